@@ -1,0 +1,49 @@
+import { aggregatePrefix } from '#shared/table/keys.ts';
+
+/** The read model of one customer, assembled from the profile item. Money is base-currency minor units. */
+export interface CustomerProfile {
+  customerId: string;
+  email: string | undefined;
+  customerName: string | undefined;
+  locale: string | undefined;
+  country: string | undefined;
+  currency: string | undefined;
+  createdAt: string | undefined;
+  updatedAt: string | undefined;
+  firstPurchaseAt: string | undefined;
+  lastPurchaseAt: string | undefined;
+  orderCount: number;
+  refundCount: number;
+  itemCount: number;
+  netSpendMinor: number;
+  categorySpendMinor: Record<string, number>;
+  monthlySpendMinor: Record<string, number>;
+}
+
+export function profileFromItem(item: Record<string, unknown>): CustomerProfile {
+  const str = (key: string) => (typeof item[key] === 'string' ? item[key] : undefined);
+  const num = (key: string) => (typeof item[key] === 'number' ? item[key] : 0);
+  const prefixed = (prefix: string) => {
+    const out: Record<string, number> = {};
+    for (const [key, value] of Object.entries(item)) if (key.startsWith(prefix) && typeof value === 'number') out[key.slice(prefix.length)] = value;
+    return out;
+  };
+  return {
+    customerId: str('customerId') ?? '',
+    email: str('email'),
+    customerName: str('customerName'),
+    locale: str('locale'),
+    country: str('country'),
+    currency: str('currency'),
+    createdAt: str('createdAt'),
+    updatedAt: str('updatedAt'),
+    firstPurchaseAt: str('firstPurchaseAt'),
+    lastPurchaseAt: str('lastPurchaseAt'),
+    orderCount: num('orderCount'),
+    refundCount: num('refundCount'),
+    itemCount: num('itemCount'),
+    netSpendMinor: num('netSpendMinor'),
+    categorySpendMinor: prefixed(aggregatePrefix.category),
+    monthlySpendMinor: prefixed(aggregatePrefix.month),
+  };
+}

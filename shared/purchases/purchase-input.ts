@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+/** One line of an order. A refund is a line with a negative price; quantities are always positive. */
+export const LineItemInput = z.strictObject({
+  sku: z.string().trim().min(1).max(64),
+  name: z.string().trim().min(1).max(200),
+  category: z.string().trim().min(1).max(64),
+  price: z.number().finite().min(-1_000_000_000).max(1_000_000_000),
+  quantity: z.number().int('must be a whole number').positive('must be at least 1 (record a refund as a negative price)').max(100_000),
+});
+
+/** Body of POST /api/purchases (DESIGN.md §4). */
+export const PurchaseInput = z.strictObject({
+  orderId: z
+    .string()
+    .trim()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z0-9._:\-/#]+$/, 'may contain letters, digits and . _ : - / # only'),
+  customerEmail: z.email().max(254),
+  customerName: z.string().trim().min(1).max(200).optional(),
+  /** Any BCP 47 language tag; the form picks the nearest supported language. */
+  locale: z.string().trim().min(2).max(35).optional(),
+  items: z.array(LineItemInput).min(1, 'must list at least one item').max(500),
+  total: z.number().finite().min(-1_000_000_000).max(1_000_000_000),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 code such as EUR'),
+  purchasedAt: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone, e.g. 2026-11-25T10:00:00Z' }),
+});
+
+export type PurchaseInput = z.output<typeof PurchaseInput>;
+export type LineItemInput = z.output<typeof LineItemInput>;

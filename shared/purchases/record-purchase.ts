@@ -1,0 +1,164 @@
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { ShopConfig } from '#shared/config/shop-config.ts';
+import { ConflictError } from '#shared/errors.ts';
+import { PurchaseRecorded } from '#shared/events/purchase-recorded.ts';
+import { publishEvents, type EventBus } from '#shared/events/publish-events.ts';
+import { logger } from '#shared/logger.ts';
+import { buildProfileUpdate, type ProfileSnapshot } from '#shared/profiles/profile-update.ts';
+import { keys } from '#shared/table/keys.ts';
+import type { Table } from '#shared/table/table-client.ts';
+import { signToken } from '#shared/tokens/signed-token.ts';
+import { normalizePurchase, purchaseFingerprint, type NormalizedPurchase } from '#shared/purchases/normalize-purchase.ts';
+import { deltaOfPurchase } from '#shared/purchases/profile-aggregates.ts';
+import type { PurchaseInput } from '#shared/purchases/purchase-input.ts';
+
+export interface RecordPurchaseDeps {
+  table: Table;
+  bus: EventBus;
+  config: ShopConfig;
+  signingKey: string;
+  /** Base URL the form link is built on, e.g. https://shop.example/ or http://localhost:3000. */
+  publicBaseUrl: string;
+  now: () => Date;
+}
+
+export interface RecordPurchaseResult {
+  /** "created" on first receipt, "replayed" when the same order was already recorded. */
+  outcome: 'created' | 'replayed';
+  orderId: string;
+  customerId: string;
+  formUrl: string;
+}
+
+export const FORM_TOKEN_PURPOSE = 'form';
+const MAX_ATTEMPTS = 15;
+
+/**
+ * Records one order and folds it into the customer's profile in a single transaction: the order item is put
+ * only if the order id is new, so a replay never double-counts; a replay of the same order returns the first
+ * result, and a different order reusing the id is a conflict.
+ */
+export async function recordPurchase(deps: RecordPurchaseDeps, input: PurchaseInput): Promise<RecordPurchaseResult> {
+  const now = deps.now();
+  const purchase = normalizePurchase(input, deps.config, now);
+  const fingerprint = purchaseFingerprint(purchase);
+  const formTokenExpiresAt = Math.floor(now.getTime() / 1000) + deps.config.purchases.formTokenTtlDays * 86_400;
+
+  for (let attempt = 1; ; attempt++) {
+    const snapshot = await readSnapshot(deps.table, purchase.customerId, attempt > 1);
+    const outcome = await tryRecord(deps, purchase, fingerprint, formTokenExpiresAt, snapshot, now);
+    if (outcome === 'recorded') {
+      await publishPurchaseRecorded(deps, purchase, snapshot);
+      return { outcome: 'created', orderId: purchase.orderId, customerId: purchase.customerId, formUrl: formUrlFor(deps, purchase.orderId, formTokenExpiresAt) };
+    }
+    if (outcome === 'order-exists') return replay(deps, purchase, fingerprint);
+    if (attempt >= MAX_ATTEMPTS) throw new Error(`Profile update for order still contended after ${attempt} attempts`);
+    // Contention on the profile (another order of the same customer landed first): back off with full jitter and retry.
+    await sleep(Math.random() * Math.min(1000, 10 * 2 ** attempt));
+  }
+}
+
+async function tryRecord(deps: RecordPurchaseDeps, purchase: NormalizedPurchase, fingerprint: string, formTokenExpiresAt: number, snapshot: ProfileSnapshot | undefined, now: Date): Promise<'recorded' | 'order-exists' | 'retry'> {
+  const update = buildProfileUpdate(deltaOfPurchase(purchase), snapshot, { now: now.toISOString(), baseCurrency: deps.config.shop.baseCurrency });
+  try {
+    await deps.table.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: deps.table.name,
+              Item: orderItem(purchase, fingerprint, formTokenExpiresAt, 'api', now),
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
+          },
+          { Update: { TableName: deps.table.name, Key: keys.profile(purchase.customerId), ...update } },
+        ],
+      }),
+    );
+    return 'recorded';
+  } catch (error) {
+    if (!(error instanceof TransactionCanceledException)) throw error;
+    const [orderReason, profileReason] = error.CancellationReasons ?? [];
+    if (orderReason?.Code === 'ConditionalCheckFailed') return 'order-exists';
+    if (profileReason?.Code === 'ConditionalCheckFailed' || [orderReason?.Code, profileReason?.Code].includes('TransactionConflict')) return 'retry';
+    throw error;
+  }
+}
+
+/** The order item: what was bought, where it came from, and what the first response was. */
+export function orderItem(purchase: NormalizedPurchase, fingerprint: string, formTokenExpiresAt: number | undefined, source: string, now: Date): Record<string, unknown> {
+  return {
+    ...keys.order(purchase.orderId),
+    ...keys.orderByCustomer(purchase.customerId, purchase.purchasedAt, purchase.orderId),
+    entityType: 'ORDER',
+    orderId: purchase.orderId,
+    customerId: purchase.customerId,
+    kind: purchase.kind,
+    lines: purchase.lines,
+    currency: purchase.currency,
+    totalMinor: purchase.totalMinor,
+    baseTotalMinor: purchase.baseTotalMinor,
+    categoryMinor: purchase.categoryMinor,
+    purchasedAt: purchase.purchasedAt,
+    locale: purchase.locale,
+    fingerprint,
+    formTokenExpiresAt,
+    source,
+    recordedAt: now.toISOString(),
+    eventPublished: false,
+  };
+}
+
+async function readSnapshot(table: Table, customerId: string, consistent: boolean): Promise<ProfileSnapshot | undefined> {
+  const result = await table.doc.send(
+    new GetCommand({
+      TableName: table.name,
+      Key: keys.profile(customerId),
+      ProjectionExpression: 'firstPurchaseAt, lastPurchaseAt, latestOrderAt',
+      ConsistentRead: consistent,
+    }),
+  );
+  const item = result.Item;
+  if (!item) return undefined;
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  return { firstPurchaseAt: str(item.firstPurchaseAt), lastPurchaseAt: str(item.lastPurchaseAt), latestOrderAt: str(item.latestOrderAt) };
+}
+
+async function replay(deps: RecordPurchaseDeps, purchase: NormalizedPurchase, fingerprint: string): Promise<RecordPurchaseResult> {
+  const stored = (await deps.table.doc.send(new GetCommand({ TableName: deps.table.name, Key: keys.order(purchase.orderId), ConsistentRead: true }))).Item;
+  if (!stored || stored.fingerprint !== fingerprint) {
+    throw new ConflictError(`Order ${purchase.orderId} was already recorded with different contents; use a new orderId for a new order, or record a refund as its own order`);
+  }
+  const expiresAt = typeof stored.formTokenExpiresAt === 'number' ? stored.formTokenExpiresAt : undefined;
+  if (stored.eventPublished !== true) {
+    // The first attempt stored the order but did not get to publish: publish now (at-least-once).
+    await publishPurchaseRecorded(deps, purchase, undefined);
+  }
+  logger.info('purchase replayed', { orderId: purchase.orderId, customerId: purchase.customerId });
+  return { outcome: 'replayed', orderId: purchase.orderId, customerId: purchase.customerId, formUrl: formUrlFor(deps, purchase.orderId, expiresAt ?? 0) };
+}
+
+async function publishPurchaseRecorded(deps: RecordPurchaseDeps, purchase: NormalizedPurchase, snapshot: ProfileSnapshot | undefined): Promise<void> {
+  const event = PurchaseRecorded.create({
+    orderId: purchase.orderId,
+    customerId: purchase.customerId,
+    totalMinor: purchase.baseTotalMinor,
+    currency: deps.config.shop.baseCurrency,
+    purchasedAt: purchase.purchasedAt,
+    categories: Object.keys(purchase.categoryMinor),
+    kind: purchase.kind,
+    firstPurchase: purchase.kind === 'purchase' && snapshot?.firstPurchaseAt === undefined,
+  });
+  await publishEvents(deps.bus, [event], deps.now());
+  await deps.table.doc.send(
+    new UpdateCommand({ TableName: deps.table.name, Key: keys.order(purchase.orderId), UpdateExpression: 'SET eventPublished = :true', ExpressionAttributeValues: { ':true': true } }),
+  );
+}
+
+export function formUrlFor(deps: Pick<RecordPurchaseDeps, 'publicBaseUrl' | 'signingKey'>, orderId: string, expiresAt: number): string {
+  const token = signToken({ purpose: FORM_TOKEN_PURPOSE, sub: orderId, exp: expiresAt }, deps.signingKey);
+  return new URL(`/form/${token}`, deps.publicBaseUrl).toString();
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
