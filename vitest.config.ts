@@ -4,9 +4,11 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    // Integration tests share one DynamoDB Local; each test file uses its own table.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'SILENT' },
+    // The JSON report is what .ci/run counts passed/failed tests from.
+    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     pool: 'forks',
   },
 });

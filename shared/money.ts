@@ -34,8 +34,6 @@ export function fromMinorUnits(minor: number, currency: string): number {
  */
 export function convertMinorUnits(minor: number, from: string, to: string, rate: number): number {
   if (from === to) return minor;
-  const major = fromMinorUnits(minor, from) * rate;
-  const digits = minorUnitDigits(to);
-  const scaled = major * 10 ** digits;
+  const scaled = minor * rate * 10 ** (minorUnitDigits(to) - minorUnitDigits(from));
   return Math.sign(scaled) * Math.round(Math.abs(scaled));
 }
