@@ -1,5 +1,12 @@
 import { aggregatePrefix } from '#shared/table/keys.ts';
 
+/** The customer's latest satisfaction answer, from the incentive form or a staff interaction (1 = very unhappy … 5 = very happy). */
+export interface LatestSatisfaction {
+  score: number;
+  at: string;
+  source: 'form' | 'interaction';
+}
+
 /** The read model of one customer, assembled from the profile item. Money is base-currency minor units. */
 export interface CustomerProfile {
   customerId: string;
@@ -18,6 +25,10 @@ export interface CustomerProfile {
   netSpendMinor: number;
   categorySpendMinor: Record<string, number>;
   monthlySpendMinor: Record<string, number>;
+  /** Written by the capture flow; absent until the customer answers (or staff record an interaction). */
+  latestSatisfaction: LatestSatisfaction | undefined;
+  /** Customers who named this one as their referrer (0 when none). */
+  referralCount: number;
 }
 
 export function profileFromItem(item: Record<string, unknown>): CustomerProfile {
@@ -45,5 +56,18 @@ export function profileFromItem(item: Record<string, unknown>): CustomerProfile 
     netSpendMinor: num('netSpendMinor'),
     categorySpendMinor: prefixed(aggregatePrefix.category),
     monthlySpendMinor: prefixed(aggregatePrefix.month),
+    latestSatisfaction: satisfactionOf(item.latestSatisfaction),
+    referralCount: num('referralCount'),
   };
+}
+
+/** Reads the `latestSatisfaction` map; anything malformed reads as "no answer" rather than failing the whole profile. */
+export function satisfactionOf(value: unknown): LatestSatisfaction | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const score: unknown = Reflect.get(value, 'score');
+  const at: unknown = Reflect.get(value, 'at');
+  const source: unknown = Reflect.get(value, 'source');
+  if (typeof score !== 'number' || !Number.isInteger(score) || score < 1 || score > 5 || typeof at !== 'string') return undefined;
+  if (source !== 'form' && source !== 'interaction') return undefined;
+  return { score, at, source };
 }

@@ -8,6 +8,34 @@ export const keys = {
     GSI1SK: `ORDER#${purchasedAt}#${orderId}`,
   }),
   importJob: (importId: string) => ({ PK: `IMPORT#${importId}`, SK: 'JOB' }),
+  /** The latest incentive-form answers for an order, with its double opt-in state (shares the order's partition). */
+  submission: (orderId: string) => ({ PK: `ORDER#${orderId}`, SK: 'SUBMISSION' }),
+  /** The one incentive of an order: written with attribute_not_exists, so it is issued exactly once. */
+  incentive: (orderId: string) => ({ PK: `INCENTIVE#${orderId}`, SK: 'INCENTIVE' }),
+  /** Reservation of a generated code (coupon, gift card, warranty certificate): makes codes unique across orders. */
+  incentiveCode: (code: string) => ({ PK: `CODE#${code}`, SK: 'CODE' }),
+  /** A pre-loaded pool code: `FREE#` until claimed, then moved to `CLAIMED#` in the issuing transaction. */
+  poolPartition: (pool: string) => `POOL#${pool}`,
+  poolFreeCode: (pool: string, code: string) => ({ PK: `POOL#${pool}`, SK: `FREE#${code}` }),
+  poolClaimedCode: (pool: string, code: string) => ({ PK: `POOL#${pool}`, SK: `CLAIMED#${code}` }),
+  /** Append-only consent ledger of a customer, one item per consent event, sorted by time. */
+  consentEntry: (customerId: string, at: string, ref: string) => ({ PK: `CUST#${customerId}`, SK: `CONSENT#${at}#${ref}` }),
+  consentEntryPrefix: 'CONSENT#',
+  /** A referral edge (referrer → referred customer), written once so a referral is credited once. */
+  referral: (referrerId: string, referredId: string) => ({ PK: `CUST#${referrerId}`, SK: `REFERRAL#${referredId}` }),
+  /** A fixed-window request counter (TTL'd), e.g. submissions per hashed client IP. */
+  rateLimit: (scope: string, subject: string, windowStart: number) => ({ PK: `RATE#${scope}#${subject}`, SK: `W#${windowStart}` }),
+  /** A customer's membership of one segment (written by the segmenter only when it changes); shares the profile's partition. */
+  segmentMembership: (customerId: string, segment: string) => ({ PK: `CUST#${customerId}`, SK: `SEG#${segment}` }),
+  segmentMembershipPrefix: 'SEG#',
+  /**
+   * The membership index (GSI2, sparse: only membership items carry it). The partition key is sharded by a hash of the
+   * customer id so a big segment's writes spread over SEGMENT_INDEX_SHARDS partitions; listing a segment queries every shard.
+   */
+  segmentMemberIndex: (segment: string, customerId: string) => ({ GSI2PK: segmentIndexPartition(segment, segmentIndexShard(customerId)), GSI2SK: customerId }),
+  /** One record per segmenter run that changed memberships (counts per segment, entered/exited), newest last. */
+  segmenterRunPartition: 'SEGRUN',
+  segmenterRun: (startedAt: string, runId: string) => ({ PK: 'SEGRUN', SK: `RUN#${startedAt}#${runId}` }),
 } as const;
 
 /** Attribute-name prefixes for the open-ended aggregates kept as top-level profile attributes. */
@@ -17,3 +45,23 @@ export const aggregatePrefix = {
   /** Net spend per calendar month (UTC), in base-currency minor units: `mon#YYYY-MM`. */
   month: 'mon#',
 } as const;
+
+/** Profile attributes holding one form answer each (`ans#<field>` = { value, at, source, orderId }). */
+export const answerPrefix = 'ans#';
+
+/** Shards of a segment in the membership index (GSI2). Changing it needs a re-index: keep it fixed. */
+export const SEGMENT_INDEX_SHARDS = 16;
+
+export function segmentIndexPartition(segment: string, shard: number): string {
+  return `SEG#${segment}#${String(shard).padStart(2, '0')}`;
+}
+
+/** A stable shard (0..SEGMENT_INDEX_SHARDS-1) for a customer id: FNV-1a over its characters. */
+export function segmentIndexShard(customerId: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < customerId.length; i++) {
+    hash ^= customerId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % SEGMENT_INDEX_SHARDS;
+}

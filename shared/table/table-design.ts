@@ -10,5 +10,7 @@ export const tableDesign = {
   globalSecondaryIndexes: [
     /** Sparse: orders by customer (GSI1PK = CUST#id, GSI1SK = ORDER#purchasedAt#orderId). */
     { indexName: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
+    /** Sparse: segment memberships (GSI2PK = SEG#segment#shard, GSI2SK = customerId), so a segment's members are listed without a scan. */
+    { indexName: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK' },
   ],
 } as const;

@@ -1,0 +1,88 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { handlerEntry, type FunctionSpec } from '#shared/topology.ts';
+
+/** The repository root: entries, the lock file and config/ are resolved against it, whatever the cwd. */
+export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/** Where a function's handler lives: functions/<name>/handler.ts in this repository. */
+export function defaultHandlerEntry(spec: FunctionSpec): string {
+  return join(repoRoot, handlerEntry(spec));
+}
+
+export interface AppFunctionProps {
+  spec: FunctionSpec;
+  /** Absolute path of the handler file; defaults to functions/<name>/handler.ts. */
+  entry?: string;
+  environment?: Record<string, string>;
+}
+
+/**
+ * Every Kinship Lambda: Node.js 22 on arm64, X-Ray, one-month logs, ESM bundle with source maps, and the
+ * repository's config/ folder next to the code (read at cold start from $LAMBDA_TASK_ROOT/config).
+ * Feature code only says what differs: the spec (memory, timeout, description) and the environment.
+ */
+export class AppFunction extends NodejsFunction {
+  readonly spec: FunctionSpec;
+
+  constructor(scope: Construct, id: string, props: AppFunctionProps) {
+    // An explicit log group (not the deprecated logRetention custom resource), so retention is plain CloudFormation.
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: RetentionDays.ONE_MONTH,
+      // Logs carry ids, never personal data, and expire within a month anyway: nothing worth orphaning.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // Our own role instead of AWSLambdaBasicExecutionRole: that managed policy may write to any log group.
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Kinship ${props.spec.name}: only what its topology access entry grants`,
+    });
+    logGroup.grantWrite(role);
+
+    super(scope, id, {
+      entry: props.entry ?? defaultHandlerEntry(props.spec),
+      handler: 'handler',
+      description: props.spec.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.spec.memoryMb,
+      timeout: Duration.seconds(props.spec.timeoutSeconds),
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      role,
+      projectRoot: repoRoot,
+      depsLockFilePath: join(repoRoot, 'package-lock.json'),
+      environment: {
+        POWERTOOLS_SERVICE_NAME: 'kinship',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        // Prefer the ESM build of each dependency; fall back to CommonJS where a package has none.
+        mainFields: ['module', 'main'],
+        // Some CommonJS dependencies call require(); an ESM bundle has no require unless we make one.
+        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // Bundle the SDK clients we tested against rather than whatever version the runtime ships.
+        bundleAwsSDK: true,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          // The handlers validate config/*.yaml at cold start, so the asset carries the repository's config/ folder.
+          afterBundling: (inputDir: string, outputDir: string) => [`cp -R "${join(inputDir, 'config')}" "${join(outputDir, 'config')}"`],
+        },
+      },
+    });
+    this.spec = props.spec;
+  }
+}

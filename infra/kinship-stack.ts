@@ -1,0 +1,49 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { topology as defaultTopology, type FunctionSpec, type Topology } from '#shared/topology.ts';
+import { ApiConstruct } from './api-construct.ts';
+import { DataConstruct } from './data-construct.ts';
+import { EmailConstruct } from './email-construct.ts';
+import { FunctionsConstruct } from './functions-construct.ts';
+import { QueuesConstruct } from './queues-construct.ts';
+
+export interface KinshipStackProps extends StackProps {
+  /** The wiring to deploy; defaults to shared/topology.ts. Tests pass a small one to exercise every trigger kind. */
+  topology?: Topology;
+  /** Where each function's handler file is; defaults to functions/<name>/handler.ts. */
+  handlerEntry?: (spec: FunctionSpec) => string;
+  /** The verified SES identity (domain or address) mail is sent from; required once a function sends email. */
+  senderIdentity?: string;
+}
+
+/** Kinship in one stack: shared data, the HTTP API, queues, and every function of the topology wired to them. */
+export class KinshipStack extends Stack {
+  readonly data: DataConstruct;
+  readonly api: ApiConstruct;
+  readonly queues: QueuesConstruct;
+  readonly functions: FunctionsConstruct;
+
+  constructor(scope: Construct, id: string, props: KinshipStackProps = {}) {
+    super(scope, id, props);
+    const topology = props.topology ?? defaultTopology;
+
+    this.data = new DataConstruct(this, 'Data');
+    this.api = new ApiConstruct(this, 'Api');
+    this.queues = new QueuesConstruct(this, 'Queues', topology.queues);
+    // SES resources only once something sends mail: until then no sender identity has to be verified.
+    const sendsEmail = topology.functions.some((fn) => fn.access.sendEmail);
+    const email = sendsEmail && props.senderIdentity ? new EmailConstruct(this, 'Email', { senderIdentity: props.senderIdentity }) : undefined;
+    this.functions = new FunctionsConstruct(this, 'Functions', {
+      topology,
+      handlerEntry: props.handlerEntry,
+      data: this.data,
+      api: this.api,
+      queues: this.queues,
+      email,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the Kinship HTTP API' });
+    new CfnOutput(this, 'TableName', { value: this.data.table.tableName, description: 'The Kinship DynamoDB table' });
+    new CfnOutput(this, 'EventBusName', { value: this.data.bus.eventBusName, description: 'The Kinship EventBridge bus' });
+  }
+}
