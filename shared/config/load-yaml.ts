@@ -16,28 +16,48 @@ export function configDir(): string {
   return join(process.cwd(), 'config');
 }
 
-/** Reads one YAML file from config/ and validates it; a bad value fails loudly with file, line and key. */
-export function loadYamlConfig<T extends z.ZodType>(fileName: string, schema: T, dir = configDir()): z.output<T> {
-  const file = join(dir, fileName);
-  if (!existsSync(file)) throw new ConfigError(`${file}: file not found (set KINSHIP_CONFIG_DIR or create it)`);
+export interface ConfigProblem {
+  file: string;
+  line: number | undefined;
+  key: string;
+  message: string;
+}
+
+export type ParsedConfig<T> = { ok: true; data: T; lineOf: (path: readonly (string | number)[]) => number | undefined } | { ok: false; problems: ConfigProblem[] };
+
+/** Parses and validates one YAML file, collecting every problem with its line (for `campaigns validate`). */
+export function parseYamlConfig<T extends z.ZodType>(file: string, schema: T): ParsedConfig<z.output<T>> {
+  if (!existsSync(file)) return { ok: false, problems: [{ file, line: undefined, key: '(file)', message: 'file not found (set KINSHIP_CONFIG_DIR or create it)' }] };
   const source = readFileSync(file, 'utf8');
   const doc = parseDocument(source, { prettyErrors: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(`${file}: ${doc.errors.map((e) => e.message).join('; ')}`);
+    return { ok: false, problems: doc.errors.map((e) => ({ file, line: e.linePos?.[0].line, key: '(syntax)', message: e.message.split('\n')[0] ?? e.message })) };
   }
-  const result = schema.safeParse(doc.toJS());
-  if (!result.success) {
-    const lines = result.error.issues.map((issue) => {
-      const key = issue.path.map(String).join('.');
-      const node = issue.path.length > 0 ? doc.getIn(issue.path.filter((p) => typeof p !== 'symbol'), true) : undefined;
+  const lineOfPath = (path: readonly (string | number)[]): number | undefined => {
+    for (let length = path.length; length >= 0; length--) {
+      const node = length > 0 ? doc.getIn(path.slice(0, length), true) : doc.contents;
       const range = node && typeof node === 'object' && 'range' in node && Array.isArray(node.range) ? node.range : undefined;
-      const offset = typeof range?.[0] === 'number' ? range[0] : undefined;
-      const line = offset === undefined ? '' : `:${lineOf(source, offset)}`;
-      return `${file}${line}: ${key || '(root)'}: ${issue.message}`;
-    });
-    throw new ConfigError(`invalid configuration\n  ${lines.join('\n  ')}`);
-  }
-  return result.data;
+      if (typeof range?.[0] === 'number') return lineOf(source, range[0]);
+    }
+    return undefined;
+  };
+  const result = schema.safeParse(doc.toJS());
+  if (result.success) return { ok: true, data: result.data, lineOf: lineOfPath };
+  return {
+    ok: false,
+    problems: result.error.issues.map((issue) => {
+      const path = issue.path.filter((p) => typeof p !== 'symbol');
+      return { file, line: lineOfPath(path), key: path.map(String).join('.') || '(root)', message: issue.message };
+    }),
+  };
+}
+
+/** Reads one YAML file from config/ and validates it; a bad value fails loudly with file, line and key. */
+export function loadYamlConfig<T extends z.ZodType>(fileName: string, schema: T, dir = configDir()): z.output<T> {
+  const parsed = parseYamlConfig(join(dir, fileName), schema);
+  if (parsed.ok) return parsed.data;
+  const lines = parsed.problems.map((p) => `${p.file}${p.line === undefined ? '' : `:${p.line}`}: ${p.key}: ${p.message}`);
+  throw new ConfigError(parsed.problems.length === 1 && parsed.problems[0]?.key === '(file)' ? lines.join('') : `invalid configuration\n  ${lines.join('\n  ')}`);
 }
 
 function lineOf(text: string, offset: number): number {

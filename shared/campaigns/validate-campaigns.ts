@@ -1,0 +1,107 @@
+/**
+ * `kinship campaigns validate`: everything that could go wrong with a campaign, found before anything is sent —
+ * schema errors, unknown segments, template syntax and variables, missing languages — each with file and line.
+ */
+import { join } from 'node:path';
+import { parseYamlConfig } from '#shared/config/load-yaml.ts';
+import { SUPPORTED_LOCALES } from '#shared/locales.ts';
+import { CampaignsFileSchema, templateFolderOf, type Campaign, type CampaignsFile } from '#shared/campaigns/campaign-config.ts';
+import { checkTemplate } from '#shared/campaigns/template-engine.ts';
+import { LAYOUT_FOLDER, readTemplateSources, TEMPLATE_PARTS, templateFolders } from '#shared/campaigns/email-templates.ts';
+import { allowedVariables } from '#shared/campaigns/template-variables.ts';
+
+export const CAMPAIGNS_FILE = 'campaigns.yaml';
+export const TEMPLATES_DIR = 'templates';
+
+export interface ValidationFinding {
+  severity: 'error' | 'warning';
+  file: string;
+  line: number | undefined;
+  message: string;
+}
+
+export interface CampaignValidation {
+  findings: ValidationFinding[];
+  /** The parsed file when the schema accepted it (findings may still hold template or segment errors). */
+  config: CampaignsFile | undefined;
+}
+
+export function validateCampaigns(configDir: string, knownSegments: ReadonlySet<string>): CampaignValidation {
+  const file = join(configDir, CAMPAIGNS_FILE);
+  const parsed = parseYamlConfig(file, CampaignsFileSchema);
+  if (!parsed.ok) {
+    return { config: undefined, findings: parsed.problems.map((p) => ({ severity: 'error', file: p.file, line: p.line, message: `${p.key}: ${p.message}` })) };
+  }
+  const findings: ValidationFinding[] = [];
+  const config = parsed.data;
+  const templatesDir = join(configDir, TEMPLATES_DIR);
+
+  config.campaigns.forEach((campaign, index) => {
+    const segmentAt = (path: (string | number)[], segment: string) => {
+      if (!knownSegments.has(segment)) {
+        findings.push({ severity: 'error', file, line: parsed.lineOf(['campaigns', index, ...path]), message: `campaign "${campaign.id}": unknown segment "${segment}" (known: ${[...knownSegments].sort().join(', ')})` });
+      }
+    };
+    if (campaign.kind === 'newsletter') {
+      campaign.audience.include.forEach((segment, i) => segmentAt(['audience', 'include', i], segment));
+      campaign.audience.exclude.forEach((segment, i) => segmentAt(['audience', 'exclude', i], segment));
+    } else if (campaign.trigger.event === 'SegmentEntered' || campaign.trigger.event === 'SegmentExited') {
+      const named = campaign.trigger.detail?.segment;
+      if (Array.isArray(named)) named.forEach((segment, i) => typeof segment === 'string' && segmentAt(['trigger', 'detail', 'segment', i], segment));
+    }
+    findings.push(...validateTemplates(templatesDir, campaign, config.defaults.fallbackLocale));
+  });
+
+  const layoutVariables = new Set([...allowedVariables({ coupon: false }), 'content', 'subject', 'lang', 'dir']);
+  findings.push(...checkFolder(templatesDir, LAYOUT_FOLDER, layoutVariables, config.defaults.fallbackLocale, ['html', 'txt'], ['content']));
+
+  const used = new Set(config.campaigns.map(templateFolderOf));
+  for (const folder of templateFolders(templatesDir)) {
+    if (!used.has(folder)) findings.push({ severity: 'warning', file: join(templatesDir, folder), line: undefined, message: `template folder "${folder}" is not used by any campaign` });
+  }
+  return { config, findings };
+}
+
+function validateTemplates(templatesDir: string, campaign: Campaign, fallbackLocale: string): ValidationFinding[] {
+  return checkFolder(templatesDir, templateFolderOf(campaign), allowedVariables({ coupon: campaign.coupon !== undefined }), fallbackLocale, TEMPLATE_PARTS, [], campaign.id);
+}
+
+function checkFolder(
+  templatesDir: string,
+  folder: string,
+  allowed: ReadonlySet<string>,
+  fallbackLocale: string,
+  parts: readonly (typeof TEMPLATE_PARTS)[number][],
+  allowRaw: readonly string[],
+  campaignId?: string,
+): ValidationFinding[] {
+  const findings: ValidationFinding[] = [];
+  const who = campaignId ? `campaign "${campaignId}"` : `the layout`;
+  const sources = readTemplateSources(templatesDir, folder);
+  for (const locale of SUPPORTED_LOCALES) {
+    const files = sources.get(locale);
+    const missing = parts.filter((part) => files?.[part] === undefined);
+    if (missing.length > 0) {
+      const isFallback = locale === fallbackLocale;
+      const partial = missing.length < parts.length;
+      // The fallback language must be complete; another language may be absent (it falls back) but not half there.
+      if (isFallback || partial) {
+        findings.push({ severity: 'error', file: join(templatesDir, folder), line: undefined, message: `${who}: ${locale} template is missing ${missing.map((p) => `${locale}.${p}`).join(', ')}${isFallback ? ' (the fallback language must be complete)' : ''}` });
+      } else {
+        findings.push({ severity: 'warning', file: join(templatesDir, folder), line: undefined, message: `${who}: no ${locale} template; ${locale} readers get ${fallbackLocale}` });
+      }
+    }
+    for (const part of parts) {
+      const template = files?.[part];
+      if (!template) continue;
+      for (const problem of checkTemplate(template.source, allowed, { allowRaw })) {
+        findings.push({ severity: 'error', file: template.path, line: problem.line, message: `${who}: ${problem.message}` });
+      }
+    }
+  }
+  return findings;
+}
+
+export function formatFinding(finding: ValidationFinding): string {
+  return `${finding.file}${finding.line === undefined ? '' : `:${finding.line}`}: ${finding.severity}: ${finding.message}`;
+}

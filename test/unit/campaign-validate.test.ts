@@ -1,0 +1,102 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { configSchemas } from '#shared/config/config-schemas.ts';
+import { validateCampaigns, type ValidationFinding } from '#shared/campaigns/validate-campaigns.ts';
+
+const repoConfig = join(process.cwd(), 'config');
+const knownSegments = new Set(['all-customers', 'lapsed', 'gold', 'unsatisfied', 'new']);
+const copies: string[] = [];
+
+/** A private copy of config/ to break on purpose. */
+function configCopy(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kinship-campaigns-'));
+  copies.push(dir);
+  cpSync(repoConfig, dir, { recursive: true });
+  return dir;
+}
+
+function edit(file: string, change: (text: string) => string): void {
+  writeFileSync(file, change(readFileSync(file, 'utf8')));
+}
+
+const errors = (findings: ValidationFinding[]) => findings.filter((f) => f.severity === 'error');
+
+afterEach(() => {
+  for (const dir of copies.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('validateCampaigns', () => {
+  it('passes the demo shop\'s campaigns: six campaigns, every language, no findings', () => {
+    const { config, findings } = validateCampaigns(repoConfig, knownSegments);
+    expect(findings).toEqual([]);
+    expect(config?.campaigns.map((c) => c.id)).toEqual(['monthly-newsletter', 'welcome', 'win-back', 'gold-reward', 'referral-thank-you', 'service-recovery']);
+  });
+
+  it('catches a broken template at validate time, naming the file and line', () => {
+    const dir = configCopy();
+    edit(join(dir, 'templates', 'win-back', 'da.html'), (text) => `${text}\n<p>{{coupon.cod}}</p>\n`);
+    const found = errors(validateCampaigns(dir, knownSegments).findings);
+    expect(found).toHaveLength(1);
+    expect(found[0]?.file).toBe(join(dir, 'templates', 'win-back', 'da.html'));
+    expect(found[0]?.line).toBe(readFileSync(join(dir, 'templates', 'win-back', 'da.html'), 'utf8').split('\n').findIndex((l) => l.includes('coupon.cod}')) + 1);
+    expect(found[0]?.message).toMatch(/unknown variable "coupon.cod" \(did you mean coupon.code\?\)/);
+  });
+
+  it('reports a coupon variable in a campaign that grants no coupon', () => {
+    const dir = configCopy();
+    edit(join(dir, 'templates', 'welcome', 'fi.txt'), (text) => `${text}{{coupon.code}}\n`);
+    expect(errors(validateCampaigns(dir, knownSegments).findings).map((f) => f.message)).toEqual([expect.stringMatching(/campaign "welcome": unknown variable "coupon.code"/)]);
+  });
+
+  it('reports an unknown segment at its line in campaigns.yaml', () => {
+    const dir = configCopy();
+    edit(join(dir, 'campaigns.yaml'), (text) => text.replace('detail: { segment: [gold] }', 'detail: { segment: [platinum] }'));
+    const [finding] = errors(validateCampaigns(dir, knownSegments).findings);
+    const lines = readFileSync(join(dir, 'campaigns.yaml'), 'utf8').split('\n');
+    expect(finding?.line).toBe(lines.findIndex((l) => l.includes('platinum')) + 1);
+    expect(finding?.message).toMatch(/campaign "gold-reward": unknown segment "platinum"/);
+  });
+
+  it('requires the fallback language but only warns about another missing language', () => {
+    const dir = configCopy();
+    rmSync(join(dir, 'templates', 'welcome', 'en.subject'));
+    for (const part of ['subject', 'html', 'txt']) rmSync(join(dir, 'templates', 'gold-reward', `fi.${part}`));
+    const { findings } = validateCampaigns(dir, knownSegments);
+    expect(errors(findings).map((f) => f.message)).toEqual([expect.stringMatching(/campaign "welcome": en template is missing en.subject \(the fallback language must be complete\)/)]);
+    expect(findings.filter((f) => f.severity === 'warning').map((f) => f.message)).toEqual(['campaign "gold-reward": no fi template; fi readers get en']);
+  });
+
+  it('reports schema problems — bad cron, duplicate id, unknown key — each with its line', () => {
+    const dir = configCopy();
+    edit(join(dir, 'campaigns.yaml'), (text) =>
+      text.replace('cron(0 10 1 * ? *)', 'cron(0 25 1 * ? *)').replace('- id: gold-reward', '- id: win-back').replace('oncePerCustomer: true', 'oncePerCustomer: true\n    sendAt: dawn'),
+    );
+    const { findings, config } = validateCampaigns(dir, knownSegments);
+    expect(config).toBeUndefined();
+    const text = readFileSync(join(dir, 'campaigns.yaml'), 'utf8').split('\n');
+    const lineOf = (needle: string) => text.findLastIndex((l) => l.includes(needle)) + 1;
+    expect(findings).toEqual([
+      { severity: 'error', file: join(dir, 'campaigns.yaml'), line: lineOf('cron(0 25'), message: 'campaigns.0.schedule.expression: cron(0 25 1 * ? *): hours 25 is out of range 0–23' },
+      { severity: 'error', file: join(dir, 'campaigns.yaml'), line: lineOf('- id: welcome'), message: 'campaigns.1: Unrecognized key: "sendAt"' },
+      { severity: 'error', file: join(dir, 'campaigns.yaml'), line: lineOf('- id: win-back'), message: 'campaigns.3.id: duplicate campaign id "win-back" (also campaign 3)' },
+    ]);
+  });
+
+  it('rejects a trigger pattern EventBridge would refuse', () => {
+    const dir = configCopy();
+    edit(join(dir, 'campaigns.yaml'), (text) => text.replace('detail: { segment: [lapsed] }', 'detail: { segment: lapsed }'));
+    const { findings } = validateCampaigns(dir, knownSegments);
+    expect(findings.map((f) => f.message)).toEqual([expect.stringMatching(/trigger\.detail: not a valid EventBridge pattern/)]);
+  });
+});
+
+describe('generated JSON Schemas', () => {
+  it('match config/schemas/ (run `npm run schemas` after changing a config schema)', () => {
+    for (const [file, schema] of Object.entries(configSchemas())) {
+      const committed: unknown = JSON.parse(readFileSync(join(repoConfig, 'schemas', file), 'utf8'));
+      expect(committed, file).toEqual(schema);
+    }
+  });
+});
