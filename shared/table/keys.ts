@@ -36,6 +36,12 @@ export const keys = {
   /** One record per segmenter run that changed memberships (counts per segment, entered/exited), newest last. */
   segmenterRunPartition: 'SEGRUN',
   segmenterRun: (startedAt: string, runId: string) => ({ PK: 'SEGRUN', SK: `RUN#${startedAt}#${runId}` }),
+  /** One campaign email to one customer in one occurrence: claimed with a conditional write before SES is called. */
+  sendClaim: (campaignId: string, occurrenceId: string, customerId: string) => ({ PK: `SEND#${campaignId}#${occurrenceId}`, SK: `CUST#${customerId}` }),
+  sendClaimPartition: (campaignId: string, occurrenceId: string) => `SEND#${campaignId}#${occurrenceId}`,
+  /** A send waiting for its time (a trigger's delay, quiet hours), bucketed by the hour it falls due. */
+  dueSend: (hourBucket: string, dueAt: string, ref: string) => ({ PK: `DUE#${hourBucket}`, SK: `${dueAt}#${ref}` }),
+  dueSendPartition: (hourBucket: string) => `DUE#${hourBucket}`,
 } as const;
 
 /** Attribute-name prefixes for the open-ended aggregates kept as top-level profile attributes. */

@@ -1,0 +1,14 @@
+import { createHmac } from 'node:crypto';
+import { CODE_ALPHABET } from '#shared/capture/incentive-codes.ts';
+
+/**
+ * The coupon code of one recipient of one occurrence: derived (HMAC under the signing key) from the claim key,
+ * so a retried send mails the same code, and unguessable without the key. The sender still reserves
+ * `CODE#<code>` with a conditional write in the claim transaction, so two recipients can never share one.
+ */
+export function campaignCouponCode(prefix: string, key: string, ref: string): string {
+  const digest = createHmac('sha256', key).update(`coupon|${ref}`).digest();
+  let body = '';
+  for (let i = 0; i < 10; i++) body += CODE_ALPHABET[(digest[i] ?? 0) % 32] ?? '0';
+  return `${prefix}-${body.slice(0, 5)}-${body.slice(5)}`;
+}

@@ -1,0 +1,201 @@
+import { join } from 'node:path';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CampaignSchema, type Campaign } from '#shared/campaigns/campaign-config.ts';
+import { CampaignTemplates } from '#shared/campaigns/email-templates.ts';
+import type { EmailSender, OutgoingEmail } from '#shared/email/send-email.ts';
+import { createEventBridgeClient } from '#shared/events/publish-events.ts';
+import { sendCampaignEmail, type SenderDeps } from '#shared/sending/send-campaign-email.ts';
+import type { SendRequest } from '#shared/sending/send-request.ts';
+import { verifyUnsubscribeToken } from '#shared/sending/unsubscribe-link.ts';
+import { keys } from '#shared/table/keys.ts';
+import type { Table } from '#shared/table/table-client.ts';
+import { startPutEventsEndpoint, type BusEvent, type PutEventsEndpoint } from '#local/put-events-endpoint.ts';
+import { createTestTable } from '#test/support/test-table.ts';
+
+const SIGNING_KEY = 'sender-test-key';
+const templatesDir = join(process.cwd(), 'config', 'templates');
+const winBack = CampaignSchema.parse({ id: 'win-back', kind: 'triggered', trigger: { event: 'SegmentEntered', detail: { segment: ['lapsed'] } }, exitIf: ['purchased-since-trigger'], coupon: { discount: { percent: 15 }, validDays: 30, prefix: 'BACK' } });
+const welcome = CampaignSchema.parse({ id: 'welcome', kind: 'triggered', trigger: { event: 'ConsentGiven' } });
+const newsletter = CampaignSchema.parse({ id: 'monthly-newsletter', kind: 'newsletter', audience: { include: ['all-customers'] }, schedule: { expression: 'cron(0 10 1 * ? *)' } });
+
+let table: Table;
+let events: PutEventsEndpoint;
+let published: BusEvent[] = [];
+let sent: OutgoingEmail[] = [];
+let failNextSends = 0;
+let clock = new Date('2026-12-03T12:00:00Z');
+let deps: SenderDeps;
+let customerSeq = 0;
+
+const recordingSender: EmailSender = {
+  async send(email) {
+    if (failNextSends > 0) {
+      failNextSends--;
+      throw new Error('SES throttled');
+    }
+    sent.push(email);
+    return { messageId: `msg-${sent.length}` };
+  },
+};
+
+beforeAll(async () => {
+  table = await createTestTable('sender');
+  events = await startPutEventsEndpoint({ port: 0, onEvents: (batch) => published.push(...batch) });
+  const campaigns = new Map<string, Campaign>([winBack, welcome, newsletter].map((c) => [c.id, c]));
+  deps = {
+    table,
+    bus: { client: createEventBridgeClient(events.endpoint), name: 'kinship' },
+    email: recordingSender,
+    templates: new CampaignTemplates(templatesDir, ['win-back', 'welcome', 'monthly-newsletter'], 'en'),
+    campaigns,
+    policy: { frequencyCap: { maxEmails: 2, perDays: 7 }, quietHours: { start: '21:00', end: '08:00' }, shopTimeZone: 'Atlantic/Reykjavik' },
+    fallbackLocale: 'en',
+    shop: { name: 'Norðurljós Outdoor', url: 'https://shop.example', baseCurrency: 'EUR' },
+    publicBaseUrl: 'https://shop.example',
+    signingKey: SIGNING_KEY,
+    now: () => clock,
+  };
+});
+
+afterAll(async () => {
+  await events.stop();
+});
+
+beforeEach(() => {
+  sent = [];
+  published = [];
+  failNextSends = 0;
+  clock = new Date('2026-12-03T12:00:00Z');
+});
+
+async function aCustomer(overrides: Record<string, unknown> = {}): Promise<string> {
+  const customerId = `c_sender${++customerSeq}`;
+  await table.doc.send(
+    new PutCommand({
+      TableName: table.name,
+      Item: {
+        ...keys.profile(customerId),
+        customerId,
+        customerName: 'Sigrún Jónsdóttir',
+        locale: 'is',
+        confirmedEmail: `sigrun${customerSeq}@example.com`,
+        marketingConsent: 'granted',
+        orderCount: 2,
+        netSpendMinor: 30_000,
+        lastPurchaseAt: '2026-06-01T10:00:00.000Z',
+        ...overrides,
+      },
+    }),
+  );
+  return customerId;
+}
+
+function aRequest(customerId: string, overrides: Partial<SendRequest> = {}): SendRequest {
+  return { campaignId: 'win-back', occurrenceId: 'evt-1', customerId, triggeredAt: '2026-12-01T00:00:00.000Z', ...overrides };
+}
+
+async function profileOf(customerId: string): Promise<Record<string, unknown>> {
+  const result = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.profile(customerId) }));
+  return result.Item ?? {};
+}
+
+describe('sendCampaignEmail', () => {
+  it('sends a consented customer their localized email with coupon, one-click unsubscribe headers and a record of the send', async () => {
+    const customerId = await aCustomer();
+    const outcome = await sendCampaignEmail(deps, aRequest(customerId));
+
+    expect(outcome).toEqual({ outcome: 'sent', messageId: 'msg-1' });
+    const [email] = sent;
+    expect(email?.to).toBe(`sigrun${customerSeq}@example.com`);
+    expect(email?.subject).toBe('Við söknum þín — 15% afsláttur af næstu ferð');
+    const code = /BACK-[0-9A-Z]{5}-[0-9A-Z]{5}/.exec(email?.text ?? '')?.[0];
+    expect(code).toBeDefined();
+    const unsubscribe = email?.headers?.find((h) => h.name === 'List-Unsubscribe')?.value ?? '';
+    expect(email?.headers).toContainEqual({ name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' });
+    const token = new URL(unsubscribe.slice(1, -1)).searchParams.get('token') ?? '';
+    expect(verifyUnsubscribeToken(token, SIGNING_KEY, clock)).toMatchObject({ ok: true, claims: { sub: `${customerId}|win-back` } });
+
+    const claim = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.sendClaim('win-back', 'evt-1', customerId) }));
+    expect(claim.Item).toMatchObject({ status: 'sent', messageId: 'msg-1', couponCode: code, eventPublished: true });
+    const coupon = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.incentiveCode(code ?? '') }));
+    expect(coupon.Item).toMatchObject({ customerId, campaignId: 'win-back', discount: { percent: 15 } });
+    expect(await profileOf(customerId)).toMatchObject({ emailsSent: 1, lastEmailCampaign: 'win-back', recentMarketingSends: [clock.toISOString()] });
+    expect(published.map((e) => [e['detail-type'], e.detail.customerId, e.detail.messageId])).toEqual([['EmailSent', customerId, 'msg-1']]);
+  });
+
+  it('never sends the same (campaign, occurrence, customer) twice, even to 20 concurrent deliveries', async () => {
+    const customerId = await aCustomer();
+    const outcomes = await Promise.all(Array.from({ length: 20 }, () => sendCampaignEmail(deps, aRequest(customerId))));
+    expect(sent).toHaveLength(1);
+    expect(outcomes.filter((o) => o.outcome === 'sent')).toHaveLength(1);
+    expect(await sendCampaignEmail(deps, aRequest(customerId))).toEqual({ outcome: 'skipped', reason: 'duplicate' });
+    expect(sent).toHaveLength(1);
+    expect(published.filter((e) => e['detail-type'] === 'EmailSent')).toHaveLength(1);
+  });
+
+  it('sends once when SES fails and the queue retries', async () => {
+    const customerId = await aCustomer();
+    failNextSends = 1;
+    await expect(sendCampaignEmail(deps, aRequest(customerId))).rejects.toThrow('SES throttled');
+    expect(await sendCampaignEmail(deps, aRequest(customerId))).toMatchObject({ outcome: 'sent' });
+    expect(await sendCampaignEmail(deps, aRequest(customerId))).toEqual({ outcome: 'skipped', reason: 'duplicate' });
+    expect(sent).toHaveLength(1);
+    expect(await profileOf(customerId)).toMatchObject({ emailsSent: 1, recentMarketingSends: [clock.toISOString()] });
+  });
+
+  it('makes a retry wait while a killed sender\'s claim is leased, then sends it exactly once with the same coupon', async () => {
+    const customerId = await aCustomer();
+    // A sender that claimed the email and died before SES answered.
+    await table.doc.send(
+      new PutCommand({
+        TableName: table.name,
+        Item: { ...keys.sendClaim('win-back', 'evt-1', customerId), status: 'claimed', claimToken: 'dead-worker', leaseUntil: clock.getTime() + 60_000, couponCode: 'BACK-AAAAA-BBBBB' },
+      }),
+    );
+    expect(await sendCampaignEmail(deps, aRequest(customerId))).toEqual({ outcome: 'busy', until: new Date(clock.getTime() + 60_000) });
+    expect(sent).toHaveLength(0);
+
+    clock = new Date(clock.getTime() + 61_000);
+    expect(await sendCampaignEmail(deps, aRequest(customerId))).toMatchObject({ outcome: 'sent' });
+    expect(await sendCampaignEmail(deps, aRequest(customerId))).toEqual({ outcome: 'skipped', reason: 'duplicate' });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.text).toContain('BACK-AAAAA-BBBBB');
+  });
+
+  it('sends nothing to customers without consent, with a suppressed address, or who withdrew consent', async () => {
+    const notGiven = await aCustomer({ marketingConsent: 'not-given' });
+    const withdrawn = await aCustomer({ marketingConsent: 'withdrawn' });
+    const bounced = await aCustomer({ suppressedReason: 'bounce' });
+    expect(await sendCampaignEmail(deps, aRequest(notGiven))).toEqual({ outcome: 'skipped', reason: 'no-consent' });
+    expect(await sendCampaignEmail(deps, aRequest(withdrawn))).toEqual({ outcome: 'skipped', reason: 'no-consent' });
+    expect(await sendCampaignEmail(deps, aRequest(bounced))).toEqual({ outcome: 'skipped', reason: 'suppressed' });
+    expect(sent).toEqual([]);
+  });
+
+  it('holds the frequency cap exactly when campaigns race for one customer', async () => {
+    const customerId = await aCustomer({ recentMarketingSends: ['2026-12-01T09:00:00.000Z'], sendVersion: 1 });
+    const outcomes = await Promise.all([
+      sendCampaignEmail(deps, aRequest(customerId, { campaignId: 'welcome', occurrenceId: 'once' })),
+      sendCampaignEmail(deps, aRequest(customerId, { campaignId: 'monthly-newsletter', occurrenceId: '2026-12-01T10:00' })),
+      sendCampaignEmail(deps, aRequest(customerId)),
+    ]);
+    expect(sent).toHaveLength(1);
+    expect(outcomes.filter((o) => o.outcome === 'skipped' && o.reason === 'frequency-cap')).toHaveLength(2);
+  });
+
+  it('drops a win-back for a customer who bought after the trigger (exit condition)', async () => {
+    const customerId = await aCustomer({ lastPurchaseAt: '2026-12-02T15:00:00.000Z' });
+    expect(await sendCampaignEmail(deps, aRequest(customerId))).toEqual({ outcome: 'skipped', reason: 'exited' });
+    expect(sent).toEqual([]);
+  });
+
+  it('defers in quiet hours and before a trigger\'s delay has passed', async () => {
+    const customerId = await aCustomer();
+    clock = new Date('2026-12-03T22:30:00Z');
+    expect(await sendCampaignEmail(deps, aRequest(customerId))).toEqual({ outcome: 'deferred', reason: 'quiet-hours', until: new Date('2026-12-04T08:00:00Z') });
+    clock = new Date('2026-12-03T12:00:00Z');
+    expect(await sendCampaignEmail(deps, aRequest(customerId, { notBefore: '2026-12-04T00:00:00.000Z' }))).toEqual({ outcome: 'deferred', reason: 'not-before', until: new Date('2026-12-04T00:00:00.000Z') });
+    expect(sent).toEqual([]);
+  });
+});

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { decideSend, quietUntil, sendsInWindow, type RecipientState, type SendPolicy } from '#shared/campaigns/send-policy.ts';
+
+const policy: SendPolicy = { frequencyCap: { maxEmails: 2, perDays: 7 }, quietHours: { start: '21:00', end: '08:00' }, shopTimeZone: 'Atlantic/Reykjavik' };
+const noon = new Date('2026-12-03T12:00:00Z');
+
+function aRecipient(overrides: Partial<RecipientState> = {}): RecipientState {
+  return { marketingConsent: true, suppressed: undefined, recentSends: [], timeZone: undefined, ...overrides };
+}
+
+describe('decideSend', () => {
+  it('sends to a consenting, unsuppressed customer under the cap outside quiet hours', () => {
+    expect(decideSend(aRecipient(), policy, noon)).toEqual({ action: 'send' });
+  });
+
+  it('skips a customer without marketing consent', () => {
+    expect(decideSend(aRecipient({ marketingConsent: false }), policy, noon)).toEqual({ action: 'skip', reason: 'no-consent' });
+  });
+
+  it('skips a suppressed address (bounce or complaint) even with consent', () => {
+    expect(decideSend(aRecipient({ suppressed: 'complaint' }), policy, noon)).toEqual({ action: 'skip', reason: 'suppressed' });
+  });
+
+  it('skips a customer who already had the maximum number of emails in the rolling window', () => {
+    const recentSends = ['2026-12-01T09:00:00Z', '2026-11-27T12:00:01Z'];
+    expect(decideSend(aRecipient({ recentSends }), policy, noon)).toEqual({ action: 'skip', reason: 'frequency-cap' });
+  });
+
+  it('lets an email through once the oldest counted send leaves the window', () => {
+    const recentSends = ['2026-12-01T09:00:00Z', '2026-11-26T12:00:00Z'];
+    expect(decideSend(aRecipient({ recentSends }), policy, noon)).toEqual({ action: 'send' });
+  });
+
+  it('defers a send in quiet hours to the morning, in the recipient\'s own time zone', () => {
+    // 20:00 UTC is 22:00 in Helsinki (UTC+2 in December): quiet until 08:00 Helsinki = 06:00 UTC next day.
+    const evening = new Date('2026-12-03T20:00:00Z');
+    expect(decideSend(aRecipient({ timeZone: 'Europe/Helsinki' }), policy, evening)).toEqual({ action: 'defer', reason: 'quiet-hours', until: new Date('2026-12-04T06:00:00Z') });
+    // …while in Reykjavik (the shop's zone, UTC+0) it is only 20:00.
+    expect(decideSend(aRecipient(), policy, evening)).toEqual({ action: 'send' });
+  });
+});
+
+describe('sendsInWindow', () => {
+  it('counts sends in (now − days, now], ignoring the future and unparseable values', () => {
+    expect(sendsInWindow(['2026-12-03T12:00:00Z', '2026-11-26T12:00:00Z', '2026-11-26T12:00:01Z', '2026-12-04T00:00:00Z', 'garbage'], 7, noon)).toBe(2);
+  });
+});
+
+describe('quietUntil', () => {
+  const quiet = { start: '21:00', end: '08:00' };
+
+  it('is undefined outside a window that wraps midnight', () => {
+    expect(quietUntil(new Date('2026-12-03T20:59:00Z'), quiet, 'UTC')).toBeUndefined();
+    expect(quietUntil(new Date('2026-12-03T08:00:00Z'), quiet, 'UTC')).toBeUndefined();
+  });
+
+  it('ends the next morning when inside the evening part, the same morning after midnight', () => {
+    expect(quietUntil(new Date('2026-12-03T21:00:00Z'), quiet, 'UTC')).toEqual(new Date('2026-12-04T08:00:00Z'));
+    expect(quietUntil(new Date('2026-12-04T03:30:00Z'), quiet, 'UTC')).toEqual(new Date('2026-12-04T08:00:00Z'));
+  });
+
+  it('handles a daytime window that does not wrap', () => {
+    expect(quietUntil(new Date('2026-12-03T12:30:00Z'), { start: '12:00', end: '13:00' }, 'UTC')).toEqual(new Date('2026-12-03T13:00:00Z'));
+  });
+
+  it('uses the local clock across a daylight-saving change (Copenhagen, 29 March 2026)', () => {
+    // 02:30 local on the night clocks spring forward is 00:30 UTC; 08:00 local (CEST, UTC+2) is 06:00 UTC.
+    expect(quietUntil(new Date('2026-03-29T00:30:00Z'), quiet, 'Europe/Copenhagen')).toEqual(new Date('2026-03-29T06:00:00Z'));
+  });
+});
