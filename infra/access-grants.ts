@@ -1,10 +1,9 @@
 import { CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import type { FunctionSpec } from '#shared/topology.ts';
+import { queueUrlVariable, type FunctionSpec } from '#shared/topology.ts';
 import type { AppFunction } from './app-function.ts';
 import type { DataConstruct } from './data-construct.ts';
 import type { EmailConstruct } from './email-construct.ts';
-import { constantCase } from './names.ts';
 import type { QueuesConstruct } from './queues-construct.ts';
 
 export interface AccessResources {
@@ -14,10 +13,7 @@ export interface AccessResources {
   email?: EmailConstruct;
 }
 
-/** The environment variable holding the URL of a topology queue: `outbox` → `OUTBOX_QUEUE_URL`. */
-export function queueUrlVariable(queueName: string): string {
-  return `${constantCase(queueName)}_QUEUE_URL`;
-}
+export { queueUrlVariable };
 
 /**
  * Turns a function's `access` entry into IAM grants, and the environment variables that go with them:

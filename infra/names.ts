@@ -6,12 +6,3 @@ export function pascalCase(kebab: string): string {
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join('');
 }
-
-/** `outbox` → `OUTBOX`, `send-email` → `SEND_EMAIL`: environment variable names. */
-export function constantCase(kebab: string): string {
-  return kebab
-    .split(/[^A-Za-z0-9]+/)
-    .filter((part) => part.length > 0)
-    .map((part) => part.toUpperCase())
-    .join('_');
-}

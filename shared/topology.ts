@@ -3,6 +3,7 @@
  * and what each may touch. The CDK stack (infra/) and the local runtime (local/) both read this, so the
  * deployed wiring and the local wiring cannot drift apart. Plain data: no CDK or runtime imports here.
  */
+import { segmenterSchedule } from '#shared/segments/segment-schedule.ts';
 
 export type HttpMethod = 'GET' | 'POST';
 
@@ -57,6 +58,40 @@ export const topology: Topology = {
       access: { table: 'readWrite', publishEvents: true, signingKey: true },
       triggers: [{ kind: 'http', method: 'POST', path: '/api/purchases', auth: 'apiKey' }],
     },
+    {
+      name: 'run-segmenter',
+      description: 'Scheduled: recomputes every segment from the profiles, writes only changed memberships, publishes SegmentEntered/SegmentExited',
+      memoryMb: 2048,
+      timeoutSeconds: 900,
+      access: { table: 'readWrite', publishEvents: true },
+      // The schedule is config (config/segments.yaml `schedule`, default rate(1 hour)).
+      triggers: [{ kind: 'schedule', name: 'segmenter', ...segmenterSchedule() }],
+    },
+    {
+      name: 'show-form',
+      description: 'GET /form/{formToken}: the localized incentive form for an order (HTML, works without JavaScript)',
+      memoryMb: 512,
+      timeoutSeconds: 10,
+      // Reads the order, the profile's contact and an earlier submission; verifies the form link.
+      access: { table: 'read', signingKey: true },
+      triggers: [{ kind: 'http', method: 'GET', path: '/form/{formToken}', auth: 'public' }],
+    },
+    {
+      name: 'submit-form',
+      description: 'POST /api/submissions: validates and records the form answers, publishes FormSubmitted, sends the double opt-in email',
+      memoryMb: 512,
+      timeoutSeconds: 15,
+      access: { table: 'readWrite', publishEvents: true, signingKey: true, sendEmail: true },
+      triggers: [{ kind: 'http', method: 'POST', path: '/api/submissions', auth: 'public' }],
+    },
+    {
+      name: 'confirm-email',
+      description: 'GET /confirm: records consent in the ledger, issues the incentive exactly once, emails it',
+      memoryMb: 512,
+      timeoutSeconds: 15,
+      access: { table: 'readWrite', publishEvents: true, signingKey: true, sendEmail: true },
+      triggers: [{ kind: 'http', method: 'GET', path: '/confirm', auth: 'public' }],
+    },
   ],
   queues: [],
 };
@@ -67,4 +102,13 @@ export function handlerEntry(spec: Pick<FunctionSpec, 'name'>): string {
 
 export function httpRoutes(t: Topology = topology): { fn: FunctionSpec; route: Extract<Trigger, { kind: 'http' }> }[] {
   return t.functions.flatMap((fn) => fn.triggers.flatMap((route) => (route.kind === 'http' ? [{ fn, route }] : [])));
+}
+
+/** The environment variable that carries a topology queue's URL to the functions sending to it: `send-email` → `SEND_EMAIL_QUEUE_URL`. */
+export function queueUrlVariable(queueName: string): string {
+  return `${queueName
+    .split(/[^A-Za-z0-9]+/)
+    .filter((part) => part.length > 0)
+    .map((part) => part.toUpperCase())
+    .join('_')}_QUEUE_URL`;
 }

@@ -20,6 +20,7 @@ import { buildTemplateContext } from '#shared/campaigns/template-variables.ts';
 import { templateFolderOf } from '#shared/campaigns/campaign-config.ts';
 import type { EmailSender } from '#shared/email/send-email.ts';
 import { EmailSent } from '#shared/events/email-sent.ts';
+import type { DomainEvent } from '#shared/events/event-definition.ts';
 import { publishEvents, type EventBus } from '#shared/events/publish-events.ts';
 import { formatMoney } from '#shared/i18n/format.ts';
 import { nearestSupportedLocale, type Locale } from '#shared/locales.ts';
@@ -61,10 +62,6 @@ interface ClaimItem {
   claimToken: string;
   leaseUntil: number;
   couponCode: string | undefined;
-  messageId: string | undefined;
-  locale: Locale | undefined;
-  eventPublished: boolean;
-  sentAt: number;
 }
 
 function leaseMs(deps: SenderDeps): number {
@@ -73,7 +70,11 @@ function leaseMs(deps: SenderDeps): number {
 
 const MAX_CLAIM_ATTEMPTS = 4;
 
-export async function sendCampaignEmail(deps: SenderDeps, request: SendRequest): Promise<SendOutcome> {
+/**
+ * Sends one queued email. EmailSent is published at least once per send: straight away, or — when `collect` is
+ * given — by the caller, in one PutEvents call per batch. (Consumers key on the SES message id.)
+ */
+export async function sendCampaignEmail(deps: SenderDeps, request: SendRequest, collect?: DomainEvent[]): Promise<SendOutcome> {
   const campaign = deps.campaigns.get(request.campaignId);
   if (!campaign) return { outcome: 'skipped', reason: 'unknown-campaign' };
   if (!campaign.enabled) return { outcome: 'skipped', reason: 'disabled' };
@@ -82,12 +83,7 @@ export async function sendCampaignEmail(deps: SenderDeps, request: SendRequest):
 
   for (let attempt = 1; ; attempt++) {
     const [profileItem, claim] = await Promise.all([readProfileItem(deps.table, request.customerId), readClaim(deps.table, request)]);
-    if (claim?.status === 'sent') {
-      // The sender that sent it publishes EmailSent; republish only if it evidently died before doing so.
-      const orphaned = !claim.eventPublished && claim.messageId !== undefined && claim.sentAt + leaseMs(deps) < now.getTime();
-      if (orphaned && claim.messageId) await publishSent(deps, request, claim.messageId, claim.locale ?? deps.fallbackLocale, claim.couponCode !== undefined, now);
-      return { outcome: 'skipped', reason: 'duplicate' };
-    }
+    if (claim?.status === 'sent') return { outcome: 'skipped', reason: 'duplicate' };
     if (claim && claim.leaseUntil > now.getTime()) return { outcome: 'busy', until: new Date(claim.leaseUntil) };
     if (!profileItem) return { outcome: 'skipped', reason: 'unknown-customer' };
 
@@ -148,8 +144,10 @@ export async function sendCampaignEmail(deps: SenderDeps, request: SendRequest):
       await releaseClaim(deps.table, request, claimToken).catch(() => undefined);
       throw error;
     }
-    await markSent(deps.table, request, { claimToken, messageId, locale, now, campaignId: campaign.id });
-    await publishSent(deps, request, messageId, locale, couponCode !== undefined, now);
+    await markSent(deps.table, request, { claimToken, messageId, locale, now });
+    const event = EmailSent.create({ customerId: request.customerId, campaignId: request.campaignId, occurrenceId: request.occurrenceId, messageId, locale, withCoupon: couponCode !== undefined, sentAt: now.toISOString() });
+    if (collect) collect.push(event);
+    else await publishEvents(deps.bus, [event]);
     return { outcome: 'sent', messageId };
   }
 }
@@ -168,10 +166,6 @@ async function readClaim(table: Table, request: SendRequest): Promise<ClaimItem 
     claimToken: typeof item.claimToken === 'string' ? item.claimToken : '',
     leaseUntil: typeof item.leaseUntil === 'number' ? item.leaseUntil : 0,
     couponCode: typeof item.couponCode === 'string' ? item.couponCode : undefined,
-    messageId: typeof item.messageId === 'string' ? item.messageId : undefined,
-    locale: typeof item.locale === 'string' ? nearestSupportedLocale(item.locale) : undefined,
-    eventPublished: item.eventPublished === true,
-    sentAt: typeof item.sentAt === 'string' ? Date.parse(item.sentAt) : 0,
   };
 }
 
@@ -210,9 +204,18 @@ function newClaim(
       Update: {
         TableName: table.name,
         Key: keys.profile(request.customerId),
-        UpdateExpression: 'SET recentMarketingSends = :sends, sendVersion = :next',
+        // The profile's record of the send (count, last campaign) is written with the claim: one write instead of two.
+        UpdateExpression: 'SET recentMarketingSends = :sends, sendVersion = :next, lastEmailSentAt = :now, lastEmailCampaign = :campaign ADD emailsSent :one',
         ConditionExpression: `${claim.version === 0 ? 'attribute_not_exists(sendVersion)' : 'sendVersion = :version'} AND marketingConsent = :granted AND attribute_not_exists(suppressedReason)`,
-        ExpressionAttributeValues: { ':sends': sends, ':next': claim.version + 1, ':granted': 'granted', ...(claim.version === 0 ? {} : { ':version': claim.version }) },
+        ExpressionAttributeValues: {
+          ':sends': sends,
+          ':next': claim.version + 1,
+          ':granted': 'granted',
+          ':now': claim.now.toISOString(),
+          ':campaign': request.campaignId,
+          ':one': 1,
+          ...(claim.version === 0 ? {} : { ':version': claim.version }),
+        },
       },
     },
   ];
@@ -269,43 +272,15 @@ async function releaseClaim(table: Table, request: SendRequest, claimToken: stri
   );
 }
 
-async function markSent(table: Table, request: SendRequest, sent: { claimToken: string; messageId: string; locale: Locale; now: Date; campaignId: string }): Promise<void> {
+async function markSent(table: Table, request: SendRequest, sent: { claimToken: string; messageId: string; locale: Locale; now: Date }): Promise<void> {
   await table.doc.send(
-    new TransactWriteCommand({
-      TransactItems: [
-        {
-          Update: {
-            TableName: table.name,
-            Key: keys.sendClaim(request.campaignId, request.occurrenceId, request.customerId),
-            UpdateExpression: 'SET #status = :sent, messageId = :messageId, sentAt = :now, locale = :locale',
-            ConditionExpression: 'claimToken = :token',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':sent': 'sent', ':messageId': sent.messageId, ':now': sent.now.toISOString(), ':locale': sent.locale, ':token': sent.claimToken },
-          },
-        },
-        {
-          Update: {
-            TableName: table.name,
-            Key: keys.profile(request.customerId),
-            UpdateExpression: 'SET lastEmailSentAt = :now, lastEmailCampaign = :campaign ADD emailsSent :one',
-            ExpressionAttributeValues: { ':now': sent.now.toISOString(), ':campaign': sent.campaignId, ':one': 1 },
-          },
-        },
-      ],
-    }),
-  );
-}
-
-async function publishSent(deps: SenderDeps, request: SendRequest, messageId: string, locale: Locale, withCoupon: boolean, now: Date): Promise<void> {
-  await publishEvents(deps.bus, [
-    EmailSent.create({ customerId: request.customerId, campaignId: request.campaignId, occurrenceId: request.occurrenceId, messageId, locale, withCoupon, sentAt: now.toISOString() }),
-  ]);
-  await deps.table.doc.send(
     new UpdateCommand({
-      TableName: deps.table.name,
+      TableName: table.name,
       Key: keys.sendClaim(request.campaignId, request.occurrenceId, request.customerId),
-      UpdateExpression: 'SET eventPublished = :true',
-      ExpressionAttributeValues: { ':true': true },
+      UpdateExpression: 'SET #status = :sent, messageId = :messageId, sentAt = :now, locale = :locale',
+      ConditionExpression: 'claimToken = :token',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':sent': 'sent', ':messageId': sent.messageId, ':now': sent.now.toISOString(), ':locale': sent.locale, ':token': sent.claimToken },
     }),
   );
 }

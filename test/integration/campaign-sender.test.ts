@@ -117,7 +117,7 @@ describe('sendCampaignEmail', () => {
     expect(verifyUnsubscribeToken(token, SIGNING_KEY, clock)).toMatchObject({ ok: true, claims: { sub: `${customerId}|win-back` } });
 
     const claim = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.sendClaim('win-back', 'evt-1', customerId) }));
-    expect(claim.Item).toMatchObject({ status: 'sent', messageId: 'msg-1', couponCode: code, eventPublished: true });
+    expect(claim.Item).toMatchObject({ status: 'sent', messageId: 'msg-1', couponCode: code });
     const coupon = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.incentiveCode(code ?? '') }));
     expect(coupon.Item).toMatchObject({ customerId, campaignId: 'win-back', discount: { percent: 15 } });
     expect(await profileOf(customerId)).toMatchObject({ emailsSent: 1, lastEmailCampaign: 'win-back', recentMarketingSends: [clock.toISOString()] });

@@ -1,0 +1,100 @@
+/**
+ * The planner: turns one campaign occurrence into queued emails. A newsletter occurrence is its schedule's
+ * time and its audience is read from the segment membership index (GSI2, no scan); a triggered occurrence is
+ * the bus event that matched the campaign's rule, addressed to the customer the event is about.
+ * The planner does not judge consent or caps — the sender does, at the last moment, for every message.
+ */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Campaign } from '#shared/campaigns/campaign-config.ts';
+import { SEGMENT_INDEX_SHARDS, segmentIndexPartition } from '#shared/table/keys.ts';
+import type { Table } from '#shared/table/table-client.ts';
+import { holdUntil } from '#shared/sending/due-sends.ts';
+import type { SendQueue } from '#shared/sending/send-queue.ts';
+import type { SendRequest } from '#shared/sending/send-request.ts';
+
+export interface PlannerDeps {
+  table: Table;
+  queue: SendQueue;
+  campaigns: ReadonlyMap<string, Campaign>;
+  now: () => Date;
+}
+
+export type PlanResult =
+  | { planned: true; campaignId: string; occurrenceId: string; recipients: number }
+  | { planned: false; campaignId: string; reason: 'unknown-campaign' | 'disabled' | 'wrong-kind' | 'no-customer' };
+
+/** Every customer id in a segment: one query per index shard, in parallel. */
+export async function listSegmentMembers(table: Table, segment: string): Promise<string[]> {
+  const shards = await Promise.all(
+    Array.from({ length: SEGMENT_INDEX_SHARDS }, async (_, shard) => {
+      const ids: string[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await table.doc.send(
+          new QueryCommand({
+            TableName: table.name,
+            IndexName: 'GSI2',
+            KeyConditionExpression: 'GSI2PK = :pk',
+            ExpressionAttributeValues: { ':pk': segmentIndexPartition(segment, shard) },
+            ProjectionExpression: 'GSI2SK',
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? []) if (typeof item.GSI2SK === 'string') ids.push(item.GSI2SK);
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return ids;
+    }),
+  );
+  return shards.flat();
+}
+
+/** Members of any included segment and of no excluded one, sorted (a stable order makes runs comparable). */
+export async function resolveAudience(table: Table, audience: { include: readonly string[]; exclude: readonly string[] }): Promise<string[]> {
+  const [included, excluded] = await Promise.all([
+    Promise.all(audience.include.map((segment) => listSegmentMembers(table, segment))),
+    Promise.all(audience.exclude.map((segment) => listSegmentMembers(table, segment))),
+  ]);
+  const out = new Set(included.flat());
+  for (const id of excluded.flat()) out.delete(id);
+  return [...out].sort();
+}
+
+/** A newsletter's occurrence id: its scheduled time to the minute, so a re-delivered schedule is the same occurrence. */
+export function newsletterOccurrenceId(scheduledTime: string): string {
+  return new Date(scheduledTime).toISOString().slice(0, 16);
+}
+
+export async function planNewsletter(deps: PlannerDeps, campaignId: string, scheduledTime: string): Promise<PlanResult> {
+  const campaign = deps.campaigns.get(campaignId);
+  if (!campaign) return { planned: false, campaignId, reason: 'unknown-campaign' };
+  if (!campaign.enabled) return { planned: false, campaignId, reason: 'disabled' };
+  if (campaign.kind !== 'newsletter') return { planned: false, campaignId, reason: 'wrong-kind' };
+  const occurrenceId = newsletterOccurrenceId(scheduledTime);
+  const triggeredAt = new Date(scheduledTime).toISOString();
+  const audience = await resolveAudience(deps.table, campaign.audience);
+  await deps.queue.enqueue(audience.map((customerId): SendRequest => ({ campaignId, occurrenceId, customerId, triggeredAt })));
+  return { planned: true, campaignId, occurrenceId, recipients: audience.length };
+}
+
+export interface TriggerEvent {
+  id: string;
+  time: string;
+  detail: Record<string, unknown>;
+}
+
+export async function planTriggered(deps: PlannerDeps, campaignId: string, event: TriggerEvent): Promise<PlanResult> {
+  const campaign = deps.campaigns.get(campaignId);
+  if (!campaign) return { planned: false, campaignId, reason: 'unknown-campaign' };
+  if (!campaign.enabled) return { planned: false, campaignId, reason: 'disabled' };
+  if (campaign.kind !== 'triggered') return { planned: false, campaignId, reason: 'wrong-kind' };
+  const customerId = event.detail.customerId;
+  if (typeof customerId !== 'string' || customerId === '') return { planned: false, campaignId, reason: 'no-customer' };
+  const occurrenceId = campaign.oncePerCustomer ? 'once' : event.id;
+  const triggeredAt = new Date(event.time).toISOString();
+  const request: SendRequest = { campaignId, occurrenceId, customerId, triggeredAt };
+  const delayMs = ((campaign.delay?.days ?? 0) * 24 + (campaign.delay?.hours ?? 0)) * 3_600_000;
+  if (delayMs > 0) await holdUntil(deps, request, new Date(Date.parse(triggeredAt) + delayMs));
+  else await deps.queue.enqueue([request]);
+  return { planned: true, campaignId, occurrenceId, recipients: 1 };
+}

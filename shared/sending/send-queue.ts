@@ -1,0 +1,46 @@
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { localCredentials } from '#shared/table/table-client.ts';
+import { sendRef, type SendRequest } from '#shared/sending/send-request.ts';
+
+/** Where planned emails wait for the sender. */
+export interface SendQueue {
+  /** Enqueues the requests; `delaySeconds` (≤ 900, SQS's limit) holds them back that long. */
+  enqueue(requests: readonly SendRequest[], delaySeconds?: number): Promise<void>;
+}
+
+/** SQS's longest per-message delay; longer waits go through the due-send store. */
+export const MAX_QUEUE_DELAY_SECONDS = 900;
+const BATCH = 10;
+const PARALLEL_BATCHES = 8;
+const MAX_ATTEMPTS = 4;
+
+export function createSqsClient(endpoint = process.env.SQS_ENDPOINT): SQSClient {
+  return new SQSClient(endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'eu-west-1', credentials: localCredentials() } : {});
+}
+
+/** SendMessageBatch in tens, eight batches in flight, retrying only the entries SQS reports as failed. */
+export function sqsSendQueue(client: SQSClient, queueUrl: string): SendQueue {
+  const sendBatch = async (batch: readonly SendRequest[], delaySeconds: number) => {
+    let pending = batch.map((request, index) => ({ Id: String(index), MessageBody: JSON.stringify(request), ...(delaySeconds > 0 ? { DelaySeconds: delaySeconds } : {}) }));
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const result = await client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending }));
+      const failed = new Set((result.Failed ?? []).map((f) => f.Id));
+      pending = pending.filter((entry) => failed.has(entry.Id));
+      if (pending.length > 0 && attempt >= MAX_ATTEMPTS) {
+        const refs = pending.map((entry) => batch[Number(entry.Id)]).flatMap((r) => (r ? [sendRef(r)] : []));
+        throw new Error(`SQS refused ${pending.length} message(s) after ${attempt} attempts: ${refs.slice(0, 3).join(', ')}`);
+      }
+      if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+    }
+  };
+  return {
+    async enqueue(requests, delaySeconds = 0) {
+      const delay = Math.max(0, Math.min(MAX_QUEUE_DELAY_SECONDS, Math.ceil(delaySeconds)));
+      const batches: SendRequest[][] = [];
+      for (let i = 0; i < requests.length; i += BATCH) batches.push(requests.slice(i, i + BATCH));
+      for (let i = 0; i < batches.length; i += PARALLEL_BATCHES) {
+        await Promise.all(batches.slice(i, i + PARALLEL_BATCHES).map((batch) => sendBatch(batch, delay)));
+      }
+    },
+  };
+}
