@@ -1,11 +1,11 @@
 import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import type { EventBus } from 'aws-cdk-lib/aws-events';
-import { Rule } from 'aws-cdk-lib/aws-events';
+import { EventField, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Schedule, ScheduleExpression, type IScheduleTarget, type ScheduleTargetConfig } from 'aws-cdk-lib/aws-scheduler';
+import { ContextAttribute, Schedule, ScheduleExpression, ScheduleTargetInput, type IScheduleTarget, type ScheduleTargetConfig } from 'aws-cdk-lib/aws-scheduler';
 import type { IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { FunctionSpec } from '#shared/topology.ts';
@@ -47,7 +47,8 @@ export function wireTriggers(scope: Construct, fn: AppFunction, spec: FunctionSp
         new Schedule(scope, `Schedule${pascalCase(trigger.name)}`, {
           description: `Kinship ${spec.name}: ${trigger.name}`,
           schedule: ScheduleExpression.expression(trigger.expression, trigger.timezone ? TimeZone.of(trigger.timezone) : undefined),
-          target: new InvokeFunctionTarget(fn, schedulerRole, failures()),
+          // With `input` the function gets { ...input, scheduledTime } — the same shape the local scheduler delivers.
+          target: new InvokeFunctionTarget(fn, schedulerRole, failures(), trigger.input ? ScheduleTargetInput.fromObject({ ...trigger.input, scheduledTime: ContextAttribute.scheduledTime }) : undefined),
         });
         break;
       }
@@ -58,7 +59,8 @@ export function wireTriggers(scope: Construct, fn: AppFunction, spec: FunctionSp
           // The topology holds a real EventBridge pattern (`detail-type`, `$or`, prefix matchers ...) — the one the
           // local bus evaluates. The L2 renders keys it has no name for verbatim, so it goes through unchanged.
           eventPattern: { ...trigger.pattern },
-          targets: [new LambdaFunction(fn, { deadLetterQueue: failures(), ...ASYNC_DELIVERY })],
+          // With `input` an input transformer wraps the event: { ...input, event } — as the local bus delivers it.
+          targets: [new LambdaFunction(fn, { deadLetterQueue: failures(), ...ASYNC_DELIVERY, ...(trigger.input ? { event: RuleTargetInput.fromObject({ ...trigger.input, event: EventField.fromPath('$') }) } : {}) })],
         });
         break;
       }
@@ -70,8 +72,11 @@ export function wireTriggers(scope: Construct, fn: AppFunction, spec: FunctionSp
             maxBatchingWindow: trigger.batchSize > 10 ? BATCH_WINDOW_ABOVE_TEN : undefined,
             // The handler reports which messages failed, so one bad message does not retry the whole batch.
             reportBatchItemFailures: true,
+            ...(trigger.maxConcurrency ? { maxConcurrency: trigger.maxConcurrency } : {}),
           }),
         );
+        // The consumer paces itself to (configured rate / consumers), so it must know how many there can be.
+        if (trigger.maxConcurrency) fn.addEnvironment('QUEUE_CONSUMER_CONCURRENCY', String(trigger.maxConcurrency));
         break;
       }
     }
@@ -109,11 +114,13 @@ class InvokeFunctionTarget implements IScheduleTarget {
   readonly #fn: AppFunction;
   readonly #role: IRole;
   readonly #dlq: IQueue;
+  readonly #input: ScheduleTargetInput | undefined;
 
-  constructor(fn: AppFunction, role: IRole, dlq: IQueue) {
+  constructor(fn: AppFunction, role: IRole, dlq: IQueue, input: ScheduleTargetInput | undefined) {
     this.#fn = fn;
     this.#role = role;
     this.#dlq = dlq;
+    this.#input = input;
   }
 
   bind(): ScheduleTargetConfig {
@@ -121,6 +128,7 @@ class InvokeFunctionTarget implements IScheduleTarget {
       arn: this.#fn.functionArn,
       role: this.#role,
       deadLetterConfig: { arn: this.#dlq.queueArn },
+      ...(this.#input ? { input: this.#input } : {}),
       retryPolicy: { maximumRetryAttempts: ASYNC_DELIVERY.retryAttempts, maximumEventAgeInSeconds: ASYNC_DELIVERY.maxEventAge.toSeconds() },
     };
   }

@@ -3,19 +3,35 @@
  * and what each may touch. The CDK stack (infra/) and the local runtime (local/) both read this, so the
  * deployed wiring and the local wiring cannot drift apart. Plain data: no CDK or runtime imports here.
  */
+import { campaignTriggers } from '#shared/campaigns/campaign-triggers.ts';
 import { segmenterSchedule } from '#shared/segments/segment-schedule.ts';
+
+export { queueUrlVariable } from '#shared/runtime/queue-url.ts';
 
 export type HttpMethod = 'GET' | 'POST';
 
 export type Trigger =
   /** An API route. `apiKey` routes are for the shop's systems and staff: IAM-signed in AWS, `x-api-key` locally. */
   | { kind: 'http'; method: HttpMethod; path: string; auth: 'public' | 'apiKey' }
-  /** A schedule, as an EventBridge Scheduler expression: `rate(1 hour)` or `cron(0 * * * ? *)`. */
-  | { kind: 'schedule'; name: string; expression: string; timezone?: string }
-  /** An EventBridge rule on the Kinship bus; `pattern` is a real EventBridge event pattern. */
-  | { kind: 'event'; name: string; pattern: Record<string, unknown> }
+  /**
+   * A schedule, as an EventBridge Scheduler expression: `rate(1 hour)` or `cron(0 * * * ? *)`. With `input`, the
+   * function receives `{ ...input, scheduledTime }` (Scheduler's `<aws.scheduler.scheduled-time>`) instead of the
+   * plain scheduled event.
+   */
+  | { kind: 'schedule'; name: string; expression: string; timezone?: string; input?: Record<string, string> }
+  /**
+   * An EventBridge rule on the Kinship bus; `pattern` is a real EventBridge event pattern. With `input`, the
+   * function receives `{ ...input, event }` (an input transformer) — e.g. which campaign the rule belongs to.
+   */
+  | { kind: 'event'; name: string; pattern: Record<string, unknown>; input?: Record<string, string> }
   /** An SQS queue consumed in batches with partial batch failures. */
-  | { kind: 'queue'; queue: string; batchSize: number };
+  | {
+      kind: 'queue';
+      queue: string;
+      batchSize: number;
+      /** At most this many concurrent consumers (SQS event source maximum concurrency, ≥ 2); the function learns it as QUEUE_CONSUMER_CONCURRENCY. */
+      maxConcurrency?: number;
+    };
 
 /** What a function may touch; the stack turns each into a least-privilege grant, the local runtime ignores it. */
 export interface Access {
@@ -92,8 +108,36 @@ export const topology: Topology = {
       access: { table: 'readWrite', publishEvents: true, signingKey: true, sendEmail: true },
       triggers: [{ kind: 'http', method: 'GET', path: '/confirm', auth: 'public' }],
     },
+    {
+      name: 'plan-campaign',
+      description: 'Campaign occurrences: a newsletter schedule or a matching bus event → one queued email per recipient',
+      memoryMb: 1024,
+      timeoutSeconds: 300,
+      access: { table: 'readWrite', sendToQueues: ['send-email'] },
+      // One schedule per newsletter and one rule per triggered campaign, generated from config/campaigns.yaml.
+      triggers: campaignTriggers(),
+    },
+    {
+      name: 'send-email',
+      description: 'Send queue consumer: consent, suppression, frequency cap and quiet hours, exactly-once claim, SES, EmailSent',
+      memoryMb: 512,
+      timeoutSeconds: 30,
+      access: { table: 'readWrite', publishEvents: true, signingKey: true, sendEmail: true, sendToQueues: ['send-email'] },
+      triggers: [{ kind: 'queue', queue: 'send-email', batchSize: 10, maxConcurrency: 2 }],
+    },
+    {
+      name: 'dispatch-due-sends',
+      description: 'Every 5 minutes: moves sends whose delay or quiet hours are over to the send queue',
+      memoryMb: 256,
+      timeoutSeconds: 120,
+      access: { table: 'readWrite', sendToQueues: ['send-email'] },
+      triggers: [{ kind: 'schedule', name: 'due-sends', expression: 'rate(5 minutes)' }],
+    },
   ],
-  queues: [],
+  queues: [
+    // Visibility ≥ 6 × the sender's timeout (AWS's guidance for Lambda consumers); five tries, then the DLQ and its alarm.
+    { name: 'send-email', visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
+  ],
 };
 
 export function handlerEntry(spec: Pick<FunctionSpec, 'name'>): string {
@@ -102,13 +146,4 @@ export function handlerEntry(spec: Pick<FunctionSpec, 'name'>): string {
 
 export function httpRoutes(t: Topology = topology): { fn: FunctionSpec; route: Extract<Trigger, { kind: 'http' }> }[] {
   return t.functions.flatMap((fn) => fn.triggers.flatMap((route) => (route.kind === 'http' ? [{ fn, route }] : [])));
-}
-
-/** The environment variable that carries a topology queue's URL to the functions sending to it: `send-email` → `SEND_EMAIL_QUEUE_URL`. */
-export function queueUrlVariable(queueName: string): string {
-  return `${queueName
-    .split(/[^A-Za-z0-9]+/)
-    .filter((part) => part.length > 0)
-    .map((part) => part.toUpperCase())
-    .join('_')}_QUEUE_URL`;
 }

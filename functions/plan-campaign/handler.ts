@@ -1,0 +1,34 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { z } from 'zod';
+import { logger } from '#shared/logger.ts';
+import { planNewsletter, planTriggered, type PlanResult } from '#shared/sending/plan-occurrence.ts';
+import { createSqsClient, sqsSendQueue } from '#shared/sending/send-queue.ts';
+import { loadSendingSettings } from '#shared/sending/sending-settings.ts';
+import { tableFromEnvironment } from '#shared/table/table-client.ts';
+import { queueUrlVariable } from '#shared/runtime/queue-url.ts';
+
+const settings = loadSendingSettings();
+const table = tableFromEnvironment();
+const queueUrl = process.env[queueUrlVariable('send-email')];
+if (!queueUrl) throw new Error(`${queueUrlVariable('send-email')} is not set: the planner cannot queue emails`);
+const queue = sqsSendQueue(createSqsClient(), queueUrl);
+
+/** A newsletter schedule delivers `{ campaignId, scheduledTime }`; a campaign's rule delivers `{ campaignId, event }`. */
+const Occurrence = z.union([
+  z.strictObject({ campaignId: z.string(), scheduledTime: z.iso.datetime({ offset: true }) }),
+  z.strictObject({ campaignId: z.string(), event: z.looseObject({ id: z.string(), time: z.iso.datetime({ offset: true }), detail: z.record(z.string(), z.unknown()) }) }),
+]);
+
+/** Plans one campaign occurrence: resolves the audience and queues one email per recipient. */
+export const handler = middy<unknown, PlanResult>()
+  .use(injectLambdaContext(logger))
+  .handler(async (input) => {
+    const parsed = Occurrence.safeParse(input);
+    if (!parsed.success) throw new Error(`campaign occurrence: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    const deps = { table, queue, campaigns: settings.campaigns, now: () => new Date() };
+    const occurrence = parsed.data;
+    const result = 'scheduledTime' in occurrence ? await planNewsletter(deps, occurrence.campaignId, occurrence.scheduledTime) : await planTriggered(deps, occurrence.campaignId, occurrence.event);
+    logger.info('campaign occurrence planned', { ...result });
+    return result;
+  });

@@ -1,0 +1,55 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { loadEmailConfig } from '#shared/email/email-config.ts';
+import { createSesClient, sesEmailSender } from '#shared/email/send-email.ts';
+import { busFromEnvironment } from '#shared/events/publish-events.ts';
+import { logger } from '#shared/logger.ts';
+import { publicBaseUrl } from '#shared/runtime/environment.ts';
+import { getSigningKey } from '#shared/secrets.ts';
+import { createPacer } from '#shared/sending/pacer.ts';
+import { processSendBatch } from '#shared/sending/process-send-batch.ts';
+import { createSqsClient, sqsSendQueue } from '#shared/sending/send-queue.ts';
+import { loadSendingSettings } from '#shared/sending/sending-settings.ts';
+import { tableFromEnvironment } from '#shared/table/table-client.ts';
+import { queueUrlVariable } from '#shared/runtime/queue-url.ts';
+
+const settings = loadSendingSettings();
+const table = tableFromEnvironment();
+const bus = busFromEnvironment();
+const email = sesEmailSender(createSesClient(), loadEmailConfig());
+const queueUrl = process.env[queueUrlVariable('send-email')];
+if (!queueUrl) throw new Error(`${queueUrlVariable('send-email')} is not set: the sender cannot put deferred emails back`);
+const queue = sqsSendQueue(createSqsClient(), queueUrl);
+/** The event source runs at most QUEUE_CONSUMER_CONCURRENCY of these at once; together they keep to the configured rate. */
+const workers = Number(process.env.QUEUE_CONSUMER_CONCURRENCY ?? 1);
+const pacer = createPacer(settings.file.defaults.sendRatePerSecond / Math.max(1, workers));
+
+/** The send queue's consumer: sends, skips or defers each message; reports only the failed ones back to SQS. */
+export const handler = middy<SQSEvent, SQSBatchResponse>()
+  .use(injectLambdaContext(logger))
+  .handler(async (event) => {
+    const now = () => new Date();
+    const result = await processSendBatch(
+      {
+        sender: {
+          table,
+          bus,
+          email,
+          templates: settings.templates,
+          campaigns: settings.campaigns,
+          policy: settings.policy,
+          fallbackLocale: settings.file.defaults.fallbackLocale,
+          shop: { name: settings.shop.shop.name, url: publicBaseUrl(settings.shop), baseCurrency: settings.shop.shop.baseCurrency },
+          publicBaseUrl: publicBaseUrl(settings.shop),
+          signingKey: await getSigningKey(),
+          now,
+        },
+        due: { table, queue, now },
+        pacer,
+      },
+      event.Records.map((record) => ({ messageId: record.messageId, body: record.body })),
+    );
+    logger.info('send batch processed', { messages: event.Records.length, ...result.outcomes });
+    return { batchItemFailures: result.batchItemFailures };
+  });
