@@ -1,0 +1,97 @@
+/**
+ * Unsubscribing: takes effect at once (Gmail and Yahoo allow two days; we need none), is recorded in the
+ * append-only consent ledger, and is idempotent — mailbox providers may POST the one-click request more than
+ * once, and link scanners may open the page. Only a POST unsubscribes; a GET only shows the page (RFC 8058 §3).
+ */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { NotFoundError } from '#shared/errors.ts';
+import { ConsentWithdrawn } from '#shared/events/consent-withdrawn.ts';
+import { publishEvents, type EventBus } from '#shared/events/publish-events.ts';
+import { nearestSupportedLocale, type Locale } from '#shared/locales.ts';
+import { keys } from '#shared/table/keys.ts';
+import type { Table } from '#shared/table/table-client.ts';
+import { LinkExpiredError } from '#shared/capture/capture-errors.ts';
+import { parseUnsubscribeSubject, verifyUnsubscribeToken } from '#shared/sending/unsubscribe-link.ts';
+
+export interface UnsubscribeDeps {
+  table: Table;
+  bus: EventBus;
+  signingKey: string;
+  now: () => Date;
+}
+
+export interface UnsubscribeTarget {
+  customerId: string;
+  campaignId: string;
+  /** The customer's language, for the page. */
+  locale: Locale | undefined;
+  /** Consent is already withdrawn (a repeat request, or an earlier unsubscribe). */
+  withdrawn: boolean;
+}
+
+/** Reads who a link is for, without changing anything (the GET page). Forged → 404, expired → 410. */
+export async function unsubscribeTarget(deps: Omit<UnsubscribeDeps, 'bus'>, token: string | undefined): Promise<UnsubscribeTarget> {
+  if (!token || token.length > 2048) throw new NotFoundError('This unsubscribe link is incomplete');
+  const check = verifyUnsubscribeToken(token, deps.signingKey, deps.now());
+  if (!check.ok) {
+    if (check.reason === 'expired') throw new LinkExpiredError('This unsubscribe link has expired');
+    throw new NotFoundError('This unsubscribe link is not valid');
+  }
+  const subject = parseUnsubscribeSubject(check.claims.sub);
+  if (!subject) throw new NotFoundError('This unsubscribe link is not valid');
+  const profile = await deps.table.doc.send(new GetCommand({ TableName: deps.table.name, Key: keys.profile(subject.customerId), ConsistentRead: true }));
+  if (!profile.Item) throw new NotFoundError('This unsubscribe link is not valid');
+  return {
+    ...subject,
+    locale: typeof profile.Item.locale === 'string' ? nearestSupportedLocale(profile.Item.locale) : undefined,
+    withdrawn: profile.Item.marketingConsent === 'withdrawn',
+  };
+}
+
+/** Withdraws marketing consent now. Returns the target; a repeat changes nothing and publishes nothing. */
+export async function unsubscribe(deps: UnsubscribeDeps, token: string | undefined, source: 'one-click' | 'page'): Promise<UnsubscribeTarget> {
+  const target = await unsubscribeTarget(deps, token);
+  if (target.withdrawn) return target;
+  const at = deps.now().toISOString();
+  try {
+    await deps.table.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: deps.table.name,
+              Item: {
+                ...keys.consentEntry(target.customerId, at, `unsubscribe#${target.campaignId}`),
+                entityType: 'CONSENT',
+                kind: 'withdrawn',
+                channel: 'email',
+                marketingEmail: false,
+                source,
+                campaignId: target.campaignId,
+                customerId: target.customerId,
+                at,
+              },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
+          },
+          {
+            Update: {
+              TableName: deps.table.name,
+              Key: keys.profile(target.customerId),
+              UpdateExpression: 'SET marketingConsent = :withdrawn, marketingConsentAt = :at, marketingConsentSource = :source',
+              // A concurrent unsubscribe already did it: then this one is a repeat and writes nothing.
+              ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(marketingConsent) OR marketingConsent <> :withdrawn)',
+              ExpressionAttributeValues: { ':withdrawn': 'withdrawn', ':at': at, ':source': `unsubscribe:${source}` },
+            },
+          },
+        ],
+      }),
+    );
+  } catch (error) {
+    if (error instanceof TransactionCanceledException) return { ...target, withdrawn: true };
+    throw error;
+  }
+  await publishEvents(deps.bus, [ConsentWithdrawn.create({ customerId: target.customerId, channel: 'email', source, campaignId: target.campaignId, withdrawnAt: at })]);
+  return { ...target, withdrawn: true };
+}

@@ -1,0 +1,76 @@
+import { PutCommand, QueryCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { NotFoundError } from '#shared/errors.ts';
+import { createEventBridgeClient } from '#shared/events/publish-events.ts';
+import { LinkExpiredError } from '#shared/capture/capture-errors.ts';
+import { unsubscribe, unsubscribeTarget, type UnsubscribeDeps } from '#shared/sending/unsubscribe.ts';
+import { unsubscribeUrl } from '#shared/sending/unsubscribe-link.ts';
+import { keys } from '#shared/table/keys.ts';
+import type { Table } from '#shared/table/table-client.ts';
+import { signToken } from '#shared/tokens/signed-token.ts';
+import { startPutEventsEndpoint, type BusEvent, type PutEventsEndpoint } from '#local/put-events-endpoint.ts';
+import { createTestTable } from '#test/support/test-table.ts';
+
+const KEY = 'unsubscribe-key';
+const now = new Date('2026-12-03T12:00:00Z');
+let table: Table;
+let events: PutEventsEndpoint;
+let published: BusEvent[] = [];
+let deps: UnsubscribeDeps;
+let seq = 0;
+
+beforeAll(async () => {
+  table = await createTestTable('unsubscribe');
+  events = await startPutEventsEndpoint({ port: 0, onEvents: (batch) => published.push(...batch) });
+  deps = { table, bus: { client: createEventBridgeClient(events.endpoint), name: 'kinship' }, signingKey: KEY, now: () => now };
+});
+
+afterAll(async () => {
+  await events.stop();
+});
+
+beforeEach(() => {
+  published = [];
+});
+
+async function aSubscriber(): Promise<{ customerId: string; token: string }> {
+  const customerId = `c_unsub${++seq}`;
+  await table.doc.send(new PutCommand({ TableName: table.name, Item: { ...keys.profile(customerId), customerId, locale: 'da', marketingConsent: 'granted', marketingConsentAt: '2026-11-01T00:00:00.000Z' } }));
+  const token = new URL(unsubscribeUrl('https://shop.example', KEY, customerId, 'win-back', now)).searchParams.get('token') ?? '';
+  return { customerId, token };
+}
+
+async function ledgerOf(customerId: string): Promise<Record<string, unknown>[]> {
+  const result = await table.doc.send(new QueryCommand({ TableName: table.name, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :consent)', ExpressionAttributeValues: { ':pk': `CUST#${customerId}`, ':consent': keys.consentEntryPrefix } }));
+  return result.Items ?? [];
+}
+
+describe('unsubscribe', () => {
+  it('shows who the link is for without changing anything (a GET, or a link scanner)', async () => {
+    const { customerId, token } = await aSubscriber();
+    expect(await unsubscribeTarget(deps, token)).toEqual({ customerId, campaignId: 'win-back', locale: 'da', withdrawn: false });
+    expect(await ledgerOf(customerId)).toEqual([]);
+  });
+
+  it('withdraws consent at once, writes one ledger entry and publishes ConsentWithdrawn, however many one-click POSTs arrive', async () => {
+    const { customerId, token } = await aSubscriber();
+    const results = await Promise.all(Array.from({ length: 10 }, () => unsubscribe(deps, token, 'one-click')));
+    expect(results.every((r) => r.withdrawn)).toBe(true);
+
+    const profile = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.profile(customerId) }));
+    expect(profile.Item).toMatchObject({ marketingConsent: 'withdrawn', marketingConsentAt: now.toISOString(), marketingConsentSource: 'unsubscribe:one-click' });
+    expect(await ledgerOf(customerId)).toEqual([expect.objectContaining({ kind: 'withdrawn', channel: 'email', source: 'one-click', campaignId: 'win-back', at: now.toISOString() })]);
+    expect(published.map((e) => [e['detail-type'], e.detail.customerId, e.detail.source])).toEqual([['ConsentWithdrawn', customerId, 'one-click']]);
+  });
+
+  it('refuses forged, foreign and expired links with 404 / 410, changing nothing', async () => {
+    const { customerId, token } = await aSubscriber();
+    await expect(unsubscribe(deps, `${token.slice(0, -2)}xx`, 'page')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(unsubscribe(deps, signToken({ purpose: 'form', sub: `${customerId}|win-back`, exp: 9_999_999_999 }, KEY), 'page')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(unsubscribe(deps, undefined, 'page')).rejects.toBeInstanceOf(NotFoundError);
+    const expired = signToken({ purpose: 'unsubscribe', sub: `${customerId}|win-back`, exp: Math.floor(now.getTime() / 1000) - 1 }, KEY);
+    await expect(unsubscribe(deps, expired, 'page')).rejects.toBeInstanceOf(LinkExpiredError);
+    expect(await ledgerOf(customerId)).toEqual([]);
+    expect(published).toEqual([]);
+  });
+});
