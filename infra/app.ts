@@ -3,6 +3,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError } from '#shared/config/load-yaml.ts';
 import { loadShopConfig } from '#shared/config/shop-config.ts';
+import { loadEmailConfig, senderDomain } from '#shared/email/email-config.ts';
 import { repoRoot } from './app-function.ts';
 import { KinshipStack } from './kinship-stack.ts';
 
@@ -21,7 +22,8 @@ const senderIdentity: unknown = app.node.tryGetContext('kinship:senderIdentity')
 new KinshipStack(app, 'Kinship', {
   description: 'Kinship: marketing automation in the shop\'s own AWS account',
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-  senderIdentity: typeof senderIdentity === 'string' && senderIdentity !== '' ? senderIdentity : undefined,
+  // -c kinship:senderIdentity=… wins; else the domain of config/email.yaml's `from`, the address the functions send from.
+  senderIdentity: typeof senderIdentity === 'string' && senderIdentity !== '' ? senderIdentity : senderDomain(loadEmailConfig(join(repoRoot, 'config'), {})),
 });
 
 // cdk-nag 3: a validation plugin; findings (and acknowledged ones, with reasons) are in cdk.out/validation-report.json.

@@ -35,7 +35,8 @@ export interface Synthesized {
 }
 
 export function synthesize(props: KinshipStackProps = {}, app = testApp()): Synthesized {
-  const stack = new KinshipStack(app, 'Kinship', { handlerEntry: testHandlerEntry, ...props });
+  // The real topology sends email (the incentive form's opt-in), so a sender identity is always given.
+  const stack = new KinshipStack(app, 'Kinship', { handlerEntry: testHandlerEntry, senderIdentity, ...props });
   return { app, stack, template: Template.fromStack(stack) };
 }
 
@@ -58,11 +59,16 @@ export const segmentEnteredPattern = {
 export const extendedTopology: Topology = {
   functions: [
     ...topology.functions,
-    aFunctionSpec({
-      name: 'show-form',
-      access: { table: 'read', signingKey: true },
-      triggers: [{ kind: 'http', method: 'GET', path: '/form/{formToken}', auth: 'public' }],
-    }),
+    // The real topology has its own show-form now; keep this stand-in only while it does not.
+    ...(realFunctions.has('show-form')
+      ? []
+      : [
+          aFunctionSpec({
+            name: 'show-form',
+            access: { table: 'read', signingKey: true },
+            triggers: [{ kind: 'http', method: 'GET', path: '/form/{formToken}', auth: 'public' }],
+          }),
+        ]),
     aFunctionSpec({
       name: 'segmenter',
       timeoutSeconds: 300,
@@ -81,7 +87,7 @@ export const extendedTopology: Topology = {
       triggers: [{ kind: 'queue', queue: 'outbox', batchSize: 10 }],
     }),
   ],
-  queues: [{ name: 'outbox', visibilityTimeoutSeconds: 180, maxReceiveCount: 5 }],
+  queues: [...topology.queues, { name: 'outbox', visibilityTimeoutSeconds: 180, maxReceiveCount: 5 }],
 };
 
 export const senderIdentity = 'mail.example.com';

@@ -1,0 +1,25 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { captureSettings } from '#shared/capture/capture-settings.ts';
+import { linkBaseUrl } from '#shared/capture/http-request.ts';
+import { handleConfirm } from '#shared/capture/routes/confirm-route.ts';
+import { htmlPageErrors } from '#shared/capture/routes/page-result.ts';
+import { loadEmailConfig } from '#shared/email/email-config.ts';
+import { createSesClient, sesEmailSender } from '#shared/email/send-email.ts';
+import { busFromEnvironment } from '#shared/events/publish-events.ts';
+import type { HttpResult } from '#shared/http/http-response.ts';
+import { logger } from '#shared/logger.ts';
+import { getSigningKey } from '#shared/secrets.ts';
+import { tableFromEnvironment } from '#shared/table/table-client.ts';
+
+const settings = captureSettings();
+const table = tableFromEnvironment();
+const bus = busFromEnvironment();
+const email = sesEmailSender(createSesClient(), loadEmailConfig());
+
+/** GET /confirm?token=… — confirms the address, records consent, issues the incentive exactly once and emails it. */
+export const handler = middy<APIGatewayProxyEventV2, HttpResult>()
+  .use(injectLambdaContext(logger))
+  .use(htmlPageErrors(settings.catalogs, settings.shop.shop.defaultLocale))
+  .handler(async (event) => handleConfirm({ table, bus, email, settings, signingKey: await getSigningKey(), publicBaseUrl: linkBaseUrl(settings.shop, event), now: () => new Date() }, event));

@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Locale } from '#shared/locales.ts';
+import type { Catalogs } from '#shared/i18n/catalogs.ts';
+import { keys } from '#shared/table/keys.ts';
+import type { Table } from '#shared/table/table-client.ts';
+
+/** The catalog messages a customer reads before agreeing; their hash is the wording version recorded with consent. */
+export const CONSENT_MESSAGE_KEYS = ['form.consentLegend', 'form.termsLabel', 'form.termsHint', 'form.marketingLabel', 'form.marketingHint', 'email.optIn.body', 'email.optIn.button'] as const;
+
+/** A short, stable id of the consent wording in one language: changes whenever any of those messages changes. */
+export function consentWordingVersion(catalogs: Catalogs, locale: Locale): string {
+  const catalog = catalogs.get(locale);
+  const wording = CONSENT_MESSAGE_KEYS.map((key) => [key, catalog?.get(key) ?? '']);
+  return `${locale}-${createHash('sha256').update(JSON.stringify(wording)).digest('hex').slice(0, 12)}`;
+}
+
+export interface ConsentRecord {
+  customerId: string;
+  orderId: string;
+  /** The address confirmed by the double opt-in. */
+  email: string;
+  marketingEmail: boolean;
+  incentiveTerms: boolean;
+  wordingVersion: string;
+  locale: Locale;
+  /** When the address was confirmed (the same for every click on the link, so the ledger entry is written once). */
+  at: string;
+  requestedAt: string;
+  ipHash: string;
+}
+
+/**
+ * Appends the consent to the customer's ledger (CUST#<id> / CONSENT#<at>#form#<orderId>): one item per consent
+ * event, never updated or deleted, so it proves what was agreed, when, in which wording and language.
+ * Returns false when this event is already recorded (a repeat click).
+ */
+export async function appendConsentEntry(table: Table, consent: ConsentRecord): Promise<boolean> {
+  try {
+    await table.doc.send(
+      new PutCommand({
+        TableName: table.name,
+        Item: {
+          ...keys.consentEntry(consent.customerId, consent.at, `form#${consent.orderId}`),
+          entityType: 'CONSENT',
+          kind: 'given',
+          channel: 'email',
+          source: 'form',
+          ...consent,
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/**
+ * The current consent state on the profile. Marketing consent is only ever *granted* here: an unticked box is not
+ * a withdrawal (that is an unsubscribe, which writes its own ledger entry), so it leaves an earlier choice alone.
+ * A newer state written meanwhile (e.g. an unsubscribe) is never overwritten by an older confirmation.
+ */
+export async function applyConsentToProfile(table: Table, consent: ConsentRecord): Promise<void> {
+  const key = keys.profile(consent.customerId);
+  await table.doc.send(
+    new UpdateCommand({
+      TableName: table.name,
+      Key: key,
+      UpdateExpression:
+        'SET confirmedEmail = :email, emailConfirmedAt = :at, incentiveTermsAcceptedAt = if_not_exists(incentiveTermsAcceptedAt, :at), marketingConsent = if_not_exists(marketingConsent, :notGiven)',
+      ExpressionAttributeValues: { ':email': consent.email, ':at': consent.at, ':notGiven': 'not-given' },
+    }),
+  );
+  if (!consent.marketingEmail) return;
+  try {
+    await table.doc.send(
+      new UpdateCommand({
+        TableName: table.name,
+        Key: key,
+        UpdateExpression: 'SET marketingConsent = :granted, marketingConsentAt = :at, marketingConsentSource = :form, marketingConsentWording = :wording',
+        ConditionExpression: 'attribute_not_exists(marketingConsentAt) OR marketingConsentAt <= :at',
+        ExpressionAttributeValues: { ':granted': 'granted', ':at': consent.at, ':form': 'form', ':wording': consent.wordingVersion },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+}

@@ -1,0 +1,43 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { NotFoundError } from '#shared/errors.ts';
+import { keys } from '#shared/table/keys.ts';
+import type { Table } from '#shared/table/table-client.ts';
+import { SubmissionRecordSchema, type SubmissionRecord } from '#shared/capture/submission-record.ts';
+
+const OrderItemSchema = z.object({
+  orderId: z.string(),
+  customerId: z.string(),
+  lines: z.array(z.object({ sku: z.string(), name: z.string(), category: z.string(), quantity: z.number() })),
+  categoryMinor: z.record(z.string(), z.number()).default({}),
+  purchasedAt: z.string(),
+  locale: z.string().optional(),
+  kind: z.enum(['purchase', 'refund']).default('purchase'),
+});
+
+/** What the form needs to know about an order. */
+export type OrderView = z.output<typeof OrderItemSchema>;
+
+export interface CustomerContact {
+  email: string | undefined;
+  customerName: string | undefined;
+}
+
+export async function loadOrder(table: Table, orderId: string): Promise<OrderView> {
+  const item = (await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.order(orderId) }))).Item;
+  const parsed = OrderItemSchema.safeParse(item);
+  if (!parsed.success) throw new NotFoundError('No order matches this link');
+  return parsed.data;
+}
+
+export async function loadContact(table: Table, customerId: string): Promise<CustomerContact> {
+  const item = (await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.profile(customerId), ProjectionExpression: 'email, customerName' }))).Item;
+  const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  return { email: str(item?.email), customerName: str(item?.customerName) };
+}
+
+export async function loadSubmission(table: Table, orderId: string, consistent = false): Promise<SubmissionRecord | undefined> {
+  const item = (await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.submission(orderId), ConsistentRead: consistent }))).Item;
+  if (!item) return undefined;
+  return SubmissionRecordSchema.parse(item);
+}

@@ -1,0 +1,33 @@
+import { NotFoundError } from '#shared/errors.ts';
+import { signToken, verifyToken, type TokenClaims } from '#shared/tokens/signed-token.ts';
+import { LinkExpiredError } from '#shared/capture/capture-errors.ts';
+
+export { FORM_TOKEN_PURPOSE } from '#shared/purchases/record-purchase.ts';
+export const CONFIRM_TOKEN_PURPOSE = 'confirm';
+
+/** The claims of a link token, or a typed error: 410 for an expired link, 404 for anything forged, mangled or minted for another purpose. */
+export function verifyLink(token: string | undefined, purpose: string, key: string, now: Date): TokenClaims {
+  if (!token || token.length > 2048) throw new NotFoundError('This link is incomplete');
+  const check = verifyToken(token, purpose, key, now);
+  if (check.ok) return check.claims;
+  if (check.reason === 'expired') throw new LinkExpiredError('This link has expired', subjectOf(token));
+  throw new NotFoundError('This link is not valid');
+}
+
+/** The double opt-in link: GET /confirm?token=… with sub = order id. The expiry doubles as the opt-in's version. */
+export function confirmUrlFor(publicBaseUrl: string, signingKey: string, orderId: string, exp: number): string {
+  const url = new URL('/confirm', publicBaseUrl);
+  url.searchParams.set('token', signToken({ purpose: CONFIRM_TOKEN_PURPOSE, sub: orderId, exp }, signingKey));
+  return url.toString();
+}
+
+/** The subject of a token whose signature was already checked (only called for an expired one). */
+function subjectOf(token: string): string | undefined {
+  try {
+    const decoded: unknown = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8'));
+    const sub: unknown = Array.isArray(decoded) ? decoded[1] : undefined;
+    return typeof sub === 'string' ? sub : undefined;
+  } catch {
+    return undefined;
+  }
+}
