@@ -1,0 +1,60 @@
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '#cli/main.ts';
+import { startPutEventsEndpoint, type BusEvent, type PutEventsEndpoint } from '#local/put-events-endpoint.ts';
+import { createEventBridgeClient } from '#shared/events/publish-events.ts';
+import { customerIdForEmail } from '#shared/purchases/customer-id.ts';
+import { recordPurchase } from '#shared/purchases/record-purchase.ts';
+import { aPurchase, aShopConfig } from '#test/support/builders.ts';
+import { createTestTable } from '#test/support/test-table.ts';
+
+let endpoint: PutEventsEndpoint;
+let published: BusEvent[] = [];
+let target: string[] = [];
+
+async function kinship(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const code = await main(['segments', ...args, ...target], { stdout, stderr, env: { KINSHIP_CONFIG_DIR: 'config' } });
+  return { code, out, err };
+}
+
+beforeAll(async () => {
+  const table = await createTestTable('segment-cli');
+  endpoint = await startPutEventsEndpoint({ port: 0, onEvents: (events) => published.push(...events) });
+  const bus = { client: createEventBridgeClient(endpoint.endpoint), name: 'kinship' };
+  const now = new Date('2026-03-01T12:00:00Z');
+  for (const [i, email] of ['one@example.com', 'two@example.com'].entries()) {
+    await recordPurchase({ table, bus, config: aShopConfig(), signingKey: 'k', publicBaseUrl: 'http://localhost:3000', now: () => now }, aPurchase({ orderId: `CLI-${i}`, customerEmail: email, purchasedAt: `2026-02-2${i}T10:00:00Z` }));
+  }
+  published = [];
+  target = ['--endpoint', table.endpoint, '--table', table.name, '--bus-endpoint', endpoint.endpoint];
+});
+afterAll(() => endpoint.stop());
+
+describe('npx kinship segments', () => {
+  it('run --now segments the table and publishes the changes; list shows counts and the change', async () => {
+    const run = await kinship('run', '--now', '2026-03-01T12:00:00Z');
+    expect(run).toMatchObject({ code: 0, err: '' });
+    expect(run.out).toContain('Segmented 2 profiles (2 with a purchase)');
+    expect(run.out).toMatch(/6 entered · 0 exited · 6 events published/);
+    expect(published).toHaveLength(6);
+    const list = await kinship('list');
+    expect(list.code).toBe(0);
+    expect(list.out).toMatch(/one-time\s+2\s+\+2\s+2\s+0/);
+  });
+
+  it('explain shows the segments and the numbers behind them', async () => {
+    const explain = await kinship('explain', customerIdForEmail('two@example.com'));
+    expect(explain.code).toBe(0);
+    expect(explain.out).toMatch(/RFM scores: R5 F1 M[1-5]/);
+    expect(explain.out).toMatch(/yes\s+new\s+first purchase 8 days ago \(new within 30\)/);
+    const missing = await kinship('explain', 'c_nobody');
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('No profile for customer c_nobody');
+  });
+});
