@@ -126,6 +126,17 @@ export const topology: Topology = {
       triggers: [{ kind: 'queue', queue: 'send-email', batchSize: 10, maxConcurrency: 2 }],
     },
     {
+      name: 'unsubscribe',
+      description: 'GET|POST /unsubscribe: localized confirmation page; POST (RFC 8058 one-click) withdraws marketing consent at once',
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      access: { table: 'readWrite', publishEvents: true, signingKey: true },
+      triggers: [
+        { kind: 'http', method: 'GET', path: '/unsubscribe', auth: 'public' },
+        { kind: 'http', method: 'POST', path: '/unsubscribe', auth: 'public' },
+      ],
+    },
+    {
       name: 'dispatch-due-sends',
       description: 'Every 5 minutes: moves sends whose delay or quiet hours are over to the send queue',
       memoryMb: 256,

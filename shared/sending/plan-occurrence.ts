@@ -4,9 +4,9 @@
  * the bus event that matched the campaign's rule, addressed to the customer the event is about.
  * The planner does not judge consent or caps — the sender does, at the last moment, for every message.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Campaign } from '#shared/campaigns/campaign-config.ts';
-import { SEGMENT_INDEX_SHARDS, segmentIndexPartition } from '#shared/table/keys.ts';
+import { keys, SEGMENT_INDEX_SHARDS, segmentIndexPartition } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import { holdUntil } from '#shared/sending/due-sends.ts';
 import type { SendQueue } from '#shared/sending/send-queue.ts';
@@ -74,6 +74,12 @@ export async function planNewsletter(deps: PlannerDeps, campaignId: string, sche
   const triggeredAt = new Date(scheduledTime).toISOString();
   const audience = await resolveAudience(deps.table, campaign.audience);
   await deps.queue.enqueue(audience.map((customerId): SendRequest => ({ campaignId, occurrenceId, customerId, triggeredAt })));
+  await deps.table.doc.send(
+    new PutCommand({
+      TableName: deps.table.name,
+      Item: { ...keys.occurrence(campaignId, occurrenceId), entityType: 'OCCURRENCE', campaignId, occurrenceId, recipients: audience.length, plannedAt: deps.now().toISOString() },
+    }),
+  );
   return { planned: true, campaignId, occurrenceId, recipients: audience.length };
 }
 

@@ -42,6 +42,9 @@ export const keys = {
   /** A send waiting for its time (a trigger's delay, quiet hours), bucketed by the hour it falls due. */
   dueSend: (hourBucket: string, dueAt: string, ref: string) => ({ PK: `DUE#${hourBucket}`, SK: `${dueAt}#${ref}` }),
   dueSendPartition: (hourBucket: string) => `DUE#${hourBucket}`,
+  /** One planned newsletter occurrence (audience size, when planned), newest last: `campaigns diff` compares with it. */
+  occurrence: (campaignId: string, occurrenceId: string) => ({ PK: `OCC#${campaignId}`, SK: occurrenceId }),
+  occurrencePartition: (campaignId: string) => `OCC#${campaignId}`,
 } as const;
 
 /** Attribute-name prefixes for the open-ended aggregates kept as top-level profile attributes. */

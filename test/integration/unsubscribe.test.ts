@@ -3,7 +3,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { NotFoundError } from '#shared/errors.ts';
 import { createEventBridgeClient } from '#shared/events/publish-events.ts';
 import { LinkExpiredError } from '#shared/capture/capture-errors.ts';
+import { loadShopConfig } from '#shared/config/shop-config.ts';
+import { loadCatalogs } from '#shared/i18n/catalogs.ts';
 import { unsubscribe, unsubscribeTarget, type UnsubscribeDeps } from '#shared/sending/unsubscribe.ts';
+import { handleUnsubscribe } from '#shared/sending/unsubscribe-route.ts';
 import { unsubscribeUrl } from '#shared/sending/unsubscribe-link.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
@@ -72,5 +75,41 @@ describe('unsubscribe', () => {
     await expect(unsubscribe(deps, expired, 'page')).rejects.toBeInstanceOf(LinkExpiredError);
     expect(await ledgerOf(customerId)).toEqual([]);
     expect(published).toEqual([]);
+  });
+});
+
+describe('GET|POST /unsubscribe', () => {
+  const route = () => ({ ...deps, catalogs: loadCatalogs(), shop: loadShopConfig() });
+  const request = (method: 'GET' | 'POST', token: string, body?: string, headers: Record<string, string> = {}) => ({
+    queryStringParameters: { token },
+    requestContext: { http: { method, sourceIp: '127.0.0.1' } },
+    headers,
+    ...(body === undefined ? {} : { body }),
+  });
+
+  it('GET shows a page in the customer\'s language with one button, and changes nothing', async () => {
+    const { customerId, token } = await aSubscriber();
+    const page = await handleUnsubscribe(route(), request('GET', token));
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Afmeld e-mails fra Norðurljós Outdoor?');
+    expect(page.body).toMatch(/<form method="post" action="\?token=[^"]+"><input type="hidden" name="source" value="page"><button type="submit">Afmeld<\/button><\/form>/);
+    expect(await ledgerOf(customerId)).toEqual([]);
+  });
+
+  it('a mailbox\'s one-click POST unsubscribes at once and answers with the localized confirmation', async () => {
+    const { customerId, token } = await aSubscriber();
+    const page = await handleUnsubscribe(route(), request('POST', token, 'List-Unsubscribe=One-Click', { 'content-type': 'application/x-www-form-urlencoded' }));
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Du er afmeldt');
+    expect(await ledgerOf(customerId)).toEqual([expect.objectContaining({ kind: 'withdrawn', source: 'one-click' })]);
+    // Opening the link again shows the confirmation, not the button.
+    expect((await handleUnsubscribe(route(), request('GET', token))).body).toContain('Du er afmeldt');
+  });
+
+  it('answers a forged link with a friendly 404 page in the browser\'s language, never an error dump', async () => {
+    const page = await handleUnsubscribe(route(), request('GET', 'forged.token', undefined, { 'accept-language': 'fi-FI,fi;q=0.9' }));
+    expect(page.statusCode).toBe(404);
+    expect(page.body).toContain('lang="fi"');
+    expect(page.body).not.toMatch(/at .*\.ts:\d+/);
   });
 });

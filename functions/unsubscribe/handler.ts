@@ -1,0 +1,23 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { htmlPageErrors } from '#shared/capture/routes/page-result.ts';
+import { busFromEnvironment } from '#shared/events/publish-events.ts';
+import type { HttpResult } from '#shared/http/http-response.ts';
+import { loadCatalogs } from '#shared/i18n/catalogs.ts';
+import { logger } from '#shared/logger.ts';
+import { shopConfig } from '#shared/runtime/environment.ts';
+import { getSigningKey } from '#shared/secrets.ts';
+import { handleUnsubscribe } from '#shared/sending/unsubscribe-route.ts';
+import { tableFromEnvironment } from '#shared/table/table-client.ts';
+
+const shop = shopConfig();
+const catalogs = loadCatalogs();
+const table = tableFromEnvironment();
+const bus = busFromEnvironment();
+
+/** GET shows the localized unsubscribe page; POST (the page's button or a mailbox's RFC 8058 one-click) unsubscribes at once. */
+export const handler = middy<APIGatewayProxyEventV2, HttpResult>()
+  .use(injectLambdaContext(logger))
+  .use(htmlPageErrors(catalogs, shop.shop.defaultLocale))
+  .handler(async (event) => handleUnsubscribe({ table, bus, catalogs, shop, signingKey: await getSigningKey(), now: () => new Date() }, event));
