@@ -16,6 +16,7 @@ import { incentiveEmail } from '#shared/capture/emails.ts';
 import { issueIncentiveOnce, type IssuedIncentive } from '#shared/capture/issue-incentive.ts';
 import { loadOrder, loadSubmission, type OrderView } from '#shared/capture/order-context.ts';
 import { creditReferral } from '#shared/capture/profile-answers.ts';
+import { ReferralCredited } from '#shared/events/referral-credited.ts';
 import { runOnce } from '#shared/capture/run-once.ts';
 import { CONFIRM_TOKEN_PURPOSE, verifyLink } from '#shared/capture/signed-links.ts';
 import { SubmissionRecordSchema, type SubmissionRecord } from '#shared/capture/submission-record.ts';
@@ -92,7 +93,14 @@ export async function confirmEmail(deps: CaptureDeps, token: string | undefined,
       ),
   );
   if (confirmed.answers.referrerEmail !== undefined) {
-    await creditReferral(deps.table, { referrerId: customerIdForEmail(confirmed.answers.referrerEmail), referredId: order.customerId, orderId, at: consent.at });
+    const referrerId = customerIdForEmail(confirmed.answers.referrerEmail);
+    await creditReferral(deps.table, { referrerId, referredId: order.customerId, orderId, at: consent.at });
+    if (referrerId !== order.customerId) {
+      // Once per referral edge, even under concurrent clicks and retries: the referral thank-you campaign starts here.
+      await runOnce({ table: deps.table, key: keys.referral(referrerId, order.customerId), doneAttribute: 'announcedAt', leaseAttribute: 'announceLease', leaseSeconds: NOTIFY_LEASE_SECONDS, now }, () =>
+        publishEvents(deps.bus, [ReferralCredited.create({ customerId: referrerId, referredCustomerId: order.customerId, orderId, creditedAt: consent.at })], now),
+      );
+    }
   }
 
   const locale = confirmed.answers.preferredLanguage ?? confirmed.locale;

@@ -196,4 +196,18 @@ describe('the incentive form, end to end through the local runtime', () => {
     expect(optIn?.body.html).not.toContain('<script>alert');
     expect(optIn?.body.html).toContain('&lt;script&gt;');
   });
+
+  it('credits a referral to the referrer once, with one ReferralCredited addressed to them, however often the link is clicked', async () => {
+    const referrer = await recordOrder(runtime, { orderId: 'FLOW-REF-A', customerEmail: 'flow-referrer@example.com', locale: 'is' });
+    const email = 'flow-referred@example.com';
+    const order = await recordOrder(runtime, { orderId: 'FLOW-REF-B', customerEmail: email, locale: 'is' });
+    await submitJson(runtime, { ...answers(order.token, email), referrerEmail: 'Flow-Referrer@example.com' }, { fromIp: '127.0.0.31' });
+    const link = confirmLinkOf(emailsTo(await inbox(runtime), email)[0]);
+    await Promise.all(Array.from({ length: 5 }, () => send(link, { fromIp: '127.0.0.31' })));
+    await runtime.idle();
+    const credited = runtime.bus.published.filter((e) => e['detail-type'] === 'ReferralCredited' && e.detail.orderId === 'FLOW-REF-B');
+    expect(credited.map((e) => e.detail.customerId)).toEqual([referrer.customerId]);
+    const profile = profileFromItem((await item(keys.profile(referrer.customerId))) ?? {});
+    expect(profile.referralCount).toBe(1);
+  });
 });
