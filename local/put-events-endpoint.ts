@@ -45,9 +45,14 @@ export async function startPutEventsEndpoint(options: { port: number; onEvents: 
         reply(400, { __type: 'SerializationException', message: 'Body is not JSON' });
         return;
       }
+      // EventBridge refuses the whole call past 10 entries; a publisher that forgets to batch must fail here too.
+      if (!Array.isArray(entries) || entries.length === 0 || entries.length > 10) {
+        reply(400, { __type: 'ValidationException', message: `PutEvents takes 1 to 10 entries (got ${Array.isArray(entries) ? entries.length : 'none'})` });
+        return;
+      }
       const accepted: BusEvent[] = [];
       const results: { EventId?: string; ErrorCode?: string; ErrorMessage?: string }[] = [];
-      for (const entry of Array.isArray(entries) ? entries : []) {
+      for (const entry of entries) {
         const parsed = toBusEvent(entry, region);
         if (typeof parsed === 'string') results.push({ ErrorCode: 'MalformedDetail', ErrorMessage: parsed });
         else {
@@ -60,14 +65,19 @@ export async function startPutEventsEndpoint(options: { port: number; onEvents: 
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new Error(`Port ${options.port} is in use: stop what is using it or set EVENTS_PORT to another port`) : error));
     server.listen(options.port, '127.0.0.1', () => resolve());
   });
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    stop: () => new Promise((resolve) => server.close(() => resolve())),
+    stop: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        // SDK clients keep connections alive; without this close() waits for them to time out.
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -78,6 +88,7 @@ function toBusEvent(entry: unknown, region: string): BusEvent | string {
   const detailType = get('DetailType');
   const detailText = get('Detail');
   const time = get('Time');
+  const resources = get('Resources');
   if (typeof source !== 'string' || typeof detailType !== 'string' || typeof detailText !== 'string') return 'Source, DetailType and Detail are required';
   let detail: unknown;
   try {
@@ -94,7 +105,7 @@ function toBusEvent(entry: unknown, region: string): BusEvent | string {
     account: '000000000000',
     time: typeof time === 'number' ? new Date(time * 1000).toISOString() : new Date().toISOString(),
     region,
-    resources: [],
+    resources: Array.isArray(resources) ? resources.filter((r): r is string => typeof r === 'string') : [],
     detail: Object.fromEntries(Object.entries(detail)),
   };
 }

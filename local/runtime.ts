@@ -1,0 +1,343 @@
+/**
+ * The whole pipeline on this machine, wired from the same topology the CDK stack deploys: DynamoDB Local,
+ * the SES emulator, the event bus (behind a PutEvents endpoint), the scheduler, the SQS queues (behind an
+ * SQS endpoint) and the HTTP API — each invoking the real handlers in process. `npm start` (start.ts) and the
+ * integration tests both call `startLocalRuntime`.
+ */
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SQSEvent } from 'aws-lambda';
+import { httpRoutes, topology as defaultTopology, type Topology } from '#shared/topology.ts';
+import { compileRoute } from '#local/api-gateway-event.ts';
+import { freePort } from '#local/free-port.ts';
+import { createClock, type Clock } from '#local/clock.ts';
+import { assertPortFree, ensureTable, startDynamoDbLocal, type DynamoDbLocal } from '#local/dynamodb-local.ts';
+import { createEventBus, rulesOf, type LocalEventBus } from '#local/event-bus.ts';
+import { createFunctionRegistry, type FunctionRegistry, type LambdaHandler, type LocalAws } from '#local/functions.ts';
+import { CLEARED_VARIABLES, handlerEnvironment } from '#local/handler-environment.ts';
+import { startHttpServer, type RouteTarget } from '#local/http-server.ts';
+import { indexPage } from '#local/index-page.ts';
+import { createLocalLog, type LocalLog } from '#local/local-log.ts';
+import { startPutEventsEndpoint } from '#local/put-events-endpoint.ts';
+import { createQueues, type LocalQueues } from '#local/queues.ts';
+import { createScheduler, schedulesOf, type Firing, type LocalScheduler } from '#local/scheduler.ts';
+import { postPurchase, seedDemoShop, type SeedResult } from '#local/seed-demo-shop.ts';
+import { startSesEmulator } from '#local/ses-emulator.ts';
+import { startSqsEndpoint } from '#local/sqs-endpoint.ts';
+import { loadOrCreateSigningKey, readSeedMarker, removeDynamoDbPid, statePaths, stopStaleDynamoDb, writeDynamoDbPid, writeSeedMarker } from '#local/state.ts';
+
+export const DEFAULT_API_KEY = 'kinship-local-key';
+export const DEFAULT_PORTS = { http: 3000, dynamodb: 8000, ses: 8005, events: 8010, sqs: 8011 } as const;
+/** The environment variable `npm start` reads each port from, named in "port in use" errors. */
+export const PORT_VARIABLES = { http: 'PORT', dynamodb: 'DYNAMODB_PORT', ses: 'SES_PORT', events: 'EVENTS_PORT', sqs: 'SQS_PORT' } as const;
+
+export interface LocalRuntimeOptions {
+  /** Repository root (handlers are loaded from `<root>/functions/<name>/handler.ts`). */
+  rootDir?: string;
+  /** The topology to run; tests inject their own. Defaults to shared/topology.ts. */
+  topology?: Topology;
+  /** In-process handlers that replace `functions/<name>/handler.ts` for the named functions (tests). */
+  handlers?: Record<string, LambdaHandler>;
+  /** Ports; 0 picks a free one. Defaults: http 3000, dynamodb 8000, ses 8005, events 8010, sqs 8011. */
+  ports?: Partial<Record<keyof typeof DEFAULT_PORTS, number>>;
+  /** Interface to listen on; loopback by default so nothing is exposed to the network. */
+  host?: string;
+  /** DynamoDB Local in memory (nothing persisted, no pid file) instead of under `<stateDir>/dynamodb`. */
+  inMemory?: boolean;
+  /** Use this already running DynamoDB (Local) instead of starting one (tests share the global one); implies `inMemory`'s no-state behaviour. */
+  dynamoDbEndpoint?: string;
+  /** Where persistent state lives; default `<root>/.kinship`. */
+  stateDir?: string;
+  tableName?: string;
+  /** Seed the demo shop (first run only, unless in memory). Default false. */
+  seed?: boolean;
+  onSeedProgress?: (done: number, total: number) => void;
+  /** `real` follows the wall clock (shifted to `now` if given); `manual` only moves with advanceTo. Default real. */
+  clock?: { mode: 'real' | 'manual'; now?: Date | undefined };
+  /** Fire schedules as real time passes. Default: on for a real clock, off for a manual one. */
+  tickSchedules?: boolean;
+  apiKey?: string;
+  /** Link-signing key; default: generated once into `<stateDir>/secrets.json` (a fresh random one when in memory). */
+  signingKey?: string;
+  log?: LocalLog;
+  /** Waits before retrying a failed event delivery; default [200, 1000] ms. */
+  busRetryDelaysMs?: number[];
+}
+
+export interface LocalRuntime {
+  urls: { api: string; inbox: string; ses: string; dynamodb: string; events: string; sqs: string };
+  apiKey: string;
+  tableName: string;
+  clock: Clock;
+  bus: LocalEventBus;
+  scheduler: LocalScheduler;
+  queues: LocalQueues & { url(name: string): string };
+  functions: FunctionRegistry;
+  seed: SeedResult | undefined;
+  /** Where the start's time went (ms): services up (DynamoDB Local dominates), handlers loaded, demo shop seeded. */
+  timings: { servicesMs: number; handlersMs: number; seedMs: number };
+  /** One incentive-form link from the demo shop, if seeding ran (or had run before). */
+  demoFormUrl: string | undefined;
+  /** Pid of the DynamoDB Local Java process this runtime started (undefined with `dynamoDbEndpoint`). */
+  dynamoDbPid: number | undefined;
+  /** Moves the clock to `date`, firing due schedules in order, then waits until the bus and queues are idle. */
+  advanceTo(date: Date): Promise<Firing[]>;
+  /** Waits until no event delivery or queue batch is in flight. */
+  idle(): Promise<void>;
+  /** Stops everything this runtime started, DynamoDB Local's Java process included. Idempotent. */
+  stop(): Promise<void>;
+}
+
+const AWS: LocalAws = { region: process.env.AWS_REGION ?? 'eu-west-1', accountId: '000000000000' };
+const EVENT_BUS_NAME = 'kinship';
+
+/**
+ * The order of a stop: first nothing new comes in (HTTP, schedules), then in-flight queue batches and event
+ * deliveries finish — while the endpoints and the table they need are still up — then the endpoints, then
+ * DynamoDB Local. Stopping the table first would fail the last deliveries with ECONNREFUSED.
+ */
+const STOP_ORDER = { intake: 0, 'drain-queues': 1, 'drain-bus': 2, endpoints: 3, storage: 4 } as const;
+interface Cleanup {
+  name: string;
+  stage: keyof typeof STOP_ORDER;
+  run: () => Promise<void>;
+}
+
+/** Handlers keep their SDK clients at module scope, so a process can host them for one set of endpoints only. */
+let activeRuntime = false;
+let loadedHandlerEnvironment: string | undefined;
+
+export function repositoryRoot(): string {
+  return dirname(dirname(fileURLToPath(import.meta.url)));
+}
+
+export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  if (activeRuntime) throw new Error('A local runtime is already running in this process; stop it first (handlers hold their clients per process).');
+  activeRuntime = true;
+  const cleanups: Cleanup[] = [];
+  const runCleanups = async (log: LocalLog) => {
+    // Stable sort: parts of one stage stop in reverse start order.
+    for (const cleanup of cleanups.splice(0).reverse().sort((a, b) => STOP_ORDER[a.stage] - STOP_ORDER[b.stage])) {
+      try {
+        await cleanup.run();
+      } catch (error) {
+        log.error('stopping a part of the local runtime failed', { part: cleanup.name, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+  };
+  const log = options.log ?? createLocalLog();
+  try {
+    return await start(options, log, cleanups, runCleanups);
+  } catch (error) {
+    await runCleanups(log);
+    activeRuntime = false;
+    throw error;
+  }
+}
+
+async function start(
+  options: LocalRuntimeOptions,
+  log: LocalLog,
+  cleanups: Cleanup[],
+  runCleanups: (log: LocalLog) => Promise<void>,
+): Promise<LocalRuntime> {
+  const rootDir = options.rootDir ?? repositoryRoot();
+  const topology = options.topology ?? defaultTopology;
+  const host = options.host ?? '127.0.0.1';
+  const port = (name: keyof typeof DEFAULT_PORTS) => options.ports?.[name] ?? DEFAULT_PORTS[name];
+  const paths = statePaths(options.stateDir ?? join(rootDir, '.kinship'));
+  const tableName = options.tableName ?? 'kinship';
+  const apiKey = options.apiKey ?? DEFAULT_API_KEY;
+  const external = options.dynamoDbEndpoint;
+  // Nothing under stateDir is read or written unless this runtime owns a persisted DynamoDB Local.
+  const inMemory = (options.inMemory ?? false) || external !== undefined;
+  const signingKey = options.signingKey ?? (inMemory ? randomBytes(32).toString('base64url') : loadOrCreateSigningKey(paths));
+  const clock = createClock({ mode: options.clock?.mode ?? 'real', start: options.clock?.now });
+
+  // Validate the topology's rules, schedules and queue wiring before starting anything slow.
+  const rules = rulesOf(topology);
+  const schedules = schedulesOf(topology);
+
+  // A taken port fails the start now, not after DynamoDB Local's seconds of start-up.
+  const fixedPorts = (['http', 'ses', 'events', 'sqs'] as const).filter((name) => port(name) !== 0);
+  await Promise.all(fixedPorts.map((name) => assertPortFree(port(name), PORT_VARIABLES[name], host)));
+
+  // 1. DynamoDB Local (the slow part, ~2.5 s), cleaning up after a crashed earlier run first.
+  if (!inMemory) {
+    const stale = await stopStaleDynamoDb(paths);
+    if (stale !== undefined) log.warn('stopped a DynamoDB Local left running by an earlier run', { pid: stale });
+  }
+  // If this process exits without stop() (an uncaught error, a forced exit), dynamodb-local.ts kills the Java process.
+  const dynamoDbPort = external ? 0 : port('dynamodb') === 0 ? await freePort(host) : port('dynamodb');
+  const startedAt = performance.now();
+  const dynamoDbStarting: Promise<Pick<DynamoDbLocal, 'endpoint' | 'stop'> & { pid: number | undefined }> = external
+    ? Promise.resolve({ endpoint: external, pid: undefined, stop: () => Promise.resolve() })
+    : startDynamoDbLocal({ port: dynamoDbPort, dataDir: inMemory ? undefined : paths.dynamoDbData }).then((db) => ({ endpoint: db.endpoint, pid: db.process.pid, stop: db.stop }));
+
+  // 2. Meanwhile, the function registry, bus, queues and the servers in front of them.
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  const loaded: { registry: FunctionRegistry | undefined } = { registry: undefined };
+  const invoke = async (name: string, event: unknown, requestId?: string): Promise<unknown> => {
+    await ready;
+    if (!loaded.registry) throw new Error('The local runtime is not ready');
+    return loaded.registry.invoke(name, event, requestId ? { requestId } : {});
+  };
+
+  const bus = createEventBus({ rules, invoke: (name, payload) => invoke(name, payload), log, ...(options.busRetryDelaysMs ? { retryDelaysMs: options.busRetryDelaysMs } : {}) });
+  cleanups.push({ name: 'event bus', stage: 'drain-bus', run: () => bus.stop() });
+  const queues = createQueues({ topology, clock, aws: AWS, invoke: (name, event: SQSEvent) => invoke(name, event), log });
+  cleanups.push({ name: 'queues', stage: 'drain-queues', run: () => queues.stop() });
+
+  const sesStarting = startSesEmulator({ port: port('ses'), host });
+  const eventsStarting = startPutEventsEndpoint({ port: port('events'), onEvents: (events) => bus.publish(events), region: AWS.region });
+  const sqsStarting = startSqsEndpoint({ port: port('sqs'), host, queues, aws: AWS });
+  const routes = httpRoutes(topology).map(({ fn, route }) => compileRoute<RouteTarget>(route.method, route.path, { functionName: fn.name, auth: route.auth }));
+  let demoFormUrl: string | undefined;
+  let apiUrl = '';
+  let inboxUrl = '';
+  const httpStarting = startHttpServer({
+    host,
+    port: port('http'),
+    routes,
+    apiKey,
+    api: { accountId: AWS.accountId, apiId: 'local', stage: '$default' },
+    invoke: (name, event, requestId) => invoke(name, event, requestId),
+    log,
+    localPage: (method, rawPath) =>
+      method === 'GET' && rawPath === '/'
+        ? {
+            statusCode: 200,
+            headers: [['content-type', 'text/html; charset=utf-8'], ['cache-control', 'no-store']],
+            body: Buffer.from(indexPage({ apiUrl, inboxUrl, demoFormUrl, apiKeyHint: apiKey === DEFAULT_API_KEY ? apiKey : '$KINSHIP_API_KEY', routes: routes.map((r) => ({ method: r.method, path: r.path, auth: r.target.auth, functionName: r.target.functionName })) })),
+          }
+        : undefined,
+  });
+
+  const settled = await Promise.allSettled([dynamoDbStarting, sesStarting, eventsStarting, sqsStarting, httpStarting]);
+  const servicesUpAt = performance.now();
+  const [dbResult, sesResult, eventsResult, sqsResult, httpResult] = settled;
+  if (dbResult.status === 'fulfilled') {
+    const started = dbResult.value;
+    if (!inMemory && started.pid !== undefined) writeDynamoDbPid(paths, started.pid, dynamoDbPort);
+    cleanups.push({
+      name: 'DynamoDB Local',
+      stage: 'storage',
+      run: async () => {
+        await started.stop();
+        if (!inMemory) removeDynamoDbPid(paths);
+      },
+    });
+  }
+  if (sesResult.status === 'fulfilled') cleanups.push({ name: 'SES emulator', stage: 'endpoints', run: () => sesResult.value.stop() });
+  if (eventsResult.status === 'fulfilled') cleanups.push({ name: 'PutEvents endpoint', stage: 'endpoints', run: () => eventsResult.value.stop() });
+  if (sqsResult.status === 'fulfilled') cleanups.push({ name: 'SQS endpoint', stage: 'endpoints', run: () => sqsResult.value.stop() });
+  if (httpResult.status === 'fulfilled') cleanups.push({ name: 'HTTP server', stage: 'intake', run: () => httpResult.value.stop() });
+  const failure = settled.find((r) => r.status === 'rejected');
+  if (failure || dbResult.status !== 'fulfilled' || sesResult.status !== 'fulfilled' || eventsResult.status !== 'fulfilled' || sqsResult.status !== 'fulfilled' || httpResult.status !== 'fulfilled') {
+    throw failure?.status === 'rejected' ? failure.reason : new Error('The local runtime failed to start');
+  }
+  const dynamodb = dbResult.value;
+  const ses = sesResult.value;
+  const events = eventsResult.value;
+  const sqs = sqsResult.value;
+  const http = httpResult.value;
+  apiUrl = http.url;
+  inboxUrl = ses.inboxUrl;
+
+  // 3. The table, then the handlers' environment, then the handlers themselves (a bad config fails here).
+  await ensureTable(dynamodb.endpoint, tableName);
+  const environment = handlerEnvironment(topology, {
+    tableName,
+    dynamodb: dynamodb.endpoint,
+    eventBusName: EVENT_BUS_NAME,
+    eventBridge: events.endpoint,
+    ses: ses.endpoint,
+    sqs: sqs.endpoint,
+    queueUrl: sqs.queueUrl,
+    publicBaseUrl: http.url,
+    signingKey,
+    region: AWS.region,
+  });
+  const fingerprint = JSON.stringify(environment);
+  const loadsFromFiles = topology.functions.some((fn) => !options.handlers?.[fn.name]);
+  if (loadsFromFiles && loadedHandlerEnvironment !== undefined && loadedHandlerEnvironment !== fingerprint) {
+    throw new Error('Handlers were already loaded in this process for other endpoints; run each local runtime in its own process (vitest runs each test file in its own).');
+  }
+  for (const name of CLEARED_VARIABLES) Reflect.deleteProperty(process.env, name);
+  Object.assign(process.env, environment);
+  const functions = createFunctionRegistry({ topology, rootDir, aws: AWS, handlers: options.handlers });
+  await functions.loadAll();
+  const handlersLoadedAt = performance.now();
+  loaded.registry = functions;
+  if (loadsFromFiles) loadedHandlerEnvironment = fingerprint;
+  markReady();
+
+  // 4. The scheduler (ticking starts after seeding, so the first segment run sees the demo shop).
+  const scheduler = createScheduler({ schedules, clock, aws: AWS, invoke: (name, payload) => invoke(name, payload), log });
+  cleanups.push({ name: 'scheduler', stage: 'intake', run: () => scheduler.stop() });
+
+  const idle = async () => {
+    for (let pass = 0; pass < 100; pass++) {
+      await bus.idle();
+      await queues.idle();
+      await new Promise((resolve) => setImmediate(resolve));
+      if (!bus.busy() && !queues.busy()) return;
+    }
+  };
+
+  // 5. The demo shop, through the real API.
+  let seed: SeedResult | undefined;
+  if (options.seed) {
+    const marker = inMemory ? undefined : readSeedMarker(paths);
+    if (marker) {
+      if (marker.demoOrder !== undefined) {
+        demoFormUrl = await postPurchase(http.url, apiKey, marker.demoOrder).catch((error: unknown) => {
+          log.warn('could not re-create the demo form link', { error: error instanceof Error ? error.message : String(error) });
+          return undefined;
+        });
+      }
+    } else {
+      const seedStarted = Date.now();
+      // Orders are dated back from the clock (a --now in the past gives a shop of that time), never past real
+      // time: the purchase API refuses orders from the future.
+      const seedNow = new Date(Math.min(clock.now().getTime(), Date.now()));
+      seed = await seedDemoShop({ apiUrl: http.url, apiKey, now: seedNow, ...(options.onSeedProgress ? { onProgress: options.onSeedProgress } : {}) });
+      demoFormUrl = seed.demoFormUrl;
+      await idle();
+      if (!inMemory) writeSeedMarker(paths, { seededAt: new Date().toISOString(), customers: seed.customers, orders: seed.orders, demoOrder: seed.demoOrder });
+      log.info('demo shop seeded', { customers: seed.customers, orders: seed.orders, durationMs: Date.now() - seedStarted });
+    }
+  }
+
+  if (options.tickSchedules ?? clock.mode === 'real') scheduler.startTicking();
+
+  let stopping: Promise<void> | undefined;
+  return {
+    urls: { api: http.url, inbox: ses.inboxUrl, ses: ses.endpoint, dynamodb: dynamodb.endpoint, events: events.endpoint, sqs: sqs.endpoint },
+    apiKey,
+    tableName,
+    clock,
+    bus,
+    scheduler,
+    queues: Object.assign(queues, { url: sqs.queueUrl }),
+    functions,
+    seed,
+    timings: { servicesMs: Math.round(servicesUpAt - startedAt), handlersMs: Math.round(handlersLoadedAt - servicesUpAt), seedMs: Math.round(performance.now() - handlersLoadedAt) },
+    demoFormUrl,
+    dynamoDbPid: dynamodb.pid,
+    async advanceTo(date) {
+      const fired = await scheduler.advanceTo(date);
+      await idle();
+      return fired;
+    },
+    idle,
+    stop() {
+      stopping ??= runCleanups(log).finally(() => {
+        activeRuntime = false;
+      });
+      return stopping;
+    },
+  };
+}

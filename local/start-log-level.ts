@@ -1,0 +1,8 @@
+/**
+ * Imported first by start.ts, before anything creates the shared logger (it reads LOG_LEVEL once, and the
+ * handlers' middleware resets any later change on every invocation). Unless the developer chose a level,
+ * the handlers log warnings and errors only, and the runtime's own log — one line per request, event and
+ * schedule — shows what happens. `LOG_LEVEL=INFO npm start` shows the handlers' info lines too.
+ */
+export const chosenLogLevel = process.env.LOG_LEVEL;
+if (chosenLogLevel === undefined || chosenLogLevel.trim() === '') process.env.LOG_LEVEL = 'WARN';

@@ -1,0 +1,148 @@
+/**
+ * `npm start`: the whole pipeline on this machine. Parses flags and env (start-options.ts), starts the local
+ * runtime with the demo shop, prints where everything is, and stops cleanly on Ctrl-C / SIGTERM — DynamoDB
+ * Local's Java process included. A second Ctrl-C exits at once (the Java process is still killed on exit).
+ */
+// First: sets LOG_LEVEL before the shared logger is created by the imports below.
+import { chosenLogLevel } from '#local/start-log-level.ts';
+import { join, relative, resolve } from 'node:path';
+import cliProgress from 'cli-progress';
+import { logger } from '#shared/logger.ts';
+import { DEFAULT_API_KEY, repositoryRoot, startLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
+import { parseStartOptions, START_USAGE, type StartOptions } from '#local/start-options.ts';
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+const fail = (message: string, code = 1): never => {
+  process.stderr.write(`\nkinship: ${message}\n`);
+  process.exit(code);
+};
+
+function seedProgress(): { update: (done: number, total: number) => void; finish: () => void } {
+  if (process.stdout.isTTY) {
+    const bar = new cliProgress.SingleBar({ format: '  seeding the demo shop [{bar}] {value}/{total} orders', hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic);
+    let started = false;
+    return {
+      update(done, total) {
+        if (!started) bar.start(total, 0);
+        started = true;
+        bar.update(done);
+      },
+      finish: () => started && bar.stop(),
+    };
+  }
+  let lastQuarter = -1;
+  return {
+    update(done, total) {
+      const quarter = Math.floor((done / total) * 4);
+      if (quarter === lastQuarter) return;
+      lastQuarter = quarter;
+      out(`  seeding the demo shop: ${done}/${total} orders`);
+    },
+    finish: () => undefined,
+  };
+}
+
+function printReady(runtime: LocalRuntime, options: StartOptions, seconds: number): void {
+  const absoluteStateDir = resolve(options.stateDir ?? join(repositoryRoot(), '.kinship'));
+  const relativeStateDir = relative(process.cwd(), absoluteStateDir);
+  const stateDir = relativeStateDir.startsWith('..') ? absoluteStateDir : relativeStateDir || '.';
+  const key = runtime.apiKey === DEFAULT_API_KEY ? runtime.apiKey : '$KINSHIP_API_KEY';
+  const purchase = {
+    orderId: 'WEB-1001',
+    customerEmail: 'anna@example.com',
+    customerName: 'Anna',
+    locale: 'is-IS',
+    items: [{ sku: 'TENT-2P', name: 'Two-person tent', category: 'tents', price: 249.9, quantity: 1 }],
+    total: 249.9,
+    currency: 'EUR',
+    purchasedAt: `${new Date().toISOString().slice(0, 19)}Z`,
+  };
+  const seeded = runtime.seed ? `demo shop seeded: ${runtime.seed.customers} customers, ${runtime.seed.orders} orders` : 'demo shop from an earlier start';
+  out();
+  const { servicesMs, handlersMs, seedMs } = runtime.timings;
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  out(`Kinship is running — ready in ${seconds.toFixed(1)} s (${seeded})`);
+  out(`  (DynamoDB Local and the other services ${s(servicesMs)}, handlers ${s(handlersMs)}, demo shop ${s(seedMs)})`);
+  out();
+  out(`  API and index page   ${runtime.urls.api}`);
+  if (runtime.demoFormUrl) out(`  Demo incentive form  ${runtime.demoFormUrl}`);
+  out(`  Email inbox (SES)    ${runtime.urls.inbox}`);
+  out(`  DynamoDB Local       ${runtime.urls.dynamodb}   table "${runtime.tableName}"   data in ${stateDir}/dynamodb`);
+  out(`  Event bus (PutEvents) ${runtime.urls.events}   SQS ${runtime.urls.sqs}`);
+  out(`  Clock                ${options.now ? `shifted: now is ${runtime.clock.now().toISOString()}` : 'real time'}`);
+  out();
+  out('Record a purchase (a replay of the same orderId returns the same result):');
+  out(`  curl -s -X POST ${new URL('/api/purchases', runtime.urls.api).toString()} \\`);
+  out(`    -H 'content-type: application/json' -H 'x-api-key: ${key}' \\`);
+  out(`    -d '${JSON.stringify(purchase)}'`);
+  out();
+  out(`The profile is the item PK = "CUST#<customerId from the response>", SK = "PROFILE" in table "${runtime.tableName}"`);
+  out(`at ${runtime.urls.dynamodb} (any access key and region work; e.g. NoSQL Workbench or the AWS CLI with --endpoint-url).`);
+  out();
+  out('Ctrl-C stops everything.');
+}
+
+async function main(): Promise<void> {
+  const parsed = parseStartOptions(process.argv.slice(2), process.env);
+  if (!parsed.ok) return fail(parsed.error, 2);
+  const options = parsed.options;
+  if (options.help) {
+    out(START_USAGE);
+    return;
+  }
+
+  let runtime: LocalRuntime | undefined;
+  let firstSignalAt: number | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    const now = Date.now();
+    // One Ctrl-C can arrive more than once (the terminal signals the whole group, and npm / tsx relay it): a repeat
+    // within a second is the same keypress, not the "force" one.
+    if (firstSignalAt !== undefined && now - firstSignalAt < 1000) return;
+    const again = firstSignalAt !== undefined;
+    firstSignalAt ??= now;
+    if (again || !runtime) {
+      // Second Ctrl-C, or one during the start: leave now. DynamoDB Local is killed by its exit hook.
+      process.stderr.write(`\n${signal}: exiting now.\n`);
+      process.exit(runtime ? 1 : 130);
+    }
+    out(`\n${signal}: stopping (Ctrl-C again to force)…`);
+    const stopping = runtime;
+    void stopping.stop().then(
+      () => {
+        out('Stopped. DynamoDB Local data is kept; the next start reuses it.');
+        process.exit(0);
+      },
+      (error: unknown) => fail(`stopping failed: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+
+  out('Starting Kinship: DynamoDB Local, SES emulator, event bus, scheduler, queues, HTTP API…');
+  // The runtime's own log: a child Logger (not wrapped by the handlers' middleware), so its level can change:
+  // quiet while seeding, then one line per request, event and schedule unless LOG_LEVEL says otherwise.
+  const log = logger.createChild({ serviceName: 'kinship-local' });
+  const runningLevel = chosenLogLevel === undefined ? 'INFO' : log.getLevelName();
+  log.setLogLevel('WARN');
+  const progress = seedProgress();
+  try {
+    runtime = await startLocalRuntime({
+      seed: true,
+      ports: options.ports,
+      apiKey: options.apiKey,
+      clock: { mode: 'real', now: options.now },
+      ...(options.stateDir ? { stateDir: options.stateDir } : {}),
+      log,
+      onSeedProgress: (done, total) => progress.update(done, total),
+    });
+  } catch (error) {
+    progress.finish();
+    return fail(`could not start: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    log.setLogLevel(runningLevel);
+  }
+  progress.finish();
+  // performance.now() counts from this process's start, so this is the time a developer waits.
+  printReady(runtime, options, performance.now() / 1000);
+}
+
+await main();

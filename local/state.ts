@@ -1,0 +1,133 @@
+/**
+ * What `npm start` keeps between runs under `.kinship/` (git-ignored): the generated signing key, the
+ * DynamoDB Local data, the pid of the DynamoDB Local it started (so a crashed run's Java process is
+ * cleaned up by the next run) and the marker that the demo shop was seeded.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface StatePaths {
+  dir: string;
+  dynamoDbData: string;
+  secrets: string;
+  dynamoDbPid: string;
+  seedMarker: string;
+}
+
+export function statePaths(dir: string): StatePaths {
+  return {
+    dir,
+    dynamoDbData: join(dir, 'dynamodb'),
+    secrets: join(dir, 'secrets.json'),
+    dynamoDbPid: join(dir, 'dynamodb.pid'),
+    seedMarker: join(dir, 'seeded.json'),
+  };
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function field(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null ? Reflect.get(value, key) : undefined;
+}
+
+/** The local link-signing key: generated once (32 random bytes), then reused so links survive restarts. */
+export function loadOrCreateSigningKey(paths: StatePaths): string {
+  const existing = field(readJson(paths.secrets), 'signingKey');
+  if (typeof existing === 'string' && existing.length >= 32) return existing;
+  mkdirSync(paths.dir, { recursive: true });
+  const signingKey = randomBytes(32).toString('base64url');
+  writeFileSync(paths.secrets, `${JSON.stringify({ signingKey, createdAt: new Date().toISOString() }, null, 2)}\n`, { mode: 0o600 });
+  return signingKey;
+}
+
+function commandLineOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    try {
+      return execFileSync('ps', ['-p', String(pid), '-o', 'command='], { encoding: 'utf8' });
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Another `npm start` from the same folder is running: it owns the data directory. */
+export class StateInUseError extends Error {
+  override readonly name = 'StateInUseError';
+}
+
+/**
+ * Stops a DynamoDB Local left running by an earlier run that crashed (its pid is in the pid file). Only a
+ * process whose command line is DynamoDB Local's is touched, so a reused pid is never killed; and if the
+ * run that started it is still alive, nothing is touched and StateInUseError says so (two runtimes must
+ * not share one data directory).
+ */
+export async function stopStaleDynamoDb(paths: StatePaths): Promise<number | undefined> {
+  const recorded = readJson(paths.dynamoDbPid);
+  const pid = field(recorded, 'pid');
+  const owner = field(recorded, 'owner');
+  if (typeof owner === 'number' && Number.isInteger(owner) && owner > 1 && owner !== process.pid && isAlive(owner) && /node|tsx/.test(commandLineOf(owner) ?? '')) {
+    throw new StateInUseError(`Kinship is already running from this folder (process ${owner}); stop it first (Ctrl-C in its terminal), or use another KINSHIP_STATE_DIR.`);
+  }
+  rmSync(paths.dynamoDbPid, { force: true });
+  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 1 || !isAlive(pid)) return undefined;
+  if (!commandLineOf(pid)?.includes('DynamoDBLocal')) return undefined;
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + 5000;
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  return pid;
+}
+
+export function writeDynamoDbPid(paths: StatePaths, pid: number, port: number): void {
+  mkdirSync(paths.dir, { recursive: true });
+  writeFileSync(paths.dynamoDbPid, `${JSON.stringify({ pid, port, owner: process.pid, startedAt: new Date().toISOString() })}\n`);
+}
+
+export function removeDynamoDbPid(paths: StatePaths): void {
+  rmSync(paths.dynamoDbPid, { force: true });
+}
+
+export interface SeedMarker {
+  seededAt: string;
+  customers: number;
+  orders: number;
+  /** The body of one seeded order: re-posting it (idempotent) returns its incentive-form link. */
+  demoOrder: unknown;
+}
+
+export function readSeedMarker(paths: StatePaths): SeedMarker | undefined {
+  const marker = readJson(paths.seedMarker);
+  const seededAt = field(marker, 'seededAt');
+  const customers = field(marker, 'customers');
+  const orders = field(marker, 'orders');
+  if (typeof seededAt !== 'string' || typeof customers !== 'number' || typeof orders !== 'number') return undefined;
+  return { seededAt, customers, orders, demoOrder: field(marker, 'demoOrder') };
+}
+
+export function writeSeedMarker(paths: StatePaths, marker: SeedMarker): void {
+  mkdirSync(paths.dir, { recursive: true });
+  writeFileSync(paths.seedMarker, `${JSON.stringify(marker, null, 2)}\n`);
+}
+
+export function seedMarkerExists(paths: StatePaths): boolean {
+  return existsSync(paths.seedMarker);
+}
