@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { ImportInputError } from '#shared/imports/import-errors.ts';
+import { columnLabel, fieldNamed, parseColumnMapping, resolveColumns } from '#shared/imports/csv-columns.ts';
+
+const shopifyLike = ['Order ID', 'Created At', 'E-mail', 'Product SKU', 'Product Name', 'Product Type', 'Qty', 'Unit Price', 'Billing Country', 'Notes'];
+
+describe('resolveColumns', () => {
+  it('maps header aliases regardless of case, spaces, dashes and underscores, and ignores unknown columns', () => {
+    const layout = resolveColumns(shopifyLike);
+    expect(layout.index).toEqual({ orderId: 0, date: 1, email: 2, sku: 3, name: 4, category: 5, quantity: 6, price: 7, country: 8 });
+    expect(columnLabel(layout, 'quantity')).toBe('Qty');
+    expect(columnLabel(layout, 'currency')).toBe('currency');
+  });
+
+  it('accepts a customer id column instead of an email column', () => {
+    const layout = resolveColumns(['order_id', 'date', 'customer_id', 'sku', 'name', 'category', 'quantity', 'price', 'country']);
+    expect(layout.index.customerId).toBe(2);
+    expect(layout.index.email).toBeUndefined();
+  });
+
+  it('lets --map name a column whose header is not an alias, and take it away from an alias match', () => {
+    const header = ['Bestellnummer', 'Datum', 'email', 'sku', 'name', 'category', 'qty', 'price', 'country', 'Order'];
+    const layout = resolveColumns(header, { orderId: 'bestellnummer', date: 'Datum' });
+    expect(layout.index.orderId).toBe(0);
+    expect(layout.index.date).toBe(1);
+  });
+
+  it('lists every problem at once: missing columns, ambiguous columns and mapped headers that do not exist', () => {
+    let message = '';
+    try {
+      resolveColumns(['order_id', 'order_number', 'sku', 'name'], { price: 'Preis' });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ImportInputError);
+      message = error instanceof Error ? error.message : '';
+    }
+    expect(message).toContain('--map price="Preis": the file has no such column');
+    expect(message).toContain('"order_id" and "order_number" both look like orderId');
+    expect(message).toContain('no column found for orderId, date, category, quantity, price, country, email or customerId');
+    expect(message).toContain('The file\'s header is: "order_id", "order_number", "sku", "name"');
+  });
+});
+
+describe('parseColumnMapping', () => {
+  it('reads comma-separated and repeated field=Header pairs, by field name or alias', () => {
+    expect(parseColumnMapping(['orderId=Order No, email = E-mail', 'qty=Stück'])).toEqual({ orderId: 'Order No', email: 'E-mail', quantity: 'Stück' });
+    expect(fieldNamed('unit_price')).toBe('price');
+  });
+
+  it('refuses unknown fields, missing "=" and two headers for one field', () => {
+    expect(() => parseColumnMapping(['colour=Farbe'])).toThrow(/unknown field "colour"/);
+    expect(() => parseColumnMapping(['orderId'])).toThrow(/expected field=Header/);
+    expect(() => parseColumnMapping(['orderId=A', 'orderId=B'])).toThrow(/two columns for orderId/);
+  });
+});
