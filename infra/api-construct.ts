@@ -41,6 +41,7 @@ export class ApiConstruct extends Construct {
   /** The API's base URL, without a trailing slash: the default for links in emails and pages. */
   readonly url: string;
   private readonly iamAuthorizer = new HttpIamAuthorizer();
+  private readonly integrations = new Map<string, HttpLambdaIntegration>();
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -70,11 +71,16 @@ export class ApiConstruct extends Construct {
 
   /** Routes one topology `http` trigger to its function. */
   addRoute(fn: IFunction, functionName: string, trigger: HttpTrigger): void {
-    const routeName = `${pascalCase(functionName)}${trigger.method}${pascalCase(trigger.path)}`;
+    // One integration (and one invoke permission) per function, however many routes it serves (GET and POST /unsubscribe).
+    let integration = this.integrations.get(functionName);
+    if (!integration) {
+      integration = new HttpLambdaIntegration(`${pascalCase(functionName)}Integration`, fn);
+      this.integrations.set(functionName, integration);
+    }
     const routes = this.api.addRoutes({
       path: trigger.path,
       methods: [HttpMethod[trigger.method]],
-      integration: new HttpLambdaIntegration(`${routeName}Integration`, fn),
+      integration,
       authorizer: trigger.auth === 'apiKey' ? this.iamAuthorizer : undefined,
     });
     if (trigger.auth === 'public') {

@@ -44,9 +44,9 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
           publicBaseUrl: publicBaseUrl(settings.shop),
           signingKey: await getSigningKey(),
           now,
+          pacer,
         },
         due: { table, queue, now },
-        pacer,
       },
       event.Records.map((record) => ({ messageId: record.messageId, body: record.body })),
     );

@@ -1,21 +1,18 @@
 /**
  * One SQS batch of the send queue: each message is sent, skipped, put back to wait, or reported as a failure
- * (SQS redelivers only those — partial batch response), paced to the configured send rate.
+ * (SQS redelivers only those — partial batch response). SES calls are paced to the configured send rate.
  */
 import type { DomainEvent } from '#shared/events/event-definition.ts';
 import { publishEvents } from '#shared/events/publish-events.ts';
 import { logger } from '#shared/logger.ts';
 import { holdUntil, type DueSendDeps } from '#shared/sending/due-sends.ts';
-import type { Pacer } from '#shared/sending/pacer.ts';
-import { sendCampaignEmail, type SenderDeps, type SendOutcome } from '#shared/sending/send-campaign-email.ts';
-import { SendRequestSchema, sendRef } from '#shared/sending/send-request.ts';
+import { sendCampaignBatch, type SenderDeps } from '#shared/sending/send-campaign-email.ts';
+import { SendRequestSchema, sendRef, type SendRequest } from '#shared/sending/send-request.ts';
 
 export interface SendBatchDeps {
+  /** The sender, with its pacer (the SES send rate). */
   sender: SenderDeps;
   due: DueSendDeps;
-  pacer: Pacer;
-  /** Messages in flight at once within the batch (each still waits for the pacer). */
-  concurrency?: number;
 }
 
 export interface QueueRecord {
@@ -32,35 +29,39 @@ export async function processSendBatch(deps: SendBatchDeps, records: readonly Qu
   const failures: { itemIdentifier: string }[] = [];
   const outcomes: Record<string, number> = {};
   const count = (key: string) => (outcomes[key] = (outcomes[key] ?? 0) + 1);
+  const valid: { record: QueueRecord; request: SendRequest }[] = [];
+  for (const record of records) {
+    const parsed = SendRequestSchema.safeParse(safeJson(record.body));
+    if (parsed.success) {
+      valid.push({ record, request: parsed.data });
+      continue;
+    }
+    // Never succeeds: let it fail until SQS moves it to the dead-letter queue, where the alarm shows it.
+    logger.error('malformed send request', { messageId: record.messageId, issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
+    failures.push({ itemIdentifier: record.messageId });
+    count('malformed');
+  }
+
   const sentEvents: DomainEvent[] = [];
-  let index = 0;
-  const worker = async () => {
-    for (let record = records[index++]; record !== undefined; record = records[index++]) {
-      const parsed = SendRequestSchema.safeParse(safeJson(record.body));
-      if (!parsed.success) {
-        // Never succeeds: let it fail until SQS moves it to the dead-letter queue, where the alarm shows it.
-        logger.error('malformed send request', { messageId: record.messageId, issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
-        failures.push({ itemIdentifier: record.messageId });
-        count('malformed');
-        continue;
-      }
-      const request = parsed.data;
+  const results = await sendCampaignBatch(deps.sender, valid.map((v) => v.request), sentEvents);
+  await Promise.all(
+    valid.map(async ({ record, request }, i) => {
+      const result = results[i] ?? new Error('no result');
       try {
-        await deps.pacer.take();
-        const outcome: SendOutcome = await sendCampaignEmail(deps.sender, request, sentEvents);
-        if (outcome.outcome === 'deferred') await holdUntil(deps.due, request, outcome.until);
-        if (outcome.outcome === 'busy') failures.push({ itemIdentifier: record.messageId });
-        count(outcome.outcome === 'skipped' ? `skipped:${outcome.reason}` : outcome.outcome);
+        if (result instanceof Error) throw result;
+        if (result.outcome === 'deferred') await holdUntil(deps.due, request, result.until);
+        if (result.outcome === 'busy') failures.push({ itemIdentifier: record.messageId });
+        count(result.outcome === 'skipped' ? `skipped:${result.reason}` : result.outcome);
       } catch (error) {
         logger.warn('send failed; SQS will retry it', { ref: sendRef(request), error: error instanceof Error ? error.message : String(error) });
         failures.push({ itemIdentifier: record.messageId });
         count('failed');
       }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, deps.concurrency ?? 4) }, worker));
-  // One PutEvents call per ten sends instead of one per send. If it fails, the emails are out and their claims
-  // say so: log it loudly rather than fail messages whose retry would only skip as duplicates.
+    }),
+  );
+
+  // One PutEvents call per batch instead of one per send. If it fails, the emails are out and their claims say
+  // so: log it loudly rather than fail messages whose retry would only skip as duplicates.
   try {
     await publishEvents(deps.sender.bus, sentEvents);
   } catch (error) {

@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, GetCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Campaign } from '#shared/campaigns/campaign-config.ts';
 import type { CampaignTemplates } from '#shared/campaigns/email-templates.ts';
 import { decideSend, type SendPolicy } from '#shared/campaigns/send-policy.ts';
@@ -25,10 +25,11 @@ import { publishEvents, type EventBus } from '#shared/events/publish-events.ts';
 import { formatMoney } from '#shared/i18n/format.ts';
 import { nearestSupportedLocale, type Locale } from '#shared/locales.ts';
 import { toMinorUnits } from '#shared/money.ts';
-import { profileFromItem } from '#shared/profiles/customer-profile.ts';
+import { profileFromItem, type CustomerProfile } from '#shared/profiles/customer-profile.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import { campaignCouponCode } from '#shared/sending/campaign-coupon.ts';
+import type { Pacer } from '#shared/sending/pacer.ts';
 import { sendRef, type SendRequest } from '#shared/sending/send-request.ts';
 import { listUnsubscribeHeaders, unsubscribeUrl } from '#shared/sending/unsubscribe-link.ts';
 
@@ -46,6 +47,8 @@ export interface SenderDeps {
   now: () => Date;
   /** How long a claim protects an in-flight send from a concurrent retry. Default 60 s (> the SES call's timeout). */
   leaseSeconds?: number;
+  /** Paces the SES calls to the configured send rate (none: as fast as SES answers). */
+  pacer?: Pacer;
 }
 
 export type SkipReason = 'no-consent' | 'suppressed' | 'frequency-cap' | 'exited' | 'duplicate' | 'unknown-customer' | 'unknown-campaign' | 'disabled' | 'no-address';
@@ -70,85 +73,244 @@ function leaseMs(deps: SenderDeps): number {
 
 const MAX_CLAIM_ATTEMPTS = 4;
 
+interface ReadState {
+  profileItem: Record<string, unknown> | undefined;
+  claim: ClaimItem | undefined;
+}
+
+/** A send that passed every check and is ready to be claimed: the transaction items and what delivery needs. */
+interface ClaimPlan {
+  request: SendRequest;
+  campaign: Campaign;
+  profile: CustomerProfile;
+  address: string;
+  claimToken: string;
+  couponCode: string | undefined;
+  now: Date;
+  /** True when an expired claim of a dead worker is taken over (it has no full claim item to batch-write). */
+  takeover: boolean;
+  items: TransactItem[];
+  /** The claim item as written (new claims only): marking it sent can then be a plain batch put. */
+  claimItem: Record<string, unknown> | undefined;
+}
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+type Prepared = { kind: 'done'; outcome: SendOutcome } | { kind: 'claim'; plan: ClaimPlan };
+
+/** The checks that need nothing from the table. */
+function precheck(deps: SenderDeps, request: SendRequest, now: Date): SendOutcome | undefined {
+  const campaign = deps.campaigns.get(request.campaignId);
+  if (!campaign) return { outcome: 'skipped', reason: 'unknown-campaign' };
+  if (!campaign.enabled) return { outcome: 'skipped', reason: 'disabled' };
+  if (request.notBefore && Date.parse(request.notBefore) > now.getTime()) return { outcome: 'deferred', until: new Date(request.notBefore), reason: 'not-before' };
+  return undefined;
+}
+
+/** Everything decided from what was read: skip, wait, or the claim to make. */
+function prepare(deps: SenderDeps, request: SendRequest, state: ReadState, now: Date): Prepared {
+  const early = precheck(deps, request, now);
+  const campaign = deps.campaigns.get(request.campaignId);
+  if (early || !campaign) return { kind: 'done', outcome: early ?? { outcome: 'skipped', reason: 'unknown-campaign' } };
+  const { profileItem, claim } = state;
+  if (claim?.status === 'sent') return { kind: 'done', outcome: { outcome: 'skipped', reason: 'duplicate' } };
+  if (claim && claim.leaseUntil > now.getTime()) return { kind: 'done', outcome: { outcome: 'busy', until: new Date(claim.leaseUntil) } };
+  if (!profileItem) return { kind: 'done', outcome: { outcome: 'skipped', reason: 'unknown-customer' } };
+
+  const profile = profileFromItem(profileItem);
+  if (campaign.kind === 'triggered' && campaign.exitIf.includes('purchased-since-trigger') && profile.lastPurchaseAt !== undefined && profile.lastPurchaseAt > request.triggeredAt) {
+    return { kind: 'done', outcome: { outcome: 'skipped', reason: 'exited' } };
+  }
+  const recentSends = stringList(profileItem.recentMarketingSends);
+  // A taken-over claim was already counted against the cap when it was first made.
+  const decision = decideSend(
+    { marketingConsent: profileItem.marketingConsent === 'granted', suppressed: suppressionOf(profileItem.suppressedReason), recentSends: claim ? [] : recentSends, timeZone: undefined },
+    deps.policy,
+    now,
+  );
+  if (decision.action === 'skip') return { kind: 'done', outcome: { outcome: 'skipped', reason: decision.reason } };
+  if (decision.action === 'defer') return { kind: 'done', outcome: { outcome: 'deferred', until: decision.until, reason: decision.reason } };
+  const address = typeof profileItem.confirmedEmail === 'string' ? profileItem.confirmedEmail : undefined;
+  if (!address) return { kind: 'done', outcome: { outcome: 'skipped', reason: 'no-address' } };
+
+  const claimToken = randomUUID();
+  const leaseUntil = now.getTime() + leaseMs(deps);
+  const couponCode = claim?.couponCode ?? (campaign.coupon ? campaignCouponCode(campaign.coupon.prefix, deps.signingKey, sendRef(request)) : undefined);
+  const version = typeof profileItem.sendVersion === 'number' ? profileItem.sendVersion : 0;
+  const common = { request, campaign, profile, address, claimToken, couponCode, now };
+  if (claim) return { kind: 'claim', plan: { ...common, takeover: true, items: takeOverClaim(deps.table, request, claim.claimToken, claimToken, leaseUntil, now), claimItem: undefined } };
+  const fresh = newClaim(deps, campaign, request, { claimToken, leaseUntil, couponCode, version, recentSends, now });
+  return { kind: 'claim', plan: { ...common, takeover: false, items: fresh.items, claimItem: fresh.claimItem } };
+}
+
+/** Renders and hands the email to SES; on failure gives the claim back so a retry need not wait out the lease. */
+async function deliver(deps: SenderDeps, plan: ClaimPlan): Promise<{ messageId: string; locale: Locale }> {
+  const { campaign, profile, request, now, couponCode } = plan;
+  const locale = deps.templates.localeFor(templateFolderOf(campaign), nearestSupportedLocale(profile.locale));
+  const url = unsubscribeUrl(deps.publicBaseUrl, deps.signingKey, request.customerId, campaign.id, now);
+  const rendered = deps.templates.render(
+    templateFolderOf(campaign),
+    locale,
+    buildTemplateContext({
+      profile,
+      locale,
+      shop: deps.shop,
+      campaignId: campaign.id,
+      unsubscribeUrl: url,
+      coupon: campaign.coupon && couponCode ? { code: couponCode, discount: discountText(campaign.coupon.discount, deps.shop.baseCurrency, locale), expiresAt: new Date(now.getTime() + campaign.coupon.validDays * 86_400_000).toISOString(), appliesTo: campaign.coupon.appliesTo.join(', ') } : undefined,
+    }),
+  );
+  try {
+    await deps.pacer?.take();
+    const { messageId } = await deps.email.send({ to: plan.address, subject: rendered.subject, html: rendered.html, text: rendered.text, headers: listUnsubscribeHeaders(url), tags: { campaign: campaign.id } });
+    return { messageId, locale };
+  } catch (error) {
+    await releaseClaim(deps.table, request, plan.claimToken).catch(() => undefined);
+    throw error;
+  }
+}
+
+function sentEvent(plan: ClaimPlan, messageId: string, locale: Locale): DomainEvent {
+  const { request } = plan;
+  return EmailSent.create({ customerId: request.customerId, campaignId: request.campaignId, occurrenceId: request.occurrenceId, messageId, locale, withCoupon: plan.couponCode !== undefined, sentAt: plan.now.toISOString() });
+}
+
 /**
  * Sends one queued email. EmailSent is published at least once per send: straight away, or — when `collect` is
  * given — by the caller, in one PutEvents call per batch. (Consumers key on the SES message id.)
  */
 export async function sendCampaignEmail(deps: SenderDeps, request: SendRequest, collect?: DomainEvent[]): Promise<SendOutcome> {
-  const campaign = deps.campaigns.get(request.campaignId);
-  if (!campaign) return { outcome: 'skipped', reason: 'unknown-campaign' };
-  if (!campaign.enabled) return { outcome: 'skipped', reason: 'disabled' };
   const now = deps.now();
-  if (request.notBefore && Date.parse(request.notBefore) > now.getTime()) return { outcome: 'deferred', until: new Date(request.notBefore), reason: 'not-before' };
-
+  const early = precheck(deps, request, now);
+  if (early) return early;
   for (let attempt = 1; ; attempt++) {
     const [profileItem, claim] = await Promise.all([readProfileItem(deps.table, request.customerId), readClaim(deps.table, request)]);
-    if (claim?.status === 'sent') return { outcome: 'skipped', reason: 'duplicate' };
-    if (claim && claim.leaseUntil > now.getTime()) return { outcome: 'busy', until: new Date(claim.leaseUntil) };
-    if (!profileItem) return { outcome: 'skipped', reason: 'unknown-customer' };
-
-    const profile = profileFromItem(profileItem);
-    if (campaign.kind === 'triggered' && campaign.exitIf.includes('purchased-since-trigger') && profile.lastPurchaseAt !== undefined && profile.lastPurchaseAt > request.triggeredAt) {
-      return { outcome: 'skipped', reason: 'exited' };
-    }
-    const recentSends = stringList(profileItem.recentMarketingSends);
-    // A taken-over claim was already counted against the cap when it was first made.
-    const decision = decideSend(
-      { marketingConsent: profileItem.marketingConsent === 'granted', suppressed: suppressionOf(profileItem.suppressedReason), recentSends: claim ? [] : recentSends, timeZone: undefined },
-      deps.policy,
-      now,
-    );
-    if (decision.action === 'skip') return { outcome: 'skipped', reason: decision.reason };
-    if (decision.action === 'defer') return { outcome: 'deferred', until: decision.until, reason: decision.reason };
-    const address = typeof profileItem.confirmedEmail === 'string' ? profileItem.confirmedEmail : undefined;
-    if (!address) return { outcome: 'skipped', reason: 'no-address' };
-
-    const claimToken = randomUUID();
-    const leaseUntil = now.getTime() + leaseMs(deps);
-    const couponCode = claim?.couponCode ?? (campaign.coupon ? campaignCouponCode(campaign.coupon.prefix, deps.signingKey, sendRef(request)) : undefined);
-    const version = typeof profileItem.sendVersion === 'number' ? profileItem.sendVersion : 0;
+    const prepared = prepare(deps, request, { profileItem, claim }, now);
+    if (prepared.kind === 'done') return prepared.outcome;
+    const { plan } = prepared;
     try {
-      await deps.table.doc.send(
-        new TransactWriteCommand(
-          claim
-            ? takeOverClaim(deps.table, request, claim.claimToken, claimToken, leaseUntil, now)
-            : newClaim(deps, campaign, request, { claimToken, leaseUntil, couponCode, version, recentSends, now }),
-        ),
-      );
+      await deps.table.doc.send(new TransactWriteCommand({ TransactItems: plan.items }));
     } catch (error) {
       if (!(error instanceof TransactionCanceledException) || attempt >= MAX_CLAIM_ATTEMPTS) throw error;
       // Someone else claimed it, the profile changed (consent, another send) or a code collided: look again.
       continue;
     }
-
-    const locale = deps.templates.localeFor(templateFolderOf(campaign), nearestSupportedLocale(profile.locale));
-    const url = unsubscribeUrl(deps.publicBaseUrl, deps.signingKey, request.customerId, campaign.id, now);
-    const rendered = deps.templates.render(
-      templateFolderOf(campaign),
-      locale,
-      buildTemplateContext({
-        profile,
-        locale,
-        shop: deps.shop,
-        campaignId: campaign.id,
-        unsubscribeUrl: url,
-        coupon: campaign.coupon && couponCode ? { code: couponCode, discount: discountText(campaign.coupon.discount, deps.shop.baseCurrency, locale), expiresAt: new Date(now.getTime() + campaign.coupon.validDays * 86_400_000).toISOString(), appliesTo: campaign.coupon.appliesTo.join(', ') } : undefined,
-      }),
-    );
-
-    let messageId: string;
-    try {
-      ({ messageId } = await deps.email.send({ to: address, subject: rendered.subject, html: rendered.html, text: rendered.text, headers: listUnsubscribeHeaders(url), tags: { campaign: campaign.id } }));
-    } catch (error) {
-      // SES refused or timed out: give the claim back at once so the retry does not wait out the lease.
-      await releaseClaim(deps.table, request, claimToken).catch(() => undefined);
-      throw error;
-    }
-    await markSent(deps.table, request, { claimToken, messageId, locale, now });
-    const event = EmailSent.create({ customerId: request.customerId, campaignId: request.campaignId, occurrenceId: request.occurrenceId, messageId, locale, withCoupon: couponCode !== undefined, sentAt: now.toISOString() });
+    const { messageId, locale } = await deliver(deps, plan);
+    await markSent(deps.table, request, { claimToken: plan.claimToken, messageId, locale, now });
+    const event = sentEvent(plan, messageId, locale);
     if (collect) collect.push(event);
     else await publishEvents(deps.bus, [event]);
     return { outcome: 'sent', messageId };
+  }
+}
+
+/**
+ * Sends a batch (one SQS batch, ≤ 10) with a handful of table requests instead of a handful per email: one
+ * BatchGetItem for the profiles and claims, one transaction claiming every send, SES calls side by side, one
+ * BatchWriteItem marking them sent. Anything unusual — a duplicate or a second email to one customer in the
+ * batch, a dead worker's claim to take over, a transaction that a concurrent sender cancelled — takes the
+ * one-at-a-time path above, which re-reads and decides again. Results are in the order of `requests`; an Error
+ * means that message must be retried.
+ */
+export async function sendCampaignBatch(deps: SenderDeps, requests: readonly SendRequest[], collect: DomainEvent[]): Promise<(SendOutcome | Error)[]> {
+  const now = deps.now();
+  const results: (SendOutcome | Error | undefined)[] = requests.map((request) => precheck(deps, request, now));
+  const slow: number[] = [];
+  const fast: number[] = [];
+  const refs = new Set<string>();
+  const customers = new Set<string>();
+  requests.forEach((request, i) => {
+    if (results[i] !== undefined) return;
+    // One transaction may touch an item once: a second email to the same customer (or a duplicate) goes the slow way.
+    if (refs.has(sendRef(request)) || customers.has(request.customerId)) slow.push(i);
+    else fast.push(i);
+    refs.add(sendRef(request));
+    customers.add(request.customerId);
+  });
+
+  const states = await readStates(deps.table, fast.map((i) => requests[i]).filter((r): r is SendRequest => r !== undefined));
+  const plans: { index: number; plan: ClaimPlan }[] = [];
+  for (const i of fast) {
+    const request = requests[i];
+    if (!request) continue;
+    const prepared = prepare(deps, request, states.get(sendRef(request)) ?? { profileItem: undefined, claim: undefined }, now);
+    if (prepared.kind === 'done') results[i] = prepared.outcome;
+    else if (prepared.plan.takeover) slow.push(i);
+    else plans.push({ index: i, plan: prepared.plan });
+  }
+
+  let claimed = plans;
+  if (plans.length > 0) {
+    try {
+      await deps.table.doc.send(new TransactWriteCommand({ TransactItems: plans.flatMap((p) => p.plan.items) }));
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      slow.push(...plans.map((p) => p.index));
+      claimed = [];
+    }
+  }
+
+  const delivered: { index: number; plan: ClaimPlan; messageId: string; locale: Locale }[] = [];
+  await Promise.all(
+    claimed.map(async ({ index, plan }) => {
+      try {
+        delivered.push({ index, plan, ...(await deliver(deps, plan)) });
+      } catch (error) {
+        results[index] = error instanceof Error ? error : new Error(String(error));
+      }
+    }),
+  );
+  await markAllSent(deps.table, delivered.map((d) => ({ ...d, now })));
+  for (const d of delivered) {
+    results[d.index] = { outcome: 'sent', messageId: d.messageId };
+    collect.push(sentEvent(d.plan, d.messageId, d.locale));
+  }
+
+  for (const i of slow) {
+    const request = requests[i];
+    if (!request) continue;
+    try {
+      results[i] = await sendCampaignEmail(deps, request, collect);
+    } catch (error) {
+      results[i] = error instanceof Error ? error : new Error(String(error));
+    }
+  }
+  return results.map((r) => r ?? new Error('not processed'));
+}
+
+/** Profiles and claims of the batch in one BatchGetItem (≤ 100 keys), retrying unprocessed keys. */
+async function readStates(table: Table, requests: readonly SendRequest[]): Promise<Map<string, ReadState>> {
+  const out = new Map<string, ReadState>();
+  if (requests.length === 0) return out;
+  const found = new Map<string, Record<string, unknown>>();
+  let pending: Record<string, unknown>[] = requests.flatMap((r) => [keys.profile(r.customerId), keys.sendClaim(r.campaignId, r.occurrenceId, r.customerId)]);
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    const result = await table.doc.send(new BatchGetCommand({ RequestItems: { [table.name]: { Keys: pending, ConsistentRead: true } } }));
+    for (const item of result.Responses?.[table.name] ?? []) found.set(`${String(item.PK)}|${String(item.SK)}`, item);
+    pending = result.UnprocessedKeys?.[table.name]?.Keys ?? [];
+    if (pending.length > 0 && attempt >= MAX_CLAIM_ATTEMPTS) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${attempt} attempts`);
+    if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
+  }
+  for (const request of requests) {
+    const profileKey = keys.profile(request.customerId);
+    const claimKey = keys.sendClaim(request.campaignId, request.occurrenceId, request.customerId);
+    const claimItem = found.get(`${claimKey.PK}|${claimKey.SK}`);
+    out.set(sendRef(request), { profileItem: found.get(`${profileKey.PK}|${profileKey.SK}`), claim: claimItem ? claimOf(claimItem) : undefined });
+  }
+  return out;
+}
+
+/** Marks new claims sent with one BatchWriteItem (a full put: the claim is this worker's, under its lease). */
+async function markAllSent(table: Table, sent: readonly { plan: ClaimPlan; messageId: string; locale: Locale; now: Date }[]): Promise<void> {
+  const puts: { PutRequest: { Item: Record<string, unknown> } }[] = sent.flatMap(({ plan, messageId, locale, now }) =>
+    plan.claimItem ? [{ PutRequest: { Item: { ...plan.claimItem, status: 'sent', messageId, sentAt: now.toISOString(), locale } } }] : [],
+  );
+  let pending = puts;
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    const result = await table.doc.send(new BatchWriteCommand({ RequestItems: { [table.name]: pending } }));
+    const unprocessed = result.UnprocessedItems?.[table.name] ?? [];
+    pending = unprocessed.flatMap((w) => (w.PutRequest?.Item ? [{ PutRequest: { Item: w.PutRequest.Item } }] : []));
+    if (pending.length > 0 && attempt >= MAX_CLAIM_ATTEMPTS) throw new Error(`BatchWriteItem left ${pending.length} sent claims unwritten after ${attempt} attempts`);
+    if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
   }
 }
 
@@ -159,8 +321,10 @@ async function readProfileItem(table: Table, customerId: string): Promise<Record
 
 async function readClaim(table: Table, request: SendRequest): Promise<ClaimItem | undefined> {
   const result = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.sendClaim(request.campaignId, request.occurrenceId, request.customerId), ConsistentRead: true }));
-  const item = result.Item;
-  if (!item) return undefined;
+  return result.Item ? claimOf(result.Item) : undefined;
+}
+
+function claimOf(item: Record<string, unknown>): ClaimItem {
   return {
     status: item.status === 'sent' ? 'sent' : 'claimed',
     claimToken: typeof item.claimToken === 'string' ? item.claimToken : '',
@@ -174,30 +338,25 @@ function newClaim(
   campaign: Campaign,
   request: SendRequest,
   claim: { claimToken: string; leaseUntil: number; couponCode: string | undefined; version: number; recentSends: string[]; now: Date },
-): TransactWriteCommandInput {
+): { items: TransactItem[]; claimItem: Record<string, unknown> } {
   const { table } = deps;
+  const claimItem: Record<string, unknown> = {
+    ...keys.sendClaim(request.campaignId, request.occurrenceId, request.customerId),
+    entityType: 'SEND',
+    campaignId: request.campaignId,
+    occurrenceId: request.occurrenceId,
+    customerId: request.customerId,
+    status: 'claimed',
+    claimToken: claim.claimToken,
+    leaseUntil: claim.leaseUntil,
+    claimedAt: claim.now.toISOString(),
+    triggeredAt: request.triggeredAt,
+    ...(claim.couponCode ? { couponCode: claim.couponCode } : {}),
+  };
   const cutoff = claim.now.getTime() - deps.policy.frequencyCap.perDays * 86_400_000;
   const sends = [...claim.recentSends.filter((iso) => Date.parse(iso) > cutoff), claim.now.toISOString()];
-  const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
-    {
-      Put: {
-        TableName: table.name,
-        Item: {
-          ...keys.sendClaim(request.campaignId, request.occurrenceId, request.customerId),
-          entityType: 'SEND',
-          campaignId: request.campaignId,
-          occurrenceId: request.occurrenceId,
-          customerId: request.customerId,
-          status: 'claimed',
-          claimToken: claim.claimToken,
-          leaseUntil: claim.leaseUntil,
-          claimedAt: claim.now.toISOString(),
-          triggeredAt: request.triggeredAt,
-          ...(claim.couponCode ? { couponCode: claim.couponCode } : {}),
-        },
-        ConditionExpression: 'attribute_not_exists(PK)',
-      },
-    },
+  const items: TransactItem[] = [
+    { Put: { TableName: table.name, Item: claimItem, ConditionExpression: 'attribute_not_exists(PK)' } },
     {
       // Counting the send in the same transaction keeps the frequency cap exact when campaigns race for one customer,
       // and re-checks consent and suppression at the instant of the claim.
@@ -239,12 +398,11 @@ function newClaim(
       },
     });
   }
-  return { TransactItems: items };
+  return { items, claimItem };
 }
 
-function takeOverClaim(table: Table, request: SendRequest, previousToken: string, claimToken: string, leaseUntil: number, now: Date): TransactWriteCommandInput {
-  return {
-    TransactItems: [
+function takeOverClaim(table: Table, request: SendRequest, previousToken: string, claimToken: string, leaseUntil: number, now: Date): TransactItem[] {
+  return [
       {
         Update: {
           TableName: table.name,
@@ -255,8 +413,7 @@ function takeOverClaim(table: Table, request: SendRequest, previousToken: string
           ExpressionAttributeValues: { ':token': claimToken, ':lease': leaseUntil, ':now': now.toISOString(), ':one': 1, ':claimed': 'claimed', ':previous': previousToken, ':nowMs': now.getTime() },
         },
       },
-    ],
-  };
+  ];
 }
 
 async function releaseClaim(table: Table, request: SendRequest, claimToken: string): Promise<void> {

@@ -27,7 +27,7 @@ const StoredEmails = z.object({
 let table: Table;
 let ses: SesEmulator;
 let events: PutEventsEndpoint;
-let queued: QueueRecord[] = [];
+const queued: QueueRecord[] = [];
 let sequence = 0;
 const now = new Date('2026-12-01T10:00:30Z');
 
@@ -51,7 +51,7 @@ function batchDeps(email: EmailSender): SendBatchDeps {
     signingKey: 'pipeline-key',
     now: () => now,
   };
-  return { sender, due: { table, queue: memoryQueue, now: () => now }, pacer: createPacer(100_000), concurrency: 10 };
+  return { sender: { ...sender, pacer: createPacer(100_000) }, due: { table, queue: memoryQueue, now: () => now } };
 }
 
 async function writeAll(items: Record<string, unknown>[]): Promise<void> {

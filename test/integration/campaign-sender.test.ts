@@ -5,7 +5,8 @@ import { CampaignSchema, type Campaign } from '#shared/campaigns/campaign-config
 import { CampaignTemplates } from '#shared/campaigns/email-templates.ts';
 import type { EmailSender, OutgoingEmail } from '#shared/email/send-email.ts';
 import { createEventBridgeClient } from '#shared/events/publish-events.ts';
-import { sendCampaignEmail, type SenderDeps } from '#shared/sending/send-campaign-email.ts';
+import { sendCampaignBatch, sendCampaignEmail, type SenderDeps } from '#shared/sending/send-campaign-email.ts';
+import type { DomainEvent } from '#shared/events/event-definition.ts';
 import type { SendRequest } from '#shared/sending/send-request.ts';
 import { verifyUnsubscribeToken } from '#shared/sending/unsubscribe-link.ts';
 import { keys } from '#shared/table/keys.ts';
@@ -197,5 +198,45 @@ describe('sendCampaignEmail', () => {
     clock = new Date('2026-12-03T12:00:00Z');
     expect(await sendCampaignEmail(deps, aRequest(customerId, { notBefore: '2026-12-04T00:00:00.000Z' }))).toEqual({ outcome: 'deferred', reason: 'not-before', until: new Date('2026-12-04T00:00:00.000Z') });
     expect(sent).toEqual([]);
+  });
+
+  it('sends a batch with one read, one claim transaction and one write, sending the odd cases one at a time', async () => {
+    const a = await aCustomer();
+    const b = await aCustomer({ marketingConsent: 'not-given' });
+    const c = await aCustomer();
+    const collected: DomainEvent[] = [];
+    const results = await sendCampaignBatch(
+      deps,
+      [
+        aRequest(a),
+        aRequest(a), // the same message twice in one batch (SQS at-least-once)
+        aRequest(a, { campaignId: 'welcome', occurrenceId: 'once' }), // a second email to the same customer
+        aRequest(b),
+        aRequest(c),
+      ],
+      collected,
+    );
+    expect(results).toEqual([
+      { outcome: 'sent', messageId: expect.any(String) },
+      { outcome: 'skipped', reason: 'duplicate' },
+      { outcome: 'sent', messageId: expect.any(String) },
+      { outcome: 'skipped', reason: 'no-consent' },
+      { outcome: 'sent', messageId: expect.any(String) },
+    ]);
+    expect(sent.map((e) => e.to).sort()).toEqual([`sigrun${customerSeq - 2}@example.com`, `sigrun${customerSeq - 2}@example.com`, `sigrun${customerSeq}@example.com`].sort());
+    expect(collected.map((e) => e.detail.customerId).sort()).toEqual([a, a, c].sort());
+    const claim = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.sendClaim('win-back', 'evt-1', c) }));
+    expect(claim.Item).toMatchObject({ status: 'sent', customerId: c });
+    expect(await profileOf(a)).toMatchObject({ emailsSent: 2 });
+  });
+
+  it('falls back to one at a time when a concurrent sender cancels the batch\'s claim transaction, still sending each once', async () => {
+    const ids = await Promise.all(Array.from({ length: 6 }, () => aCustomer()));
+    const batch = ids.map((id) => aRequest(id));
+    const [first, second] = await Promise.all([sendCampaignBatch(deps, batch, []), sendCampaignBatch(deps, batch, [])]);
+    expect(sent).toHaveLength(6);
+    const outcomes = [...(first ?? []), ...(second ?? [])].map((r) => (r instanceof Error ? 'error' : r.outcome === 'skipped' ? r.reason : r.outcome));
+    expect(outcomes.filter((o) => o === 'sent')).toHaveLength(6);
+    expect(outcomes.filter((o) => o === 'sent' || o === 'duplicate' || o === 'busy')).toHaveLength(12);
   });
 });

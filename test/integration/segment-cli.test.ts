@@ -41,8 +41,8 @@ describe('npx kinship segments', () => {
     const run = await kinship('run', '--now', '2026-03-01T12:00:00Z');
     expect(run).toMatchObject({ code: 0, err: '' });
     expect(run.out).toContain('Segmented 2 profiles (2 with a purchase)');
-    expect(run.out).toMatch(/6 entered · 0 exited · 6 events published/);
-    expect(published).toHaveLength(6);
+    expect(run.out).toMatch(/8 entered · 0 exited · 8 events published/);
+    expect(published).toHaveLength(8);
     const list = await kinship('list');
     expect(list.code).toBe(0);
     expect(list.out).toMatch(/one-time\s+2\s+\+2\s+2\s+0/);

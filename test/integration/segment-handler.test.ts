@@ -36,8 +36,8 @@ describe('run-segmenter handler', () => {
     const context = createLambdaContext(spec, { region: 'eu-west-1', accountId: '000000000000' }, 'req-1', Date.now() + 60_000);
     const scheduled = { version: '0', id: 'e1', 'detail-type': 'Scheduled Event', source: 'aws.scheduler', time: '2026-03-01T12:00:00Z', detail: {} };
     const first = await handler(scheduled, context);
-    expect(first).toMatchObject({ asOf: '2026-03-01T12:00:00.000Z', profiles: 1, events: 3 });
-    expect(published.map((e) => SegmentEntered.parse(e.detail).segment).sort()).toEqual(['new', 'one-time', 'rfm-new']);
+    expect(first).toMatchObject({ asOf: '2026-03-01T12:00:00.000Z', profiles: 1, events: 4 });
+    expect(published.map((e) => SegmentEntered.parse(e.detail).segment).sort()).toEqual(['all-customers', 'new', 'one-time', 'rfm-new']);
     expect(published.every((e) => SegmentEntered.parse(e.detail).customerId === customerIdForEmail('handler@example.com'))).toBe(true);
     published = [];
     const later = await handler({ ...scheduled, detail: { now: '2026-09-01T00:00:00Z' } }, context);
