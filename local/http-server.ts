@@ -27,8 +27,8 @@ export interface HttpServerOptions {
   apiKey: string;
   api: ApiContext;
   invoke: (functionName: string, event: unknown, requestId: string) => Promise<unknown>;
-  /** Pages the runtime serves itself (GET /) when no topology route claims the path. */
-  localPage?: (method: string, rawPath: string) => HttpReply | undefined;
+  /** Pages the runtime serves itself (GET /, POST /_local/clock) when no topology route claims the path. */
+  localPage?: (method: string, rawPath: string, request: { body: Buffer; authorized: boolean }) => HttpReply | undefined | Promise<HttpReply | undefined>;
   maxBodyBytes?: number;
   log: LocalLog;
 }
@@ -97,7 +97,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
       const { body, tooLarge, bytes } = await readBody(req, maxBodyBytes);
       const match = matchRoute(options.routes, method, rawPath);
       if (match.kind !== 'match') {
-        const page = options.localPage?.(method, rawPath);
+        const page = await options.localPage?.(method, rawPath, { body, authorized: sameSecret(headerValue(req, 'x-api-key'), options.apiKey) });
         if (page) return page;
         if (match.kind === 'method-not-allowed') {
           return errorReply(405, 'method_not_allowed', `${method} is not allowed on ${rawPath}; use ${match.allowed.join(' or ')}`, [['allow', match.allowed.join(', ')]]);

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SQSEvent } from 'aws-lambda';
+import { z } from 'zod';
 import { httpRoutes, topology as defaultTopology, type Topology } from '#shared/topology.ts';
 import { compileRoute } from '#local/api-gateway-event.ts';
 import { freePort } from '#local/free-port.ts';
@@ -25,6 +26,7 @@ import { createScheduler, schedulesOf, type Firing, type LocalScheduler } from '
 import { postPurchase, seedDemoShop, type SeedResult } from '#local/seed-demo-shop.ts';
 import { startSesEmulator } from '#local/ses-emulator.ts';
 import { startSqsEndpoint } from '#local/sqs-endpoint.ts';
+import { setClockSource } from '#shared/runtime/clock.ts';
 import { loadOrCreateSigningKey, readSeedMarker, removeDynamoDbPid, statePaths, stopStaleDynamoDb, writeDynamoDbPid, writeSeedMarker } from '#local/state.ts';
 
 export const DEFAULT_API_KEY = 'kinship-local-key';
@@ -83,6 +85,8 @@ export interface LocalRuntime {
   dynamoDbPid: number | undefined;
   /** Moves the clock to `date`, firing due schedules in order, then waits until the bus and queues are idle. */
   advanceTo(date: Date): Promise<Firing[]>;
+  /** Jumps the clock to `date`, firing each schedule once for what it missed (see LocalScheduler.jumpTo), then waits until idle. */
+  jumpTo(date: Date): Promise<Firing[]>;
   /** Waits until no event delivery or queue batch is in flight. */
   idle(): Promise<void>;
   /** Stops everything this runtime started, DynamoDB Local's Java process included. Idempotent. */
@@ -154,6 +158,11 @@ async function start(
   const inMemory = (options.inMemory ?? false) || external !== undefined;
   const signingKey = options.signingKey ?? (inMemory ? randomBytes(32).toString('base64url') : loadOrCreateSigningKey(paths));
   const clock = createClock({ mode: options.clock?.mode ?? 'real', start: options.clock?.now });
+  // Handlers ask shared/runtime/clock.ts for "now": a shifted or jumped real clock reaches them too. A manual
+  // clock (tests) stays out of it, so those tests may move the handlers' time with vi.setSystemTime.
+  if (clock.mode === 'real') setClockSource(() => clock.now().getTime());
+  cleanups.push({ name: 'handler clock', stage: 'storage', run: async () => setClockSource(undefined) });
+  const control: { jumpTo?: (date: Date) => Promise<Firing[]> } = {};
 
   // Validate the topology's rules, schedules and queue wiring before starting anything slow.
   const rules = rulesOf(topology);
@@ -205,8 +214,10 @@ async function start(
     api: { accountId: AWS.accountId, apiId: 'local', stage: '$default' },
     invoke: (name, event, requestId) => invoke(name, event, requestId),
     log,
-    localPage: (method, rawPath) =>
-      method === 'GET' && rawPath === '/'
+    localPage: (method, rawPath, request) =>
+      method === 'POST' && rawPath === '/_local/clock'
+        ? moveClock(request, clock, control.jumpTo)
+        : method === 'GET' && rawPath === '/'
         ? {
             statusCode: 200,
             headers: [['content-type', 'text/html; charset=utf-8'], ['cache-control', 'no-store']],
@@ -278,6 +289,13 @@ async function start(
   const scheduler = createScheduler({ schedules, clock, aws: AWS, invoke: (name, payload) => invoke(name, payload), log });
   cleanups.push({ name: 'scheduler', stage: 'intake', run: () => scheduler.stop() });
 
+  const jumpTo = async (date: Date): Promise<Firing[]> => {
+    const fired = await scheduler.jumpTo(date);
+    await idle();
+    return fired;
+  };
+  control.jumpTo = jumpTo;
+
   const idle = async () => {
     for (let pass = 0; pass < 100; pass++) {
       await bus.idle();
@@ -303,7 +321,7 @@ async function start(
       // Orders are dated back from the clock (a --now in the past gives a shop of that time), never past real
       // time: the purchase API refuses orders from the future.
       const seedNow = new Date(Math.min(clock.now().getTime(), Date.now()));
-      seed = await seedDemoShop({ apiUrl: http.url, apiKey, now: seedNow, ...(options.onSeedProgress ? { onProgress: options.onSeedProgress } : {}) });
+      seed = await seedDemoShop({ apiUrl: http.url, apiKey, sesUrl: ses.endpoint, now: seedNow, ...(options.onSeedProgress ? { onProgress: options.onSeedProgress } : {}) });
       demoFormUrl = seed.demoFormUrl;
       await idle();
       if (!inMemory) writeSeedMarker(paths, { seededAt: new Date().toISOString(), customers: seed.customers, orders: seed.orders, demoOrder: seed.demoOrder });
@@ -332,6 +350,7 @@ async function start(
       await idle();
       return fired;
     },
+    jumpTo,
     idle,
     stop() {
       stopping ??= runCleanups(log).finally(() => {
@@ -340,4 +359,28 @@ async function start(
       return stopping;
     },
   };
+}
+
+const ClockMove = z.union([z.strictObject({ to: z.iso.datetime({ offset: true }) }), z.strictObject({ days: z.number().positive().max(3650) })]);
+
+/**
+ * POST /_local/clock (local only, with the API key): `{"days": 30}` or `{"to": "2027-03-01T10:00:00Z"}` jumps the
+ * clock forward, fires each schedule once for what it missed, and answers when the pipeline is idle again.
+ */
+async function moveClock(request: { body: Buffer; authorized: boolean }, clock: Clock, jumpTo: ((date: Date) => Promise<Firing[]>) | undefined) {
+  const reply = (statusCode: number, body: unknown) => ({ statusCode, headers: [['content-type', 'application/json']] satisfies [string, string][], body: Buffer.from(JSON.stringify(body)) });
+  if (!request.authorized) return reply(401, { error: { code: 'unauthorized', message: 'Moving the clock needs the API key in the x-api-key header' } });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(request.body.toString('utf8'));
+  } catch {
+    return reply(400, { error: { code: 'validation_failed', message: 'Send JSON: {"days": 30} or {"to": "2027-03-01T10:00:00Z"}' } });
+  }
+  const move = ClockMove.safeParse(parsed);
+  if (!move.success) return reply(400, { error: { code: 'validation_failed', message: 'Send {"days": <number>} or {"to": "<ISO 8601 date-time>"}', issues: move.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message })) } });
+  const target = 'to' in move.data ? new Date(move.data.to) : new Date(clock.now().getTime() + move.data.days * 86_400_000);
+  if (target.getTime() <= clock.now().getTime()) return reply(400, { error: { code: 'validation_failed', message: `The clock only moves forward; it is ${clock.now().toISOString()}` } });
+  if (!jumpTo) return reply(503, { error: { code: 'not_ready', message: 'The runtime is still starting' } });
+  const fired = await jumpTo(target);
+  return reply(200, { now: clock.now().toISOString(), fired });
 }

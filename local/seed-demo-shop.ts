@@ -5,6 +5,8 @@
  * a few refunds. Generated from a fixed PRNG seed, so the same `now` always gives the same shop; POSTed
  * through the real POST /api/purchases, so profiles are built by the production code path.
  */
+import { request } from 'node:http';
+import { z } from 'zod';
 import { minorUnitDigits } from '#shared/money.ts';
 import type { LineItemInput, PurchaseInput } from '#shared/purchases/purchase-input.ts';
 
@@ -237,6 +239,8 @@ export function demoOrderOf(shop: DemoShop): PurchaseInput | undefined {
 export interface SeedResult {
   customers: number;
   orders: number;
+  /** Customers who filled in the form and confirmed their address (so campaigns have someone to email). */
+  confirmed: number;
   demoOrder: PurchaseInput | undefined;
   demoFormUrl: string | undefined;
 }
@@ -257,7 +261,7 @@ export async function postPurchase(apiUrl: string, apiKey: string, purchase: unk
  * takes a whole customer and posts their orders oldest first, so no two requests contend for one profile
  * (contention would only cost retries) and each profile sees its orders in time order.
  */
-export async function seedDemoShop(options: { apiUrl: string; apiKey: string; now: Date; concurrency?: number; onProgress?: (done: number, total: number) => void }): Promise<SeedResult> {
+export async function seedDemoShop(options: { apiUrl: string; apiKey: string; sesUrl?: string; now: Date; concurrency?: number; onProgress?: (done: number, total: number) => void }): Promise<SeedResult> {
   const shop = generateDemoShop({ now: options.now });
   const demoOrder = demoOrderOf(shop);
   const byCustomer = new Map<string, PurchaseInput[]>();
@@ -266,15 +270,80 @@ export async function seedDemoShop(options: { apiUrl: string; apiKey: string; no
   const queue = [...byCustomer.values()].sort((a, b) => b.length - a.length);
   let done = 0;
   let demoFormUrl: string | undefined;
+  const latestForm = new Map<string, { formUrl: string; purchase: PurchaseInput }>();
   const worker = async () => {
     for (let orders = queue.shift(); orders; orders = queue.shift()) {
       for (const purchase of orders) {
         const formUrl = await postPurchase(options.apiUrl, options.apiKey, purchase);
         if (purchase === demoOrder) demoFormUrl = formUrl;
+        if (purchase.total > 0) latestForm.set(purchase.customerEmail, { formUrl, purchase });
         options.onProgress?.(++done, shop.purchases.length);
       }
     }
   };
   await Promise.all(Array.from({ length: options.concurrency ?? 8 }, worker));
-  return { customers: shop.customers.length, orders: shop.purchases.length, demoOrder, demoFormUrl };
+  const confirmed = options.sesUrl ? await confirmSomeCustomers(shop, latestForm, options.apiUrl, options.sesUrl) : 0;
+  return { customers: shop.customers.length, orders: shop.purchases.length, confirmed, demoOrder, demoFormUrl };
+}
+
+/**
+ * Three in four demo customers (never the first, whose form link `npm start` prints for you to fill in) answer the
+ * incentive form through the real API — with marketing consent, varied satisfaction, some naming a referrer — and
+ * click the confirmation link in the email the SES emulator caught. That is how the campaigns get an audience.
+ * Each posts from its own loopback address, as distinct customers would, so the form's rate limit stays honest.
+ */
+async function confirmSomeCustomers(shop: DemoShop, latestForm: Map<string, { formUrl: string; purchase: PurchaseInput }>, apiUrl: string, sesUrl: string): Promise<number> {
+  let confirmed = 0;
+  const chosen = shop.customers.slice(1).filter((_, i) => i % 4 !== 3);
+  for (const [i, customer] of chosen.entries()) {
+    const form = latestForm.get(customer.email);
+    if (!form) continue;
+    const fromIp = `127.0.${Math.floor(i / 200) + 1}.${(i % 200) + 2}`;
+    const token = new URL(form.formUrl).pathname.split('/').pop() ?? '';
+    const answers = {
+      token,
+      lang: customer.locale,
+      email: customer.email,
+      products: form.purchase.items.map((item) => item.sku),
+      acceptTerms: true,
+      marketingConsent: true,
+      satisfaction: [5, 4, 5, 2, 4, 1][i % 6],
+      ...(i % 5 === 0 && shop.customers[0] ? { referrerEmail: shop.customers[0].email } : {}),
+    };
+    const submitted = await localRequest(new URL('/api/submissions', apiUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(answers), fromIp });
+    if (submitted.status !== 201 && submitted.status !== 200) throw new Error(`POST /api/submissions answered ${submitted.status} while seeding: ${submitted.body}`);
+    const store = await localRequest(new URL('/store', sesUrl), {});
+    const link = confirmLinkIn(store.body, customer.email);
+    if (!link) throw new Error(`no confirmation email for a seeded customer in the SES emulator (${sesUrl}/store)`);
+    const clicked = await localRequest(new URL(link), { fromIp });
+    if (clicked.status !== 200) throw new Error(`the seeded confirmation link answered ${clicked.status}`);
+    confirmed++;
+  }
+  return confirmed;
+}
+
+const StoreShape = z.object({ emails: z.array(z.object({ destination: z.object({ to: z.array(z.string()) }), body: z.object({ text: z.string().optional() }) })) });
+
+function confirmLinkIn(storeJson: string, address: string): string | undefined {
+  const emails = StoreShape.parse(JSON.parse(storeJson)).emails.filter((e) => e.destination.to.includes(address));
+  for (const email of emails.reverse()) {
+    const link = /https?:\/\/\S+\/confirm\?token=[A-Za-z0-9._~-]+/.exec(email.body.text ?? '')?.[0];
+    if (link) return link;
+  }
+  return undefined;
+}
+
+/** Node's HTTP client, from a chosen loopback address (fetch cannot choose one). */
+function localRequest(url: URL, options: { method?: string; headers?: Record<string, string>; body?: string; fromIp?: string }): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: options.method ?? 'GET', headers: options.headers ?? {}, ...(options.fromIp ? { localAddress: options.fromIp } : {}) }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    if (options.body !== undefined) req.write(options.body);
+    req.end();
+  });
 }

@@ -57,7 +57,7 @@ function printReady(runtime: LocalRuntime, options: StartOptions, seconds: numbe
     currency: 'EUR',
     purchasedAt: `${new Date().toISOString().slice(0, 19)}Z`,
   };
-  const seeded = runtime.seed ? `demo shop seeded: ${runtime.seed.customers} customers, ${runtime.seed.orders} orders` : 'demo shop from an earlier start';
+  const seeded = runtime.seed ? `demo shop seeded: ${runtime.seed.customers} customers, ${runtime.seed.orders} orders, ${runtime.seed.confirmed} confirmed on the form` : 'demo shop from an earlier start';
   out();
   const { servicesMs, handlersMs, seedMs } = runtime.timings;
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -78,6 +78,11 @@ function printReady(runtime: LocalRuntime, options: StartOptions, seconds: numbe
   out();
   out(`The profile is the item PK = "CUST#<customerId from the response>", SK = "PROFILE" in table "${runtime.tableName}"`);
   out(`at ${runtime.urls.dynamodb} (any access key and region work; e.g. NoSQL Workbench or the AWS CLI with --endpoint-url).`);
+  out();
+  out('Move the shop\'s clock forward (schedules that missed runs fire once: segments, due campaign emails, newsletters):');
+  out(`  curl -s -X POST ${new URL('/_local/clock', runtime.urls.api).toString()} -H 'x-api-key: ${key}' -d '{"days": 120}'`);
+  out('  …then open the inbox: win-back emails go out 3 days after a customer lapses (another {"days": 4}), the newsletter on the 1st.');
+  out('  npx kinship campaigns validate | preview win-back --locale is | diff        npx kinship segments list');
   out();
   out('Ctrl-C stops everything.');
 }

@@ -10,6 +10,7 @@ import { createSesClient, sesEmailSender } from '#shared/email/send-email.ts';
 import { busFromEnvironment } from '#shared/events/publish-events.ts';
 import type { HttpResult } from '#shared/http/http-response.ts';
 import { logger } from '#shared/logger.ts';
+import { currentTime } from '#shared/runtime/clock.ts';
 import { getSigningKey } from '#shared/secrets.ts';
 import { tableFromEnvironment } from '#shared/table/table-client.ts';
 
@@ -22,4 +23,4 @@ const email = sesEmailSender(createSesClient(), loadEmailConfig());
 export const handler = middy<APIGatewayProxyEventV2, HttpResult>()
   .use(injectLambdaContext(logger))
   .use(htmlPageErrors(settings.catalogs, settings.shop.shop.defaultLocale))
-  .handler(async (event) => handleConfirm({ table, bus, email, settings, signingKey: await getSigningKey(), publicBaseUrl: linkBaseUrl(settings.shop, event), now: () => new Date() }, event));
+  .handler(async (event) => handleConfirm({ table, bus, email, settings, signingKey: await getSigningKey(), publicBaseUrl: linkBaseUrl(settings.shop, event), now: currentTime }, event));

@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logger } from '#shared/logger.ts';
+import { currentTime } from '#shared/runtime/clock.ts';
 import { dispatchDueSends } from '#shared/sending/due-sends.ts';
 import { createSqsClient, sqsSendQueue } from '#shared/sending/send-queue.ts';
 import { tableFromEnvironment } from '#shared/table/table-client.ts';
@@ -15,7 +16,7 @@ const queue = sqsSendQueue(createSqsClient(), queueUrl);
 export const handler = middy<unknown, { dispatched: number; buckets: number }>()
   .use(injectLambdaContext(logger))
   .handler(async () => {
-    const result = await dispatchDueSends({ table, queue, now: () => new Date() });
+    const result = await dispatchDueSends({ table, queue, now: currentTime });
     if (result.dispatched > 0) logger.info('due sends queued', result);
     return result;
   });

@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { z } from 'zod';
 import { logger } from '#shared/logger.ts';
+import { currentTime } from '#shared/runtime/clock.ts';
 import { planNewsletter, planTriggered, type PlanResult } from '#shared/sending/plan-occurrence.ts';
 import { createSqsClient, sqsSendQueue } from '#shared/sending/send-queue.ts';
 import { loadSendingSettings } from '#shared/sending/sending-settings.ts';
@@ -26,7 +27,7 @@ export const handler = middy<unknown, PlanResult>()
   .handler(async (input) => {
     const parsed = Occurrence.safeParse(input);
     if (!parsed.success) throw new Error(`campaign occurrence: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    const deps = { table, queue, campaigns: settings.campaigns, now: () => new Date() };
+    const deps = { table, queue, campaigns: settings.campaigns, now: currentTime };
     const occurrence = parsed.data;
     const result = 'scheduledTime' in occurrence ? await planNewsletter(deps, occurrence.campaignId, occurrence.scheduledTime) : await planTriggered(deps, occurrence.campaignId, occurrence.event);
     logger.info('campaign occurrence planned', { ...result });

@@ -6,6 +6,7 @@ import { httpErrors } from '#shared/http/http-errors-middleware.ts';
 import { jsonResponse, type HttpResult } from '#shared/http/http-response.ts';
 import { parseJsonBody } from '#shared/http/parse-body.ts';
 import { logger } from '#shared/logger.ts';
+import { currentTime } from '#shared/runtime/clock.ts';
 import { PurchaseInput } from '#shared/purchases/purchase-input.ts';
 import { recordPurchase } from '#shared/purchases/record-purchase.ts';
 import { publicBaseUrl, shopConfig } from '#shared/runtime/environment.ts';
@@ -23,7 +24,7 @@ export const handler = middy<APIGatewayProxyEventV2, HttpResult>()
   .handler(async (event) => {
     const input = parseJsonBody(event, PurchaseInput, config.purchases.maxBodyBytes);
     const result = await recordPurchase(
-      { table, bus, config, signingKey: await getSigningKey(), publicBaseUrl: publicBaseUrl(config), now: () => new Date() },
+      { table, bus, config, signingKey: await getSigningKey(), publicBaseUrl: publicBaseUrl(config), now: currentTime },
       input,
     );
     logger.info('purchase recorded', { orderId: result.orderId, customerId: result.customerId, outcome: result.outcome });

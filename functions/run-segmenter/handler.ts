@@ -3,6 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { z } from 'zod';
 import { busFromEnvironment } from '#shared/events/publish-events.ts';
 import { logger } from '#shared/logger.ts';
+import { currentTime } from '#shared/runtime/clock.ts';
 import { shopConfig } from '#shared/runtime/environment.ts';
 import { loadSegmentsConfig } from '#shared/segments/segment-config.ts';
 import { runSegmenter, type SegmenterRunSummary } from '#shared/segments/run-segmenter.ts';
@@ -25,7 +26,7 @@ export const handler = middy<unknown, Omit<SegmenterRunSummary, 'counts'>>()
   .handler(async (event) => {
     const parsed = SegmenterEvent.safeParse(event);
     if (!parsed.success) throw new Error(`segmenter event: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    const now = new Date(parsed.data.detail?.now ?? parsed.data.time ?? new Date().toISOString());
+    const now = new Date(parsed.data.detail?.now ?? parsed.data.time ?? currentTime().toISOString());
     const { counts, ...summary } = await runSegmenter({ table, bus, config, currency }, { now });
     logger.info('segmenter run', { ...summary, segments: Object.keys(counts).length });
     return summary;

@@ -5,6 +5,7 @@ import { loadEmailConfig } from '#shared/email/email-config.ts';
 import { createSesClient, sesEmailSender } from '#shared/email/send-email.ts';
 import { busFromEnvironment } from '#shared/events/publish-events.ts';
 import { logger } from '#shared/logger.ts';
+import { currentTime } from '#shared/runtime/clock.ts';
 import { publicBaseUrl } from '#shared/runtime/environment.ts';
 import { getSigningKey } from '#shared/secrets.ts';
 import { createPacer } from '#shared/sending/pacer.ts';
@@ -29,7 +30,7 @@ const pacer = createPacer(settings.file.defaults.sendRatePerSecond / Math.max(1,
 export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(injectLambdaContext(logger))
   .handler(async (event) => {
-    const now = () => new Date();
+    const now = currentTime;
     const result = await processSendBatch(
       {
         sender: {

@@ -6,6 +6,7 @@ import { htmlPageErrors } from '#shared/capture/routes/page-result.ts';
 import { handleShowForm } from '#shared/capture/routes/show-form-route.ts';
 import type { HttpResult } from '#shared/http/http-response.ts';
 import { logger } from '#shared/logger.ts';
+import { currentTime } from '#shared/runtime/clock.ts';
 import { getSigningKey } from '#shared/secrets.ts';
 import { tableFromEnvironment } from '#shared/table/table-client.ts';
 
@@ -16,4 +17,4 @@ const table = tableFromEnvironment();
 export const handler = middy<APIGatewayProxyEventV2, HttpResult>()
   .use(injectLambdaContext(logger))
   .use(htmlPageErrors(settings.catalogs, settings.shop.shop.defaultLocale))
-  .handler(async (event) => handleShowForm({ table, settings, signingKey: await getSigningKey(), now: () => new Date() }, event));
+  .handler(async (event) => handleShowForm({ table, settings, signingKey: await getSigningKey(), now: currentTime }, event));

@@ -6,6 +6,7 @@ import { busFromEnvironment } from '#shared/events/publish-events.ts';
 import type { HttpResult } from '#shared/http/http-response.ts';
 import { loadCatalogs } from '#shared/i18n/catalogs.ts';
 import { logger } from '#shared/logger.ts';
+import { currentTime } from '#shared/runtime/clock.ts';
 import { shopConfig } from '#shared/runtime/environment.ts';
 import { getSigningKey } from '#shared/secrets.ts';
 import { handleUnsubscribe } from '#shared/sending/unsubscribe-route.ts';
@@ -20,4 +21,4 @@ const bus = busFromEnvironment();
 export const handler = middy<APIGatewayProxyEventV2, HttpResult>()
   .use(injectLambdaContext(logger))
   .use(htmlPageErrors(catalogs, shop.shop.defaultLocale))
-  .handler(async (event) => handleUnsubscribe({ table, bus, catalogs, shop, signingKey: await getSigningKey(), now: () => new Date() }, event));
+  .handler(async (event) => handleUnsubscribe({ table, bus, catalogs, shop, signingKey: await getSigningKey(), now: currentTime }, event));
