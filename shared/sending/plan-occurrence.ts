@@ -4,9 +4,10 @@
  * the bus event that matched the campaign's rule, addressed to the customer the event is about.
  * The planner does not judge consent or caps — the sender does, at the last moment, for every message.
  */
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Campaign } from '#shared/campaigns/campaign-config.ts';
-import { keys, SEGMENT_INDEX_SHARDS, segmentIndexPartition } from '#shared/table/keys.ts';
+import { segmentMembers } from '#shared/segments/segment-store.ts';
+import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import { holdUntil } from '#shared/sending/due-sends.ts';
 import type { SendQueue } from '#shared/sending/send-queue.ts';
@@ -23,31 +24,8 @@ export type PlanResult =
   | { planned: true; campaignId: string; occurrenceId: string; recipients: number }
   | { planned: false; campaignId: string; reason: 'unknown-campaign' | 'disabled' | 'wrong-kind' | 'no-customer' };
 
-/** Every customer id in a segment: one query per index shard, in parallel. */
-export async function listSegmentMembers(table: Table, segment: string): Promise<string[]> {
-  const shards = await Promise.all(
-    Array.from({ length: SEGMENT_INDEX_SHARDS }, async (_, shard) => {
-      const ids: string[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await table.doc.send(
-          new QueryCommand({
-            TableName: table.name,
-            IndexName: 'GSI2',
-            KeyConditionExpression: 'GSI2PK = :pk',
-            ExpressionAttributeValues: { ':pk': segmentIndexPartition(segment, shard) },
-            ProjectionExpression: 'GSI2SK',
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) if (typeof item.GSI2SK === 'string') ids.push(item.GSI2SK);
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-      return ids;
-    }),
-  );
-  return shards.flat();
-}
+/** Every customer id in a segment, from the membership index (one query per shard, no scan). */
+export const listSegmentMembers = segmentMembers;
 
 /** Members of any included segment and of no excluded one, sorted (a stable order makes runs comparable). */
 export async function resolveAudience(table: Table, audience: { include: readonly string[]; exclude: readonly string[] }): Promise<string[]> {

@@ -136,7 +136,13 @@ describe('newsletter occurrence: planner → queue → sender → SES', () => {
     // SQS redelivers the failed messages — and, to be hard on it, every message of the occurrence once more.
     await planNewsletter({ table, queue: memoryQueue, campaigns: new Map([[newsletter.id, newsletter]]), now: () => now }, 'monthly-newsletter', '2026-12-01T10:00:00Z');
     queued.push(...failed);
-    expect(await drain(batchDeps(ses1))).toEqual([]);
+    // A message whose twin another worker is sending right now reports "busy" and comes back, as SQS redelivers it.
+    let redelivered = await drain(batchDeps(ses1));
+    for (let round = 0; redelivered.length > 0 && round < 3; round++) {
+      queued.push(...redelivered);
+      redelivered = await drain(batchDeps(ses1));
+    }
+    expect(redelivered).toEqual([]);
 
     const emails = await inbox();
     const recipients = emails.map((e) => e.destination.to[0]);
