@@ -2,6 +2,7 @@ import { ConfigError } from '#shared/config/load-yaml.ts';
 import { processIo, type CliIo, type Command } from './cli-io.ts';
 import { importCommand } from './commands/import.ts';
 import { campaignsCommand } from './commands/campaigns.ts';
+import { incentivesCommand } from './commands/incentives.ts';
 import { segmentsCommand } from './commands/segments.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -13,6 +14,7 @@ const commands: Readonly<Record<string, Command>> = {
   import: importCommand,
   segments: segmentsCommand,
   campaigns: campaignsCommand,
+  incentives: incentivesCommand,
 };
 
 const overview = () => `kinship — the shop's command line for Kinship
