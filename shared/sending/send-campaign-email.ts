@@ -2,8 +2,8 @@
  * The sender's one job: deliver one queued campaign email at most once.
  *
  *   read profile + claim → policy (consent, suppression, cap, quiet hours, exit condition)
- *   → claim (campaign, occurrence, customer) in a transaction that also counts the send against the cap
- *   → render → SES → mark sent + record on the profile → EmailSent
+ *   → claim (campaign, occurrence, customer) in a transaction that also records the send on the profile (and so
+ *     counts it against the frequency cap) → render → SES → mark the claim sent → EmailSent
  *
  * Retries are safe at every step: a `sent` claim is never sent again; a claim whose worker is still inside its
  * lease makes the retry wait; a lease that ran out means the worker died before SES answered, so the email is
@@ -26,6 +26,7 @@ import { formatMoney } from '#shared/i18n/format.ts';
 import { nearestSupportedLocale, type Locale } from '#shared/locales.ts';
 import { toMinorUnits } from '#shared/money.ts';
 import { profileFromItem, type CustomerProfile } from '#shared/profiles/customer-profile.ts';
+import { logger } from '#shared/logger.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import { campaignCouponCode } from '#shared/sending/campaign-coupon.ts';
@@ -195,7 +196,7 @@ export async function sendCampaignEmail(deps: SenderDeps, request: SendRequest, 
       continue;
     }
     const { messageId, locale } = await deliver(deps, plan);
-    await markSent(deps.table, request, { claimToken: plan.claimToken, messageId, locale, now });
+    await markSentOrLog(deps.table, request, { claimToken: plan.claimToken, messageId, locale, now });
     const event = sentEvent(plan, messageId, locale);
     if (collect) collect.push(event);
     else await publishEvents(deps.bus, [event]);
@@ -259,7 +260,11 @@ export async function sendCampaignBatch(deps: SenderDeps, requests: readonly Sen
       }
     }),
   );
-  await markAllSent(deps.table, delivered.map((d) => ({ ...d, now })));
+  try {
+    await markAllSent(deps.table, delivered.map((d) => ({ ...d, now })));
+  } catch {
+    await Promise.all(delivered.map((d) => markSentOrLog(deps.table, d.plan.request, { claimToken: d.plan.claimToken, messageId: d.messageId, locale: d.locale, now })));
+  }
   for (const d of delivered) {
     results[d.index] = { outcome: 'sent', messageId: d.messageId };
     collect.push(sentEvent(d.plan, d.messageId, d.locale));
@@ -440,6 +445,18 @@ async function markSent(table: Table, request: SendRequest, sent: { claimToken: 
       ExpressionAttributeValues: { ':sent': 'sent', ':messageId': sent.messageId, ':now': sent.now.toISOString(), ':locale': sent.locale, ':token': sent.claimToken },
     }),
   );
+}
+
+/**
+ * After SES accepted the email, failing the message would have SQS redeliver it and, once the lease is over, send
+ * it again: so a claim that cannot be marked sent is logged (with ids only) and the send still counts as done.
+ */
+async function markSentOrLog(table: Table, request: SendRequest, sent: { claimToken: string; messageId: string; locale: Locale; now: Date }): Promise<void> {
+  try {
+    await markSent(table, request, sent);
+  } catch (error) {
+    logger.error('email sent but its claim could not be marked sent', { ref: sendRef(request), messageId: sent.messageId, error: error instanceof Error ? error.message : String(error) });
+  }
 }
 
 function discountText(discount: { percent: number } | { amount: number }, currency: string, locale: Locale): string {
