@@ -38,7 +38,8 @@ beforeAll(async () => {
     dynamoDbEndpoint: inject('dynamodbEndpoint'),
     tableName: `demo-${Date.now().toString(36)}`,
     ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 },
-    clock: { mode: 'real' },
+    // Noon today, whatever the hour the suite runs at: campaign emails respect quiet hours (21:00–08:00).
+    clock: { mode: 'real', now: noon(new Date()) },
     tickSchedules: false,
     seed: true,
   });
