@@ -16,16 +16,27 @@ export interface FunctionsConstructProps extends AccessResources {
 }
 
 /**
- * Every function of the topology, each in its own scope with its role, log group, grants, triggers and
- * error alarm. The topology is the single description of the wiring; this construct only translates it.
+ * One construct per product feature (purchases, capture, segmentation, campaigns, sending — DESIGN.md §2), each
+ * owning its functions with their roles, log groups, grants, routes, schedules, rules, queue consumers and
+ * alarms. The topology is the single description of the wiring; these constructs only translate it.
  */
+export class FeatureConstruct extends Construct {
+  readonly functions = new Map<string, AppFunction>();
+}
+
 export class FunctionsConstruct extends Construct {
   readonly functions = new Map<string, AppFunction>();
+  readonly features = new Map<FunctionSpec['feature'], FeatureConstruct>();
 
   constructor(scope: Construct, id: string, props: FunctionsConstructProps) {
     super(scope, id);
     for (const spec of props.topology.functions) {
-      const feature = new Construct(this, pascalCase(spec.name));
+      let owner = this.features.get(spec.feature);
+      if (!owner) {
+        owner = new FeatureConstruct(this, pascalCase(spec.feature));
+        this.features.set(spec.feature, owner);
+      }
+      const feature = new Construct(owner, pascalCase(spec.name));
       const fn = new AppFunction(feature, 'Function', {
         spec,
         entry: props.handlerEntry?.(spec),
@@ -41,6 +52,7 @@ export class FunctionsConstruct extends Construct {
       functionErrorsAlarm(feature, 'ErrorsAlarm', fn, spec.name);
       acknowledgeFunctionBaseline(fn);
       this.functions.set(spec.name, fn);
+      owner.functions.set(spec.name, fn);
     }
   }
 }

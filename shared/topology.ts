@@ -42,9 +42,13 @@ export interface Access {
   sendToQueues?: string[];
 }
 
+/** The product's features; the stack gives each its own construct (DESIGN.md §2), the local runtime ignores them. */
+export type Feature = 'purchases' | 'capture' | 'segmentation' | 'campaigns' | 'sending';
+
 export interface FunctionSpec {
   /** kebab-case; the handler lives at functions/<name>/handler.ts. */
   name: string;
+  feature: Feature | 'test';
   description: string;
   memoryMb: number;
   timeoutSeconds: number;
@@ -68,6 +72,7 @@ export const topology: Topology = {
   functions: [
     {
       name: 'record-purchase',
+      feature: 'purchases',
       description: 'POST /api/purchases: records an order into the customer profile and returns the incentive-form link',
       memoryMb: 512,
       timeoutSeconds: 10,
@@ -76,6 +81,7 @@ export const topology: Topology = {
     },
     {
       name: 'run-segmenter',
+      feature: 'segmentation',
       description: 'Scheduled: recomputes every segment from the profiles, writes only changed memberships, publishes SegmentEntered/SegmentExited',
       memoryMb: 2048,
       timeoutSeconds: 900,
@@ -85,6 +91,7 @@ export const topology: Topology = {
     },
     {
       name: 'show-form',
+      feature: 'capture',
       description: 'GET /form/{formToken}: the localized incentive form for an order (HTML, works without JavaScript)',
       memoryMb: 512,
       timeoutSeconds: 10,
@@ -94,6 +101,7 @@ export const topology: Topology = {
     },
     {
       name: 'submit-form',
+      feature: 'capture',
       description: 'POST /api/submissions: validates and records the form answers, publishes FormSubmitted, sends the double opt-in email',
       memoryMb: 512,
       timeoutSeconds: 15,
@@ -102,6 +110,7 @@ export const topology: Topology = {
     },
     {
       name: 'confirm-email',
+      feature: 'capture',
       description: 'GET /confirm: records consent in the ledger, issues the incentive exactly once, emails it',
       memoryMb: 512,
       timeoutSeconds: 15,
@@ -110,6 +119,7 @@ export const topology: Topology = {
     },
     {
       name: 'plan-campaign',
+      feature: 'campaigns',
       description: 'Campaign occurrences: a newsletter schedule or a matching bus event → one queued email per recipient',
       memoryMb: 1024,
       timeoutSeconds: 300,
@@ -119,6 +129,7 @@ export const topology: Topology = {
     },
     {
       name: 'send-email',
+      feature: 'sending',
       description: 'Send queue consumer: consent, suppression, frequency cap and quiet hours, exactly-once claim, SES, EmailSent',
       memoryMb: 512,
       timeoutSeconds: 30,
@@ -127,6 +138,7 @@ export const topology: Topology = {
     },
     {
       name: 'unsubscribe',
+      feature: 'sending',
       description: 'GET|POST /unsubscribe: localized confirmation page; POST (RFC 8058 one-click) withdraws marketing consent at once',
       memoryMb: 256,
       timeoutSeconds: 10,
@@ -138,6 +150,7 @@ export const topology: Topology = {
     },
     {
       name: 'dispatch-due-sends',
+      feature: 'sending',
       description: 'Every 5 minutes: moves sends whose delay or quiet hours are over to the send queue',
       memoryMb: 256,
       timeoutSeconds: 120,

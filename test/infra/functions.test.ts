@@ -36,6 +36,20 @@ function environmentOf({ stack, template }: Synthesized, name: string): Record<s
   return LambdaEnvironment.parse(resource).Properties.Environment.Variables;
 }
 
+describe('feature constructs', () => {
+  it('group every function of the topology under one construct per feature (DESIGN.md §2)', () => {
+    const byFeature = Object.fromEntries([...real.stack.functions.features].map(([feature, construct]) => [feature, [...construct.functions.keys()].sort()]));
+    expect(byFeature).toEqual({
+      purchases: ['record-purchase'],
+      capture: ['confirm-email', 'show-form', 'submit-form'],
+      segmentation: ['run-segmenter'],
+      campaigns: ['plan-campaign'],
+      sending: ['dispatch-due-sends', 'send-email', 'unsubscribe'],
+    });
+    expect(topology.functions.every((fn) => childOf(real.stack, 'Functions', fn.feature.charAt(0).toUpperCase() + fn.feature.slice(1)).node.tryFindChild(fn.name.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('')) !== undefined)).toBe(true);
+  });
+});
+
 describe('every function of the topology', () => {
   it.each(topology.functions.map((spec) => [spec.name, spec] as const))('%s runs Node.js 22 on arm64 with its spec, X-Ray and its own log group', (name, spec) => {
     const fn = functionOf(real.stack, name);
@@ -173,7 +187,7 @@ describe('least privilege follows each access entry', () => {
 
   it('lets a queue producer send only to its queue (and its own failure DLQ), and tells it the queue URL', () => {
     const outbox = extended.stack.queues.queue('outbox', 'test');
-    const failures = childOf(extended.stack, 'Functions', 'Planner', 'FailedInvocations');
+    const failures = childOf(extended.stack, 'Functions', 'Test', 'Planner', 'FailedInvocations');
     expect(resourcesFor(statementsOf(extended, 'planner'), 'sqs:SendMessage')).toEqual(expect.arrayContaining([arnOf(outbox), arnOf(failures)]));
     expect(resourcesFor(statementsOf(extended, 'planner'), 'sqs:SendMessage')).toHaveLength(2);
     expect(environmentOf(extended, 'planner')).toMatchObject({ OUTBOX_QUEUE_URL: ref(outbox) });

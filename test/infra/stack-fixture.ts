@@ -42,7 +42,7 @@ export function synthesize(props: KinshipStackProps = {}, app = testApp()): Synt
 
 /** A function spec with harmless defaults, for building test topologies. */
 export function aFunctionSpec(overrides: Partial<FunctionSpec> & Pick<FunctionSpec, 'name'>): FunctionSpec {
-  return { description: `test function ${overrides.name}`, memoryMb: 256, timeoutSeconds: 10, access: {}, triggers: [], ...overrides };
+  return { feature: 'test', description: `test function ${overrides.name}`, memoryMb: 256, timeoutSeconds: 10, access: {}, triggers: [], ...overrides };
 }
 
 /** A real EventBridge pattern with kebab-case keys and a prefix matcher: what the rule must carry verbatim. */

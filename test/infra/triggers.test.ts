@@ -21,7 +21,7 @@ import {
 
 const { stack, template } = synthesize({ topology: extendedTopology, senderIdentity });
 const fnArn = (name: string) => arnOf(functionOf(stack, name));
-const failuresOf = (feature: string) => childOf(stack, 'Functions', feature, 'FailedInvocations');
+const failuresOf = (feature: string) => childOf(stack, 'Functions', 'Test', feature, 'FailedInvocations');
 
 function dlqAlarm(queue: ReturnType<typeof childOf>) {
   return {
@@ -46,7 +46,7 @@ function expectEncryptedTlsOnly(queue: ReturnType<typeof childOf>) {
 }
 
 describe('schedule triggers', () => {
-  const scheduler = childOf(stack, 'Functions', 'Segmenter', 'SchedulerRole');
+  const scheduler = childOf(stack, 'Functions', 'Test', 'Segmenter', 'SchedulerRole');
 
   it('become an EventBridge Scheduler schedule that invokes the function, with retries and a DLQ', () => {
     const ofSegmenter = Object.values(template.findResources('AWS::Scheduler::Schedule')).filter((r) => JSON.stringify(r).includes(JSON.stringify(fnArn('segmenter'))));
@@ -119,7 +119,7 @@ describe('event triggers', () => {
             Effect: 'Allow',
             Action: 'sqs:SendMessage',
             Principal: { Service: 'events.amazonaws.com' },
-            Condition: { ArnEquals: { 'aws:SourceArn': arnOf(childOf(stack, 'Functions', 'Planner', 'RuleSegmentEntered')) } },
+            Condition: { ArnEquals: { 'aws:SourceArn': arnOf(childOf(stack, 'Functions', 'Test', 'Planner', 'RuleSegmentEntered')) } },
           }),
         ]),
       },

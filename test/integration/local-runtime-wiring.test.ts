@@ -9,7 +9,7 @@ import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk
 import type { SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
-import type { Topology } from '#shared/topology.ts';
+import type { FunctionSpec, Topology } from '#shared/topology.ts';
 import type { LambdaHandler } from '#local/functions.ts';
 import { silentLog } from '#local/local-log.ts';
 import { startLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
@@ -23,7 +23,7 @@ const SqsEvent = z.object({
   Records: z.array(z.object({ messageId: z.string(), body: z.string(), attributes: z.object({ ApproximateReceiveCount: z.string() }), eventSourceARN: z.string() })),
 });
 
-const base = { memoryMb: 128, timeoutSeconds: 5, access: {} };
+const base: Pick<FunctionSpec, 'feature' | 'memoryMb' | 'timeoutSeconds' | 'access'> = { feature: 'test', memoryMb: 128, timeoutSeconds: 5, access: {} };
 const topology: Topology = {
   functions: [
     {

@@ -3,7 +3,7 @@ import type { Topology } from '#shared/topology.ts';
 import { createFunctionRegistry, FunctionTimeoutError, type LambdaHandler } from '#local/functions.ts';
 import { failedItems } from '#local/queues.ts';
 
-const topology: Topology = { functions: [{ name: 'fn', description: 'test', memoryMb: 128, timeoutSeconds: 2, access: {}, triggers: [] }], queues: [] };
+const topology: Topology = { functions: [{ name: 'fn', feature: 'test', description: 'test', memoryMb: 128, timeoutSeconds: 2, access: {}, triggers: [] }], queues: [] };
 const registryWith = (handler: LambdaHandler) => createFunctionRegistry({ topology, rootDir: '/nowhere', aws: { region: 'eu-west-1', accountId: '000000000000' }, handlers: { fn: handler } });
 
 afterEach(() => {

@@ -8,7 +8,7 @@ const aws = { region: 'eu-west-1', accountId: '000000000000' };
 
 function topologyWith(...schedules: { name: string; expression: string; timezone?: string }[]): Topology {
   return {
-    functions: schedules.map((s) => ({ name: `fn-${s.name}`, description: s.name, memoryMb: 128, timeoutSeconds: 5, access: {}, triggers: [{ kind: 'schedule', ...s }] })),
+    functions: schedules.map((s) => ({ name: `fn-${s.name}`, feature: 'test', description: s.name, memoryMb: 128, timeoutSeconds: 5, access: {}, triggers: [{ kind: 'schedule', ...s }] })),
     queues: [],
   };
 }
