@@ -27,7 +27,7 @@ export const handler = middy<unknown, PlanResult>()
   .handler(async (input) => {
     const parsed = Occurrence.safeParse(input);
     if (!parsed.success) throw new Error(`campaign occurrence: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    const deps = { table, queue, campaigns: settings.campaigns, now: currentTime };
+    const deps = { table, queue, campaigns: settings.campaigns, now: currentTime, defaultTimeZone: settings.file.defaults.timezone };
     const occurrence = parsed.data;
     const result = 'scheduledTime' in occurrence ? await planNewsletter(deps, occurrence.campaignId, occurrence.scheduledTime) : await planTriggered(deps, occurrence.campaignId, occurrence.event);
     logger.info('campaign occurrence planned', { ...result });

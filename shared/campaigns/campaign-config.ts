@@ -54,6 +54,12 @@ const NewsletterSchedule = z
   .strictObject({
     expression: z.string().describe('EventBridge Scheduler expression: cron(0 10 1 * ? *) or at(2026-12-01T10:00:00)'),
     timezone: TimeZone.optional().describe('time zone of the expression; default: defaults.timezone'),
+    recipientLocalTime: z
+      .boolean()
+      .default(false)
+      .describe(
+        "deliver at the schedule's wall time in each recipient's own time zone (from their country); set `timezone` to the easternmost zone you serve, as the run starts there",
+      ),
   })
   .superRefine((schedule, ctx) => {
     const check = checkScheduleExpression(schedule.expression, schedule.timezone);

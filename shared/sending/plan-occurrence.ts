@@ -9,6 +9,7 @@ import type { Campaign } from '#shared/campaigns/campaign-config.ts';
 import { segmentMembers } from '#shared/segments/segment-store.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
+import { wallTimeAt, type WallTime } from '#shared/schedule/zoned-time.ts';
 import { holdUntil } from '#shared/sending/due-sends.ts';
 import type { SendQueue } from '#shared/sending/send-queue.ts';
 import type { SendRequest } from '#shared/sending/send-request.ts';
@@ -18,6 +19,8 @@ export interface PlannerDeps {
   queue: SendQueue;
   campaigns: ReadonlyMap<string, Campaign>;
   now: () => Date;
+  /** Zone of schedules that name none (campaigns.yaml `defaults.timezone`); default UTC. */
+  defaultTimeZone?: string;
 }
 
 export type PlanResult =
@@ -51,7 +54,9 @@ export async function planNewsletter(deps: PlannerDeps, campaignId: string, sche
   const occurrenceId = newsletterOccurrenceId(scheduledTime);
   const triggeredAt = new Date(scheduledTime).toISOString();
   const audience = await resolveAudience(deps.table, campaign.audience);
-  await deps.queue.enqueue(audience.map((customerId): SendRequest => ({ campaignId, occurrenceId, customerId, triggeredAt })));
+  // Recipient-local delivery: the sender holds each email until the recipient's clock shows the scheduled wall time.
+  const localWallTime = campaign.schedule.recipientLocalTime ? wallTimeText(wallTimeAt(Date.parse(triggeredAt), campaign.schedule.timezone ?? deps.defaultTimeZone ?? 'UTC')) : undefined;
+  await deps.queue.enqueue(audience.map((customerId): SendRequest => ({ campaignId, occurrenceId, customerId, triggeredAt, ...(localWallTime ? { localWallTime } : {}) })));
   await deps.table.doc.send(
     new PutCommand({
       TableName: deps.table.name,
@@ -81,4 +86,9 @@ export async function planTriggered(deps: PlannerDeps, campaignId: string, event
   if (delayMs > 0) await holdUntil(deps, request, new Date(Date.parse(triggeredAt) + delayMs));
   else await deps.queue.enqueue([request]);
   return { planned: true, campaignId, occurrenceId, recipients: 1 };
+}
+
+function wallTimeText(wall: WallTime): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${wall.year}-${two(wall.month)}-${two(wall.day)}T${two(wall.hour)}:${two(wall.minute)}`;
 }

@@ -27,6 +27,8 @@ import { nearestSupportedLocale, type Locale } from '#shared/locales.ts';
 import { toMinorUnits } from '#shared/money.ts';
 import { profileFromItem, type CustomerProfile } from '#shared/profiles/customer-profile.ts';
 import { logger } from '#shared/logger.ts';
+import { timeZoneOfCountry } from '#shared/campaigns/country-time-zone.ts';
+import { instantsOfWallTime } from '#shared/schedule/zoned-time.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import { campaignCouponCode } from '#shared/sending/campaign-coupon.ts';
@@ -57,7 +59,7 @@ export type SkipReason = 'no-consent' | 'suppressed' | 'frequency-cap' | 'exited
 export type SendOutcome =
   | { outcome: 'sent'; messageId: string }
   | { outcome: 'skipped'; reason: SkipReason }
-  | { outcome: 'deferred'; until: Date; reason: 'not-before' | 'quiet-hours' }
+  | { outcome: 'deferred'; until: Date; reason: 'not-before' | 'quiet-hours' | 'local-time' }
   /** Another worker holds the claim: try again after `until`. */
   | { outcome: 'busy'; until: Date };
 
@@ -122,9 +124,12 @@ function prepare(deps: SenderDeps, request: SendRequest, state: ReadState, now: 
     return { kind: 'done', outcome: { outcome: 'skipped', reason: 'exited' } };
   }
   const recentSends = stringList(profileItem.recentMarketingSends);
+  const timeZone = timeZoneOfCountry(profile.country);
+  const localAt = request.localWallTime && timeZone ? instantOfWallTime(request.localWallTime, timeZone) : undefined;
+  if (localAt !== undefined && localAt > now.getTime()) return { kind: 'done', outcome: { outcome: 'deferred', until: new Date(localAt), reason: 'local-time' } };
   // A taken-over claim was already counted against the cap when it was first made.
   const decision = decideSend(
-    { marketingConsent: profileItem.marketingConsent === 'granted', suppressed: suppressionOf(profileItem.suppressedReason), recentSends: claim ? [] : recentSends, timeZone: undefined },
+    { marketingConsent: profileItem.marketingConsent === 'granted', suppressed: suppressionOf(profileItem.suppressedReason), recentSends: claim ? [] : recentSends, timeZone },
     deps.policy,
     now,
   );
@@ -462,6 +467,20 @@ async function markSentOrLog(table: Table, request: SendRequest, sent: { claimTo
 function discountText(discount: { percent: number } | { amount: number }, currency: string, locale: Locale): string {
   if ('percent' in discount) return new Intl.NumberFormat(locale, { style: 'percent' }).format(discount.percent / 100);
   return formatMoney(toMinorUnits(discount.amount, currency) ?? 0, currency, locale);
+}
+
+/** The first instant a zone's clocks show `YYYY-MM-DDTHH:mm` (a time skipped by a DST change moves to the next minute that exists). */
+function instantOfWallTime(text: string, timeZone: string): number | undefined {
+  const [date = '', time = ''] = text.split('T');
+  const [year = 0, month = 0, day = 0] = date.split('-').map(Number);
+  const [hour = 0, minute = 0] = time.split(':').map(Number);
+  for (let shift = 0; shift <= 120; shift++) {
+    const at = Date.UTC(year, month - 1, day, hour, minute + shift);
+    const wall = new Date(at);
+    const [first] = instantsOfWallTime({ year: wall.getUTCFullYear(), month: wall.getUTCMonth() + 1, day: wall.getUTCDate(), hour: wall.getUTCHours(), minute: wall.getUTCMinutes() }, timeZone);
+    if (first !== undefined) return first;
+  }
+  return undefined;
 }
 
 function stringList(value: unknown): string[] {

@@ -13,6 +13,11 @@ export const SendRequestSchema = z.strictObject({
   triggeredAt: z.iso.datetime({ offset: true }),
   /** Not before this time (a trigger's delay or quiet hours): an early delivery is put back to wait. */
   notBefore: z.iso.datetime({ offset: true }).optional(),
+  /** Deliver when the recipient's own clock shows this wall time (`2026-12-01T10:00`), for recipient-local newsletters. */
+  localWallTime: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'a wall time such as 2026-12-01T10:00')
+    .optional(),
 });
 export type SendRequest = z.output<typeof SendRequestSchema>;
 

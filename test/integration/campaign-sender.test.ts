@@ -239,4 +239,19 @@ describe('sendCampaignEmail', () => {
     expect(outcomes.filter((o) => o === 'sent')).toHaveLength(6);
     expect(outcomes.filter((o) => o === 'sent' || o === 'duplicate' || o === 'busy')).toHaveLength(12);
   });
+
+  it('holds quiet hours and recipient-local newsletters by the clock of the customer\'s own country', async () => {
+    const jerusalem = await aCustomer({ country: 'IL' });
+    const reykjavik = await aCustomer({ country: 'IS' });
+    clock = new Date('2026-12-03T20:30:00Z'); // 22:30 in Jerusalem, 20:30 in Reykjavik
+    expect(await sendCampaignEmail(deps, aRequest(jerusalem))).toEqual({ outcome: 'deferred', reason: 'quiet-hours', until: new Date('2026-12-04T06:00:00Z') });
+    expect(await sendCampaignEmail(deps, aRequest(reykjavik))).toMatchObject({ outcome: 'sent' });
+
+    const helsinki = await aCustomer({ country: 'FI' });
+    const iceland = await aCustomer({ country: 'IS' });
+    clock = new Date('2026-12-03T09:30:00Z'); // 11:30 in Helsinki, 09:30 in Reykjavik
+    const newsletterAtTen = (customerId: string) => aRequest(customerId, { campaignId: 'monthly-newsletter', occurrenceId: '2026-12-03T08:00', localWallTime: '2026-12-03T10:00' });
+    expect(await sendCampaignEmail(deps, newsletterAtTen(helsinki))).toMatchObject({ outcome: 'sent' });
+    expect(await sendCampaignEmail(deps, newsletterAtTen(iceland))).toEqual({ outcome: 'deferred', reason: 'local-time', until: new Date('2026-12-03T10:00:00Z') });
+  });
 });
