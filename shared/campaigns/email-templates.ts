@@ -1,10 +1,12 @@
 /**
- * Campaign emails on disk: config/templates/<folder>/<locale>.subject|.html|.txt, wrapped in the shared layout
- * config/templates/_layout/<locale>.html|.txt (header, footer, unsubscribe link). Read and compiled once at cold
- * start; rendering picks the recipient's language or the campaign's fallback language.
+ * Campaign emails on disk: config/templates/<folder>/<locale>.subject|.html|.txt, wrapped in the one shared layout
+ * config/templates/_layout/layout.html|.txt (header, footer, unsubscribe link), whose words come from the message
+ * catalogs (`campaign.footer.*`). Read and compiled once at cold start; rendering picks the recipient's language
+ * or the campaign's fallback language.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { loadCatalogs, translator, type Catalogs } from '#shared/i18n/catalogs.ts';
 import { SUPPORTED_LOCALES, type Locale } from '#shared/locales.ts';
 import { compileTemplate, type CompiledTemplate } from '#shared/campaigns/template-engine.ts';
 import type { TemplateContext } from '#shared/campaigns/template-variables.ts';
@@ -12,6 +14,19 @@ import type { TemplateContext } from '#shared/campaigns/template-variables.ts';
 export const TEMPLATE_PARTS = ['subject', 'html', 'txt'] as const;
 export type TemplatePart = (typeof TEMPLATE_PARTS)[number];
 export const LAYOUT_FOLDER = '_layout';
+export const LAYOUT_PARTS = ['html', 'txt'] as const;
+/** The layout's own variables, besides the template variables. */
+export const LAYOUT_VARIABLES = ['content', 'subject', 'lang', 'dir', 'footer.reason', 'footer.unsubscribe', 'footer.oneClick'] as const;
+
+/** The shared layout's files, by part. */
+export function readLayoutSources(templatesDir: string): Partial<Record<(typeof LAYOUT_PARTS)[number], TemplateFile>> {
+  const out: Partial<Record<(typeof LAYOUT_PARTS)[number], TemplateFile>> = {};
+  for (const part of LAYOUT_PARTS) {
+    const path = join(templatesDir, LAYOUT_FOLDER, `layout.${part}`);
+    if (existsSync(path)) out[part] = { path, source: readFileSync(path, 'utf8') };
+  }
+  return out;
+}
 
 export interface TemplateFile {
   path: string;
@@ -67,18 +82,17 @@ export class TemplateNotFoundError extends Error {}
  */
 export class CampaignTemplates {
   private readonly compiled = new Map<string, Map<Locale, CompiledLocale>>();
-  private readonly layouts = new Map<Locale, { html: CompiledTemplate; text: CompiledTemplate }>();
+  private readonly layout: { html: CompiledTemplate; text: CompiledTemplate };
 
   constructor(
     private readonly templatesDir: string,
     folders: Iterable<string>,
     private readonly fallbackLocale: Locale,
+    private readonly catalogs: Catalogs = loadCatalogs(join(dirname(templatesDir), 'messages')),
   ) {
-    const layout = readTemplateSources(templatesDir, LAYOUT_FOLDER);
-    for (const [locale, parts] of layout) {
-      if (parts.html && parts.txt) this.layouts.set(locale, { html: compileTemplate(parts.html.source, 'html'), text: compileTemplate(parts.txt.source, 'text') });
-    }
-    if (!this.layouts.has(fallbackLocale)) throw new TemplateNotFoundError(`${join(templatesDir, LAYOUT_FOLDER)}: no ${fallbackLocale}.html + ${fallbackLocale}.txt layout`);
+    const layout = readLayoutSources(templatesDir);
+    if (!layout.html || !layout.txt) throw new TemplateNotFoundError(`${join(templatesDir, LAYOUT_FOLDER)}: layout.html and layout.txt are needed`);
+    this.layout = { html: compileTemplate(layout.html.source, 'html'), text: compileTemplate(layout.txt.source, 'text') };
     for (const folder of folders) {
       const perLocale = new Map<Locale, CompiledLocale>();
       for (const [locale, parts] of readTemplateSources(templatesDir, folder)) {
@@ -101,16 +115,17 @@ export class CampaignTemplates {
     if (!perLocale) throw new TemplateNotFoundError(`no templates loaded for "${folder}" under ${this.templatesDir}`);
     const locale = this.localeFor(folder, wanted);
     const template = perLocale.get(locale);
-    const layout = this.layouts.get(locale) ?? this.layouts.get(this.fallbackLocale);
-    if (!template || !layout) throw new TemplateNotFoundError(`no ${locale} template for "${folder}"`);
+    if (!template) throw new TemplateNotFoundError(`no ${locale} template for "${folder}"`);
     // A subject is one header line: a newline in a value must never start a new header.
     const subject = template.subject(context).replace(/[\r\n]+/g, ' ').trim();
-    const frame = { ...context, subject, lang: locale, dir: locale === 'he' ? 'rtl' : 'ltr' };
+    const t = translator(this.catalogs, locale);
+    const footer = { reason: t.t('campaign.footer.reason', { shop: context.shop.name }), unsubscribe: t.t('campaign.footer.unsubscribe'), oneClick: t.t('campaign.footer.oneClick') };
+    const frame = { ...context, subject, lang: locale, dir: t.dir, footer };
     return {
       locale,
       subject,
-      html: layout.html({ ...frame, content: template.html(context) }),
-      text: layout.text({ ...frame, content: template.text(context).trim() }),
+      html: this.layout.html({ ...frame, content: template.html(context) }),
+      text: this.layout.text({ ...frame, content: template.text(context).trim() }),
     };
   }
 }

@@ -7,7 +7,7 @@ import { parseYamlConfig } from '#shared/config/load-yaml.ts';
 import { SUPPORTED_LOCALES } from '#shared/locales.ts';
 import { CampaignsFileSchema, templateFolderOf, type Campaign, type CampaignsFile } from '#shared/campaigns/campaign-config.ts';
 import { checkTemplate } from '#shared/campaigns/template-engine.ts';
-import { LAYOUT_FOLDER, readTemplateSources, TEMPLATE_PARTS, templateFolders } from '#shared/campaigns/email-templates.ts';
+import { LAYOUT_FOLDER, LAYOUT_PARTS, LAYOUT_VARIABLES, readLayoutSources, readTemplateSources, TEMPLATE_PARTS, templateFolders } from '#shared/campaigns/email-templates.ts';
 import { allowedVariables } from '#shared/campaigns/template-variables.ts';
 
 export const CAMPAIGNS_FILE = 'campaigns.yaml';
@@ -52,8 +52,7 @@ export function validateCampaigns(configDir: string, knownSegments: ReadonlySet<
     findings.push(...validateTemplates(templatesDir, campaign, config.defaults.fallbackLocale));
   });
 
-  const layoutVariables = new Set([...allowedVariables({ coupon: false }), 'content', 'subject', 'lang', 'dir']);
-  findings.push(...checkFolder(templatesDir, LAYOUT_FOLDER, layoutVariables, config.defaults.fallbackLocale, ['html', 'txt'], ['content']));
+  findings.push(...validateLayout(templatesDir));
 
   const used = new Set(config.campaigns.map(templateFolderOf));
   for (const folder of templateFolders(templatesDir)) {
@@ -62,21 +61,29 @@ export function validateCampaigns(configDir: string, knownSegments: ReadonlySet<
   return { config, findings };
 }
 
-function validateTemplates(templatesDir: string, campaign: Campaign, fallbackLocale: string): ValidationFinding[] {
-  return checkFolder(templatesDir, templateFolderOf(campaign), allowedVariables({ coupon: campaign.coupon !== undefined }), fallbackLocale, TEMPLATE_PARTS, [], campaign.id);
+function validateLayout(templatesDir: string): ValidationFinding[] {
+  const findings: ValidationFinding[] = [];
+  const allowed = new Set<string>([...allowedVariables({ coupon: false }), ...LAYOUT_VARIABLES]);
+  const layout = readLayoutSources(templatesDir);
+  for (const part of LAYOUT_PARTS) {
+    const file = layout[part];
+    if (!file) {
+      findings.push({ severity: 'error', file: join(templatesDir, LAYOUT_FOLDER), line: undefined, message: `the shared layout is missing layout.${part}` });
+      continue;
+    }
+    for (const problem of checkTemplate(file.source, allowed, { allowRaw: ['content'] })) findings.push({ severity: 'error', file: file.path, line: problem.line, message: `the layout: ${problem.message}` });
+  }
+  return findings;
 }
 
-function checkFolder(
-  templatesDir: string,
-  folder: string,
-  allowed: ReadonlySet<string>,
-  fallbackLocale: string,
-  parts: readonly (typeof TEMPLATE_PARTS)[number][],
-  allowRaw: readonly string[],
-  campaignId?: string,
-): ValidationFinding[] {
+function validateTemplates(templatesDir: string, campaign: Campaign, fallbackLocale: string): ValidationFinding[] {
+  return checkFolder(templatesDir, templateFolderOf(campaign), allowedVariables({ coupon: campaign.coupon !== undefined }), fallbackLocale, campaign.id);
+}
+
+function checkFolder(templatesDir: string, folder: string, allowed: ReadonlySet<string>, fallbackLocale: string, campaignId: string): ValidationFinding[] {
   const findings: ValidationFinding[] = [];
-  const who = campaignId ? `campaign "${campaignId}"` : `the layout`;
+  const parts = TEMPLATE_PARTS;
+  const who = `campaign "${campaignId}"`;
   const sources = readTemplateSources(templatesDir, folder);
   for (const locale of SUPPORTED_LOCALES) {
     const files = sources.get(locale);
@@ -94,7 +101,7 @@ function checkFolder(
     for (const part of parts) {
       const template = files?.[part];
       if (!template) continue;
-      for (const problem of checkTemplate(template.source, allowed, { allowRaw })) {
+      for (const problem of checkTemplate(template.source, allowed)) {
         findings.push({ severity: 'error', file: template.path, line: problem.line, message: `${who}: ${problem.message}` });
       }
     }

@@ -1,15 +1,13 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { profileFromItem } from '#shared/profiles/customer-profile.ts';
 import { customerIdForEmail } from '#shared/purchases/customer-id.ts';
 import { keys } from '#shared/table/keys.ts';
+import { runCli } from '#test/support/run-cli.ts';
 import { createTestTable } from '#test/support/test-table.ts';
-import { main } from '#cli/main.ts';
-import type { CliIo } from '#cli/cli-io.ts';
 
 let dir: string;
 let table: Awaited<ReturnType<typeof createTestTable>>;
@@ -22,14 +20,7 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 async function kinship(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const io: CliIo = { stdout, stderr, env: { KINSHIP_CONFIG_DIR: dir, DYNAMODB_ENDPOINT: table.endpoint, TABLE_NAME: table.name } };
-  const code = await main(args, io);
+  const { code, out, err } = await runCli(args, { KINSHIP_CONFIG_DIR: dir, DYNAMODB_ENDPOINT: table.endpoint, TABLE_NAME: table.name });
   return { code, stdout: out, stderr: err };
 }
 

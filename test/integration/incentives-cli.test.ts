@@ -1,25 +1,17 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '#cli/main.ts';
 import { keys } from '#shared/table/keys.ts';
+import { runCli } from '#test/support/run-cli.ts';
 import { createTestTable } from '#test/support/test-table.ts';
 import type { Table } from '#shared/table/table-client.ts';
 
 let table: Table & { endpoint: string };
 
-async function kinship(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const code = await main(['incentives', ...args, '--endpoint', table.endpoint, '--table', table.name], { stdout, stderr, env: {} });
-  return { code, out, err };
+function kinship(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return runCli(['incentives', ...args, '--endpoint', table.endpoint, '--table', table.name], {});
 }
 
 beforeAll(async () => {

@@ -1,26 +1,18 @@
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '#cli/main.ts';
 import { startPutEventsEndpoint, type BusEvent, type PutEventsEndpoint } from '#local/put-events-endpoint.ts';
 import { createEventBridgeClient } from '#shared/events/publish-events.ts';
 import { customerIdForEmail } from '#shared/purchases/customer-id.ts';
 import { recordPurchase } from '#shared/purchases/record-purchase.ts';
 import { aPurchase, aShopConfig } from '#test/support/builders.ts';
+import { runCli } from '#test/support/run-cli.ts';
 import { createTestTable } from '#test/support/test-table.ts';
 
 let endpoint: PutEventsEndpoint;
 let published: BusEvent[] = [];
 let target: string[] = [];
 
-async function kinship(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const code = await main(['segments', ...args, ...target], { stdout, stderr, env: { KINSHIP_CONFIG_DIR: 'config' } });
-  return { code, out, err };
+function kinship(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return runCli(['segments', ...args, ...target], { KINSHIP_CONFIG_DIR: 'config' });
 }
 
 beforeAll(async () => {

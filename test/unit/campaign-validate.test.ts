@@ -84,6 +84,15 @@ describe('validateCampaigns', () => {
     ]);
   });
 
+  it('checks the shared layout too: its own variables are known, a typo is not', () => {
+    const dir = configCopy();
+    const layout = join(dir, 'templates', '_layout', 'layout.html');
+    edit(layout, (text) => text.replace('{{footer.reason}}', '{{footer.reasons}}'));
+    const [finding] = errors(validateCampaigns(dir, knownSegments).findings);
+    expect(finding).toMatchObject({ file: layout, line: readFileSync(layout, 'utf8').split('\n').findIndex((l) => l.includes('footer.reasons')) + 1 });
+    expect(finding?.message).toMatch(/the layout: unknown variable "footer.reasons" \(did you mean footer.reason\?\)/);
+  });
+
   it('rejects a trigger pattern EventBridge would refuse', () => {
     const dir = configCopy();
     edit(join(dir, 'campaigns.yaml'), (text) => text.replace('detail: { segment: [lapsed] }', 'detail: { segment: lapsed }'));
