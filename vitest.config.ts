@@ -6,7 +6,7 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'SILENT' },
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     // The JSON report is what .ci/run counts passed/failed tests from.
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     pool: 'forks',

@@ -6,3 +6,7 @@
  */
 export const chosenLogLevel = process.env.LOG_LEVEL;
 if (chosenLogLevel === undefined || chosenLogLevel.trim() === '') process.env.LOG_LEVEL = 'WARN';
+
+// The SDK's "Node 20 support ends in 2027" notice is for Lambda authors (the functions run on nodejs22.x); here it
+// would only push the URLs off the screen.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
