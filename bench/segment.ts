@@ -15,6 +15,7 @@ import { diffMemberships, runSegmenter, type SegmenterRunSummary } from '#shared
 import { writeMemberships } from '#shared/segments/segment-store.ts';
 import { createDocumentClient, type Table } from '#shared/table/table-client.ts';
 import { freePort, machineInfo, timed, type BenchReport } from './bench-harness.ts';
+import { createPrng } from '#local/seed-demo-shop.ts';
 
 export const description = 'segmentation: (a) RFM + gold/silver over 1M in-memory profiles vs the same in DuckDB SQL; (b) a scheduled run over profiles in DynamoDB Local vs a bare parallel Scan';
 
@@ -23,21 +24,10 @@ const END_TO_END_GOAL = 0.8;
 const DAY = 86_400_000;
 const NOW = new Date('2026-11-30T12:00:00Z');
 
-/** Deterministic PRNG (mulberry32), so every run segments the same shop. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Synthetic profiles: ~3% refund-only, order counts skewed low (many ties), recency up to ~3 years, some net-negative. */
 function* syntheticProfiles(count: number, seed: number): Generator<CustomerProfile> {
-  const random = prng(seed);
+  const random = createPrng(seed);
   const hex = () => Math.floor(random() * 0x1000000).toString(16).padStart(6, '0');
   const month = `${NOW.getUTCFullYear()}-${String(NOW.getUTCMonth() + 1).padStart(2, '0')}`;
   for (let i = 0; i < count; i++) {

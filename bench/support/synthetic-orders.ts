@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
+import { createPrng } from '#local/seed-demo-shop.ts';
 
 /**
  * A synthetic order history: one row per order line, ~2.5 lines per order, customers drawn at random (so each
@@ -34,20 +35,9 @@ const COUNTRIES = ['IS', 'DK', 'FI', 'IL', 'DE', 'SE', 'NO', 'GB'];
 const FIRST = new Date('2023-01-01T00:00:00Z').getTime();
 const SPAN = new Date('2026-06-30T00:00:00Z').getTime() - FIRST;
 
-/** mulberry32: small, fast, good enough for test data. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function* syntheticRows(options: SyntheticOptions): Generator<SyntheticRow> {
-  const next = random(options.seed ?? 42);
+  const next = createPrng(options.seed ?? 42);
   let rows = 0;
   for (let order = 1; rows < options.rows; order++) {
     const customer = 1 + Math.floor(next() * options.customers);
