@@ -1,6 +1,7 @@
 import { CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { queueUrlVariable, type FunctionSpec } from '#shared/topology.ts';
+import { queueUrlVariable } from '#shared/runtime/queue-url.ts';
+import type { FunctionSpec } from '#shared/topology.ts';
 import type { AppFunction } from './app-function.ts';
 import type { DataConstruct } from './data-construct.ts';
 import type { EmailConstruct } from './email-construct.ts';
@@ -12,8 +13,6 @@ export interface AccessResources {
   /** Present only when some function sends email (it needs a verified sender identity). */
   email?: EmailConstruct;
 }
-
-export { queueUrlVariable };
 
 /**
  * Turns a function's `access` entry into IAM grants, and the environment variables that go with them:

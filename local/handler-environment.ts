@@ -2,7 +2,8 @@
  * The environment the handlers get locally: the same variable names the CDK stack sets in AWS, pointed at
  * the local emulators, plus fixed fake credentials so nothing can reach a real AWS account by accident.
  */
-import { queueUrlVariable, type Topology } from '#shared/topology.ts';
+import { queueUrlVariable } from '#shared/runtime/queue-url.ts';
+import type { Topology } from '#shared/topology.ts';
 
 export interface LocalEndpoints {
   tableName: string;

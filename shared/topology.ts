@@ -6,8 +6,6 @@
 import { campaignTriggers } from '#shared/campaigns/campaign-triggers.ts';
 import { segmenterSchedule } from '#shared/segments/segment-schedule.ts';
 
-export { queueUrlVariable } from '#shared/runtime/queue-url.ts';
-
 export type HttpMethod = 'GET' | 'POST';
 
 export type Trigger =

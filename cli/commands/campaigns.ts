@@ -11,7 +11,8 @@ import { formatFinding, TEMPLATES_DIR, validateCampaigns } from '#shared/campaig
 import { isSupportedLocale, SUPPORTED_LOCALES, type Locale } from '#shared/locales.ts';
 import { profileFromItem, type CustomerProfile } from '#shared/profiles/customer-profile.ts';
 import { loadSegmentsConfig } from '#shared/segments/segment-config.ts';
-import { resolveAudience, listSegmentMembers } from '#shared/sending/plan-occurrence.ts';
+import { segmentMembers } from '#shared/segments/segment-store.ts';
+import { resolveAudience } from '#shared/sending/plan-occurrence.ts';
 import { unsubscribeUrl } from '#shared/sending/unsubscribe-link.ts';
 import { campaignCouponCode } from '#shared/sending/campaign-coupon.ts';
 import { keys } from '#shared/table/keys.ts';
@@ -168,7 +169,7 @@ async function diff(dir: string, io: CliIo, values: { aws?: boolean | undefined;
         rows.push([campaign.id, 'newsletter', String(now), before === undefined ? '— (never planned)' : `${before} (${String(previous?.occurrenceId)})`, before === undefined ? '' : signed(now - before)]);
       } else {
         const segments = campaign.trigger.event === 'SegmentEntered' && Array.isArray(campaign.trigger.detail?.segment) ? campaign.trigger.detail.segment.filter((s): s is string => typeof s === 'string') : [];
-        const size = segments.length > 0 ? String((await Promise.all(segments.map((s) => listSegmentMembers(target.table, s)))).reduce((n, ids) => n + ids.length, 0)) : 'per event';
+        const size = segments.length > 0 ? String((await Promise.all(segments.map((s) => segmentMembers(target.table, s)))).reduce((n, ids) => n + ids.length, 0)) : 'per event';
         rows.push([campaign.id, `on ${campaign.trigger.event}`, segments.length > 0 ? `${size} in ${segments.join(', ')}` : size, '—', '']);
       }
     }

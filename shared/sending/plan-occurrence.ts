@@ -27,14 +27,11 @@ export type PlanResult =
   | { planned: true; campaignId: string; occurrenceId: string; recipients: number }
   | { planned: false; campaignId: string; reason: 'unknown-campaign' | 'disabled' | 'wrong-kind' | 'no-customer' };
 
-/** Every customer id in a segment, from the membership index (one query per shard, no scan). */
-export const listSegmentMembers = segmentMembers;
-
 /** Members of any included segment and of no excluded one, sorted (a stable order makes runs comparable). */
 export async function resolveAudience(table: Table, audience: { include: readonly string[]; exclude: readonly string[] }): Promise<string[]> {
   const [included, excluded] = await Promise.all([
-    Promise.all(audience.include.map((segment) => listSegmentMembers(table, segment))),
-    Promise.all(audience.exclude.map((segment) => listSegmentMembers(table, segment))),
+    Promise.all(audience.include.map((segment) => segmentMembers(table, segment))),
+    Promise.all(audience.exclude.map((segment) => segmentMembers(table, segment))),
   ]);
   const out = new Set(included.flat());
   for (const id of excluded.flat()) out.delete(id);
