@@ -4,16 +4,13 @@ import { z } from 'zod';
 import { logger } from '#shared/logger.ts';
 import { currentTime } from '#shared/runtime/clock.ts';
 import { planNewsletter, planTriggered, type PlanResult } from '#shared/sending/plan-occurrence.ts';
-import { createSqsClient, sqsSendQueue } from '#shared/sending/send-queue.ts';
+import { sendQueueFromEnvironment } from '#shared/sending/send-queue.ts';
 import { loadSendingSettings } from '#shared/sending/sending-settings.ts';
 import { tableFromEnvironment } from '#shared/table/table-client.ts';
-import { queueUrlVariable } from '#shared/runtime/queue-url.ts';
 
 const settings = loadSendingSettings();
 const table = tableFromEnvironment();
-const queueUrl = process.env[queueUrlVariable('send-email')];
-if (!queueUrl) throw new Error(`${queueUrlVariable('send-email')} is not set: the planner cannot queue emails`);
-const queue = sqsSendQueue(createSqsClient(), queueUrl);
+const queue = sendQueueFromEnvironment();
 
 /** A newsletter schedule delivers `{ campaignId, scheduledTime }`; a campaign's rule delivers `{ campaignId, event }`. */
 const Occurrence = z.union([

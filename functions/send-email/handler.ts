@@ -10,18 +10,15 @@ import { publicBaseUrl } from '#shared/runtime/environment.ts';
 import { getSigningKey } from '#shared/secrets.ts';
 import { createPacer } from '#shared/sending/pacer.ts';
 import { processSendBatch } from '#shared/sending/process-send-batch.ts';
-import { createSqsClient, sqsSendQueue } from '#shared/sending/send-queue.ts';
+import { sendQueueFromEnvironment } from '#shared/sending/send-queue.ts';
 import { loadSendingSettings } from '#shared/sending/sending-settings.ts';
 import { tableFromEnvironment } from '#shared/table/table-client.ts';
-import { queueUrlVariable } from '#shared/runtime/queue-url.ts';
 
 const settings = loadSendingSettings();
 const table = tableFromEnvironment();
 const bus = busFromEnvironment();
 const email = sesEmailSender(createSesClient(), loadEmailConfig());
-const queueUrl = process.env[queueUrlVariable('send-email')];
-if (!queueUrl) throw new Error(`${queueUrlVariable('send-email')} is not set: the sender cannot put deferred emails back`);
-const queue = sqsSendQueue(createSqsClient(), queueUrl);
+const queue = sendQueueFromEnvironment();
 /** The event source runs at most QUEUE_CONSUMER_CONCURRENCY of these at once; together they keep to the configured rate. */
 const workers = Number(process.env.QUEUE_CONSUMER_CONCURRENCY ?? 1);
 const pacer = createPacer(settings.file.defaults.sendRatePerSecond / Math.max(1, workers));

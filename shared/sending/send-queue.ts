@@ -1,4 +1,5 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { queueUrlVariable } from '#shared/runtime/queue-url.ts';
 import { localCredentials } from '#shared/table/table-client.ts';
 import { sendRef, type SendRequest } from '#shared/sending/send-request.ts';
 
@@ -16,6 +17,14 @@ const MAX_ATTEMPTS = 4;
 
 export function createSqsClient(endpoint = process.env.SQS_ENDPOINT): SQSClient {
   return new SQSClient(endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'eu-west-1', credentials: localCredentials() } : {});
+}
+
+/** The send-email queue named by the stack (or the local runtime) in SEND_EMAIL_QUEUE_URL, for a handler's module scope. */
+export function sendQueueFromEnvironment(): SendQueue {
+  const variable = queueUrlVariable('send-email');
+  const queueUrl = process.env[variable];
+  if (!queueUrl) throw new Error(`${variable} is not set: the function cannot queue emails`);
+  return sqsSendQueue(createSqsClient(), queueUrl);
 }
 
 /** SendMessageBatch in tens, eight batches in flight, retrying only the entries SQS reports as failed. */
