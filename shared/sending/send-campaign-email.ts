@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, BatchWriteCommand, GetCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Campaign } from '#shared/campaigns/campaign-config.ts';
 import type { CampaignTemplates } from '#shared/campaigns/email-templates.ts';
 import { decideSend, type SendPolicy } from '#shared/campaigns/send-policy.ts';
@@ -100,20 +100,17 @@ interface ClaimPlan {
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 type Prepared = { kind: 'done'; outcome: SendOutcome } | { kind: 'claim'; plan: ClaimPlan };
 
-/** The checks that need nothing from the table. */
-function precheck(deps: SenderDeps, request: SendRequest, now: Date): SendOutcome | undefined {
+/** The checks that need nothing from the table: an outcome already, or the campaign to go on with. */
+function precheck(deps: SenderDeps, request: SendRequest, now: Date): { outcome: SendOutcome } | { campaign: Campaign } {
   const campaign = deps.campaigns.get(request.campaignId);
-  if (!campaign) return { outcome: 'skipped', reason: 'unknown-campaign' };
-  if (!campaign.enabled) return { outcome: 'skipped', reason: 'disabled' };
-  if (request.notBefore && Date.parse(request.notBefore) > now.getTime()) return { outcome: 'deferred', until: new Date(request.notBefore), reason: 'not-before' };
-  return undefined;
+  if (!campaign) return { outcome: { outcome: 'skipped', reason: 'unknown-campaign' } };
+  if (!campaign.enabled) return { outcome: { outcome: 'skipped', reason: 'disabled' } };
+  if (request.notBefore && Date.parse(request.notBefore) > now.getTime()) return { outcome: { outcome: 'deferred', until: new Date(request.notBefore), reason: 'not-before' } };
+  return { campaign };
 }
 
 /** Everything decided from what was read: skip, wait, or the claim to make. */
-function prepare(deps: SenderDeps, request: SendRequest, state: ReadState, now: Date): Prepared {
-  const early = precheck(deps, request, now);
-  const campaign = deps.campaigns.get(request.campaignId);
-  if (early || !campaign) return { kind: 'done', outcome: early ?? { outcome: 'skipped', reason: 'unknown-campaign' } };
+function prepare(deps: SenderDeps, campaign: Campaign, request: SendRequest, state: ReadState, now: Date): Prepared {
   const { profileItem, claim } = state;
   if (claim?.status === 'sent') return { kind: 'done', outcome: { outcome: 'skipped', reason: 'duplicate' } };
   if (claim && claim.leaseUntil > now.getTime()) return { kind: 'done', outcome: { outcome: 'busy', until: new Date(claim.leaseUntil) } };
@@ -186,11 +183,11 @@ function sentEvent(plan: ClaimPlan, messageId: string, locale: Locale): DomainEv
  */
 export async function sendCampaignEmail(deps: SenderDeps, request: SendRequest, collect?: DomainEvent[]): Promise<SendOutcome> {
   const now = deps.now();
-  const early = precheck(deps, request, now);
-  if (early) return early;
+  const checked = precheck(deps, request, now);
+  if ('outcome' in checked) return checked.outcome;
   for (let attempt = 1; ; attempt++) {
-    const [profileItem, claim] = await Promise.all([readProfileItem(deps.table, request.customerId), readClaim(deps.table, request)]);
-    const prepared = prepare(deps, request, { profileItem, claim }, now);
+    const state = (await readStates(deps.table, [request])).get(sendRef(request)) ?? { profileItem: undefined, claim: undefined };
+    const prepared = prepare(deps, checked.campaign, request, state, now);
     if (prepared.kind === 'done') return prepared.outcome;
     const { plan } = prepared;
     try {
@@ -219,7 +216,8 @@ export async function sendCampaignEmail(deps: SenderDeps, request: SendRequest, 
  */
 export async function sendCampaignBatch(deps: SenderDeps, requests: readonly SendRequest[], collect: DomainEvent[]): Promise<(SendOutcome | Error)[]> {
   const now = deps.now();
-  const results: (SendOutcome | Error | undefined)[] = requests.map((request) => precheck(deps, request, now));
+  const checks = requests.map((request) => precheck(deps, request, now));
+  const results: (SendOutcome | Error | undefined)[] = checks.map((checked) => ('outcome' in checked ? checked.outcome : undefined));
   const slow: number[] = [];
   const fast: number[] = [];
   const refs = new Set<string>();
@@ -237,8 +235,9 @@ export async function sendCampaignBatch(deps: SenderDeps, requests: readonly Sen
   const plans: { index: number; plan: ClaimPlan }[] = [];
   for (const i of fast) {
     const request = requests[i];
-    if (!request) continue;
-    const prepared = prepare(deps, request, states.get(sendRef(request)) ?? { profileItem: undefined, claim: undefined }, now);
+    const checked = checks[i];
+    if (!request || !checked || 'outcome' in checked) continue;
+    const prepared = prepare(deps, checked.campaign, request, states.get(sendRef(request)) ?? { profileItem: undefined, claim: undefined }, now);
     if (prepared.kind === 'done') results[i] = prepared.outcome;
     else if (prepared.plan.takeover) slow.push(i);
     else plans.push({ index: i, plan: prepared.plan });
@@ -322,16 +321,6 @@ async function markAllSent(table: Table, sent: readonly { plan: ClaimPlan; messa
     if (pending.length > 0 && attempt >= MAX_CLAIM_ATTEMPTS) throw new Error(`BatchWriteItem left ${pending.length} sent claims unwritten after ${attempt} attempts`);
     if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
   }
-}
-
-async function readProfileItem(table: Table, customerId: string): Promise<Record<string, unknown> | undefined> {
-  const result = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.profile(customerId), ConsistentRead: true }));
-  return result.Item;
-}
-
-async function readClaim(table: Table, request: SendRequest): Promise<ClaimItem | undefined> {
-  const result = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.sendClaim(request.campaignId, request.occurrenceId, request.customerId), ConsistentRead: true }));
-  return result.Item ? claimOf(result.Item) : undefined;
 }
 
 function claimOf(item: Record<string, unknown>): ClaimItem {
