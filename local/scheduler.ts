@@ -101,7 +101,15 @@ export function createScheduler(options: {
   let ticker: NodeJS.Timeout | undefined;
   let stopped = false;
 
+  /** Invokes the schedule's function and keeps the firing in the (bounded) history. */
   const fire = async (entry: ScheduleEntry, at: Date): Promise<Firing> => {
+    const firing = await invokeFor(entry, at);
+    firings.push(firing);
+    if (firings.length > 1000) firings.splice(0, firings.length - 1000);
+    return firing;
+  };
+
+  const invokeFor = async (entry: ScheduleEntry, at: Date): Promise<Firing> => {
     const scheduledTime = at.toISOString();
     try {
       await options.invoke(entry.functionName, scheduledPayload(entry, at, options.aws));
@@ -127,8 +135,6 @@ export function createScheduler(options: {
       clock.advanceTo(due.at);
       const firing = await fire(due.entry, due.at);
       fired.push(firing);
-      firings.push(firing);
-      if (firings.length > 1000) firings.splice(0, firings.length - 1000);
       next.set(due.entry.name, nextFireTime(due.entry.schedule, due.at, { timezone: due.entry.timezone, startDate: startedAt }));
     }
     clock.advanceTo(target);
@@ -164,7 +170,6 @@ export function createScheduler(options: {
       if (stopped) break;
       const firing = await fire(entry, at);
       fired.push(firing);
-      firings.push(firing);
     }
     return fired;
   };
