@@ -22,7 +22,7 @@ import type { EmailSender } from '#shared/email/send-email.ts';
 import { EmailSent } from '#shared/events/email-sent.ts';
 import type { DomainEvent } from '#shared/events/event-definition.ts';
 import { publishEvents, type EventBus } from '#shared/events/publish-events.ts';
-import { formatMoney } from '#shared/i18n/format.ts';
+import { formatMoney, formatPercent } from '#shared/i18n/format.ts';
 import { nearestSupportedLocale, type Locale } from '#shared/locales.ts';
 import { toMinorUnits } from '#shared/money.ts';
 import { profileFromItem, type CustomerProfile } from '#shared/profiles/customer-profile.ts';
@@ -231,7 +231,9 @@ export async function sendCampaignBatch(deps: SenderDeps, requests: readonly Sen
     customers.add(request.customerId);
   });
 
-  const states = await readStates(deps.table, fast.map((i) => requests[i]).filter((r): r is SendRequest => r !== undefined));
+  // Profiles only: a first delivery has no claim, and one that exists (a redelivery, a re-planned occurrence)
+  // fails the claim's attribute_not_exists condition, which sends the batch the careful way below.
+  const states = await readStates(deps.table, fast.map((i) => requests[i]).filter((r): r is SendRequest => r !== undefined), { claims: false });
   const plans: { index: number; plan: ClaimPlan }[] = [];
   for (const i of fast) {
     const request = requests[i];
@@ -286,12 +288,12 @@ export async function sendCampaignBatch(deps: SenderDeps, requests: readonly Sen
   return results.map((r) => r ?? new Error('not processed'));
 }
 
-/** Profiles and claims of the batch in one BatchGetItem (≤ 100 keys), retrying unprocessed keys. */
-async function readStates(table: Table, requests: readonly SendRequest[]): Promise<Map<string, ReadState>> {
+/** Profiles (and claims, unless told not to) of the batch in one BatchGetItem (≤ 100 keys), retrying unprocessed keys. */
+async function readStates(table: Table, requests: readonly SendRequest[], read: { claims: boolean } = { claims: true }): Promise<Map<string, ReadState>> {
   const out = new Map<string, ReadState>();
   if (requests.length === 0) return out;
   const found = new Map<string, Record<string, unknown>>();
-  let pending: Record<string, unknown>[] = requests.flatMap((r) => [keys.profile(r.customerId), keys.sendClaim(r.campaignId, r.occurrenceId, r.customerId)]);
+  let pending: Record<string, unknown>[] = requests.flatMap((r) => [keys.profile(r.customerId), ...(read.claims ? [keys.sendClaim(r.campaignId, r.occurrenceId, r.customerId)] : [])]);
   for (let attempt = 1; pending.length > 0; attempt++) {
     const result = await table.doc.send(new BatchGetCommand({ RequestItems: { [table.name]: { Keys: pending, ConsistentRead: true } } }));
     for (const item of result.Responses?.[table.name] ?? []) found.set(`${String(item.PK)}|${String(item.SK)}`, item);
@@ -454,7 +456,7 @@ async function markSentOrLog(table: Table, request: SendRequest, sent: { claimTo
 }
 
 function discountText(discount: { percent: number } | { amount: number }, currency: string, locale: Locale): string {
-  if ('percent' in discount) return new Intl.NumberFormat(locale, { style: 'percent' }).format(discount.percent / 100);
+  if ('percent' in discount) return formatPercent(discount.percent, locale);
   return formatMoney(toMinorUnits(discount.amount, currency) ?? 0, currency, locale);
 }
 
