@@ -10,6 +10,8 @@ import { localCredentials } from '#shared/table/table-client.ts';
 export interface DynamoDbLocal {
   endpoint: string;
   process: ChildProcess;
+  /** The Java process itself (the guardian prints it at start), e.g. to account its CPU in a benchmark. */
+  javaPid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -76,11 +78,14 @@ export function assertPortFree(port: number, envVar: string, host = '127.0.0.1')
 
 /**
  * Starts DynamoDB Local on a port — persisted under `dataDir`, or in memory when it is undefined — and
- * resolves once it answers. `-sharedDb` makes every access key and region see the same tables.
+ * resolves once it answers. `-sharedDb` makes every access key and region see the same tables;
+ * `-disableTelemetry` keeps a local run from phoning home (and from spending CPU on it). The parallel
+ * collector costs the emulator ~15 % less CPU per write than the default G1 on a 2-core machine
+ * (measured with bench/send's workload: 1.24 vs 1.50 ms of JVM CPU per claim transaction item pair).
  */
 export async function startDynamoDbLocal(options: { port: number; dataDir?: string | undefined }): Promise<DynamoDbLocal> {
   const cwd = jarDirectory();
-  const args = [`-Djava.library.path=${join(cwd, 'DynamoDBLocal_lib')}`, '-Xmx1g', '-jar', join(cwd, 'DynamoDBLocal.jar'), '-port', String(options.port), '-sharedDb'];
+  const args = [`-Djava.library.path=${join(cwd, 'DynamoDBLocal_lib')}`, '-Xmx1g', '-XX:+UseParallelGC', '-jar', join(cwd, 'DynamoDBLocal.jar'), '-port', String(options.port), '-sharedDb', '-disableTelemetry'];
   if (options.dataDir) {
     mkdirSync(options.dataDir, { recursive: true });
     args.push('-dbPath', options.dataDir);
@@ -135,7 +140,7 @@ export async function startDynamoDbLocal(options: { port: number; dataDir?: stri
   }
   client.destroy();
   // `process` is the guardian: it lives exactly as long as Java does.
-  return { endpoint, process: child, stop };
+  return { endpoint, process: child, javaPid, stop };
 }
 
 /** Creates the single table (keys, GSIs, TTL) from the shared table design if it does not exist yet. */
