@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -47,6 +48,37 @@ export function machineInfo() {
 }
 
 export { freePort } from '#local/free-port.ts';
+
+/** CPU time (user + system, ms) a process has used so far, from /proc on Linux; undefined elsewhere or once it is gone. */
+export function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // Fields after the command name: state is 3rd, utime 14th, stime 15th (proc(5)); the name may hold spaces.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? (ticks * 1000) / CLOCK_TICKS_PER_SECOND : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** Wall time and the CPU this process and `otherPids` spent while `fn` ran. */
+export async function timedWithCpu<T>(fn: () => Promise<T>, otherPids: Record<string, number | undefined> = {}): Promise<{ value: T; seconds: number; cpuMs: Record<string, number> }> {
+  const before = process.cpuUsage();
+  const othersBefore = Object.fromEntries(Object.entries(otherPids).map(([name, pid]) => [name, processCpuMs(pid)]));
+  const { value, seconds } = await timed(fn);
+  const own = process.cpuUsage(before);
+  const cpuMs: Record<string, number> = { node: (own.user + own.system) / 1000 };
+  for (const [name, pid] of Object.entries(otherPids)) {
+    const start = othersBefore[name];
+    const end = processCpuMs(pid);
+    if (start !== undefined && end !== undefined) cpuMs[name] = end - start;
+  }
+  return { value, seconds, cpuMs };
+}
 
 export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: number }> {
   const started = performance.now();
