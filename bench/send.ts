@@ -19,6 +19,7 @@ import { planNewsletter } from '#shared/sending/plan-occurrence.ts';
 import { processSendBatch, type QueueRecord } from '#shared/sending/process-send-batch.ts';
 import type { SendQueue } from '#shared/sending/send-queue.ts';
 import { keys } from '#shared/table/keys.ts';
+import { queueTriggerOf } from '#shared/topology.ts';
 import { createDocumentClient, type Table } from '#shared/table/table-client.ts';
 import { ensureTable, startDynamoDbLocal } from '#local/dynamodb-local.ts';
 import { startPutEventsEndpoint } from '#local/put-events-endpoint.ts';
@@ -29,9 +30,9 @@ export const description = 'sending: emails/s through planner → queue → send
 
 const GOAL = 0.8;
 const RECIPIENTS = Number(process.env.BENCH_SEND_RECIPIENTS ?? 3_000);
-/** Consumers of the queue, each taking batches of ten (as Lambda's SQS poller runs them), each batch ten at a time. */
+/** Consumers of the queue, each taking batches of the size the stack configures (as Lambda's SQS poller hands them out). */
 const WORKERS = 4;
-const PER_BATCH = 10;
+const PER_BATCH = queueTriggerOf('send-email').batchSize;
 const IN_FLIGHT = WORKERS * PER_BATCH;
 const FROM = 'hello@nordurljos.example';
 const newsletter = CampaignSchema.parse({ id: 'monthly-newsletter', kind: 'newsletter', audience: { include: ['all-customers'] }, schedule: { expression: 'cron(0 10 1 * ? *)' } });

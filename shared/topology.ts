@@ -3,8 +3,9 @@
  * and what each may touch. The CDK stack (infra/) and the local runtime (local/) both read this, so the
  * deployed wiring and the local wiring cannot drift apart. Plain data: no CDK or runtime imports here.
  */
-import { campaignTriggers } from '#shared/campaigns/campaign-triggers.ts';
+import { campaignTriggers, loadCampaignsFile } from '#shared/campaigns/campaign-triggers.ts';
 import { segmenterSchedule } from '#shared/segments/segment-schedule.ts';
+import { sendBatchSize } from '#shared/sending/send-batch-size.ts';
 
 export type HttpMethod = 'GET' | 'POST';
 
@@ -66,6 +67,11 @@ export interface Topology {
   queues: QueueSpec[];
 }
 
+/** config/campaigns.yaml, read once here: it yields the planner's triggers and the sender's batch size. */
+const campaigns = loadCampaignsFile();
+/** The send queue's consumer: its timeout and how many may run at once (they share the configured SES rate). */
+const SENDER = { timeoutSeconds: 30, consumers: 2 };
+
 export const topology: Topology = {
   functions: [
     {
@@ -123,16 +129,17 @@ export const topology: Topology = {
       timeoutSeconds: 300,
       access: { table: 'readWrite', sendToQueues: ['send-email'] },
       // One schedule per newsletter and one rule per triggered campaign, generated from config/campaigns.yaml.
-      triggers: campaignTriggers(),
+      triggers: campaignTriggers(campaigns),
     },
     {
       name: 'send-email',
       feature: 'sending',
       description: 'Send queue consumer: consent, suppression, frequency cap and quiet hours, exactly-once claim, SES, EmailSent',
       memoryMb: 512,
-      timeoutSeconds: 30,
+      timeoutSeconds: SENDER.timeoutSeconds,
       access: { table: 'readWrite', publishEvents: true, signingKey: true, sendEmail: true, sendToQueues: ['send-email'] },
-      triggers: [{ kind: 'queue', queue: 'send-email', batchSize: 10, maxConcurrency: 2 }],
+      // Batches as big as the configured send rate lets one finish well inside the timeout (25 at 10 emails/s).
+      triggers: [{ kind: 'queue', queue: 'send-email', batchSize: sendBatchSize(campaigns.defaults.sendRatePerSecond, SENDER.consumers, SENDER.timeoutSeconds), maxConcurrency: SENDER.consumers }],
     },
     {
       name: 'unsubscribe',
@@ -168,4 +175,13 @@ export function handlerEntry(spec: Pick<FunctionSpec, 'name'>): string {
 
 export function httpRoutes(t: Topology = topology): { fn: FunctionSpec; route: Extract<Trigger, { kind: 'http' }> }[] {
   return t.functions.flatMap((fn) => fn.triggers.flatMap((route) => (route.kind === 'http' ? [{ fn, route }] : [])));
+}
+
+/** The queue trigger of a consumer function (its batch size and concurrency), or an error naming what is missing. */
+export function queueTriggerOf(functionName: string, t: Topology = topology): Extract<Trigger, { kind: 'queue' }> {
+  for (const fn of t.functions) {
+    if (fn.name !== functionName) continue;
+    for (const trigger of fn.triggers) if (trigger.kind === 'queue') return trigger;
+  }
+  throw new Error(`the topology has no queue consumer named ${functionName}`);
 }

@@ -129,7 +129,7 @@ export const CampaignsFileSchema = z.strictObject({
         .strictObject({ start: ClockTime, end: ClockTime })
         .optional()
         .describe('no marketing email in this window of the recipient\'s (or the shop\'s) local time; sends wait until it ends'),
-      sendRatePerSecond: z.number().int().min(1).max(1000).default(DEFAULTS.sendRatePerSecond).describe('stay under the account\'s SES send rate'),
+      sendRatePerSecond: z.number().int().min(1).max(1000).default(DEFAULTS.sendRatePerSecond).describe('stay under the account\'s SES send rate; also sizes the sender\'s batches (redeploy after a change)'),
     })
     .default(DEFAULTS),
   campaigns: z.array(CampaignSchema).superRefine((campaigns, ctx) => {

@@ -6,7 +6,8 @@ import type { DomainEvent } from '#shared/events/event-definition.ts';
 import { publishEvents } from '#shared/events/publish-events.ts';
 import { logger } from '#shared/logger.ts';
 import { holdUntil, type DueSendDeps } from '#shared/sending/due-sends.ts';
-import { sendCampaignBatch, type SenderDeps } from '#shared/sending/send-campaign-email.ts';
+import { MAX_SEND_BATCH } from '#shared/sending/send-batch-size.ts';
+import { sendCampaignBatch, type SendOutcome, type SenderDeps } from '#shared/sending/send-campaign-email.ts';
 import { SendRequestSchema, sendRef, type SendRequest } from '#shared/sending/send-request.ts';
 
 export interface SendBatchDeps {
@@ -43,7 +44,10 @@ export async function processSendBatch(deps: SendBatchDeps, records: readonly Qu
   }
 
   const sentEvents: DomainEvent[] = [];
-  const results = await sendCampaignBatch(deps.sender, valid.map((v) => v.request), sentEvents);
+  const results: (SendOutcome | Error)[] = [];
+  for (let i = 0; i < valid.length; i += MAX_SEND_BATCH) {
+    results.push(...(await sendCampaignBatch(deps.sender, valid.slice(i, i + MAX_SEND_BATCH).map((v) => v.request), sentEvents)));
+  }
   await Promise.all(
     valid.map(async ({ record, request }, i) => {
       const result = results[i] ?? new Error('no result');

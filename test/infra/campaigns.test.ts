@@ -45,7 +45,9 @@ describe('campaigns from config/campaigns.yaml', () => {
   it('feed the sender from a queue with partial batch failures, bounded concurrency and a dead-letter queue after five tries', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: Match.anyValue() },
-      BatchSize: 10,
+      // 25 at the demo's 10 emails/s (see shared/sending/send-batch-size.ts); above 10 SQS requires a batching window.
+      BatchSize: 25,
+      MaximumBatchingWindowInSeconds: 1,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 2 },
     });

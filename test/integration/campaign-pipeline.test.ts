@@ -9,16 +9,21 @@ import { createEventBridgeClient } from '#shared/events/publish-events.ts';
 import { createPacer } from '#shared/sending/pacer.ts';
 import { planNewsletter } from '#shared/sending/plan-occurrence.ts';
 import { processSendBatch, type QueueRecord, type SendBatchDeps } from '#shared/sending/process-send-batch.ts';
+import { MAX_SEND_BATCH } from '#shared/sending/send-batch-size.ts';
 import type { SenderDeps } from '#shared/sending/send-campaign-email.ts';
 import type { SendQueue } from '#shared/sending/send-queue.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
+import { queueTriggerOf } from '#shared/topology.ts';
 import { startPutEventsEndpoint, type PutEventsEndpoint } from '#local/put-events-endpoint.ts';
 import { startSesEmulator, type SesEmulator } from '#local/ses-emulator.ts';
 import { createTestTable } from '#test/support/test-table.ts';
 
 const AUDIENCE = Number(process.env.PIPELINE_AUDIENCE ?? 2_000);
 const newsletter = CampaignSchema.parse({ id: 'monthly-newsletter', kind: 'newsletter', audience: { include: ['all-customers'], exclude: ['unsatisfied'] }, schedule: { expression: 'cron(0 10 1 * ? *)' } });
+/** A second newsletter to its own small segment, for the batch-size test. */
+const bulletin = CampaignSchema.parse({ id: 'bulletin', template: 'monthly-newsletter', kind: 'newsletter', audience: { include: ['bulletin-readers'] }, schedule: { expression: 'cron(0 10 1 * ? *)' } });
+const BULLETIN_READERS = Array.from({ length: 60 }, (_, i) => `c_bulk${String(i).padStart(4, '0')}`);
 
 const StoredEmails = z.object({
   emails: z.array(z.object({ destination: z.object({ to: z.array(z.string()) }), subject: z.string(), headers: z.array(z.object({ name: z.string(), value: z.string() })).optional() })),
@@ -43,7 +48,10 @@ function batchDeps(email: EmailSender): SendBatchDeps {
     bus: { client: createEventBridgeClient(events.endpoint), name: 'kinship' },
     email,
     templates: new CampaignTemplates(join(process.cwd(), 'config', 'templates'), ['monthly-newsletter'], 'en'),
-    campaigns: new Map<string, Campaign>([[newsletter.id, newsletter]]),
+    campaigns: new Map<string, Campaign>([
+      [newsletter.id, newsletter],
+      [bulletin.id, bulletin],
+    ]),
     policy: { frequencyCap: { maxEmails: 2, perDays: 7 }, quietHours: undefined, shopTimeZone: 'UTC' },
     fallbackLocale: 'en',
     shop: { name: 'Norðurljós Outdoor', url: 'https://shop.example', baseCurrency: 'EUR' },
@@ -71,11 +79,11 @@ function profile(customerId: string, overrides: Record<string, unknown> = {}): R
   return { ...keys.profile(customerId), customerId, customerName: `Customer ${n}`, locale: ['en', 'is', 'da', 'he', 'fi'][n % 5], confirmedEmail: `${customerId}@example.com`, marketingConsent: 'granted', orderCount: 1, ...overrides };
 }
 
-/** Four workers taking batches of ten, as Lambda's SQS poller would; returns the messages reported as failed. */
-async function drain(deps: SendBatchDeps): Promise<QueueRecord[]> {
+/** Four workers taking batches of the deployed size, as Lambda's SQS poller would; returns the messages reported as failed. */
+async function drain(deps: SendBatchDeps, batchSize = queueTriggerOf('send-email').batchSize): Promise<QueueRecord[]> {
   const failed: QueueRecord[] = [];
   const worker = async () => {
-    for (let batch = queued.splice(0, 10); batch.length > 0; batch = queued.splice(0, 10)) {
+    for (let batch = queued.splice(0, batchSize); batch.length > 0; batch = queued.splice(0, batchSize)) {
       const result = await processSendBatch(deps, batch);
       const failedIds = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
       failed.push(...batch.filter((record) => failedIds.has(record.messageId)));
@@ -107,6 +115,7 @@ beforeAll(async () => {
     profile('c_pipe9004'),
     member('c_pipe9004', 'all-customers'),
     member('c_pipe9004', 'unsatisfied'),
+    ...BULLETIN_READERS.flatMap((id) => [profile(id), member(id, 'bulletin-readers')]),
   ]);
 });
 
@@ -151,5 +160,20 @@ describe('newsletter occurrence: planner → queue → sender → SES', () => {
     for (const excluded of ['c_pipe9001', 'c_pipe9002', 'c_pipe9003', 'c_pipe9004']) expect(recipients).not.toContain(`${excluded}@example.com`);
     expect(emails.every((e) => e.headers?.some((h) => h.name === 'List-Unsubscribe-Post' && h.value === 'List-Unsubscribe=One-Click'))).toBe(true);
     expect(emails.filter((e) => e.subject === 'Fréttir frá Norðurljós Outdoor í þessum mánuði')).toHaveLength(AUDIENCE / 5);
+  });
+});
+
+describe('sender batches', () => {
+  it('sends a delivery larger than one claim transaction can hold in chunks, each email once', async () => {
+    queued.length = 0;
+    await planNewsletter({ table, queue: memoryQueue, campaigns: new Map([[bulletin.id, bulletin]]), now: () => now }, bulletin.id, '2026-12-01T10:00:00Z');
+    const batch = queued.splice(0, queued.length);
+    expect(batch.length).toBeGreaterThan(2 * MAX_SEND_BATCH);
+
+    const result = await processSendBatch(batchDeps(sesEmailSender(createSesClient(ses.endpoint), { from: 'hello@shop.example', replyTo: [] })), batch);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(result.outcomes).toEqual({ sent: BULLETIN_READERS.length });
+    const recipients = (await inbox()).map((e) => e.destination.to[0]).filter((to) => to?.startsWith('c_bulk'));
+    expect(recipients.sort()).toEqual(BULLETIN_READERS.map((id) => `${id}@example.com`));
   });
 });

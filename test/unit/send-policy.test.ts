@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decideSend, quietUntil, sendsInWindow, type RecipientState, type SendPolicy } from '#shared/campaigns/send-policy.ts';
+import { MAX_SEND_BATCH, sendBatchSize } from '#shared/sending/send-batch-size.ts';
 
 const policy: SendPolicy = { frequencyCap: { maxEmails: 2, perDays: 7 }, quietHours: { start: '21:00', end: '08:00' }, shopTimeZone: 'Atlantic/Reykjavik' };
 const noon = new Date('2026-12-03T12:00:00Z');
@@ -66,5 +67,23 @@ describe('quietUntil', () => {
   it('uses the local clock across a daylight-saving change (Copenhagen, 29 March 2026)', () => {
     // 02:30 local on the night clocks spring forward is 00:30 UTC; 08:00 local (CEST, UTC+2) is 06:00 UTC.
     expect(quietUntil(new Date('2026-03-29T00:30:00Z'), quiet, 'Europe/Copenhagen')).toEqual(new Date('2026-03-29T06:00:00Z'));
+  });
+});
+
+describe('sendBatchSize', () => {
+  it('takes the biggest batch the table calls allow when the send rate drains it quickly', () => {
+    expect(sendBatchSize(10, 2, 30)).toBe(MAX_SEND_BATCH);
+    expect(sendBatchSize(1000, 2, 30)).toBe(MAX_SEND_BATCH);
+  });
+
+  it('shrinks the batch so pacing it takes at most half the timeout (the SES sandbox sends 1 email/s)', () => {
+    expect(sendBatchSize(1, 2, 30)).toBe(7);
+    // Paced at 0.5/s per consumer, 7 emails take 14 s of a 30 s timeout; 8 would take 16.
+    expect(sendBatchSize(2, 2, 30)).toBe(15);
+  });
+
+  it('never asks for an empty batch', () => {
+    expect(sendBatchSize(1, 50, 10)).toBe(1);
+    expect(sendBatchSize(1, 0, 30)).toBe(15);
   });
 });
