@@ -181,7 +181,10 @@ export async function run(): Promise<BenchReport> {
       ],
       result: {
         recipients: RECIPIENTS,
+        consumers: WORKERS,
+        batchSize: PER_BATCH,
         inFlight: IN_FLIGHT,
+        warmUpRecipients: warmIds.length,
         bareSeconds: Number(baseline.seconds.toFixed(3)),
         kinshipSeconds: Number(pipeline.seconds.toFixed(3)),
         bareEmailsPerSec: bareRate,
