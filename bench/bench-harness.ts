@@ -49,6 +49,14 @@ export function machineInfo() {
 
 export { freePort } from '#local/free-port.ts';
 
+/** A bench's size from an environment variable (or its default), refused unless a whole number ≥ `min`. */
+export function sizeFromEnvironment(variable: string, fallback: number, min: number): number {
+  const text = process.env[variable];
+  const value = text === undefined ? fallback : Number(text);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${variable} must be a whole number ≥ ${min}, got ${text}`);
+  return value;
+}
+
 /** CPU time (user + system, ms) a process has used so far, from /proc on Linux; undefined elsewhere or once it is gone. */
 export function processCpuMs(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;

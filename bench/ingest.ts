@@ -10,7 +10,7 @@ import { backoffDelay, chunk, forEachConcurrent, sleep } from '#shared/imports/c
 import { DEFAULT_CONCURRENCY, importOrderFile, type ImportSummary } from '#shared/imports/import-orders.ts';
 import { createDocumentClient, localCredentials, type Table } from '#shared/table/table-client.ts';
 import { createProgress } from '../cli/progress-bar.ts';
-import { freePort, machineInfo, timed, type BenchReport } from './bench-harness.ts';
+import { freePort, machineInfo, sizeFromEnvironment, timed, type BenchReport } from './bench-harness.ts';
 import { syntheticRows, writeSyntheticCsv, type SyntheticOptions } from './support/synthetic-orders.ts';
 
 export const description = '`kinship import` of a synthetic order history vs raw BatchWriteItem of the same rows, into DynamoDB Local (in memory, no streams)';
@@ -32,12 +32,10 @@ const config: ShopConfig = {
  * machine other processes steal CPU unevenly and a pair run close together sees about the same machine. Every
  * round is in the result.
  */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-
 export async function run(): Promise<BenchReport> {
+  const ROUNDS = sizeFromEnvironment('BENCH_ROUNDS', 3, 1);
   // 20k rows keeps the whole bench (generation, JVM start, warm-up, 3 rounds) around a minute on 2 cores.
-  const rows = Number(process.env.BENCH_ROWS ?? 20_000);
-  if (!Number.isInteger(rows) || rows < 100) throw new Error(`BENCH_ROWS must be a whole number ≥ 100, got ${process.env.BENCH_ROWS}`);
+  const rows = sizeFromEnvironment('BENCH_ROWS', 20_000, 100);
   const synthetic: SyntheticOptions = { rows, customers: Math.max(10, Math.round(rows / 10)), seed: 7 };
   const concurrency = DEFAULT_CONCURRENCY;
 

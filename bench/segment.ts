@@ -14,7 +14,7 @@ import { FIRST_RFM_SEGMENT, planSegments, RULE } from '#shared/segments/segment-
 import { diffMemberships, runSegmenter, type SegmenterRunSummary } from '#shared/segments/run-segmenter.ts';
 import { writeMemberships } from '#shared/segments/segment-store.ts';
 import { createDocumentClient, type Table } from '#shared/table/table-client.ts';
-import { freePort, machineInfo, timed, type BenchReport } from './bench-harness.ts';
+import { freePort, machineInfo, sizeFromEnvironment, timed, type BenchReport } from './bench-harness.ts';
 import { createPrng } from '#local/seed-demo-shop.ts';
 
 export const description = 'segmentation: (a) RFM + gold/silver over 1M in-memory profiles vs the same in DuckDB SQL; (b) a scheduled run over profiles in DynamoDB Local vs a bare parallel Scan';
@@ -305,10 +305,10 @@ async function endToEndBench(profiles: number) {
 }
 
 export async function run(): Promise<BenchReport> {
-  const computeProfiles = Number(process.env.BENCH_SEGMENT_PROFILES ?? 1_000_000);
+  const computeProfiles = sizeFromEnvironment('BENCH_SEGMENT_PROFILES', 1_000_000, 1);
   // 100,000 profiles: ~440k items to seed into DynamoDB Local, about four minutes of seeding on a 2-core machine;
   // BENCH_SEGMENT_E2E_PROFILES=30000 for a quicker look.
-  const e2eProfiles = Number(process.env.BENCH_SEGMENT_E2E_PROFILES ?? 100_000);
+  const e2eProfiles = sizeFromEnvironment('BENCH_SEGMENT_E2E_PROFILES', 100_000, 1);
   // End to end first, so its peak memory is the run's own and not what the 1M in-memory part left on the heap.
   process.stderr.write(`end to end: ${e2eProfiles.toLocaleString('en-US')} profiles in DynamoDB Local…\n`);
   const e2e = await endToEndBench(e2eProfiles);

@@ -24,12 +24,11 @@ import { createDocumentClient, type Table } from '#shared/table/table-client.ts'
 import { ensureTable, startDynamoDbLocal } from '#local/dynamodb-local.ts';
 import { startPutEventsEndpoint } from '#local/put-events-endpoint.ts';
 import { startSesEmulator } from '#local/ses-emulator.ts';
-import { freePort, machineInfo, timedWithCpu, type BenchReport } from './bench-harness.ts';
+import { freePort, machineInfo, sizeFromEnvironment, timedWithCpu, type BenchReport } from './bench-harness.ts';
 
 export const description = 'sending: emails/s through planner → queue → sender → SES emulator vs bare SESv2 SendEmail calls to the same emulator';
 
 const GOAL = 0.8;
-const RECIPIENTS = wholeNumberFrom('BENCH_SEND_RECIPIENTS', 3_000, 1);
 /** Consumers of the queue, each taking batches of the size the stack configures (as Lambda's SQS poller hands them out). */
 const WORKERS = 4;
 const PER_BATCH = queueTriggerOf('send-email').batchSize;
@@ -38,15 +37,7 @@ const FROM = 'hello@nordurljos.example';
 const newsletter = CampaignSchema.parse({ id: 'monthly-newsletter', kind: 'newsletter', audience: { include: ['all-customers'] }, schedule: { expression: 'cron(0 10 1 * ? *)' } });
 /** The same newsletter to other customers: one untimed pass of each path first, so neither is measured cold. */
 const warmup = CampaignSchema.parse({ id: 'warm-up', template: 'monthly-newsletter', kind: 'newsletter', audience: { include: ['warm-up'] }, schedule: { expression: 'cron(0 10 1 * ? *)' } });
-const WARM_UP = wholeNumberFrom('BENCH_SEND_WARM_UP', RECIPIENTS, 0);
 const Store = z.object({ emails: z.array(z.object({ destination: z.object({ to: z.array(z.string()) }) })) });
-
-function wholeNumberFrom(variable: string, fallback: number, min: number): number {
-  const text = process.env[variable];
-  const value = text === undefined ? fallback : Number(text);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${variable} must be a whole number ≥ ${min}, got ${text}`);
-  return value;
-}
 
 async function seed(table: Table, segment: string, prefix: string, count: number): Promise<string[]> {
   const ids = Array.from({ length: count }, (_, i) => `c_${prefix}${String(i).padStart(6, '0')}`);
@@ -71,6 +62,8 @@ async function clearInbox(endpoint: string): Promise<void> {
 }
 
 export async function run(): Promise<BenchReport> {
+  const RECIPIENTS = sizeFromEnvironment('BENCH_SEND_RECIPIENTS', 3_000, 1);
+  const WARM_UP = sizeFromEnvironment('BENCH_SEND_WARM_UP', RECIPIENTS, 0);
   const db = await startDynamoDbLocal({ port: await freePort() });
   const ses = await startSesEmulator({ port: 0 });
   const events = await startPutEventsEndpoint({ port: 0, onEvents: () => undefined });
