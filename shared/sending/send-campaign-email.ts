@@ -207,10 +207,11 @@ export async function sendCampaignEmail(deps: SenderDeps, request: SendRequest, 
 }
 
 /**
- * Sends a batch (one SQS batch, ≤ 10) with a handful of table requests instead of a handful per email: one
- * BatchGetItem for the profiles and claims, one transaction claiming every send, SES calls side by side, one
- * BatchWriteItem marking them sent. Anything unusual — a duplicate or a second email to one customer in the
- * batch, a dead worker's claim to take over, a transaction that a concurrent sender cancelled — takes the
+ * Sends a batch (≤ MAX_SEND_BATCH; processSendBatch splits bigger SQS batches) with a handful of table requests
+ * instead of a handful per email: one BatchGetItem for the profiles, one transaction claiming every send, SES calls
+ * side by side, one BatchWriteItem marking them sent. Anything unusual — a duplicate or a second email to one
+ * customer in the batch, a claim that already exists (a redelivery: the transaction's condition fails), a
+ * transaction that a concurrent sender cancelled — takes the
  * one-at-a-time path above, which re-reads and decides again. Results are in the order of `requests`; an Error
  * means that message must be retried.
  */
