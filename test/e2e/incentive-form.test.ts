@@ -2,8 +2,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
 import { captureTopology, emailsTo, inbox, recordOrder } from '#test/support/capture-client.ts';
-
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+import { CHROMIUM_ARGS, chromiumExecutable } from '#test/support/chromium.ts';
 
 let runtime: LocalRuntime;
 let browser: Browser;
@@ -11,7 +10,7 @@ let browser: Browser;
 beforeAll(async () => {
   [runtime, browser] = await Promise.all([
     startLocalRuntime({ topology: captureTopology, inMemory: true, ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 }, clock: { mode: 'manual' }, seed: false }),
-    chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
+    chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS }),
   ]);
 });
 afterAll(async () => {
