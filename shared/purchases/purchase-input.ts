@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** Lines an order may have; far more would not fit one DynamoDB item anyway. */
+export const MAX_ORDER_LINES = 10_000;
+
 /** One line of an order. A refund is a line with a negative price; quantities are always positive. */
 export const LineItemInput = z.strictObject({
   sku: z.string().trim().min(1).max(64),
@@ -21,10 +24,12 @@ export const PurchaseInput = z.strictObject({
   customerName: z.string().trim().min(1).max(200).optional(),
   /** Any BCP 47 language tag; the form picks the nearest supported language. */
   locale: z.string().trim().min(2).max(35).optional(),
-  items: z.array(LineItemInput).min(1, 'must list at least one item').max(500),
+  // Wholesale orders run to thousands of lines; the real bound is the order item's 400 KB (checked by orderItemFits).
+  items: z.array(LineItemInput).min(1, 'must list at least one item').max(MAX_ORDER_LINES, `must list at most ${MAX_ORDER_LINES} items`),
   total: z.number().finite().min(-1_000_000_000).max(1_000_000_000),
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 code such as EUR'),
   purchasedAt: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone, e.g. 2026-11-25T10:00:00Z' }),
+  couponCodes: z.array(z.string().trim().min(1).max(64)).max(20).optional(),
 });
 
 export type PurchaseInput = z.output<typeof PurchaseInput>;
