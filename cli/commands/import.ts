@@ -1,5 +1,6 @@
 import { loadShopConfig } from '#shared/config/shop-config.ts';
 import { IMPORT_FIELDS, parseColumnMapping } from '#shared/imports/csv-columns.ts';
+import { DEFAULT_CATEGORY } from '#shared/imports/csv-row.ts';
 import { DATE_FORMATS, isDateFormat, type Delimiter } from '#shared/imports/csv-values.ts';
 import { ImportConflictError, ImportInputError } from '#shared/imports/import-errors.ts';
 import { DEFAULT_CONCURRENCY, importOrderFile, type ImportSummary } from '#shared/imports/import-orders.ts';
@@ -17,20 +18,25 @@ a finished import it reports "already imported" and changes nothing. Orders alre
 another import are skipped and never counted twice.
 
 Columns (matched by header name, case, spaces and _-. ignored; other columns are ignored):
-  orderId       order_id, order, order number, order no ...               required
-  date          date, order_date, purchased_at, created_at ...            required
-  email         email, customer_email, e-mail ...                         email or customerId required
+  orderId       order_id, order, order number, InvoiceNo, Invoice ...      required (Shopify's Name too)
+  date          date, order_date, created_at, InvoiceDate ...             required; rows of an order ≤ 10 min apart
+  email         email, customer_email, billing_email ...                  email or customerId column required;
+                                                                          rows with neither are guests (skipped)
   customerId    customer_id, customer, customer number ...                used when a row has no email
-  sku           sku, product_sku, item_code ...                           required
-  name          name, product_name, product, title ...                    required
-  category      category, product_type, department ...                   required
-  quantity      quantity, qty, units                                      required, a whole number ≥ 1
-  price         price, unit_price, item_price ...                         required, unit price; negative on a refund line
-  country       country, country_code, billing_country ...                required, ISO 3166 code (IS, DK)
+  sku           sku, product_sku, StockCode, Lineitem sku ...             required
+  name          name, product_name, Description, Lineitem name ...        required
+  category      category, product_type, department ...                   optional, default --default-category
+  quantity      quantity, qty, Lineitem quantity ...                      required, a whole number; negative = returned
+  price         price, UnitPrice, Lineitem price, item_cost ...           required, unit price; negative on a refund line;
+                                                                          up to 4 more decimals than the currency
+  country       country, billing_country ...                              optional: ISO code (IS, ISL) or name in
+                                                                          en/is/da/he/fi ("Ísland", "Danmark")
   currency      currency, currency_code                                   optional, default the shop's base currency
   customerName  customer_name, full_name, billing_name ...                optional
   locale        locale, language, lang                                    optional, BCP 47 (is, da-DK)
-  Rows of one order may be anywhere in the file; they must agree on customer, date and currency.
+  couponCodes   coupon, coupon_code, discount_code, promo_code ...        optional, order-level; split on , or ;
+  Rows of one order may be anywhere in the file; they must agree on customer and currency, and their times
+  may differ by up to 10 minutes (the earliest is the order's).
 
 Options:
   --map <field=Header,...>   name the columns yourself, e.g. --map "orderId=Order No,email=E-mail";
@@ -40,6 +46,7 @@ Options:
   --date-format <f>          ${DATE_FORMATS.join(' | ')} (default ISO: 2026-03-01T10:00:00Z,
                              2026-03-01 10:00 or 2026-03-01). Any format may be followed by a time (10:00,
                              10:00:00, 2:05 PM) and a zone (Z, +02:00); without a zone, UTC is assumed
+  --default-category <c>     category of lines without one (default "${DEFAULT_CATEGORY}")
   --rejects <path>           where rejected rows go (default <file>.rejects.csv): the original row with its line
                              number and the reason. If any row of an order is rejected, the whole order is.
                              Fix the rows there and import that file: its extra columns are ignored
@@ -63,6 +70,7 @@ const options = {
   delimiter: { type: 'string' },
   'decimal-comma': { type: 'boolean' },
   'date-format': { type: 'string' },
+  'default-category': { type: 'string' },
   rejects: { type: 'string' },
   'dry-run': { type: 'boolean' },
   concurrency: { type: 'string' },
@@ -83,6 +91,8 @@ export const importCommand: Command = {
     const columnMap = inputErrorsAsUsage(() => parseColumnMapping(values.map ?? []));
     const config = loadShopConfig(values['config-dir'] ?? io.env.KINSHIP_CONFIG_DIR);
     const dryRun = values['dry-run'] === true;
+    const defaultCategory = values['default-category']?.trim() ?? DEFAULT_CATEGORY;
+    if (defaultCategory === '' || defaultCategory.length > 64) throw new UsageError(`--default-category "${defaultCategory}": use a name of 1 to 64 characters`);
 
     const target = dryRun ? undefined : tableTarget(values, io.env);
     const progress = createProgress(io.stderr);
@@ -96,7 +106,7 @@ export const importCommand: Command = {
       await target?.check();
       const summary = await importOrderFile(
         { table: target?.table, config, progress, concurrency },
-        { file, csv: { delimiter, decimalComma: values['decimal-comma'] === true, dateFormat, columnMap }, rejectsPath: values.rejects, dryRun },
+        { file, csv: { delimiter, decimalComma: values['decimal-comma'] === true, dateFormat, columnMap, defaultCategory }, rejectsPath: values.rejects, dryRun },
       );
       io.stdout.write(formatSummary(summary, target?.description));
       return 0;
@@ -138,6 +148,17 @@ function inputErrorsAsUsage<T>(fn: () => T): T {
 
 const n = (value: number) => value.toLocaleString('en-US');
 
+/** What was accepted without asking: guests skipped, default categories, spread times, unknown countries. */
+function notesOf(summary: ImportSummary): string[] {
+  const c = summary.counters;
+  const notes: string[] = [];
+  if (c.ordersWithoutCustomer > 0) notes.push(`  guests     ${n(c.ordersWithoutCustomer)} orders without a customer (${n(c.rowsWithoutCustomer)} rows with neither email nor customer id) were skipped, not rejected`);
+  if (c.linesDefaultCategory > 0) notes.push(`  category   ${n(c.linesDefaultCategory)} lines had no category and were given "${summary.defaultCategory}"`);
+  if (c.ordersTimeSpread > 0) notes.push(`  times      ${n(c.ordersTimeSpread)} orders had lines up to 10 minutes apart; the earliest time was used`);
+  if (c.ordersCountryUnknown > 0) notes.push(`  countries  ${n(c.ordersCountryUnknown)} orders name no country the import knows; those customers' country stays unknown`);
+  return notes;
+}
+
 /** The human summary on stdout. Counts and ids only — never emails or names. */
 export function formatSummary(summary: ImportSummary, where: string | undefined): string {
   const c = summary.counters;
@@ -171,6 +192,7 @@ export function formatSummary(summary: ImportSummary, where: string | undefined)
       lines.push(`  note       some skipped orders belong to import ${other.importId} of ${other.fileName} (started ${other.startedAt}), which never finished: re-run that import to count them`);
     }
   }
+  lines.push(...notesOf(summary));
   lines.push(`  time       ${seconds.toFixed(1)} s (${n(Math.round(c.rows / Math.max(seconds, 0.001)))} rows/s)`);
   lines.push('');
   return lines.join('\n');

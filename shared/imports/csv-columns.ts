@@ -1,31 +1,49 @@
 import { ImportInputError } from '#shared/imports/import-errors.ts';
 
 /** What a column of an order-history CSV can hold. One row is one line item of an order. */
-export const IMPORT_FIELDS = ['orderId', 'date', 'email', 'customerId', 'sku', 'name', 'category', 'quantity', 'price', 'country', 'currency', 'customerName', 'locale'] as const;
+export const IMPORT_FIELDS = ['orderId', 'date', 'email', 'customerId', 'sku', 'name', 'category', 'quantity', 'price', 'country', 'currency', 'customerName', 'locale', 'couponCodes'] as const;
 export type ImportField = (typeof IMPORT_FIELDS)[number];
 
-/** Fields every file must have a column for (plus email or customerId). */
-export const REQUIRED_FIELDS: readonly ImportField[] = ['orderId', 'date', 'sku', 'name', 'category', 'quantity', 'price', 'country'];
+/** Fields every file must have a column for (plus email or customerId). Category and country may be missing. */
+export const REQUIRED_FIELDS: readonly ImportField[] = ['orderId', 'date', 'sku', 'name', 'quantity', 'price'];
 
 /**
  * Header names recognised for each field, compared after normalizeHeader (case, spaces, "_", "-", "." and "#"
  * ignored), so "Order ID", "order_id" and "ORDER-ID" all match. No alias belongs to two fields.
  */
 export const FIELD_ALIASES: Record<ImportField, readonly string[]> = {
-  orderId: ['orderid', 'order', 'ordernumber', 'orderno', 'ordernr', 'orderref', 'orderreference', 'ordername'],
-  date: ['date', 'orderdate', 'purchasedat', 'purchasedate', 'purchasedon', 'createdat', 'orderedat', 'ordertime', 'datetime', 'timestamp', 'paidat'],
-  email: ['email', 'customeremail', 'emailaddress', 'mail', 'buyeremail', 'contactemail'],
+  orderId: ['orderid', 'order', 'ordernumber', 'orderno', 'ordernr', 'orderref', 'orderreference', 'ordername', 'invoiceno', 'invoice', 'invoicenumber', 'invoiceid'],
+  date: ['date', 'orderdate', 'purchasedat', 'purchasedate', 'purchasedon', 'createdat', 'orderedat', 'ordertime', 'datetime', 'timestamp', 'invoicedate', 'datecreated'],
+  email: ['email', 'customeremail', 'emailaddress', 'mail', 'buyeremail', 'contactemail', 'billingemail', 'billingemailaddress'],
   customerId: ['customerid', 'customer', 'customerno', 'customernumber', 'clientid', 'buyerid', 'accountid'],
-  sku: ['sku', 'productsku', 'itemsku', 'variantsku', 'articlenumber', 'itemcode', 'productcode', 'productid'],
+  sku: ['sku', 'productsku', 'itemsku', 'variantsku', 'articlenumber', 'itemcode', 'productcode', 'productid', 'stockcode', 'lineitemsku'],
   name: ['name', 'productname', 'itemname', 'product', 'title', 'producttitle', 'lineitemname', 'description'],
   category: ['category', 'productcategory', 'producttype', 'department', 'productgroup'],
   quantity: ['quantity', 'qty', 'units', 'lineitemquantity', 'itemquantity'],
-  price: ['price', 'unitprice', 'itemprice', 'priceeach', 'lineitemprice', 'priceperunit'],
-  country: ['country', 'countrycode', 'billingcountry', 'shippingcountry'],
-  currency: ['currency', 'currencycode'],
+  price: ['price', 'unitprice', 'itemprice', 'priceeach', 'lineitemprice', 'priceperunit', 'itemcost'],
+  country: ['country', 'countrycode', 'countryname', 'billingcountry', 'billingcountrycode'],
+  currency: ['currency', 'currencycode', 'ordercurrency'],
   customerName: ['customername', 'fullname', 'billingname', 'clientname', 'buyername'],
   locale: ['locale', 'language', 'lang'],
+  couponCodes: ['coupon', 'coupons', 'couponcode', 'couponcodes', 'discountcode', 'discountcodes', 'promocode', 'promocodes', 'vouchercode', 'vouchercodes'],
 };
+
+/**
+ * Aliases used only when no column matches the field's own aliases: exports often carry both a billing and a
+ * shipping country, or both a creation and a payment time, and the first of each pair is the order's.
+ */
+const FALLBACK_ALIASES: Partial<Record<ImportField, readonly string[]>> = {
+  date: ['paidat', 'paiddate'],
+  country: ['shippingcountry', 'shippingcountrycode'],
+};
+
+/**
+ * Shopify's order export calls the order number "Name" (#1001) and the product "Lineitem name": in a file with a
+ * `Lineitem name` column, `Name` is the order.
+ */
+function contextualField(normalized: string, headers: ReadonlySet<string>): ImportField | undefined {
+  return normalized === 'name' && headers.has('lineitemname') ? 'orderId' : undefined;
+}
 
 /** Which column (by index) holds each field, and the file's own header names for messages. */
 export interface ColumnLayout {
@@ -88,9 +106,18 @@ export function resolveColumns(header: readonly string[], explicit: Partial<Reco
     }
   }
 
+  const normalized = trimmed.map(normalizeHeader);
+  const present = new Set(normalized);
   for (const field of IMPORT_FIELDS) {
     if (explicit[field] !== undefined) continue;
-    const candidates = trimmed.flatMap((h, position) => (!taken.has(position) && FIELD_ALIASES[field].includes(normalizeHeader(h)) ? [position] : []));
+    const matching = (aliases: readonly string[]) =>
+      normalized.flatMap((h, position) => {
+        if (taken.has(position)) return [];
+        const context = contextualField(h, present);
+        return (context === undefined ? aliases.includes(h) : context === field) ? [position] : [];
+      });
+    const primary = matching(FIELD_ALIASES[field]);
+    const candidates = primary.length > 0 ? primary : matching(FALLBACK_ALIASES[field] ?? []);
     const [first, second] = candidates;
     if (second !== undefined && first !== undefined) {
       problems.push(`columns "${trimmed[first]}" and "${trimmed[second]}" both look like ${field}; choose one with --map ${field}="${trimmed[first]}"`);

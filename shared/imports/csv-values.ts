@@ -51,6 +51,13 @@ export function parseDecimal(text: string, decimalComma: boolean): DecimalResult
   return { ok: false, reason: `"${clip(value)}" is not a number with a decimal comma${hint}` };
 }
 
+/** Digits after the decimal separator of a number that parseDecimal accepted ("0.165" → 3, "12" → 0). */
+export function decimalPlaces(text: string, decimalComma: boolean): number {
+  const value = text.trim();
+  const separator = value.lastIndexOf(decimalComma ? ',' : '.');
+  return separator < 0 ? 0 : value.length - separator - 1;
+}
+
 export const DATE_FORMATS = ['ISO', 'DD.MM.YYYY', 'MM/DD/YYYY', 'YYYY-MM-DD'] as const;
 export type DateFormat = (typeof DATE_FORMATS)[number];
 

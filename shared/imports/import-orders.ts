@@ -5,11 +5,11 @@ import { deltaOfPurchase, mergeDeltas, type ProfileDelta } from '#shared/purchas
 import type { Table } from '#shared/table/table-client.ts';
 import { resolveColumns, type ColumnLayout, type ImportField } from '#shared/imports/csv-columns.ts';
 import { fileSize, fingerprintFile, readCsvRecords, sniffDelimiter, writeRejectsFile } from '#shared/imports/csv-file.ts';
-import { parseRow, type RowOptions } from '#shared/imports/csv-row.ts';
+import { DEFAULT_CATEGORY, parseRow, type RowOptions } from '#shared/imports/csv-row.ts';
 import { delimiterName, type DateFormat, type Delimiter } from '#shared/imports/csv-values.ts';
 import { ImportConflictError, ImportInputError } from '#shared/imports/import-errors.ts';
 import { ImportStore, importSource, type ImportCounters, type ImportJob } from '#shared/imports/import-store.ts';
-import { OrderGrouper, type GroupedOrders, type ImportOrder } from '#shared/imports/order-grouping.ts';
+import { OrderGrouper, type GroupedOrders, type GroupingNotes, type ImportOrder } from '#shared/imports/order-grouping.ts';
 import { StreamingOrderLookup } from '#shared/imports/order-lookup.ts';
 import { TaskPool } from '#shared/imports/concurrency.ts';
 
@@ -42,6 +42,8 @@ export interface ImportCsvOptions {
   dateFormat: DateFormat;
   /** Explicit field → header names (`--map`); other fields are found by their aliases. */
   columnMap: Partial<Record<ImportField, string>>;
+  /** Category of lines without one; default DEFAULT_CATEGORY. */
+  defaultCategory?: string | undefined;
 }
 
 export interface ImportRequest {
@@ -77,6 +79,8 @@ export interface ImportSummary {
   importId: string;
   file: string;
   delimiter: string;
+  /** Category given to lines without one (counters.linesDefaultCategory). */
+  defaultCategory: string;
   /** True when this run continued an import an earlier run had started. */
   resumed: boolean;
   /** Written only when rows were rejected. */
@@ -113,7 +117,15 @@ export async function importOrderFile(deps: ImportDeps, request: ImportRequest):
   const fingerprint = await fingerprintFile(file, (read) => progress.update(read));
   progress.stop();
   const delimiter = request.csv.delimiter ?? (await sniffDelimiter(file));
-  const options = { delimiter: delimiterName(delimiter), decimalComma: request.csv.decimalComma, dateFormat: request.csv.dateFormat, columnMap: sortedRecord(request.csv.columnMap) };
+  const defaultCategory = request.csv.defaultCategory ?? DEFAULT_CATEGORY;
+  const options = {
+    delimiter: delimiterName(delimiter),
+    decimalComma: request.csv.decimalComma,
+    dateFormat: request.csv.dateFormat,
+    columnMap: sortedRecord(request.csv.columnMap),
+    // Only when not the default, so files imported before the option existed keep their import id.
+    ...(defaultCategory === DEFAULT_CATEGORY ? {} : { defaultCategory }),
+  };
   const importId = importIdOf(fingerprint.sha256, options);
   const configFingerprint = currencySettingsFingerprint(deps.config);
 
@@ -121,7 +133,7 @@ export async function importOrderFile(deps: ImportDeps, request: ImportRequest):
   if (!request.dryRun && !table) throw new Error('importOrderFile needs a table unless dryRun is set');
   const store = table ? new ImportStore(table, { concurrency: deps.concurrency ?? DEFAULT_CONCURRENCY }) : undefined;
   const existing = await store?.readJob(importId);
-  const base = { importId, file, delimiter: delimiterName(delimiter), ordersFromEarlierRun: 0, ordersRecordedDifferently: [], unfinishedImports: [] };
+  const base = { importId, file, delimiter: delimiterName(delimiter), defaultCategory, ordersFromEarlierRun: 0, ordersRecordedDifferently: [], unfinishedImports: [] };
   if (existing?.status === 'completed') {
     return { ...base, outcome: 'already-imported', resumed: false, rejectsPath: undefined, counters: existing.counters, startedAt: existing.startedAt, completedAt: existing.completedAt, elapsedMs: Date.now() - started, phaseMs };
   }
@@ -132,7 +144,7 @@ export async function importOrderFile(deps: ImportDeps, request: ImportRequest):
   }
 
   const concurrency = deps.concurrency ?? DEFAULT_CONCURRENCY;
-  const rowOptions: RowOptions = { decimalComma: request.csv.decimalComma, dateFormat: request.csv.dateFormat, baseCurrency: deps.config.shop.baseCurrency };
+  const rowOptions: RowOptions = { decimalComma: request.csv.decimalComma, dateFormat: request.csv.dateFormat, baseCurrency: deps.config.shop.baseCurrency, defaultCategory };
   if (!store) {
     const { rows, grouper } = await readOrders(file, bytes, delimiter, request.csv.columnMap, rowOptions, progress, undefined);
     progress.start('Checking rules', grouper.orderCount, 'orders');
@@ -153,7 +165,7 @@ export async function importOrderFile(deps: ImportDeps, request: ImportRequest):
   progress.stop();
 
   const startedAt = existing?.startedAt ?? now().toISOString();
-  const counters: ImportCounters = countersOf(rows, { rowsAccepted: 0, rejectedLines: new Map(), ordersRejected: 0 }, 0);
+  const counters: ImportCounters = countersOf(rows, { rowsAccepted: 0, rejectedLines: new Map(), ordersRejected: 0, ...NO_NOTES }, 0);
   const job: ImportJob = {
     importId,
     status: 'running',
@@ -308,8 +320,15 @@ function countersOf(rows: number, grouped: Omit<GroupedOrders, 'orders'>, orders
     customers: 0,
     customersUpdated: 0,
     customersAlreadyApplied: 0,
+    ordersWithoutCustomer: grouped.ordersWithoutCustomer,
+    rowsWithoutCustomer: grouped.rowsWithoutCustomer,
+    linesDefaultCategory: grouped.linesDefaultCategory,
+    ordersTimeSpread: grouped.ordersTimeSpread,
+    ordersCountryUnknown: grouped.ordersCountryUnknown,
   };
 }
+
+const NO_NOTES: GroupingNotes = { ordersWithoutCustomer: 0, rowsWithoutCustomer: 0, linesDefaultCategory: 0, ordersTimeSpread: 0, ordersCountryUnknown: 0 };
 
 /** Folds each customer's orders into one profile delta, in the order customers first appear. */
 export function deltasByCustomer(orders: readonly ImportOrder[]): ProfileDelta[] {

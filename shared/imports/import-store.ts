@@ -37,6 +37,12 @@ export const ImportCounters = z.object({
   customers: z.number().int(),
   customersUpdated: z.number().int(),
   customersAlreadyApplied: z.number().int(),
+  // Added later: job items written before them read as 0.
+  ordersWithoutCustomer: z.number().int().default(0),
+  rowsWithoutCustomer: z.number().int().default(0),
+  linesDefaultCategory: z.number().int().default(0),
+  ordersTimeSpread: z.number().int().default(0),
+  ordersCountryUnknown: z.number().int().default(0),
 });
 export type ImportCounters = z.output<typeof ImportCounters>;
 
@@ -166,8 +172,10 @@ export class ImportStore {
     let written = 0;
     const source = importSource(importId);
     await forEachConcurrent(chunk(orders, BATCH_WRITE_MAX), this.options.concurrency, async (batch) => {
-      const items = batch.map(({ purchase, fingerprint }) => ({
+      const items = batch.map(({ purchase, fingerprint, couponCodes }) => ({
         ...orderItem(purchase, fingerprint, undefined, source, now),
+        // As the API stores them; history is not redeemed again.
+        ...(couponCodes.length > 0 ? { couponCodes } : {}),
         // Imported orders are history: no PurchaseRecorded event is owed for them, not even if the API later
         // receives the same order again (a replay only publishes when eventPublished is false).
         eventPublished: true,

@@ -1,7 +1,7 @@
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { ShopConfig } from '#shared/config/shop-config.ts';
-import { ConflictError } from '#shared/errors.ts';
+import { ConflictError, ValidationError } from '#shared/errors.ts';
 import { PurchaseRecorded } from '#shared/events/purchase-recorded.ts';
 import { publishEvents, type EventBus } from '#shared/events/publish-events.ts';
 import { logger } from '#shared/logger.ts';
@@ -12,6 +12,7 @@ import { signToken } from '#shared/tokens/signed-token.ts';
 import { normalizePurchase, purchaseFingerprint, type NormalizedPurchase } from '#shared/purchases/normalize-purchase.ts';
 import { deltaOfPurchase } from '#shared/purchases/profile-aggregates.ts';
 import type { PurchaseInput } from '#shared/purchases/purchase-input.ts';
+import { ORDER_TOO_LARGE, orderItemFits } from '#shared/purchases/order-item-size.ts';
 
 export interface RecordPurchaseDeps {
   table: Table;
@@ -44,6 +45,8 @@ export async function recordPurchase(deps: RecordPurchaseDeps, input: PurchaseIn
   const purchase = normalizePurchase(input, deps.config, now);
   const fingerprint = purchaseFingerprint(purchase);
   const formTokenExpiresAt = Math.floor(now.getTime() / 1000) + deps.config.purchases.formTokenTtlDays * 86_400;
+  // Lines are capped by the order item's size, not by a count: refuse what DynamoDB would refuse, as a 400.
+  if (!orderItemFits(orderItem(purchase, fingerprint, formTokenExpiresAt, 'api', now))) throw new ValidationError('The order is too large', [{ field: 'items', message: ORDER_TOO_LARGE }]);
 
   for (let attempt = 1; ; attempt++) {
     const snapshot = await readSnapshot(deps.table, purchase.customerId, attempt > 1);

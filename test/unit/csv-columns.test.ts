@@ -35,8 +35,31 @@ describe('resolveColumns', () => {
     }
     expect(message).toContain('--map price="Preis": the file has no such column');
     expect(message).toContain('"order_id" and "order_number" both look like orderId');
-    expect(message).toContain('no column found for orderId, date, category, quantity, price, country, email or customerId');
+    expect(message).toContain('no column found for orderId, date, quantity, price, email or customerId');
     expect(message).toContain('The file\'s header is: "order_id", "order_number", "sku", "name"');
+  });
+});
+
+describe('headers of real exports', () => {
+  it('reads an "Online Retail" export: InvoiceNo, StockCode, Description, InvoiceDate, UnitPrice, CustomerID, no category', () => {
+    const layout = resolveColumns(['InvoiceNo', 'StockCode', 'Description', 'Quantity', 'InvoiceDate', 'UnitPrice', 'CustomerID', 'Country']);
+    expect(layout.index).toEqual({ orderId: 0, sku: 1, name: 2, quantity: 3, date: 4, price: 5, customerId: 6, country: 7 });
+  });
+
+  it('reads a Shopify export: Name is the order when there is a Lineitem name, billing country and creation time win', () => {
+    const layout = resolveColumns(['Name', 'Email', 'Paid at', 'Created at', 'Discount Code', 'Lineitem quantity', 'Lineitem name', 'Lineitem price', 'Lineitem sku', 'Billing Name', 'Billing Country', 'Shipping Country']);
+    expect(layout.index).toEqual({ orderId: 0, email: 1, date: 3, couponCodes: 4, quantity: 5, name: 6, price: 7, sku: 8, customerName: 9, country: 10 });
+  });
+
+  it('takes the shipping country or the payment time when the file has nothing better', () => {
+    const layout = resolveColumns(['Invoice', 'Paid at', 'Email', 'sku', 'name', 'qty', 'price', 'Shipping Country']);
+    expect(layout.index).toMatchObject({ orderId: 0, date: 1, country: 7 });
+  });
+
+  it('reads coupon columns by their usual names', () => {
+    for (const header of ['coupon', 'Coupon Code', 'couponcodes', 'Discount Codes', 'promo_code', 'Voucher Code']) {
+      expect(resolveColumns(['order', 'date', 'email', 'sku', 'name', 'qty', 'price', header]).index.couponCodes).toBe(7);
+    }
   });
 });
 

@@ -8,7 +8,7 @@ import { aShopConfig } from '#test/support/builders.ts';
 
 const header = ['order_id', 'date', 'email', 'customer_id', 'sku', 'name', 'category', 'qty', 'price', 'country', 'currency', 'customer_name'];
 const columns = resolveColumns(header);
-const options: RowOptions = { decimalComma: false, dateFormat: 'ISO', baseCurrency: 'EUR' };
+const options: RowOptions = { decimalComma: false, dateFormat: 'ISO', baseCurrency: 'EUR', defaultCategory: 'default' };
 const config = aShopConfig();
 const now = new Date('2026-11-25T12:00:00Z');
 
@@ -54,28 +54,27 @@ describe('grouping rows into orders', () => {
     const result = group(['A,2026-01-05,anna@example.com,,TENT,Tent,tents,1,200,IS,EUR,', 'A,2026-01-05,anna@example.com,,STOVE,Stove,stoves,0,30,IS,EUR,', 'B,2026-01-06,bjorn@example.com,,SOCK,Socks,socks,1,5,IS,EUR,']);
     expect(result.orders.map((o) => o.purchase.orderId)).toEqual(['B']);
     expect(result.ordersRejected).toBe(1);
-    expect(result.rejectedLines.get(3)).toBe('qty: must be at least 1 (record a refund as a negative price)');
-    expect(result.rejectedLines.get(2)).toBe('order "A" is rejected as a whole because line 3 was rejected');
+    expect(result.rejectedLines.get(3)).toBe('In column "qty", "0" is zero: a line needs at least one unit (write a returned line as a negative quantity).');
+    expect(result.rejectedLines.get(2)).toBe('Order "A" (column "order_id") is rejected as a whole because line 3 was rejected.');
   });
 
-  it('rejects the rows of an order that disagree on customer, date or currency', () => {
+  it('rejects the rows of an order that disagree on customer, currency or a time more than 10 minutes apart', () => {
     const result = group(['A,2026-01-05,anna@example.com,,TENT,Tent,tents,1,200,IS,EUR,', 'A,2026-01-06,bjorn@example.com,,SOCK,Socks,socks,1,5,IS,DKK,']);
     expect(result.orders).toHaveLength(0);
     const reason = result.rejectedLines.get(2) ?? '';
-    expect(reason).toContain('the rows of order "A" do not agree');
+    expect(reason).toContain('The rows of order "A" (column "order_id") do not make one order');
     expect(reason).toContain('line 3 names a different customer than line 2');
-    expect(reason).toContain('line 3 has a different date than line 2');
-    expect(reason).toContain('line 3 has a different currency than line 2');
+    expect(reason).toContain('line 3 has date 2026-01-06T00:00:00.000Z but line 2 has 2026-01-05T00:00:00.000Z, more than 10 minutes earlier');
+    expect(reason).toContain('line 3 has currency "DKK" but line 2 has "EUR"');
     expect(reason).not.toContain('bjorn@');
     expect(result.rejectedLines.get(3)).toBe(reason);
   });
 
   it('rejects a currency the shop has no exchange rate for and a date in the future, per order', () => {
-    const result = group(['U,2026-01-05,anna@example.com,,TENT,Tent,tents,1,20,IS,SEK,', 'F,2027-01-05,anna@example.com,,TENT,Tent,tents,1,20,IS,EUR,', 'P,2026-01-05,anna@example.com,,TENT,Tent,tents,1,20.005,IS,EUR,']);
+    const result = group(['U,2026-01-05,anna@example.com,,TENT,Tent,tents,1,20,IS,SEK,', 'F,2027-01-05,anna@example.com,,TENT,Tent,tents,1,20,IS,EUR,']);
     expect(result.orders).toHaveLength(0);
-    expect(result.rejectedLines.get(2)).toContain('order "U": currency: SEK has no exchange rate into EUR');
-    expect(result.rejectedLines.get(3)).toBe('order "F": date: is in the future');
-    expect(result.rejectedLines.get(4)).toContain('price: has more decimal places than EUR allows');
+    expect(result.rejectedLines.get(2)).toBe('Order "U" (column "order_id") is not accepted: column "currency" has "SEK": SEK has no exchange rate into EUR; add it under shop.exchangeRates in config/shop.yaml.');
+    expect(result.rejectedLines.get(3)).toBe('Order "F" (column "order_id") is not accepted: column "date" has 2027-01-05T00:00:00.000Z, which is in the future.');
   });
 
   it('tells the caller when a row starts a new order, so the order can be looked up early', () => {
@@ -85,6 +84,63 @@ describe('grouping rows into orders', () => {
     expect(grouper.add(row('A,2026-01-05,anna@example.com,,SOCK,Sock,socks,1,1,IS,EUR,', 3))).toBeUndefined();
     expect(grouper.add(row('B,2026-01-05,anna@example.com,,SOCK,Sock,socks,x,1,IS,EUR,', 4))).toBe('B');
     expect(grouper.add(row(',2026-01-05,anna@example.com,,SOCK,Sock,socks,1,1,IS,EUR,', 5))).toBeUndefined();
+  });
+});
+
+describe('what real exports need', () => {
+  it('takes the earliest time of lines up to 10 minutes apart and counts the order', () => {
+    const result = group(['A,2026-01-05T10:00:59Z,anna@example.com,,TENT,Tent,tents,1,200,IS,EUR,', 'A,2026-01-05T10:10:59Z,anna@example.com,,SOCK,Socks,socks,1,5,IS,EUR,', 'B,2026-01-05T10:00:00Z,anna@example.com,,SOCK,Socks,socks,1,5,IS,EUR,']);
+    expect(result.rejectedLines.size).toBe(0);
+    expect(result.orders[0]?.purchase.purchasedAt).toBe('2026-01-05T10:00:59.000Z');
+    expect(result.ordersTimeSpread).toBe(1);
+  });
+
+  it('skips orders whose rows name no customer, counting them instead of rejecting them', () => {
+    const result = group(['G,2026-01-05,,,TENT,Tent,tents,1,200,IS,EUR,', 'G,2026-01-05,,,SOCK,Socks,socks,1,5,IS,EUR,', 'A,2026-01-05,anna@example.com,,MAP,Map,maps,1,5,IS,EUR,']);
+    expect(result.orders.map((o) => o.purchase.orderId)).toEqual(['A']);
+    expect(result).toMatchObject({ ordersWithoutCustomer: 1, rowsWithoutCustomer: 2, ordersRejected: 0, rowsAccepted: 1 });
+    expect(result.rejectedLines.size).toBe(0);
+  });
+
+  it('takes the customer of an order from whichever of its rows names one', () => {
+    const result = group(['A,2026-01-05,,,TENT,Tent,tents,1,200,IS,EUR,', 'A,2026-01-05,anna@example.com,,SOCK,Socks,socks,1,5,,EUR,']);
+    expect(result.orders[0]?.purchase).toMatchObject({ customerId: customerIdForEmail('anna@example.com'), country: 'IS' });
+  });
+
+  it('records an order of returned lines (negative quantities) as a refund, and a mixed order at its net total', () => {
+    const result = group(['C1,2026-01-05,anna@example.com,,DUCK,Ducks,home,-2,4.65,GB,EUR,', 'M,2026-01-05,anna@example.com,,TENT,Tent,tents,1,200,GB,EUR,', 'M,2026-01-05,anna@example.com,,SOCK,Socks,socks,-2,5,GB,EUR,']);
+    const [refund, mixed] = result.orders.map((o) => o.purchase);
+    expect(refund).toMatchObject({ kind: 'refund', totalMinor: -930, lines: [{ sku: 'DUCK', quantity: 2, unitPriceMinor: -465 }] });
+    expect(mixed).toMatchObject({ kind: 'purchase', totalMinor: 19000 });
+  });
+
+  it('rounds line totals of too-precise unit prices half-even, keeping quantity and total exact', () => {
+    // 12 × 0.165 = 1.98 exactly; 1 × 0.125 = 0.125 → 0.12 (half to even); 3 × 0.0050 = 0.015 → 0.02; 0.001 → 0.00
+    const result = group(['P,2026-01-05,anna@example.com,,WARM,Warmer,home,12,0.165,GB,EUR,', 'P,2026-01-05,anna@example.com,,PIN,Pin,home,1,0.125,GB,EUR,', 'P,2026-01-05,anna@example.com,,BAG,Bag,home,3,0.0050,GB,EUR,', 'P,2026-01-05,anna@example.com,,CARD,Card,home,1,0.001,GB,EUR,', 'P,2026-01-05,anna@example.com,,FREE,Free gift,home,1,0,GB,EUR,']);
+    expect(result.rejectedLines.size).toBe(0);
+    const order = result.orders[0]?.purchase;
+    expect(order?.totalMinor).toBe(198 + 12 + 2 + 0 + 0);
+    const quantityOf = (sku: string) => order?.lines.filter((l) => l.sku === sku).reduce((sum, l) => sum + l.quantity, 0);
+    const totalOf = (sku: string) => order?.lines.filter((l) => l.sku === sku).reduce((sum, l) => sum + l.quantity * l.unitPriceMinor, 0);
+    expect([quantityOf('WARM'), totalOf('WARM')]).toEqual([12, 198]);
+    expect([quantityOf('PIN'), totalOf('PIN')]).toEqual([1, 12]);
+    expect([quantityOf('BAG'), totalOf('BAG')]).toEqual([3, 2]);
+    expect([quantityOf('CARD'), totalOf('CARD')]).toEqual([1, 0]);
+    expect(result.rowsAccepted).toBe(5);
+  });
+
+  it('accepts a wholesale order of 3,000 lines, and refuses one too large for a DynamoDB item in words', () => {
+    const rows = (orderId: string, count: number, name: string) => Array.from({ length: count }, (_, i) => `${orderId},2026-01-05,anna@example.com,,SKU-${i},${name},home,6,2.55,GB,EUR,`);
+    const result = group([...rows('W', 3000, 'WHITE HANGING HEART T-LIGHT HOLDER'), ...rows('X', 2000, 'N'.repeat(200))]);
+    expect(result.orders.map((o) => o.purchase.orderId)).toEqual(['W']);
+    expect(result.orders[0]?.purchase.lines).toHaveLength(3000);
+    expect(result.rejectedLines.get(3002)).toBe('Order "X" (column "order_id") is not accepted: its 2,000 lines are too many to store as one order (a DynamoDB item holds at most 400 KB).');
+  });
+
+  it('counts lines given the default category and orders whose country is unknown', () => {
+    const result = group(['A,2026-01-05,anna@example.com,,TENT,Tent,,1,200,,EUR,', 'A,2026-01-05,anna@example.com,,SOCK,Socks,socks,1,5,,EUR,', 'B,2026-01-05,anna@example.com,,SOCK,Socks,,1,5,Narnia,EUR,']);
+    expect(result).toMatchObject({ linesDefaultCategory: 2, ordersCountryUnknown: 2 });
+    expect(result.orders[0]?.purchase.categoryMinor).toEqual({ default: 20000, socks: 500 });
   });
 });
 
