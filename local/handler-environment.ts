@@ -16,6 +16,8 @@ export interface LocalEndpoints {
   publicBaseUrl: string;
   signingKey: string;
   region: string;
+  /** Staff sign-in through the Cognito emulator, when the topology has a function that verifies it. */
+  cognito?: { issuer: string; clientId: string; hostedUiUrl: string };
 }
 
 export function handlerEnvironment(topology: Topology, endpoints: LocalEndpoints): Record<string, string> {
@@ -40,6 +42,7 @@ export function handlerEnvironment(topology: Topology, endpoints: LocalEndpoints
     AWS_ENDPOINT_URL_SESV2: endpoints.ses,
     AWS_ENDPOINT_URL_SES: endpoints.ses,
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+    ...(endpoints.cognito ? { COGNITO_ISSUER: endpoints.cognito.issuer, COGNITO_CLIENT_ID: endpoints.cognito.clientId, COGNITO_HOSTED_UI_URL: endpoints.cognito.hostedUiUrl } : {}),
   };
 }
 

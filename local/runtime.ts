@@ -5,6 +5,8 @@
  * integration tests both call `startLocalRuntime`.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SQSEvent } from 'aws-lambda';
@@ -26,6 +28,7 @@ import { createScheduler, schedulesOf, type Firing, type LocalScheduler } from '
 import { postPurchase, seedDemoShop, type SeedResult } from '#local/seed-demo-shop.ts';
 import { startSesEmulator } from '#local/ses-emulator.ts';
 import { startSqsEndpoint } from '#local/sqs-endpoint.ts';
+import { DEMO_STAFF, startCognitoLocal } from '#local/cognito-local.ts';
 import { setClockSource } from '#shared/runtime/clock.ts';
 import { loadOrCreateSigningKey, readSeedMarker, removeDynamoDbPid, statePaths, stopStaleDynamoDb, writeDynamoDbPid, writeSeedMarker } from '#local/state.ts';
 
@@ -34,7 +37,12 @@ export const DEFAULT_PORTS = { http: 3000, dynamodb: 8000, ses: 8005, events: 80
 /** The environment variable `npm start` reads each port from, named in "port in use" errors. */
 export const PORT_VARIABLES = { http: 'PORT', dynamodb: 'DYNAMODB_PORT', ses: 'SES_PORT', events: 'EVENTS_PORT', sqs: 'SQS_PORT' } as const;
 
+/** The Cognito emulator's default port (`COGNITO_PORT`); in-memory runtimes (tests) pick a free one. */
+export const DEFAULT_COGNITO_PORT = 9229;
+
 export interface LocalRuntimeOptions {
+  /** Port of the Cognito emulator, started when a function verifies staff sign-in; 0 picks a free one. */
+  cognitoPort?: number;
   /** Repository root (handlers are loaded from `<root>/functions/<name>/handler.ts`). */
   rootDir?: string;
   /** The topology to run; tests inject their own. Defaults to shared/topology.ts. */
@@ -81,6 +89,8 @@ export interface LocalRuntime {
   timings: { servicesMs: number; handlersMs: number; seedMs: number };
   /** One incentive-form link from the demo shop, if seeding ran (or had run before). */
   demoFormUrl: string | undefined;
+  /** Staff sign-in (the Cognito emulator), when a function of the topology needs it: issuer, client and the demo users. */
+  cognito: { issuer: string; clientId: string; url: string; demoUsers: typeof DEMO_STAFF } | undefined;
   /** Pid of the DynamoDB Local Java process this runtime started (undefined with `dynamoDbEndpoint`). */
   dynamoDbPid: number | undefined;
   /** Moves the clock to `date`, firing due schedules in order, then waits until the bus and queues are idle. */
@@ -257,6 +267,24 @@ async function start(
   apiUrl = http.url;
   inboxUrl = ses.inboxUrl;
 
+  // Staff sign-in: the Cognito emulator, once the server's URL (its callback) is known. Its data persists next to
+  // the table's; an in-memory runtime gets a throwaway directory and a free port.
+  let cognito: LocalRuntime['cognito'];
+  if (topology.functions.some((fn) => fn.access.staffSignIn)) {
+    const cognitoDir = inMemory ? mkdtempSync(join(tmpdir(), 'kinship-cognito-')) : join(paths.dir, 'cognito');
+    const wantedPort = options.cognitoPort ?? (inMemory ? 0 : DEFAULT_COGNITO_PORT);
+    const emulator = await startCognitoLocal({ port: wantedPort === 0 ? await freePort(host) : wantedPort, host, dataDir: cognitoDir, callbackUrl: `${http.url}/console/callback`, signOutUrl: `${http.url}/console/signed-out` });
+    cleanups.push({
+      name: 'Cognito emulator',
+      stage: 'endpoints',
+      run: async () => {
+        await emulator.stop();
+        if (inMemory) rmSync(cognitoDir, { recursive: true, force: true });
+      },
+    });
+    cognito = { issuer: emulator.issuer, clientId: emulator.clientId, url: emulator.endpoint, demoUsers: DEMO_STAFF };
+  }
+
   // 3. The table, then the handlers' environment, then the handlers themselves (a bad config fails here).
   await ensureTable(dynamodb.endpoint, tableName);
   const environment = handlerEnvironment(topology, {
@@ -270,6 +298,7 @@ async function start(
     publicBaseUrl: http.url,
     signingKey,
     region: AWS.region,
+    ...(cognito ? { cognito: { issuer: cognito.issuer, clientId: cognito.clientId, hostedUiUrl: cognito.url } } : {}),
   });
   const fingerprint = JSON.stringify(environment);
   const loadsFromFiles = topology.functions.some((fn) => !options.handlers?.[fn.name]);
@@ -344,6 +373,7 @@ async function start(
     seed,
     timings: { servicesMs: Math.round(servicesUpAt - startedAt), handlersMs: Math.round(handlersLoadedAt - servicesUpAt), seedMs: Math.round(performance.now() - handlersLoadedAt) },
     demoFormUrl,
+    cognito,
     dynamoDbPid: dynamodb.pid,
     async advanceTo(date) {
       const fired = await scheduler.advanceTo(date);

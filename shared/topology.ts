@@ -39,10 +39,14 @@ export interface Access {
   signingKey?: boolean;
   sendEmail?: boolean;
   sendToQueues?: string[];
+  /** Verifies staff sign-in (Cognito): the stack passes the user pool's issuer, app client and hosted UI; locally the runtime starts the Cognito emulator. */
+  staffSignIn?: boolean;
+  /** Notifies staff: publish to the staff SNS topic in AWS; locally an email into the SES emulator's inbox. */
+  notifyStaff?: boolean;
 }
 
 /** The product's features; the stack gives each its own construct (DESIGN.md §2), the local runtime ignores them. */
-export type Feature = 'purchases' | 'capture' | 'segmentation' | 'campaigns' | 'sending';
+export type Feature = 'purchases' | 'capture' | 'segmentation' | 'campaigns' | 'sending' | 'console';
 
 export interface FunctionSpec {
   /** kebab-case; the handler lives at functions/<name>/handler.ts. */
@@ -161,6 +165,39 @@ export const topology: Topology = {
       timeoutSeconds: 120,
       access: { table: 'readWrite', sendToQueues: ['send-email'] },
       triggers: [{ kind: 'schedule', name: 'due-sends', expression: 'rate(5 minutes)' }],
+    },
+    {
+      name: 'console',
+      feature: 'console',
+      description: 'GET|POST /console/…: the staff console (sign-in, find, customer page, contacts, cases, reports, admin); verifies the session cookie itself',
+      memoryMb: 512,
+      timeoutSeconds: 15,
+      access: { table: 'readWrite', publishEvents: true, signingKey: true, staffSignIn: true },
+      // Public at the gateway: an API Gateway JWT authorizer reads the Authorization header only, and a browser
+      // navigating pages sends a cookie. The handler verifies that cookie's ID token (aws-jwt-verify) on every request.
+      triggers: [
+        { kind: 'http', method: 'GET', path: '/console', auth: 'public' },
+        { kind: 'http', method: 'GET', path: '/console/{proxy+}', auth: 'public' },
+        { kind: 'http', method: 'POST', path: '/console/{proxy+}', auth: 'public' },
+      ],
+    },
+    {
+      name: 'record-interaction',
+      feature: 'console',
+      description: 'POST /api/interactions: a till or helpdesk records a staff contact (idempotent per interactionId); an unhappy one opens a case',
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      access: { table: 'readWrite', publishEvents: true },
+      triggers: [{ kind: 'http', method: 'POST', path: '/api/interactions', auth: 'apiKey' }],
+    },
+    {
+      name: 'escalate-cases',
+      feature: 'console',
+      description: 'Every 15 minutes: cases unassigned or unresolved past config/console.yaml hours → a staff notification and CaseEscalated',
+      memoryMb: 256,
+      timeoutSeconds: 60,
+      access: { table: 'readWrite', publishEvents: true, notifyStaff: true },
+      triggers: [{ kind: 'schedule', name: 'escalate-cases', expression: 'rate(15 minutes)' }],
     },
   ],
   queues: [

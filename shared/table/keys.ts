@@ -45,6 +45,23 @@ export const keys = {
   /** One planned newsletter occurrence (audience size, when planned), newest last: `campaigns diff` compares with it. */
   occurrence: (campaignId: string, occurrenceId: string) => ({ PK: `OCC#${campaignId}`, SK: occurrenceId }),
   occurrencePartition: (campaignId: string) => `OCC#${campaignId}`,
+  /** One staff contact with a customer, newest last; the interaction id keeps a replay from adding a second. */
+  contact: (customerId: string, at: string, interactionId: string) => ({ PK: `CUST#${customerId}`, SK: `CONTACT#${at}#${interactionId}` }),
+  contactPrefix: 'CONTACT#',
+  /** Idempotency guard of POST /api/interactions: written with the contact in one transaction, once per interaction id. */
+  interaction: (interactionId: string) => ({ PK: `INTERACTION#${interactionId}`, SK: 'INTERACTION' }),
+  /** A follow-up case (an unhappy answer), its owner, handling and outcome. */
+  staffCase: (caseId: string) => ({ PK: `CASE#${caseId}`, SK: 'CASE' }),
+  /** The case list by status, oldest first (a small shop's cases fit one partition per status). */
+  caseByStatus: (status: string, openedAt: string, caseId: string) => ({ PK: `CASES#${status}`, SK: `${openedAt}#${caseId}` }),
+  caseStatusPartition: (status: string) => `CASES#${status}`,
+  /** A pointer from the customer to each of their cases, for the customer page. */
+  caseOfCustomer: (customerId: string, openedAt: string, caseId: string) => ({ PK: `CUST#${customerId}`, SK: `CASEREF#${openedAt}#${caseId}` }),
+  caseOfCustomerPrefix: 'CASEREF#',
+  /** One case per source answer (an order's form or an interaction), so a repeated form submission opens no second case. */
+  caseSource: (source: string, ref: string) => ({ PK: `CASESRC#${source}#${ref}`, SK: 'CASESRC' }),
+  /** Tombstone of an erased person, keyed by HMAC-SHA256(signing key, normalized address): time and counts only. */
+  erasure: (addressHash: string) => ({ PK: `ERASED#${addressHash}`, SK: 'ERASURE' }),
 } as const;
 
 /** Attribute-name prefixes for the open-ended aggregates kept as top-level profile attributes. */

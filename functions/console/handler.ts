@@ -1,0 +1,27 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { handleConsoleRequest } from '#shared/console/console-app.ts';
+import { consoleSettings, sessionDeps } from '#shared/console/console-settings.ts';
+import { busFromEnvironment } from '#shared/events/publish-events.ts';
+import { httpErrors } from '#shared/http/http-errors-middleware.ts';
+import type { HttpResult } from '#shared/http/http-response.ts';
+import { logger } from '#shared/logger.ts';
+import { publicBaseUrl, shopConfig } from '#shared/runtime/environment.ts';
+import { getSigningKey } from '#shared/secrets.ts';
+import { tableFromEnvironment } from '#shared/table/table-client.ts';
+
+const { config, catalogs } = consoleSettings();
+const baseUrl = publicBaseUrl(shopConfig());
+const table = tableFromEnvironment();
+const bus = busFromEnvironment();
+let session: ReturnType<typeof sessionDeps> | undefined;
+
+/** GET|POST /console/…: the staff console (server-rendered; the session cookie is verified here, see README). */
+export const handler = middy<APIGatewayProxyEventV2, HttpResult>()
+  .use(injectLambdaContext(logger))
+  .use(httpErrors())
+  .handler(async (event) => {
+    session ??= sessionDeps(await getSigningKey(), baseUrl);
+    return handleConsoleRequest({ table, bus, config, catalogs, session }, event);
+  });

@@ -1,0 +1,169 @@
+import { createHash } from 'node:crypto';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConflictError, NotFoundError } from '#shared/errors.ts';
+import { keys } from '#shared/table/keys.ts';
+import type { Table } from '#shared/table/table-client.ts';
+import { CASE_STATUSES, CaseListEntrySchema, CaseRecordSchema, listEntryOf, type CaseListEntry, type CaseRecord, type CaseStatus } from '#shared/cases/case-record.ts';
+
+/** One case per source answer: the id derives from it, so a repeated form submission or a replayed interaction opens none. */
+export function caseIdFor(source: CaseRecord['source'], sourceRef: string): string {
+  return `cs_${createHash('sha256').update(`${source}:${sourceRef}`).digest('hex').slice(0, 20)}`;
+}
+
+/**
+ * Writes a new case, its list entry and the customer's pointer to it in one transaction. Returns undefined when
+ * the case exists already (the same answer seen again).
+ */
+export async function insertCase(table: Table, record: CaseRecord): Promise<CaseRecord | undefined> {
+  try {
+    await table.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: table.name, Item: { ...keys.staffCase(record.caseId), entityType: 'CASE', ...record }, ConditionExpression: 'attribute_not_exists(PK)' } },
+          { Put: { TableName: table.name, Item: { ...keys.caseByStatus(record.status, record.openedAt, record.caseId), entityType: 'CASE_ENTRY', ...listEntryOf(record) } } },
+          { Put: { TableName: table.name, Item: { ...keys.caseOfCustomer(record.customerId, record.openedAt, record.caseId), entityType: 'CASE_REF', caseId: record.caseId } } },
+        ],
+      }),
+    );
+    return record;
+  } catch (error) {
+    if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return undefined;
+    throw error;
+  }
+}
+
+export async function readCase(table: Table, caseId: string, consistent = false): Promise<CaseRecord> {
+  const result = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.staffCase(caseId), ConsistentRead: consistent }));
+  if (!result.Item) throw new NotFoundError(`No case ${caseId}`);
+  return CaseRecordSchema.parse(result.Item);
+}
+
+/**
+ * Replaces a case with its next state, moving its list entry between status partitions in the same transaction. The
+ * write only lands if the case is still in the state it was read in (status and owner), so two staff saving at
+ * once cannot overwrite each other silently: the second gets a 409 and reloads.
+ */
+export async function replaceCase(table: Table, before: CaseRecord, after: CaseRecord): Promise<void> {
+  const entryBefore = keys.caseByStatus(before.status, before.openedAt, before.caseId);
+  const moves = before.status !== after.status;
+  try {
+    await table.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: table.name,
+              Item: { ...keys.staffCase(after.caseId), entityType: 'CASE', ...after },
+              ConditionExpression: before.owner === undefined ? '#status = :status AND attribute_not_exists(#owner)' : '#status = :status AND #owner = :owner',
+              ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
+              ExpressionAttributeValues: { ':status': before.status, ...(before.owner === undefined ? {} : { ':owner': before.owner }) },
+            },
+          },
+          ...(moves ? [{ Delete: { TableName: table.name, Key: entryBefore } }] : []),
+          { Put: { TableName: table.name, Item: { ...keys.caseByStatus(after.status, after.openedAt, after.caseId), entityType: 'CASE_ENTRY', ...listEntryOf(after) } } },
+        ],
+      }),
+    );
+  } catch (error) {
+    if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
+      throw new ConflictError('Someone changed this case a moment ago; reload it and try again');
+    }
+    throw error;
+  }
+}
+
+/** List entries of the given statuses, oldest first; `openedBefore` narrows to cases opened before that instant. */
+export async function listCaseEntries(table: Table, statuses: readonly CaseStatus[] = CASE_STATUSES, openedBefore?: string): Promise<CaseListEntry[]> {
+  const out: CaseListEntry[] = [];
+  for (const status of statuses) {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await table.doc.send(
+        new QueryCommand({
+          TableName: table.name,
+          KeyConditionExpression: openedBefore ? 'PK = :pk AND SK < :before' : 'PK = :pk',
+          ExpressionAttributeValues: { ':pk': keys.caseStatusPartition(status), ...(openedBefore ? { ':before': openedBefore } : {}) },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) out.push(CaseListEntrySchema.parse(item));
+      start = page.LastEvaluatedKey;
+    } while (start);
+  }
+  return out.sort((a, b) => a.openedAt.localeCompare(b.openedAt));
+}
+
+/** The cases of one customer, newest first. */
+export async function casesOfCustomer(table: Table, customerId: string): Promise<CaseRecord[]> {
+  const refs = await table.doc.send(
+    new QueryCommand({
+      TableName: table.name,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.ordersOfCustomer(customerId), ':prefix': keys.caseOfCustomerPrefix },
+      ScanIndexForward: false,
+      Limit: 100,
+    }),
+  );
+  const ids = (refs.Items ?? []).map((item) => item.caseId).filter((id): id is string => typeof id === 'string');
+  return batchReadCases(table, ids);
+}
+
+async function batchReadCases(table: Table, ids: string[]): Promise<CaseRecord[]> {
+  const found = new Map<string, CaseRecord>();
+  for (let i = 0; i < ids.length; i += 100) {
+    let request: Record<string, unknown>[] | undefined = ids.slice(i, i + 100).map((id) => keys.staffCase(id));
+    for (let attempt = 0; request && request.length > 0 && attempt < 5; attempt++) {
+      const result: BatchGetCommandOutput = await table.doc.send(new BatchGetCommand({ RequestItems: { [table.name]: { Keys: request } } }));
+      for (const item of result.Responses?.[table.name] ?? []) {
+        const parsed = CaseRecordSchema.parse(item);
+        found.set(parsed.caseId, parsed);
+      }
+      request = result.UnprocessedKeys?.[table.name]?.Keys;
+    }
+  }
+  return ids.flatMap((id) => {
+    const record = found.get(id);
+    return record ? [record] : [];
+  });
+}
+
+/** Marks one escalation kind on a case, once: false when it was marked already (another run got there first). */
+export async function markEscalated(table: Table, caseId: string, kind: CaseRecord['escalations'][number]): Promise<boolean> {
+  try {
+    await table.doc.send(
+      new UpdateCommand({
+        TableName: table.name,
+        Key: keys.staffCase(caseId),
+        UpdateExpression: 'SET escalations = list_append(if_not_exists(escalations, :empty), :kind)',
+        ConditionExpression: 'attribute_exists(PK) AND #status <> :closed AND NOT contains(escalations, :kindValue)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':empty': [], ':kind': [kind], ':kindValue': kind, ':closed': 'closed' },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
+}
+
+/** Takes a mark back when the notification could not go out, so the next run tries again. */
+export async function unmarkEscalated(table: Table, record: CaseRecord): Promise<void> {
+  await table.doc.send(new UpdateCommand({ TableName: table.name, Key: keys.staffCase(record.caseId), UpdateExpression: 'SET escalations = :before', ExpressionAttributeValues: { ':before': record.escalations } }));
+}
+
+/** Copies the case's escalation marks onto its list entry (the list shows them). */
+export async function syncEntryEscalations(table: Table, record: CaseRecord): Promise<void> {
+  await table.doc.send(
+    new UpdateCommand({
+      TableName: table.name,
+      Key: keys.caseByStatus(record.status, record.openedAt, record.caseId),
+      UpdateExpression: 'SET escalations = :escalations',
+      ConditionExpression: 'attribute_exists(PK)',
+      ExpressionAttributeValues: { ':escalations': record.escalations },
+    }),
+  ).catch((error: unknown) => {
+    if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
+  });
+}
