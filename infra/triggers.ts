@@ -1,6 +1,5 @@
 import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
-import type { EventBus } from 'aws-cdk-lib/aws-events';
-import { EventField, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
+import { EventBus, EventField, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -55,7 +54,8 @@ export function wireTriggers(scope: Construct, fn: AppFunction, spec: FunctionSp
       case 'event': {
         new Rule(scope, `Rule${pascalCase(trigger.name)}`, {
           description: `Kinship ${spec.name}: ${trigger.name}`,
-          eventBus: resources.bus,
+          // SES publishes only to the account's default bus; every other rule is on the Kinship bus.
+          eventBus: trigger.bus === 'default' ? EventBus.fromEventBusName(scope, `DefaultBus${pascalCase(trigger.name)}`, 'default') : resources.bus,
           // The topology holds a real EventBridge pattern (`detail-type`, `$or`, prefix matchers ...) — the one the
           // local bus evaluates. The L2 renders keys it has no name for verbatim, so it goes through unchanged.
           eventPattern: { ...trigger.pattern },

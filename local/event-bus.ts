@@ -16,7 +16,11 @@ export interface BusRule {
   pattern: EventPattern;
   /** The rule's input transformer: when set, the target gets `{ ...input, event }` instead of the event. */
   input: Record<string, string> | undefined;
+  /** The bus the rule is on: `kinship` (what handlers publish to) or the account's `default` bus (SES events). */
+  bus: BusName;
 }
+
+export type BusName = 'kinship' | 'default';
 
 /** What a rule's target receives for a matched event. */
 export function targetPayload(rule: BusRule, event: BusEvent): BusEvent | (Record<string, unknown> & { event: BusEvent }) {
@@ -35,8 +39,8 @@ export interface Delivery {
 
 export interface LocalEventBus {
   readonly rules: readonly BusRule[];
-  /** Routes events to every matching rule's target; deliveries run in the background. */
-  publish(events: BusEvent[]): void;
+  /** Routes events to every matching rule of `bus` (default: the Kinship bus); deliveries run in the background. */
+  publish(events: BusEvent[], bus?: BusName): void;
   /** Every published event, in order (most recent 1,000). */
   readonly published: readonly BusEvent[];
   /** Finished deliveries, in completion order (most recent 1,000). */
@@ -54,7 +58,7 @@ export function rulesOf(topology: Topology): BusRule[] {
       if (trigger.kind !== 'event') return [];
       const checked = validateEventPattern(trigger.pattern);
       if (!checked.ok) throw new Error(`Event rule "${trigger.name}" of function "${fn.name}" has an invalid pattern: ${checked.error}`);
-      return [{ name: trigger.name, functionName: fn.name, pattern: checked.pattern, input: trigger.input }];
+      return [{ name: trigger.name, functionName: fn.name, pattern: checked.pattern, input: trigger.input, bus: trigger.bus ?? 'kinship' }];
     }),
   );
 }
@@ -116,10 +120,10 @@ export function createEventBus(options: {
     rules: options.rules,
     published,
     deliveries,
-    publish(events) {
+    publish(events, bus = 'kinship') {
       for (const event of events) {
         remember(published, event);
-        const targets = options.rules.filter((rule) => matchesEventPattern(rule.pattern, event));
+        const targets = options.rules.filter((rule) => rule.bus === bus && matchesEventPattern(rule.pattern, event));
         options.log.info('event published', { eventId: event.id, source: event.source, detailType: event['detail-type'], rules: targets.map((r) => r.name) });
         if (stopped && targets.length > 0) {
           options.log.warn('event not delivered: the runtime is stopping', { eventId: event.id, detailType: event['detail-type'], rules: targets.map((r) => r.name) });

@@ -26,7 +26,8 @@ import { startPutEventsEndpoint } from '#local/put-events-endpoint.ts';
 import { createQueues, type LocalQueues } from '#local/queues.ts';
 import { createScheduler, schedulesOf, type Firing, type LocalScheduler } from '#local/scheduler.ts';
 import { postPurchase, seedDemoShop, type SeedResult } from '#local/seed-demo-shop.ts';
-import { startSesEmulator } from '#local/ses-emulator.ts';
+import { startMailboxSimulator } from '#local/mailbox-simulator.ts';
+import { trackingReply } from '#local/tracking.ts';
 import { startSqsEndpoint } from '#local/sqs-endpoint.ts';
 import { DEMO_STAFF, startCognitoLocal } from '#local/cognito-local.ts';
 import { setClockSource } from '#shared/runtime/clock.ts';
@@ -201,15 +202,36 @@ async function start(
   const invoke = async (name: string, event: unknown, requestId?: string): Promise<unknown> => {
     await ready;
     if (!loaded.registry) throw new Error('The local runtime is not ready');
-    return loaded.registry.invoke(name, event, requestId ? { requestId } : {});
+    if (!sendsEmail.has(name)) return loaded.registry.invoke(name, event, requestId ? { requestId } : {});
+    sending++;
+    try {
+      return await loaded.registry.invoke(name, event, requestId ? { requestId } : {});
+    } finally {
+      sending--;
+      sesEvents.release();
+    }
   };
+  // SES events of the mailbox simulator wait while a function that sends email runs, as SES's arrive seconds later.
+  const sendsEmail = new Set(topology.functions.filter((fn) => fn.access.sendEmail).map((fn) => fn.name));
+  let sending = 0;
+  const sesEvents: { release: () => void } = { release: () => undefined };
 
   const bus = createEventBus({ rules, invoke: (name, payload) => invoke(name, payload), log, ...(options.busRetryDelaysMs ? { retryDelaysMs: options.busRetryDelaysMs } : {}) });
   cleanups.push({ name: 'event bus', stage: 'drain-bus', run: () => bus.stop() });
   const queues = createQueues({ topology, clock, aws: AWS, invoke: (name, event: SQSEvent) => invoke(name, event), log });
   cleanups.push({ name: 'queues', stage: 'drain-queues', run: () => queues.stop() });
 
-  const sesStarting = startSesEmulator({ port: port('ses'), host });
+  const sesStarting = startMailboxSimulator({
+    port: port('ses'),
+    host,
+    region: AWS.region,
+    accountId: AWS.accountId,
+    signingKey,
+    trackingBaseUrl: () => apiUrl,
+    now: () => clock.now(),
+    publish: (events) => bus.publish(events, 'default'),
+    holding: () => sending > 0,
+  });
   const eventsStarting = startPutEventsEndpoint({ port: port('events'), onEvents: (events) => bus.publish(events), region: AWS.region });
   const sqsStarting = startSqsEndpoint({ port: port('sqs'), host, queues, aws: AWS });
   const routes = httpRoutes(topology).map(({ fn, route }) => compileRoute<RouteTarget>(route.method, route.path, { functionName: fn.name, auth: route.auth }));
@@ -225,7 +247,9 @@ async function start(
     invoke: (name, event, requestId) => invoke(name, event, requestId),
     log,
     localPage: (method, rawPath, request) =>
-      method === 'POST' && rawPath === '/_local/clock'
+      rawPath.startsWith('/_t/')
+        ? sesStarting.then((simulator) => trackingReply(rawPath, signingKey, clock.now(), (action) => simulator.track(action)))
+        : method === 'POST' && rawPath === '/_local/clock'
         ? moveClock(request, clock, control.jumpTo)
         : method === 'GET' && rawPath === '/'
         ? {
@@ -261,6 +285,7 @@ async function start(
   }
   const dynamodb = dbResult.value;
   const ses = sesResult.value;
+  sesEvents.release = () => ses.release();
   const events = eventsResult.value;
   const sqs = sqsResult.value;
   const http = httpResult.value;

@@ -4,6 +4,7 @@
  * deployed wiring and the local wiring cannot drift apart. Plain data: no CDK or runtime imports here.
  */
 import { campaignTriggers, loadCampaignsFile } from '#shared/campaigns/campaign-triggers.ts';
+import { sesEventPattern } from '#shared/measurement/ses-event.ts';
 import { segmenterSchedule } from '#shared/segments/segment-schedule.ts';
 import { sendBatchSize } from '#shared/sending/send-batch-size.ts';
 
@@ -22,7 +23,14 @@ export type Trigger =
    * An EventBridge rule on the Kinship bus; `pattern` is a real EventBridge event pattern. With `input`, the
    * function receives `{ ...input, event }` (an input transformer) — e.g. which campaign the rule belongs to.
    */
-  | { kind: 'event'; name: string; pattern: Record<string, unknown>; input?: Record<string, string> }
+  | {
+      kind: 'event';
+      name: string;
+      pattern: Record<string, unknown>;
+      input?: Record<string, string>;
+      /** The bus the rule lives on: Kinship's own (default) or the account's `default` bus, where AWS services (SES) publish. */
+      bus?: 'default';
+    }
   /** An SQS queue consumed in batches with partial batch failures. */
   | {
       kind: 'queue';
@@ -46,7 +54,7 @@ export interface Access {
 }
 
 /** The product's features; the stack gives each its own construct (DESIGN.md §2), the local runtime ignores them. */
-export type Feature = 'purchases' | 'capture' | 'segmentation' | 'campaigns' | 'sending' | 'console';
+export type Feature = 'purchases' | 'capture' | 'segmentation' | 'campaigns' | 'sending' | 'measurement' | 'console';
 
 export interface FunctionSpec {
   /** kebab-case; the handler lives at functions/<name>/handler.ts. */
@@ -198,6 +206,16 @@ export const topology: Topology = {
       timeoutSeconds: 60,
       access: { table: 'readWrite', publishEvents: true, notifyStaff: true },
       triggers: [{ kind: 'schedule', name: 'escalate-cases', expression: 'rate(15 minutes)' }],
+    },
+    {
+      name: 'record-email-event',
+      feature: 'measurement',
+      description: 'SES events (delivery, bounce, complaint, open, click …): counters, claim, profile, suppression, consent withdrawal on complaints',
+      memoryMb: 256,
+      timeoutSeconds: 15,
+      access: { table: 'readWrite', publishEvents: true },
+      // SES's EventBridge destination can only target the account's default bus, so the rule lives there.
+      triggers: [{ kind: 'event', name: 'ses-events', bus: 'default', pattern: sesEventPattern() }],
     },
   ],
   queues: [

@@ -165,7 +165,7 @@ async function notifyIncentiveOnce(deps: CaptureDeps, order: OrderView, submissi
       );
       const t = translator(deps.settings.catalogs, locale);
       await deps.email.send(
-        incentiveEmail(t, { to: submission.optInEmail, name: submission.answers.name, shopName: deps.settings.shop.shop.name, incentive, order, marketingEmail: submission.optInMarketingConsent }),
+        incentiveEmail(t, { to: submission.optInEmail, customerId: order.customerId, name: submission.answers.name, shopName: deps.settings.shop.shop.name, incentive, order, marketingEmail: submission.optInMarketingConsent }),
       );
       logger.info('incentive issued', { orderId: order.orderId, customerId: order.customerId, type: incentive.type });
     },

@@ -1,3 +1,4 @@
+import { captureEmailTags } from '#shared/measurement/email-tags.ts';
 import type { Translator } from '#shared/i18n/catalogs.ts';
 import { formatDate } from '#shared/i18n/format.ts';
 import { html, type SafeHtml } from '#shared/i18n/html.ts';
@@ -30,6 +31,8 @@ function greeting(t: Translator, name: string | undefined): string {
 
 export interface OptInEmailInput {
   to: string;
+  /** Whose email it is: tagged on the message so a bounce or complaint finds the profile. */
+  customerId: string;
   name: string | undefined;
   shopName: string;
   confirmUrl: string;
@@ -60,11 +63,12 @@ export function optInEmail(t: Translator, input: OptInEmailInput): OutgoingEmail
     '',
     t.t('email.footer', { shop: input.shopName }),
   ].join('\n');
-  return { to: input.to, subject: t.t('email.optIn.subject', { shop: input.shopName }), html: layout(t, input.shopName, content), text, tags: { kind: 'opt-in' } };
+  return { to: input.to, subject: t.t('email.optIn.subject', { shop: input.shopName }), html: layout(t, input.shopName, content), text, tags: captureEmailTags({ customerId: input.customerId, kind: 'opt-in' }) };
 }
 
 export interface IncentiveEmailInput {
   to: string;
+  customerId: string;
   name: string | undefined;
   shopName: string;
   incentive: IssuedIncentive;
@@ -86,5 +90,5 @@ export function incentiveEmail(t: Translator, input: IncentiveEmailInput): Outgo
 ${validity ? html`<p style="margin:0 0 12px;color:#57606a;font-size:14px;">${validity}</p>` : ''}
 <p style="margin:0;color:#57606a;font-size:14px;">${marketing}</p>`;
   const text = [greeting(t, input.name), '', t.t('email.incentive.body'), '', offer, '', `${label}: ${input.incentive.code}`, ...(validity ? [validity] : []), '', marketing, '', t.t('email.footer', { shop: input.shopName })].join('\n');
-  return { to: input.to, subject: t.t('email.incentive.subject', { shop: input.shopName }), html: layout(t, input.shopName, content), text, tags: { kind: 'incentive' } };
+  return { to: input.to, subject: t.t('email.incentive.subject', { shop: input.shopName }), html: layout(t, input.shopName, content), text, tags: captureEmailTags({ customerId: input.customerId, kind: 'incentive' }) };
 }

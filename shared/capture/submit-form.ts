@@ -192,7 +192,7 @@ async function sendOptInOnce(deps: CaptureDeps, order: OrderView, record: Submis
       const offer = describeOffer(t, offerOfRule(chooseIncentive(deps.settings.incentives, order.categoryMinor), order));
       const confirmUrl = confirmUrlFor(deps.publicBaseUrl, deps.signingKey, record.orderId, record.optInTokenExp);
       await deps.email.send(
-        optInEmail(t, { to: record.optInEmail, name: record.answers.name, shopName: deps.settings.shop.shop.name, confirmUrl, offer, expiresAt: new Date(record.optInTokenExp * 1000).toISOString() }),
+        optInEmail(t, { to: record.optInEmail, customerId: record.customerId, name: record.answers.name, shopName: deps.settings.shop.shop.name, confirmUrl, offer, expiresAt: new Date(record.optInTokenExp * 1000).toISOString() }),
       );
       logger.info('opt-in email sent', { orderId: record.orderId, customerId: record.customerId });
     },

@@ -8,6 +8,8 @@ export const EmailConfigSchema = z.strictObject({
   replyTo: z.array(z.email()).max(5).default([]),
   /** SES configuration set that routes delivery, bounce, complaint, open and click events to EventBridge. */
   configurationSet: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
+  /** Soft bounces (full mailbox, server down) in a row before an address is suppressed; a delivery resets the count. */
+  softBounceLimit: z.number().int().min(1).max(20).default(3),
 });
 
 function isFromAddress(value: string): boolean {

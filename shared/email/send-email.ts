@@ -24,7 +24,7 @@ export function createSesClient(endpoint = process.env.SES_ENDPOINT): SESv2Clien
 }
 
 /** Sends through SES v2 `SendEmail` with Simple content (keeps custom headers, unlike v1 raw MIME in the emulator). */
-export function sesEmailSender(client: SESv2Client, config: EmailConfig): EmailSender {
+export function sesEmailSender(client: SESv2Client, config: Pick<EmailConfig, 'from' | 'replyTo' | 'configurationSet'>): EmailSender {
   return {
     async send(email) {
       const result = await client.send(

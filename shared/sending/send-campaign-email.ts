@@ -27,6 +27,7 @@ import { nearestSupportedLocale, type Locale } from '#shared/locales.ts';
 import { toMinorUnits } from '#shared/money.ts';
 import { profileFromItem, type CustomerProfile } from '#shared/profiles/customer-profile.ts';
 import { logger } from '#shared/logger.ts';
+import { campaignEmailTags } from '#shared/measurement/email-tags.ts';
 import { timeZoneOfCountry } from '#shared/campaigns/country-time-zone.ts';
 import { instantsOfWallTime } from '#shared/schedule/zoned-time.ts';
 import { keys } from '#shared/table/keys.ts';
@@ -164,7 +165,7 @@ async function deliver(deps: SenderDeps, plan: ClaimPlan): Promise<{ messageId: 
   );
   try {
     await deps.pacer?.take();
-    const { messageId } = await deps.email.send({ to: plan.address, subject: rendered.subject, html: rendered.html, text: rendered.text, headers: listUnsubscribeHeaders(url), tags: { campaign: campaign.id } });
+    const { messageId } = await deps.email.send({ to: plan.address, subject: rendered.subject, html: rendered.html, text: rendered.text, headers: listUnsubscribeHeaders(url), tags: campaignEmailTags({ campaignId: campaign.id, occurrenceId: request.occurrenceId, customerId: request.customerId, kind: 'marketing' }) });
     return { messageId, locale };
   } catch (error) {
     await releaseClaim(deps.table, request, plan.claimToken).catch(() => undefined);

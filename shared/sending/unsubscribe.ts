@@ -54,6 +54,27 @@ export async function unsubscribe(deps: UnsubscribeDeps, token: string | undefin
   const target = await unsubscribeTarget(deps, token);
   if (target.withdrawn) return target;
   const at = deps.now().toISOString();
+  await withdrawMarketingConsent(deps, { customerId: target.customerId, at, ref: `unsubscribe#${target.campaignId}`, source, campaignId: target.campaignId });
+  return { ...target, withdrawn: true };
+}
+
+export interface ConsentWithdrawal {
+  customerId: string;
+  at: string;
+  /** Makes the ledger entry's key: the same withdrawal recorded twice is one entry. */
+  ref: string;
+  source: 'one-click' | 'page' | 'complaint';
+  campaignId?: string | undefined;
+  /** Extra ledger fields (e.g. the SES message id of a complaint). */
+  details?: Record<string, string>;
+}
+
+/**
+ * Withdraws marketing consent: one ledger entry and the profile's state in one transaction, then ConsentWithdrawn.
+ * Returns false — writing and publishing nothing — when consent is already withdrawn or the profile is gone.
+ */
+export async function withdrawMarketingConsent(deps: { table: Table; bus: EventBus }, w: ConsentWithdrawal): Promise<boolean> {
+  const profileSource = w.source === 'complaint' ? 'complaint' : `unsubscribe:${w.source}`;
   try {
     await deps.table.doc.send(
       new TransactWriteCommand({
@@ -62,15 +83,16 @@ export async function unsubscribe(deps: UnsubscribeDeps, token: string | undefin
             Put: {
               TableName: deps.table.name,
               Item: {
-                ...keys.consentEntry(target.customerId, at, `unsubscribe#${target.campaignId}`),
+                ...keys.consentEntry(w.customerId, w.at, w.ref),
                 entityType: 'CONSENT',
                 kind: 'withdrawn',
                 channel: 'email',
                 marketingEmail: false,
-                source,
-                campaignId: target.campaignId,
-                customerId: target.customerId,
-                at,
+                source: w.source,
+                ...(w.campaignId ? { campaignId: w.campaignId } : {}),
+                ...w.details,
+                customerId: w.customerId,
+                at: w.at,
               },
               ConditionExpression: 'attribute_not_exists(PK)',
             },
@@ -78,20 +100,20 @@ export async function unsubscribe(deps: UnsubscribeDeps, token: string | undefin
           {
             Update: {
               TableName: deps.table.name,
-              Key: keys.profile(target.customerId),
+              Key: keys.profile(w.customerId),
               UpdateExpression: 'SET marketingConsent = :withdrawn, marketingConsentAt = :at, marketingConsentSource = :source',
               // A concurrent unsubscribe already did it: then this one is a repeat and writes nothing.
               ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(marketingConsent) OR marketingConsent <> :withdrawn)',
-              ExpressionAttributeValues: { ':withdrawn': 'withdrawn', ':at': at, ':source': `unsubscribe:${source}` },
+              ExpressionAttributeValues: { ':withdrawn': 'withdrawn', ':at': w.at, ':source': profileSource },
             },
           },
         ],
       }),
     );
   } catch (error) {
-    if (error instanceof TransactionCanceledException) return { ...target, withdrawn: true };
+    if (error instanceof TransactionCanceledException) return false;
     throw error;
   }
-  await publishEvents(deps.bus, [ConsentWithdrawn.create({ customerId: target.customerId, channel: 'email', source, campaignId: target.campaignId, withdrawnAt: at })]);
-  return { ...target, withdrawn: true };
+  await publishEvents(deps.bus, [ConsentWithdrawn.create({ customerId: w.customerId, channel: 'email', source: w.source, ...(w.campaignId ? { campaignId: w.campaignId } : {}), withdrawnAt: w.at })]);
+  return true;
 }

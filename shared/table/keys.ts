@@ -45,6 +45,15 @@ export const keys = {
   /** One planned newsletter occurrence (audience size, when planned), newest last: `campaigns diff` compares with it. */
   occurrence: (campaignId: string, occurrenceId: string) => ({ PK: `OCC#${campaignId}`, SK: occurrenceId }),
   occurrencePartition: (campaignId: string) => `OCC#${campaignId}`,
+  /** Delivery counters of one campaign occurrence (ADD only): sent, delivered, bounced, opened … */
+  campaignStats: (campaignId: string, occurrenceId: string) => ({ PK: `STATS#${campaignId}`, SK: `OCC#${occurrenceId}` }),
+  /** The same counters over every email, per UTC day. */
+  dailyEmailStats: (day: string) => ({ PK: 'STATS#ALL', SK: `DAY#${day}` }),
+  /** One SES event of one customer's email, keyed by the event alone: a redelivered event is a failed put, counted once. */
+  emailEvent: (customerId: string, at: string, eventType: string, messageId: string) => ({ PK: `CUST#${customerId}`, SK: `EMAILEVT#${at}#${eventType}#${messageId}` }),
+  emailEventPrefix: 'EMAILEVT#',
+  /** Why and when an address stopped receiving email (hard bounce, complaint, soft bounces in a row). */
+  suppression: (customerId: string) => ({ PK: `SUPPRESS#${customerId}`, SK: 'SUPPRESSION' }),
   /** One staff contact with a customer, newest last; the interaction id keeps a replay from adding a second. */
   contact: (customerId: string, at: string, interactionId: string) => ({ PK: `CUST#${customerId}`, SK: `CONTACT#${at}#${interactionId}` }),
   contactPrefix: 'CONTACT#',

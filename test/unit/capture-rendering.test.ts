@@ -69,11 +69,12 @@ describe('every page and email renders in every language, escaping customer text
 
   it.each(SUPPORTED_LOCALES)('the opt-in and incentive emails in %s, for each kind of incentive', (locale) => {
     const t = translator(settings.catalogs, locale);
-    const optIn = optInEmail(t, { to: 'a@example.com', name: hostile, shopName: 'Shop', confirmUrl: 'http://localhost/confirm?token=a.b', offer: 'x', expiresAt: '2026-12-01T00:00:00Z' });
+    const optIn = optInEmail(t, { to: 'a@example.com', customerId: 'c_test', name: hostile, shopName: 'Shop', confirmUrl: 'http://localhost/confirm?token=a.b', offer: 'x', expiresAt: '2026-12-01T00:00:00Z' });
     expect(optIn.html).not.toContain(hostile);
     expect(optIn.text).toContain('http://localhost/confirm?token=a.b');
+    expect(optIn.tags).toEqual({ customer: 'c_test', kind: 'opt-in' });
     for (const incentive of incentives) {
-      const email = incentiveEmail(t, { to: 'a@example.com', name: 'Anna', shopName: 'Shop', incentive, order: anOrder(), marketingEmail: false });
+      const email = incentiveEmail(t, { to: 'a@example.com', customerId: 'c_test', name: 'Anna', shopName: 'Shop', incentive, order: anOrder(), marketingEmail: false });
       expect(email.text).toContain(incentive.code);
       expect(email.html).toContain(`dir="${t.dir}"`);
       expect(renderPage({ t, title: 'x', body: incentiveBlock(t, incentive, anOrder()) }, 'n')).toContain(incentive.code);
