@@ -6,6 +6,7 @@ import { httpErrors } from '#shared/http/http-errors-middleware.ts';
 import { jsonResponse, type HttpResult } from '#shared/http/http-response.ts';
 import { parseJsonBody } from '#shared/http/parse-body.ts';
 import { logger } from '#shared/logger.ts';
+import { attributionWindows } from '#shared/measurement/attribution-settings.ts';
 import { currentTime } from '#shared/runtime/clock.ts';
 import { PurchaseInput } from '#shared/purchases/purchase-input.ts';
 import { recordPurchase } from '#shared/purchases/record-purchase.ts';
@@ -16,6 +17,7 @@ import { tableFromEnvironment } from '#shared/table/table-client.ts';
 const config = shopConfig();
 const table = tableFromEnvironment();
 const bus = busFromEnvironment();
+const attribution = attributionWindows();
 
 /** POST /api/purchases — records an order into the customer's profile and returns the incentive-form link. */
 export const handler = middy<APIGatewayProxyEventV2, HttpResult>()
@@ -24,7 +26,7 @@ export const handler = middy<APIGatewayProxyEventV2, HttpResult>()
   .handler(async (event) => {
     const input = parseJsonBody(event, PurchaseInput, config.purchases.maxBodyBytes);
     const result = await recordPurchase(
-      { table, bus, config, signingKey: await getSigningKey(), publicBaseUrl: publicBaseUrl(config), now: currentTime },
+      { table, bus, config, signingKey: await getSigningKey(), publicBaseUrl: publicBaseUrl(config), now: currentTime, attribution },
       input,
     );
     logger.info('purchase recorded', { orderId: result.orderId, customerId: result.customerId, outcome: result.outcome });

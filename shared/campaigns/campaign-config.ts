@@ -73,6 +73,12 @@ const common = {
   template: CampaignId.optional().describe('template folder under config/templates/; default: the campaign id'),
   coupon: CouponGrantSchema.optional(),
   enabled: z.boolean().default(true),
+  holdoutPercent: z
+    .number()
+    .min(0)
+    .max(50)
+    .default(0)
+    .describe('percent of the audience (0–50; resolution 0.01) deterministically held out and never emailed, so the report can show what the email caused'),
 };
 
 export const NewsletterSchema = z.strictObject({
@@ -115,6 +121,21 @@ const DEFAULTS = {
   sendRatePerSecond: 10,
 } as const;
 
+/** Attribution windows (in days) before a purchase; a touch older than its window does not count. */
+export const ATTRIBUTION_DEFAULTS = { clickWindowDays: 5, openWindowDays: 2, deliveryWindowDays: 1 } as const;
+
+const WindowDays = z.number().int().min(0).max(90);
+
+export const AttributionWindowsSchema = z
+  .strictObject({
+    clickWindowDays: WindowDays.default(ATTRIBUTION_DEFAULTS.clickWindowDays).describe('a purchase this many days after a click on a campaign email is attributed to it (0 = clicks never count)'),
+    openWindowDays: WindowDays.default(ATTRIBUTION_DEFAULTS.openWindowDays).describe('…else one this many days after an open'),
+    deliveryWindowDays: WindowDays.default(ATTRIBUTION_DEFAULTS.deliveryWindowDays).describe('…else one this many days after a delivery'),
+  })
+  .default(ATTRIBUTION_DEFAULTS)
+  .describe('last click, else last open, else last delivery within these windows; also the conversion window of holdout comparisons (clickWindowDays)');
+export type AttributionWindows = z.output<typeof AttributionWindowsSchema>;
+
 export const CampaignsFileSchema = z.strictObject({
   $schema: z.string().optional(),
   defaults: z
@@ -132,6 +153,7 @@ export const CampaignsFileSchema = z.strictObject({
       sendRatePerSecond: z.number().int().min(1).max(1000).default(DEFAULTS.sendRatePerSecond).describe('stay under the account\'s SES send rate; also sizes the sender\'s batches (redeploy after a change)'),
     })
     .default(DEFAULTS),
+  attribution: AttributionWindowsSchema,
   campaigns: z.array(CampaignSchema).superRefine((campaigns, ctx) => {
     const seen = new Map<string, number>();
     campaigns.forEach((campaign, index) => {

@@ -43,8 +43,8 @@ export interface IssueDeps {
 
 /**
  * Issues the order's incentive exactly once, however many confirm clicks race: the INCENTIVE#<orderId> item is
- * put with attribute_not_exists in the same transaction that reserves its code (CODE#<code> for generated codes;
- * FREE# → CLAIMED# for a pool code), so the losers' transactions change nothing and they read the winner's item.
+ * put with attribute_not_exists in the same transaction that reserves its code (CODE#<code>; for a pool code also
+ * FREE# → CLAIMED#), so the losers' transactions change nothing and they read the winner's item.
  */
 export async function issueIncentiveOnce(deps: IssueDeps, order: OrderView): Promise<{ incentive: IssuedIncentive; issuedNow: boolean }> {
   for (let attempt = 1; ; attempt++) {
@@ -78,7 +78,7 @@ async function draftIncentive(deps: IssueDeps, order: OrderView): Promise<{ ince
     Put: { TableName: table, Item: { ...keys.incentive(order.orderId), entityType: 'INCENTIVE', ...incentive }, ConditionExpression: 'attribute_not_exists(PK)' },
   });
   const reserveCode = (code: string) => ({
-    Put: { TableName: table, Item: { ...keys.incentiveCode(code), entityType: 'INCENTIVE_CODE', code, orderId: order.orderId, customerId: order.customerId, createdAt: base.issuedAt }, ConditionExpression: 'attribute_not_exists(PK)' },
+    Put: { TableName: table, Item: { ...keys.incentiveCode(code), entityType: 'INCENTIVE_CODE', kind: 'incentive', code, orderId: order.orderId, customerId: order.customerId, createdAt: base.issuedAt }, ConditionExpression: 'attribute_not_exists(PK)' },
   });
 
   if (rule.type === 'warranty') {
@@ -110,6 +110,8 @@ async function draftIncentive(deps: IssueDeps, order: OrderView): Promise<{ ince
         putIncentive(incentive),
         { Delete: { TableName: table, Key: keys.poolFreeCode(pool, code), ConditionExpression: 'attribute_exists(PK)' } },
         { Put: { TableName: table, Item: { ...keys.poolClaimedCode(pool, code), entityType: 'POOL_CODE', pool, code, orderId: order.orderId, claimedAt: base.issuedAt }, ConditionExpression: 'attribute_not_exists(PK)' } },
+        // The CODE# item makes a pool code findable by code when a purchase redeems it, like a generated one.
+        { Put: { TableName: table, Item: { ...keys.incentiveCode(code), entityType: 'INCENTIVE_CODE', kind: 'incentive', code, pool, orderId: order.orderId, customerId: order.customerId, createdAt: base.issuedAt }, ConditionExpression: 'attribute_not_exists(PK)' } },
       ],
     },
   };

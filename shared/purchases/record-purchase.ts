@@ -1,10 +1,16 @@
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { AttributionWindows } from '#shared/campaigns/campaign-config.ts';
 import type { ShopConfig } from '#shared/config/shop-config.ts';
 import { ConflictError, ValidationError } from '#shared/errors.ts';
+import { CampaignConversion } from '#shared/events/campaign-conversion.ts';
 import { PurchaseRecorded } from '#shared/events/purchase-recorded.ts';
 import { publishEvents, type EventBus } from '#shared/events/publish-events.ts';
 import { logger } from '#shared/logger.ts';
+import { AttributionSchema, type Attribution } from '#shared/measurement/attribution.ts';
+import { attributionOfPurchase } from '#shared/measurement/attribution-touches.ts';
+import { DEFAULT_ATTRIBUTION_WINDOWS } from '#shared/measurement/attribution-settings.ts';
+import { normalizeCouponCodes, redeemCouponCodes } from '#shared/measurement/coupon-redemption.ts';
 import { buildProfileUpdate, type ProfileSnapshot } from '#shared/profiles/profile-update.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
@@ -22,6 +28,14 @@ export interface RecordPurchaseDeps {
   /** Base URL the form link is built on, e.g. https://shop.example/ or http://localhost:3000. */
   publicBaseUrl: string;
   now: () => Date;
+  /** campaigns.yaml `attribution`; defaults (5 / 2 / 1 days) when not given. */
+  attribution?: AttributionWindows;
+}
+
+/** What the order item carries for measurement: the coupon codes it used and the campaign email it is attributed to. */
+interface OrderMeasurement {
+  couponCodes: string[];
+  attribution: Attribution | undefined;
 }
 
 export interface RecordPurchaseResult {
@@ -48,11 +62,19 @@ export async function recordPurchase(deps: RecordPurchaseDeps, input: PurchaseIn
   // Lines are capped by the order item's size, not by a count: refuse what DynamoDB would refuse, as a 400.
   if (!orderItemFits(orderItem(purchase, fingerprint, formTokenExpiresAt, 'api', now))) throw new ValidationError('The order is too large', [{ field: 'items', message: ORDER_TOO_LARGE }]);
 
+  // Decided once, from the profile as it is when the order arrives, and stored on the order: a replay reuses it.
+  const measurement: OrderMeasurement = {
+    couponCodes: normalizeCouponCodes(input.couponCodes),
+    attribution: await attributionOfPurchase(deps.table, purchase, deps.attribution ?? DEFAULT_ATTRIBUTION_WINDOWS),
+  };
+
   for (let attempt = 1; ; attempt++) {
     const snapshot = await readSnapshot(deps.table, purchase.customerId, attempt > 1);
-    const outcome = await tryRecord(deps, purchase, fingerprint, formTokenExpiresAt, snapshot, now);
+    const outcome = await tryRecord(deps, purchase, fingerprint, formTokenExpiresAt, snapshot, now, measurement);
     if (outcome === 'recorded') {
-      await publishPurchaseRecorded(deps, purchase, snapshot);
+      // Before the events: an order whose events are not yet published is redone on replay, redemption included.
+      await redeemCouponCodes(deps.table, purchase, measurement.couponCodes, now);
+      await publishPurchaseRecorded(deps, purchase, snapshot, measurement.attribution);
       return { outcome: 'created', orderId: purchase.orderId, customerId: purchase.customerId, formUrl: formUrlFor(deps, purchase.orderId, formTokenExpiresAt) };
     }
     if (outcome === 'order-exists') return replay(deps, purchase, fingerprint);
@@ -62,7 +84,7 @@ export async function recordPurchase(deps: RecordPurchaseDeps, input: PurchaseIn
   }
 }
 
-async function tryRecord(deps: RecordPurchaseDeps, purchase: NormalizedPurchase, fingerprint: string, formTokenExpiresAt: number, snapshot: ProfileSnapshot | undefined, now: Date): Promise<'recorded' | 'order-exists' | 'retry'> {
+async function tryRecord(deps: RecordPurchaseDeps, purchase: NormalizedPurchase, fingerprint: string, formTokenExpiresAt: number, snapshot: ProfileSnapshot | undefined, now: Date, measurement: OrderMeasurement): Promise<'recorded' | 'order-exists' | 'retry'> {
   const update = buildProfileUpdate(deltaOfPurchase(purchase), snapshot, { now: now.toISOString(), baseCurrency: deps.config.shop.baseCurrency });
   try {
     await deps.table.doc.send(
@@ -71,7 +93,7 @@ async function tryRecord(deps: RecordPurchaseDeps, purchase: NormalizedPurchase,
           {
             Put: {
               TableName: deps.table.name,
-              Item: orderItem(purchase, fingerprint, formTokenExpiresAt, 'api', now),
+              Item: { ...orderItem(purchase, fingerprint, formTokenExpiresAt, 'api', now), ...measurementFields(measurement) },
               ConditionExpression: 'attribute_not_exists(PK)',
             },
           },
@@ -135,14 +157,15 @@ async function replay(deps: RecordPurchaseDeps, purchase: NormalizedPurchase, fi
   }
   const expiresAt = typeof stored.formTokenExpiresAt === 'number' ? stored.formTokenExpiresAt : undefined;
   if (stored.eventPublished !== true) {
-    // The first attempt stored the order but did not get to publish: publish now (at-least-once).
-    await publishPurchaseRecorded(deps, purchase, undefined);
+    // The first attempt stored the order but did not get to publish: redeem (idempotent) and publish now (at-least-once).
+    await redeemCouponCodes(deps.table, purchase, storedCouponCodes(stored.couponCodes), deps.now());
+    await publishPurchaseRecorded(deps, purchase, undefined, storedAttribution(stored.attribution));
   }
   logger.info('purchase replayed', { orderId: purchase.orderId, customerId: purchase.customerId });
   return { outcome: 'replayed', orderId: purchase.orderId, customerId: purchase.customerId, formUrl: formUrlFor(deps, purchase.orderId, expiresAt ?? 0) };
 }
 
-async function publishPurchaseRecorded(deps: RecordPurchaseDeps, purchase: NormalizedPurchase, snapshot: ProfileSnapshot | undefined): Promise<void> {
+async function publishPurchaseRecorded(deps: RecordPurchaseDeps, purchase: NormalizedPurchase, snapshot: ProfileSnapshot | undefined, attribution: Attribution | undefined): Promise<void> {
   const event = PurchaseRecorded.create({
     orderId: purchase.orderId,
     customerId: purchase.customerId,
@@ -153,10 +176,41 @@ async function publishPurchaseRecorded(deps: RecordPurchaseDeps, purchase: Norma
     kind: purchase.kind,
     firstPurchase: purchase.kind === 'purchase' && snapshot?.firstPurchaseAt === undefined,
   });
-  await publishEvents(deps.bus, [event], deps.now());
+  // One PutEvents call, and the one `eventPublished` flag, for both: a conversion is published as often as its order.
+  const conversion = attribution ? [conversionEvent(deps, purchase, attribution)] : [];
+  await publishEvents(deps.bus, [event, ...conversion], deps.now());
   await deps.table.doc.send(
     new UpdateCommand({ TableName: deps.table.name, Key: keys.order(purchase.orderId), UpdateExpression: 'SET eventPublished = :true', ExpressionAttributeValues: { ':true': true } }),
   );
+}
+
+function conversionEvent(deps: RecordPurchaseDeps, purchase: NormalizedPurchase, attribution: Attribution) {
+  const { campaignId, occurrenceId, messageId, touch, touchedAt, revenueMinor } = attribution;
+  return CampaignConversion.create({
+    orderId: purchase.orderId,
+    customerId: purchase.customerId,
+    campaignId,
+    occurrenceId,
+    messageId,
+    touch,
+    touchedAt,
+    purchasedAt: purchase.purchasedAt,
+    revenueMinor,
+    currency: deps.config.shop.baseCurrency,
+  });
+}
+
+function measurementFields(measurement: OrderMeasurement): Record<string, unknown> {
+  return { ...(measurement.couponCodes.length > 0 ? { couponCodes: measurement.couponCodes } : {}), ...(measurement.attribution ? { attribution: measurement.attribution } : {}) };
+}
+
+function storedCouponCodes(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+function storedAttribution(value: unknown): Attribution | undefined {
+  const parsed = AttributionSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
 }
 
 export function formUrlFor(deps: Pick<RecordPurchaseDeps, 'publicBaseUrl' | 'signingKey'>, orderId: string, expiresAt: number): string {

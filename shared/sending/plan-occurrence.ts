@@ -3,6 +3,8 @@
  * time and its audience is read from the segment membership index (GSI2, no scan); a triggered occurrence is
  * the bus event that matched the campaign's rule, addressed to the customer the event is about.
  * The planner does not judge consent or caps — the sender does, at the last moment, for every message.
+ * It does decide the holdout: a campaign's `holdoutPercent` of its audience (a stable hash of campaign and
+ * customer) gets a held-out claim instead of a queued email, so the report can measure what the email caused.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Campaign } from '#shared/campaigns/campaign-config.ts';
@@ -10,6 +12,8 @@ import { segmentMembers } from '#shared/segments/segment-store.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import { wallTimeAt, type WallTime } from '#shared/schedule/zoned-time.ts';
+import { isHeldOut } from '#shared/measurement/holdout.ts';
+import { recordHeldOutClaim, recordHeldOutClaims } from '#shared/measurement/holdout-claims.ts';
 import { holdUntil } from '#shared/sending/due-sends.ts';
 import type { SendQueue } from '#shared/sending/send-queue.ts';
 import type { SendRequest } from '#shared/sending/send-request.ts';
@@ -24,7 +28,8 @@ export interface PlannerDeps {
 }
 
 export type PlanResult =
-  | { planned: true; campaignId: string; occurrenceId: string; recipients: number }
+  /** `recipients` is the whole audience; `heldOut` (when any) how many of them got a held-out claim instead of an email. */
+  | { planned: true; campaignId: string; occurrenceId: string; recipients: number; heldOut?: number }
   | { planned: false; campaignId: string; reason: 'unknown-campaign' | 'disabled' | 'wrong-kind' | 'no-customer' };
 
 /** Members of any included segment and of no excluded one, sorted (a stable order makes runs comparable). */
@@ -53,14 +58,20 @@ export async function planNewsletter(deps: PlannerDeps, campaignId: string, sche
   const audience = await resolveAudience(deps.table, campaign.audience);
   // Recipient-local delivery: the sender holds each email until the recipient's clock shows the scheduled wall time.
   const localWallTime = campaign.schedule.recipientLocalTime ? wallTimeText(wallTimeAt(Date.parse(triggeredAt), campaign.schedule.timezone ?? deps.defaultTimeZone ?? 'UTC')) : undefined;
-  await deps.queue.enqueue(audience.map((customerId): SendRequest => ({ campaignId, occurrenceId, customerId, triggeredAt, ...(localWallTime ? { localWallTime } : {}) })));
+  const heldOut = audience.filter((customerId) => isHeldOut(campaignId, customerId, campaign.holdoutPercent));
+  const held = new Set(heldOut);
+  // Held-out claims first: should the run die in between, a retry finds them and still queues no email for them.
+  await recordHeldOutClaims(deps.table, heldOut.map((customerId) => ({ campaignId, occurrenceId, customerId, triggeredAt })), deps.now());
+  await deps.queue.enqueue(
+    audience.filter((customerId) => !held.has(customerId)).map((customerId): SendRequest => ({ campaignId, occurrenceId, customerId, triggeredAt, ...(localWallTime ? { localWallTime } : {}) })),
+  );
   await deps.table.doc.send(
     new PutCommand({
       TableName: deps.table.name,
-      Item: { ...keys.occurrence(campaignId, occurrenceId), entityType: 'OCCURRENCE', campaignId, occurrenceId, recipients: audience.length, plannedAt: deps.now().toISOString() },
+      Item: { ...keys.occurrence(campaignId, occurrenceId), entityType: 'OCCURRENCE', campaignId, occurrenceId, recipients: audience.length, heldOut: heldOut.length, plannedAt: deps.now().toISOString() },
     }),
   );
-  return { planned: true, campaignId, occurrenceId, recipients: audience.length };
+  return { planned: true, campaignId, occurrenceId, recipients: audience.length, ...(heldOut.length > 0 ? { heldOut: heldOut.length } : {}) };
 }
 
 export interface TriggerEvent {
@@ -79,6 +90,10 @@ export async function planTriggered(deps: PlannerDeps, campaignId: string, event
   const occurrenceId = campaign.oncePerCustomer ? 'once' : event.id;
   const triggeredAt = new Date(event.time).toISOString();
   const request: SendRequest = { campaignId, occurrenceId, customerId, triggeredAt };
+  if (isHeldOut(campaignId, customerId, campaign.holdoutPercent)) {
+    await recordHeldOutClaim(deps.table, request, deps.now());
+    return { planned: true, campaignId, occurrenceId, recipients: 1, heldOut: 1 };
+  }
   const delayMs = ((campaign.delay?.days ?? 0) * 24 + (campaign.delay?.hours ?? 0)) * 3_600_000;
   if (delayMs > 0) await holdUntil(deps, request, new Date(Date.parse(triggeredAt) + delayMs));
   else await deps.queue.enqueue([request]);

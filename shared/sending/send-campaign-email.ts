@@ -55,7 +55,7 @@ export interface SenderDeps {
   pacer?: Pacer;
 }
 
-export type SkipReason = 'no-consent' | 'suppressed' | 'frequency-cap' | 'exited' | 'duplicate' | 'unknown-customer' | 'unknown-campaign' | 'disabled' | 'no-address';
+export type SkipReason = 'no-consent' | 'suppressed' | 'frequency-cap' | 'exited' | 'duplicate' | 'held-out' | 'unknown-customer' | 'unknown-campaign' | 'disabled' | 'no-address';
 
 export type SendOutcome =
   | { outcome: 'sent'; messageId: string }
@@ -65,7 +65,8 @@ export type SendOutcome =
   | { outcome: 'busy'; until: Date };
 
 interface ClaimItem {
-  status: 'claimed' | 'sent';
+  /** `held-out`: the planner put this customer in the campaign's holdout group; never sent, never taken over. */
+  status: 'claimed' | 'sent' | 'held-out';
   claimToken: string;
   leaseUntil: number;
   couponCode: string | undefined;
@@ -114,6 +115,7 @@ function precheck(deps: SenderDeps, request: SendRequest, now: Date): { outcome:
 function prepare(deps: SenderDeps, campaign: Campaign, request: SendRequest, state: ReadState, now: Date): Prepared {
   const { profileItem, claim } = state;
   if (claim?.status === 'sent') return { kind: 'done', outcome: { outcome: 'skipped', reason: 'duplicate' } };
+  if (claim?.status === 'held-out') return { kind: 'done', outcome: { outcome: 'skipped', reason: 'held-out' } };
   if (claim && claim.leaseUntil > now.getTime()) return { kind: 'done', outcome: { outcome: 'busy', until: new Date(claim.leaseUntil) } };
   if (!profileItem) return { kind: 'done', outcome: { outcome: 'skipped', reason: 'unknown-customer' } };
 
@@ -329,7 +331,7 @@ async function markAllSent(table: Table, sent: readonly { plan: ClaimPlan; messa
 
 function claimOf(item: Record<string, unknown>): ClaimItem {
   return {
-    status: item.status === 'sent' ? 'sent' : 'claimed',
+    status: item.status === 'sent' || item.status === 'held-out' ? item.status : 'claimed',
     claimToken: typeof item.claimToken === 'string' ? item.claimToken : '',
     leaseUntil: typeof item.leaseUntil === 'number' ? item.leaseUntil : 0,
     couponCode: typeof item.couponCode === 'string' ? item.couponCode : undefined,
