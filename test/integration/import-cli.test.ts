@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
@@ -42,7 +42,7 @@ describe('npx kinship import', () => {
 
     const rejects = await readFile(`${file}.rejects.csv`, 'utf8');
     expect(rejects).toContain('rejected_line;reject_reason;Ordrenr;Dato');
-    expect(rejects).toContain('4;"Dato: ""31.02.2026"" is not a calendar date";D-2;31.02.2026;');
+    expect(rejects).toContain('4;"In column ""Dato"", ""31.02.2026"" is not a calendar date.";D-2;31.02.2026;');
 
     const item = (await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.profile(customerIdForEmail('ole@example.com')), ConsistentRead: true }))).Item;
     // (1,499.50 + 2 × 50.00) DKK × 0.134 = 214.333 EUR, rounded to the cent
@@ -65,6 +65,18 @@ describe('npx kinship import', () => {
     expect((await kinship(['import', join(dir, 'missing.csv')])).code).toBe(2);
     expect((await kinship(['import', file, '--date-format', 'DD/MM'])).code).toBe(2);
     expect((await kinship(['import', file, '--map', 'colour=Farve'])).stderr).toContain('unknown field "colour"');
+  });
+
+  it('states in the summary what it accepted without asking: guests, default categories, spread times, unknown countries', async () => {
+    const file = join(dir, 'online-retail.csv');
+    await copyFile(join(import.meta.dirname, '..', 'fixtures', 'imports', 'online-retail.csv'), file);
+    const result = await kinship(['import', file, '--date-format', 'MM/DD/YYYY', '--default-category', 'misc']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('guests     1 orders without a customer (2 rows with neither email nor customer id) were skipped, not rejected');
+    expect(result.stdout).toContain('category   18 lines had no category and were given "misc"');
+    expect(result.stdout).toContain('times      1 orders had lines up to 10 minutes apart; the earliest time was used');
+    expect(result.stdout).toContain("countries  4 orders name no country the import knows; those customers' country stays unknown");
+    expect((await kinship(['import', file, '--default-category', ' '])).code).toBe(2);
   });
 
   it('checks a file without touching the table with --dry-run', async () => {

@@ -195,9 +195,9 @@ describe('importOrderFile against DynamoDB Local', () => {
     expect(summary.counters).toMatchObject({ rows: 5, rowsAccepted: 2, rowsRejected: 3, orders: 2, ordersRejected: 3 });
     const rejected = (await readFile(rejectsPath, 'utf8')).trimEnd().split('\r\n');
     expect(rejected[0]).toBe(`rejected_line,reject_reason,${HEADER}`);
-    expect(rejected[1]).toBe('3,qty: must be at least 1 (record a refund as a negative price),G-2,2026-01-11T09:00:00Z,gina@example.com,SOCK,Socks,socks,0,5.00,IS,EUR,Gina');
-    expect(rejected[2]).toMatch(/^4,email: .*,G-3,/);
-    expect(rejected[3]).toBe('5,"currency: ""EURO"" is not an ISO 4217 currency code such as EUR",G-4,2026-01-13T09:00:00Z,gina@example.com,SOCK,Socks,socks,1,5.00,IS,EURO,Gina');
+    expect(rejected[1]).toBe('3,"In column ""qty"", ""0"" is zero: a line needs at least one unit (write a returned line as a negative quantity).",G-2,2026-01-11T09:00:00Z,gina@example.com,SOCK,Socks,socks,0,5.00,IS,EUR,Gina');
+    expect(rejected[2]).toBe('4,"In column ""email"", ""not-an-email"" is not an email address.",G-3,2026-01-12T09:00:00Z,not-an-email,SOCK,Socks,socks,1,5.00,IS,EUR,');
+    expect(rejected[3]).toBe('5,"In column ""currency"", ""EURO"" is not an ISO 4217 currency code such as EUR.",G-4,2026-01-13T09:00:00Z,gina@example.com,SOCK,Socks,socks,1,5.00,IS,EURO,Gina');
     expect(rejected).toHaveLength(4);
     expect(await profileOf(table, 'gina@example.com')).toMatchObject({ orderCount: 2, netSpendMinor: 10000 + 1500, categorySpendMinor: { tents: 10000, maps: 1500 } });
   });
