@@ -97,10 +97,11 @@ export function createEventBus(options: {
     let attempts = 0;
     for (;;) {
       attempts++;
+      const started = performance.now();
       try {
         await options.invoke(rule.functionName, targetPayload(rule, event));
         remember(deliveries, { eventId: event.id, detailType: event['detail-type'], rule: rule.name, functionName: rule.functionName, outcome: 'delivered', attempts });
-        options.log.info('event delivered', { eventId: event.id, detailType: event['detail-type'], rule: rule.name, functionName: rule.functionName, attempts });
+        options.log.info('event delivered', { eventId: event.id, detailType: event['detail-type'], rule: rule.name, functionName: rule.functionName, attempts, durationMs: Math.round(performance.now() - started) });
         return;
       } catch (error) {
         const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

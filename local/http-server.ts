@@ -98,7 +98,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
       const match = matchRoute(options.routes, method, rawPath);
       if (match.kind !== 'match') {
         const page = await options.localPage?.(method, rawPath, { body, authorized: sameSecret(headerValue(req, 'x-api-key'), options.apiKey) });
-        if (page) return page;
+        if (page) {
+          // Local pages name themselves by their first two path segments: what follows may be a token.
+          routeKey = `${method} /${rawPath.split('/').slice(1, 3).join('/')}`;
+          return page;
+        }
         if (match.kind === 'method-not-allowed') {
           return errorReply(405, 'method_not_allowed', `${method} is not allowed on ${rawPath}; use ${match.allowed.join(' or ')}`, [['allow', match.allowed.join(', ')]]);
         }

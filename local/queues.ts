@@ -212,6 +212,7 @@ export function createQueues(options: {
     const ids = new Set(batch.map((m) => m.messageId));
     const receipts = new Map(batch.map((m) => [m.messageId, m.receiptHandle]));
     let failed: Set<string> | undefined;
+    const started = performance.now();
     try {
       const result = await options.invoke(consumer.functionName, { Records: batch.map((m) => toRecord(queue, m)) });
       failed = failedItems(result, ids);
@@ -233,7 +234,7 @@ export function createQueues(options: {
         log.warn('message failed; it becomes visible again after the visibility timeout', { queue: queue.name, messageId: message.messageId, receiveCount: message.receiveCount });
       }
     }
-    log.info('batch processed', { queue: queue.name, functionName: consumer.functionName, messages: batch.length, failed: failed ? failed.size : batch.length });
+    log.info('batch processed', { queue: queue.name, functionName: consumer.functionName, messages: batch.length, failed: failed ? failed.size : batch.length, durationMs: Math.round(performance.now() - started) });
   };
 
   const armTimer = (queue: LocalQueue) => {

@@ -25,13 +25,18 @@ import { createLocalLog, type LocalLog } from '#local/local-log.ts';
 import { startPutEventsEndpoint } from '#local/put-events-endpoint.ts';
 import { createQueues, type LocalQueues } from '#local/queues.ts';
 import { createScheduler, schedulesOf, type Firing, type LocalScheduler } from '#local/scheduler.ts';
-import { postPurchase, seedDemoShop, type SeedResult } from '#local/seed-demo-shop.ts';
+import { loadDemoPools } from '#local/demo-pool.ts';
+import { postPurchase, seedDemoShop, type SeedResult, type SeedStage } from '#local/seed-demo-shop.ts';
 import { startMailboxSimulator } from '#local/mailbox-simulator.ts';
 import { trackingReply } from '#local/tracking.ts';
+import { summarizeEmail } from '#local/email-kind.ts';
 import { startSqsEndpoint } from '#local/sqs-endpoint.ts';
 import { DEMO_STAFF, startCognitoLocal } from '#local/cognito-local.ts';
 import { setClockSource } from '#shared/runtime/clock.ts';
-import { loadOrCreateSigningKey, readSeedMarker, removeDynamoDbPid, statePaths, stopStaleDynamoDb, writeDynamoDbPid, writeSeedMarker } from '#local/state.ts';
+import { loadOrCreateSigningKey, readSeedAnchor, readSeedMarker, removeDynamoDbPid, StateNeedsResetError, statePaths, stopStaleDynamoDb, writeDynamoDbPid, writeSeedAnchor, writeSeedMarker, type StatePaths } from '#local/state.ts';
+import { loadSubmission } from '#shared/capture/order-context.ts';
+import { confirmUrlFor } from '#shared/capture/signed-links.ts';
+import { createDocumentClient, type Table } from '#shared/table/table-client.ts';
 
 export const DEFAULT_API_KEY = 'kinship-local-key';
 export const DEFAULT_PORTS = { http: 3000, dynamodb: 8000, ses: 8005, events: 8010, sqs: 8011 } as const;
@@ -63,7 +68,8 @@ export interface LocalRuntimeOptions {
   tableName?: string;
   /** Seed the demo shop (first run only, unless in memory). Default false. */
   seed?: boolean;
-  onSeedProgress?: (done: number, total: number) => void;
+  /** Seeding progress: orders posted, then customers through the form (see seedDemoShop). */
+  onSeedProgress?: (done: number, total: number, stage: SeedStage) => void;
   /** `real` follows the wall clock (shifted to `now` if given); `manual` only moves with advanceTo. Default real. */
   clock?: { mode: 'real' | 'manual'; now?: Date | undefined };
   /** Fire schedules as real time passes. Default: on for a real clock, off for a manual one. */
@@ -224,6 +230,7 @@ async function start(
   const sesStarting = startMailboxSimulator({
     port: port('ses'),
     host,
+    emulator: { onEmail: (email) => log.info('email sent', { ...summarizeEmail(email, signingKey, clock.now()) }) },
     region: AWS.region,
     accountId: AWS.accountId,
     signingKey,
@@ -371,15 +378,10 @@ async function start(
         });
       }
     } else {
-      const seedStarted = Date.now();
-      // Orders are dated back from the clock (a --now in the past gives a shop of that time), never past real
-      // time: the purchase API refuses orders from the future.
-      const seedNow = new Date(Math.min(clock.now().getTime(), Date.now()));
-      seed = await seedDemoShop({ apiUrl: http.url, apiKey, sesUrl: ses.endpoint, now: seedNow, ...(options.onSeedProgress ? { onProgress: options.onSeedProgress } : {}) });
+      seed = await seedOnce({ paths, inMemory, clock, apiUrl: http.url, apiKey, sesUrl: ses.endpoint, dynamoDbEndpoint: dynamodb.endpoint, tableName, signingKey, log, onProgress: options.onSeedProgress });
       demoFormUrl = seed.demoFormUrl;
       await idle();
       if (!inMemory) writeSeedMarker(paths, { seededAt: new Date().toISOString(), customers: seed.customers, orders: seed.orders, demoOrder: seed.demoOrder });
-      log.info('demo shop seeded', { customers: seed.customers, orders: seed.orders, durationMs: Date.now() - seedStarted });
     }
   }
 
@@ -414,6 +416,57 @@ async function start(
       return stopping;
     },
   };
+}
+
+/**
+ * Seeds the demo shop, resumably: the anchor (the instant the shop is generated for) is recorded before the first
+ * order goes out, so a start after a Ctrl-C — minutes or hours later, on a shifted clock — re-derives the same orders
+ * and replays them. Demo pool codes go in before anyone confirms, so every incentive can be issued.
+ */
+async function seedOnce(context: {
+  paths: StatePaths;
+  inMemory: boolean;
+  clock: Clock;
+  apiUrl: string;
+  apiKey: string;
+  sesUrl: string;
+  dynamoDbEndpoint: string;
+  tableName: string;
+  signingKey: string;
+  log: LocalLog;
+  onProgress: ((done: number, total: number, stage: SeedStage) => void) | undefined;
+}): Promise<SeedResult> {
+  const { paths, clock } = context;
+  const startedAt = Date.now();
+  const clockNow = clock.now().getTime();
+  // Orders are dated back from the clock (a --now in the past gives a shop of that time), never past real time:
+  // the purchase API refuses orders from the future. Minute-floored, as the generator dates orders.
+  const fresh = new Date(Math.floor(Math.min(clockNow, Date.now()) / 60_000) * 60_000);
+  const recorded = context.inMemory ? undefined : readSeedAnchor(paths);
+  const anchor = recorded ?? fresh;
+  if (recorded === undefined && !context.inMemory) writeSeedAnchor(paths, anchor);
+  if (anchor.getTime() > clockNow) {
+    throw new StateNeedsResetError(`The demo shop being seeded in ${paths.dir} dates its orders up to ${anchor.toISOString()}, after this start's clock (${clock.now().toISOString()}), and the API refuses orders from the future: start with a later --now (or none)`);
+  }
+  const table: Table = { doc: createDocumentClient(context.dynamoDbEndpoint), name: context.tableName };
+  try {
+    await loadDemoPools(table, { now: anchor });
+    const seed = await seedDemoShop({
+      apiUrl: context.apiUrl,
+      apiKey: context.apiKey,
+      sesUrl: context.sesUrl,
+      now: anchor,
+      confirmLinkFor: async (orderId) => {
+        const submission = await loadSubmission(table, orderId, true);
+        return submission && !submission.optInConfirmedAt ? confirmUrlFor(context.apiUrl, context.signingKey, orderId, submission.optInTokenExp) : undefined;
+      },
+      ...(context.onProgress ? { onProgress: context.onProgress } : {}),
+    });
+    context.log.info('demo shop seeded', { customers: seed.customers, orders: seed.orders, confirmed: seed.confirmed, resumed: recorded !== undefined, durationMs: Date.now() - startedAt });
+    return seed;
+  } finally {
+    table.doc.destroy();
+  }
 }
 
 const ClockMove = z.union([z.strictObject({ to: z.iso.datetime({ offset: true }) }), z.strictObject({ days: z.number().positive().max(3650) })]);

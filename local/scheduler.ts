@@ -111,9 +111,10 @@ export function createScheduler(options: {
 
   const invokeFor = async (entry: ScheduleEntry, at: Date): Promise<Firing> => {
     const scheduledTime = at.toISOString();
+    const started = performance.now();
     try {
       await options.invoke(entry.functionName, scheduledPayload(entry, at, options.aws));
-      options.log.info('schedule fired', { schedule: entry.name, functionName: entry.functionName, scheduledTime });
+      options.log.info('schedule fired', { schedule: entry.name, functionName: entry.functionName, scheduledTime, durationMs: Math.round(performance.now() - started) });
       return { schedule: entry.name, functionName: entry.functionName, scheduledTime, outcome: 'succeeded' };
     } catch (error) {
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

@@ -2,13 +2,15 @@
  * The demo shop `npm start` seeds the first time: ~40 customers of an Icelandic outdoor shop (Icelandic,
  * Danish, Finnish, Hebrew and English names; addresses on the reserved example.com/.org/.net domains) and a
  * few hundred orders over the last two years, with one-time, occasional, frequent, lapsed and new buyers and
- * a few refunds. Generated from a fixed PRNG seed, so the same `now` always gives the same shop; POSTed
- * through the real POST /api/purchases, so profiles are built by the production code path.
+ * a few refunds. Generated from a fixed PRNG seed, so the same `now` always gives the same shop (the runtime
+ * keeps the first start's `now` in the state directory, so an interrupted seed resumes with the same orders);
+ * POSTed through the real POST /api/purchases, so profiles are built by the production code path.
  */
 import { request } from 'node:http';
 import { z } from 'zod';
 import { minorUnitDigits } from '#shared/money.ts';
 import type { LineItemInput, PurchaseInput } from '#shared/purchases/purchase-input.ts';
+import { StateNeedsResetError } from '#local/state.ts';
 
 export const DEMO_SEED = 20_261_125;
 
@@ -245,23 +247,54 @@ export interface SeedResult {
   demoFormUrl: string | undefined;
 }
 
-/** POSTs one purchase through the API; returns its form link. */
-export async function postPurchase(apiUrl: string, apiKey: string, purchase: unknown): Promise<string> {
+/** The purchase API refused an order (the status says why: 409 = that order id was recorded with other contents). */
+export class PurchaseRefusedError extends Error {
+  override readonly name = 'PurchaseRefusedError';
+  constructor(
+    readonly status: number,
+    body: unknown,
+  ) {
+    super(`POST /api/purchases answered ${status}: ${JSON.stringify(body)}`);
+  }
+}
+
+/** POSTs one purchase through the API; returns its form link (undefined for a refund, which has no form). */
+export async function postPurchase(apiUrl: string, apiKey: string, purchase: unknown): Promise<string | undefined> {
   const response = await fetch(new URL('/api/purchases', apiUrl), { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': apiKey }, body: JSON.stringify(purchase) });
   const body: unknown = await response.json().catch(() => undefined);
   const formUrl = typeof body === 'object' && body !== null ? Reflect.get(body, 'formUrl') : undefined;
-  if ((response.status !== 201 && response.status !== 200) || typeof formUrl !== 'string') {
-    throw new Error(`POST /api/purchases answered ${response.status}: ${JSON.stringify(body)}`);
-  }
-  return formUrl;
+  if ((response.status !== 201 && response.status !== 200) || (typeof formUrl !== 'string' && formUrl !== null)) throw new PurchaseRefusedError(response.status, body);
+  return formUrl ?? undefined;
+}
+
+export type SeedStage = 'orders' | 'customers';
+
+export interface SeedOptions {
+  apiUrl: string;
+  apiKey: string;
+  sesUrl?: string;
+  /** The seed's anchor: the shop is generated for this instant (see generateDemoShop), the same on every resume. */
+  now: Date;
+  concurrency?: number;
+  /** After each order posted (stage "orders"), then after each chosen customer's form and confirmation ("customers"). */
+  onProgress?: (done: number, total: number, stage: SeedStage) => void;
+  /**
+   * The confirmation link of an order whose opt-in email an earlier, interrupted start received (the SES emulator's
+   * inbox lives in its process, so that email is gone): the runtime rebuilds the link from the stored submission.
+   */
+  confirmLinkFor?: (orderId: string) => Promise<string | undefined>;
 }
 
 /**
  * Seeds the demo shop through the running API, a few customers at a time, reporting progress. Each worker
  * takes a whole customer and posts their orders oldest first, so no two requests contend for one profile
  * (contention would only cost retries) and each profile sees its orders in time order.
+ *
+ * Safe to run again after an interruption, with the same `now`: orders already recorded are identical replays
+ * (200, same result), a form already answered answers 200, and a customer already confirmed is counted, not
+ * confirmed twice.
  */
-export async function seedDemoShop(options: { apiUrl: string; apiKey: string; sesUrl?: string; now: Date; concurrency?: number; onProgress?: (done: number, total: number) => void }): Promise<SeedResult> {
+export async function seedDemoShop(options: SeedOptions): Promise<SeedResult> {
   const shop = generateDemoShop({ now: options.now });
   const demoOrder = demoOrderOf(shop);
   const byCustomer = new Map<string, PurchaseInput[]>();
@@ -274,25 +307,39 @@ export async function seedDemoShop(options: { apiUrl: string; apiKey: string; se
   const worker = async () => {
     for (let orders = queue.shift(); orders; orders = queue.shift()) {
       for (const purchase of orders) {
-        const formUrl = await postPurchase(options.apiUrl, options.apiKey, purchase);
+        const formUrl = await postPurchase(options.apiUrl, options.apiKey, purchase).catch((error: unknown) => {
+          if (error instanceof PurchaseRefusedError && error.status === 409) {
+            throw new StateNeedsResetError(`The table already holds demo order ${purchase.orderId} with other contents than the demo shop of ${options.now.toISOString()} (seeded by an older version, or the state directory lost its seed record)`);
+          }
+          throw error;
+        });
         if (purchase === demoOrder) demoFormUrl = formUrl;
-        if (purchase.total > 0) latestForm.set(purchase.customerEmail, { formUrl, purchase });
-        options.onProgress?.(++done, shop.purchases.length);
+        if (formUrl !== undefined && purchase.total > 0) latestForm.set(purchase.customerEmail, { formUrl, purchase });
+        options.onProgress?.(++done, shop.purchases.length, 'orders');
       }
     }
   };
   await Promise.all(Array.from({ length: options.concurrency ?? 8 }, worker));
-  const confirmed = options.sesUrl ? await confirmSomeCustomers(shop, latestForm, options.apiUrl, options.sesUrl) : 0;
+  const confirmed = options.sesUrl ? await confirmSomeCustomers(shop, latestForm, { ...options, sesUrl: options.sesUrl }) : 0;
   return { customers: shop.customers.length, orders: shop.purchases.length, confirmed, demoOrder, demoFormUrl };
 }
+
+/** Answers 410 when a form or confirmation link has expired: a resume long after the first start skips that customer. */
+const GONE = 410;
 
 /**
  * Three in four demo customers (never the first, whose form link `npm start` prints for you to fill in) answer the
  * incentive form through the real API — with marketing consent, varied satisfaction, some naming a referrer — and
  * click the confirmation link in the email the SES emulator caught. That is how the campaigns get an audience.
  * Each posts from its own loopback address, as distinct customers would, so the form's rate limit stays honest.
+ * A customer the API reports as confirmed already (an earlier, interrupted start) is counted and left alone.
  */
-async function confirmSomeCustomers(shop: DemoShop, latestForm: Map<string, { formUrl: string; purchase: PurchaseInput }>, apiUrl: string, sesUrl: string): Promise<number> {
+async function confirmSomeCustomers(
+  shop: DemoShop,
+  latestForm: Map<string, { formUrl: string; purchase: PurchaseInput }>,
+  options: SeedOptions & { sesUrl: string },
+): Promise<number> {
+  const { apiUrl, sesUrl } = options;
   let confirmed = 0;
   const chosen = shop.customers.slice(1).filter((_, i) => i % 4 !== 3);
   for (const [i, customer] of chosen.entries()) {
@@ -311,17 +358,37 @@ async function confirmSomeCustomers(shop: DemoShop, latestForm: Map<string, { fo
       ...(i % 5 === 0 && shop.customers[0] ? { referrerEmail: shop.customers[0].email } : {}),
     };
     const submitted = await localRequest(new URL('/api/submissions', apiUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(answers), fromIp });
+    if (submitted.status === GONE) {
+      options.onProgress?.(i + 1, chosen.length, 'customers');
+      continue;
+    }
     if (submitted.status !== 201 && submitted.status !== 200) throw new Error(`POST /api/submissions answered ${submitted.status} while seeding: ${submitted.body}`);
+    if (stateOf(submitted.body) === 'confirmed') {
+      confirmed++;
+      options.onProgress?.(i + 1, chosen.length, 'customers');
+      continue;
+    }
     const store = await localRequest(new URL('/store', sesUrl), {});
-    const link = confirmLinkIn(store.body, customer.email);
+    const link = confirmLinkIn(store.body, customer.email) ?? (await options.confirmLinkFor?.(form.purchase.orderId));
     if (!link) throw new Error(`no confirmation email for a seeded customer in the SES emulator (${sesUrl}/store)`);
-    const clicked = await localRequest(new URL(link), { fromIp });
-    if (clicked.status !== 200) throw new Error(`the seeded confirmation link answered ${clicked.status}`);
-    confirmed++;
+    // The confirm link opens a page; the customer's press of its button is the POST that confirms.
+    const clicked = await localRequest(new URL(link), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '', fromIp });
+    if (clicked.status === 200) confirmed++;
+    else if (clicked.status !== GONE) throw new Error(`the seeded confirmation link answered ${clicked.status}`);
+    options.onProgress?.(i + 1, chosen.length, 'customers');
   }
   return confirmed;
 }
 
+const SubmitAnswer = z.object({ state: z.enum(['awaiting-confirmation', 'confirmed']) });
+
+function stateOf(body: string): string | undefined {
+  try {
+    return SubmitAnswer.safeParse(JSON.parse(body)).data?.state;
+  } catch {
+    return undefined;
+  }
+}
 const StoreShape = z.object({ emails: z.array(z.object({ destination: z.object({ to: z.array(z.string()) }), body: z.object({ text: z.string().optional() }) })) });
 
 function confirmLinkIn(storeJson: string, address: string): string | undefined {

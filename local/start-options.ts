@@ -14,13 +14,17 @@ export interface StartOptions {
   now: Date | undefined;
   /** Where persisted state lives (default `<repo>/.kinship`). */
   stateDir: string | undefined;
+  /** `--reset`: delete the state directory's data (DynamoDB Local's table, seed records, key) before starting. */
+  reset: boolean;
+  /** `human` (one short line per request, email, event, schedule) unless LOG_FORMAT=json. */
+  logFormat: 'human' | 'json';
   help: boolean;
 }
 
 export type ParsedStart = { ok: true; options: StartOptions } | { ok: false; error: string };
 
 
-export const START_USAGE = `Usage: npm start [-- --now <iso date-time>]
+export const START_USAGE = `Usage: npm start [-- --now <iso date-time>] [-- --reset]
 
 Starts Kinship on this machine: DynamoDB Local (data under .kinship/), the SES emulator and its inbox,
 the event bus, the scheduler, the queues and the HTTP API, all running the real handlers. Seeds a demo
@@ -29,6 +33,8 @@ shop on the first start. Stop with Ctrl-C (twice to force).
 Options:
   --now <iso>   Start the clock at this instant (e.g. 2027-03-01T09:00:00Z); it runs on from there.
                 Schedules fire by this clock. Also KINSHIP_NOW.
+  --reset       Delete the local data first (DynamoDB Local's table, the demo shop's records, the link key)
+                and start afresh with a new demo shop. Refused while another npm start uses the folder.
   -h, --help    Show this help.
 
 Environment:
@@ -40,7 +46,8 @@ Environment:
   KINSHIP_API_KEY    x-api-key of the shop's API routes   (default ${DEFAULT_API_KEY})
   KINSHIP_NOW        same as --now
   KINSHIP_STATE_DIR  where local state is kept            (default .kinship/)
-  LOG_LEVEL          DEBUG, INFO, WARN or SILENT (default: requests, events and schedules; handler warnings)
+  LOG_LEVEL          DEBUG, INFO, WARN or SILENT (default: requests, emails, events and schedules; handler warnings)
+  LOG_FORMAT         json: the runtime's structured JSON log lines instead of one short line each
 `;
 
 function parsePort(env: NodeJS.ProcessEnv, name: string, fallback: number): number | string {
@@ -52,9 +59,9 @@ function parsePort(env: NodeJS.ProcessEnv, name: string, fallback: number): numb
 }
 
 export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedStart {
-  let values: { now?: string | undefined; help?: boolean | undefined };
+  let values: { now?: string | undefined; reset?: boolean | undefined; help?: boolean | undefined };
   try {
-    ({ values } = parseArgs({ args: [...argv], options: { now: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({ args: [...argv], options: { now: { type: 'string' }, reset: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }));
   } catch (error) {
     return { ok: false, error: `${error instanceof Error ? error.message : String(error)}. See npm start -- --help.` };
   }
@@ -76,8 +83,10 @@ export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEn
     return { ok: false, error: error instanceof Error ? error.message : String(error) };
   }
   const apiKey = env.KINSHIP_API_KEY?.trim() || DEFAULT_API_KEY;
+  const format = env.LOG_FORMAT?.trim().toLowerCase() || 'human';
+  if (format !== 'human' && format !== 'json') return { ok: false, error: `LOG_FORMAT must be json or human (got "${env.LOG_FORMAT ?? ''}")` };
   return {
     ok: true,
-    options: { ports, apiKey, now, stateDir: env.KINSHIP_STATE_DIR?.trim() || undefined, help: values.help === true },
+    options: { ports, apiKey, now, stateDir: env.KINSHIP_STATE_DIR?.trim() || undefined, reset: values.reset === true, logFormat: format, help: values.help === true },
   };
 }

@@ -8,8 +8,11 @@ import { chosenLogLevel } from '#local/start-log-level.ts';
 import { join, relative, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { logger } from '#shared/logger.ts';
+import { createHumanLog, type HumanLevel } from '#local/human-log.ts';
 import { DEFAULT_API_KEY, repositoryRoot, startLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
+import type { SeedStage } from '#local/seed-demo-shop.ts';
 import { parseStartOptions, START_USAGE, type StartOptions } from '#local/start-options.ts';
+import { resetState, statePaths } from '#local/state.ts';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const fail = (message: string, code = 1): never => {
@@ -17,29 +20,40 @@ const fail = (message: string, code = 1): never => {
   process.exit(code);
 };
 
-function seedProgress(): { update: (done: number, total: number) => void; finish: () => void } {
+const STAGE_NAMES: Record<SeedStage, string> = { orders: 'orders', customers: 'customers through the form' };
+
+function seedProgress(): { update: (done: number, total: number, stage: SeedStage) => void; finish: () => void } {
   if (process.stdout.isTTY) {
-    const bar = new cliProgress.SingleBar({ format: '  seeding the demo shop [{bar}] {value}/{total} orders', hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic);
-    let started = false;
+    const bar = new cliProgress.SingleBar({ format: '  seeding the demo shop [{bar}] {value}/{total} {stage}', hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic);
+    let current: SeedStage | undefined;
     return {
-      update(done, total) {
-        if (!started) bar.start(total, 0);
-        started = true;
+      update(done, total, stage) {
+        if (current !== stage) {
+          if (current) bar.stop();
+          bar.start(total, 0, { stage: STAGE_NAMES[stage] });
+          current = stage;
+        }
         bar.update(done);
       },
-      finish: () => started && bar.stop(),
+      finish: () => current && bar.stop(),
     };
   }
-  let lastQuarter = -1;
+  let last = '';
   return {
-    update(done, total) {
-      const quarter = Math.floor((done / total) * 4);
-      if (quarter === lastQuarter) return;
-      lastQuarter = quarter;
-      out(`  seeding the demo shop: ${done}/${total} orders`);
+    update(done, total, stage) {
+      const quarter = `${stage} ${Math.floor((done / total) * 4)}`;
+      if (quarter === last) return;
+      last = quarter;
+      out(`  seeding the demo shop: ${done}/${total} ${STAGE_NAMES[stage]}`);
     },
     finish: () => undefined,
   };
+}
+
+/** The level once ready: the developer's LOG_LEVEL, else INFO (one line per request, email, event, schedule). */
+function runningLevel(): HumanLevel {
+  const chosen = chosenLogLevel?.trim().toUpperCase();
+  return chosen === 'DEBUG' || chosen === 'WARN' || chosen === 'SILENT' ? chosen : 'INFO';
 }
 
 function printReady(runtime: LocalRuntime, options: StartOptions, seconds: number): void {
@@ -122,12 +136,25 @@ async function main(): Promise<void> {
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
 
+  if (options.reset) {
+    const paths = statePaths(options.stateDir ?? join(repositoryRoot(), '.kinship'));
+    try {
+      const removed = await resetState(paths);
+      out(removed.length > 0 ? `Reset: deleted ${removed.map((path) => relative(process.cwd(), path) || path).join(', ')}` : `Reset: nothing to delete in ${paths.dir}`);
+    } catch (error) {
+      return fail(`could not reset: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
   out('Starting Kinship: DynamoDB Local, SES emulator, event bus, scheduler, queues, HTTP API…');
-  // The runtime's own log: a child Logger (not wrapped by the handlers' middleware), so its level can change:
-  // quiet while seeding, then one line per request, event and schedule unless LOG_LEVEL says otherwise.
-  const log = logger.createChild({ serviceName: 'kinship-local' });
-  const runningLevel = chosenLogLevel === undefined ? 'INFO' : log.getLevelName();
-  log.setLogLevel('WARN');
+  // The runtime's own log, quiet (problems only) while starting, then one line per request, email, event and
+  // schedule unless LOG_LEVEL says otherwise: short human lines, or with LOG_FORMAT=json a child Logger (not wrapped
+  // by the handlers' middleware, so its level can change). The handlers keep their Powertools JSON (LOG_LEVEL, WARN by default).
+  const level = runningLevel();
+  const jsonLog = logger.createChild({ serviceName: 'kinship-local' });
+  const humanLog = createHumanLog({ write: (line) => out(line), level: 'WARN' });
+  const log = options.logFormat === 'json' ? jsonLog : humanLog;
+  jsonLog.setLogLevel('WARN');
   const progress = seedProgress();
   try {
     runtime = await startLocalRuntime({
@@ -137,17 +164,18 @@ async function main(): Promise<void> {
       clock: { mode: 'real', now: options.now },
       ...(options.stateDir ? { stateDir: options.stateDir } : {}),
       log,
-      onSeedProgress: (done, total) => progress.update(done, total),
+      onSeedProgress: (done, total, stage) => progress.update(done, total, stage),
     });
   } catch (error) {
     progress.finish();
     return fail(`could not start: ${error instanceof Error ? error.message : String(error)}`);
-  } finally {
-    log.setLogLevel(runningLevel);
   }
   progress.finish();
   // performance.now() counts from this process's start, so this is the time a developer waits.
   printReady(runtime, options, performance.now() / 1000);
+  // Only now, so no line lands between the progress and the URLs.
+  jsonLog.setLogLevel(level);
+  humanLog.setLevel(level);
 }
 
 await main();

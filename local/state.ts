@@ -1,11 +1,12 @@
 /**
  * What `npm start` keeps between runs under `.kinship/` (git-ignored): the generated signing key, the
  * DynamoDB Local data, the pid of the DynamoDB Local it started (so a crashed run's Java process is
- * cleaned up by the next run) and the marker that the demo shop was seeded.
+ * cleaned up by the next run), the demo seed's anchor (the instant its shop is generated for, so an
+ * interrupted seed resumes with the same orders) and the marker that the demo shop was seeded.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface StatePaths {
@@ -13,6 +14,7 @@ export interface StatePaths {
   dynamoDbData: string;
   secrets: string;
   dynamoDbPid: string;
+  seedAnchor: string;
   seedMarker: string;
 }
 
@@ -22,8 +24,27 @@ export function statePaths(dir: string): StatePaths {
     dynamoDbData: join(dir, 'dynamodb'),
     secrets: join(dir, 'secrets.json'),
     dynamoDbPid: join(dir, 'dynamodb.pid'),
+    seedAnchor: join(dir, 'seed-anchor.json'),
     seedMarker: join(dir, 'seeded.json'),
   };
+}
+
+/** How to get out of any state the runtime cannot repair itself; every such error ends with it. */
+export const RESET_HINT = 'Start afresh with: npm start -- --reset (or rm -rf .kinship)';
+
+/** Local state the runtime cannot use or repair (a corrupt file, a table that contradicts it): the message names the fix. */
+export class StateNeedsResetError extends Error {
+  override readonly name = 'StateNeedsResetError';
+  constructor(problem: string) {
+    super(`${problem}. ${RESET_HINT}.`);
+  }
+}
+
+/** Written to a temporary file and renamed, so a Ctrl-C never leaves half a file behind. */
+function writeJsonAtomically(file: string, value: unknown): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(value, null, 2)}\n`);
+  renameSync(temporary, file);
 }
 
 function readJson(file: string): unknown {
@@ -125,9 +146,47 @@ export function readSeedMarker(paths: StatePaths): SeedMarker | undefined {
 
 export function writeSeedMarker(paths: StatePaths, marker: SeedMarker): void {
   mkdirSync(paths.dir, { recursive: true });
-  writeFileSync(paths.seedMarker, `${JSON.stringify(marker, null, 2)}\n`);
+  writeJsonAtomically(paths.seedMarker, marker);
 }
 
 export function seedMarkerExists(paths: StatePaths): boolean {
   return existsSync(paths.seedMarker);
+}
+
+/**
+ * The instant the demo shop is generated for, recorded before the first order is posted: every later start
+ * re-derives the very same shop from it, so re-posting an order is an idempotent replay, whatever the clock says now.
+ * Undefined when no seed has started yet; a file that is there but unreadable is a state to reset.
+ */
+export function readSeedAnchor(paths: StatePaths): Date | undefined {
+  if (!existsSync(paths.seedAnchor)) return undefined;
+  const anchor = field(readJson(paths.seedAnchor), 'anchor');
+  const date = typeof anchor === 'string' ? new Date(anchor) : undefined;
+  if (date === undefined || Number.isNaN(date.getTime()) || date.getTime() % 60_000 !== 0) {
+    throw new StateNeedsResetError(`The demo seed's record ${paths.seedAnchor} is unreadable`);
+  }
+  return date;
+}
+
+export function writeSeedAnchor(paths: StatePaths, anchor: Date): void {
+  mkdirSync(paths.dir, { recursive: true });
+  writeJsonAtomically(paths.seedAnchor, { anchor: anchor.toISOString(), writtenAt: new Date().toISOString() });
+}
+
+/**
+ * `npm start -- --reset`: deletes what this runtime keeps in the state directory (its DynamoDB Local data, key, seed
+ * records), after making sure no other run uses it (StateInUseError otherwise) and stopping a DynamoDB Local a crashed
+ * run left behind. Only the runtime's own entries go — the directory may be one the developer chose — and the
+ * directory itself only if that leaves it empty. Returns what was removed.
+ */
+export async function resetState(paths: StatePaths): Promise<string[]> {
+  await stopStaleDynamoDb(paths);
+  const removed: string[] = [];
+  for (const [name, path] of Object.entries(paths)) {
+    if (name === 'dir' || !existsSync(path)) continue;
+    rmSync(path, { recursive: true, force: true });
+    removed.push(path);
+  }
+  if (existsSync(paths.dir) && readdirSync(paths.dir).length === 0) rmdirSync(paths.dir);
+  return removed;
 }

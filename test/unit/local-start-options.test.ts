@@ -5,7 +5,7 @@ describe('npm start options', () => {
   it('uses the documented defaults', () => {
     expect(parseStartOptions([], {})).toEqual({
       ok: true,
-      options: { ports: { http: 3000, dynamodb: 8000, ses: 8005, events: 8010, sqs: 8011 }, apiKey: 'kinship-local-key', now: undefined, stateDir: undefined, help: false },
+      options: { ports: { http: 3000, dynamodb: 8000, ses: 8005, events: 8010, sqs: 8011 }, apiKey: 'kinship-local-key', now: undefined, stateDir: undefined, reset: false, logFormat: 'human', help: false },
     });
   });
 
@@ -21,10 +21,22 @@ describe('npm start options', () => {
     [[], { SES_PORT: '3000' }, /PORT and SES_PORT are both 3000/],
     [['--now', 'next tuesday'], {}, /--now must be an ISO 8601 date-time/],
     [['--port', '1'], {}, /--port.*npm start -- --help/],
+    [['--reset=yes'], {}, /--reset.*npm start -- --help/],
+    [[], { LOG_FORMAT: 'yaml' }, /LOG_FORMAT must be json or human/],
   ])('refuses %j %j with a message naming what to fix', (argv, env, message) => {
     const parsed = parseStartOptions(argv, env);
     expect(parsed.ok).toBe(false);
     expect(parsed.ok ? '' : parsed.error).toMatch(message);
+  });
+
+  it('recognises --reset, and the state directory it resets comes from KINSHIP_STATE_DIR', () => {
+    expect(parseStartOptions(['--reset'], { KINSHIP_STATE_DIR: '/tmp/elsewhere' })).toMatchObject({ ok: true, options: { reset: true, stateDir: '/tmp/elsewhere' } });
+    expect(parseStartOptions(['--now', '2027-03-01T09:00:00Z', '--reset'], {})).toMatchObject({ ok: true, options: { reset: true } });
+  });
+
+  it('logs human lines unless LOG_FORMAT=json (any case)', () => {
+    expect(parseStartOptions([], { LOG_FORMAT: 'JSON' })).toMatchObject({ ok: true, options: { logFormat: 'json' } });
+    expect(parseStartOptions([], { LOG_FORMAT: '' })).toMatchObject({ ok: true, options: { logFormat: 'human' } });
   });
 
   it('recognises --help and -h', () => {

@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadOrCreateSigningKey, statePaths, StateInUseError, stopStaleDynamoDb } from '#local/state.ts';
+import { loadOrCreateSigningKey, readSeedAnchor, resetState, StateNeedsResetError, statePaths, StateInUseError, stopStaleDynamoDb, writeSeedAnchor, writeSeedMarker } from '#local/state.ts';
 
 const dirs: string[] = [];
 function freshState() {
@@ -51,5 +51,49 @@ describe('local state under .kinship/', () => {
     } finally {
       bystander.kill();
     }
+  });
+
+  it('keeps the demo seed\'s anchor exactly, and calls an unreadable one a state to reset, naming the fix', () => {
+    const paths = freshState();
+    expect(readSeedAnchor(paths)).toBeUndefined();
+    writeSeedAnchor(paths, new Date('2026-12-03T17:44:00Z'));
+    expect(readSeedAnchor(paths)?.toISOString()).toBe('2026-12-03T17:44:00.000Z');
+    writeFileSync(paths.seedAnchor, '{"anchor": "half a da');
+    expect(() => readSeedAnchor(paths)).toThrow(StateNeedsResetError);
+    expect(() => readSeedAnchor(paths)).toThrow(/npm start -- --reset \(or rm -rf \.kinship\)/);
+  });
+});
+
+describe('npm start -- --reset', () => {
+  function filledState() {
+    const paths = freshState();
+    loadOrCreateSigningKey(paths);
+    mkdirSync(paths.dynamoDbData);
+    writeFileSync(join(paths.dynamoDbData, 'shared-local-instance.db'), 'table data');
+    writeSeedAnchor(paths, new Date('2026-12-03T17:44:00Z'));
+    writeSeedMarker(paths, { seededAt: '2026-12-03T17:45:00Z', customers: 40, orders: 248, demoOrder: undefined });
+    return paths;
+  }
+
+  it('deletes the table data and the seed records, so the next start seeds afresh', async () => {
+    const paths = filledState();
+    const removed = await resetState(paths);
+    expect(removed).toEqual(expect.arrayContaining([paths.dynamoDbData, paths.seedAnchor, paths.seedMarker, paths.secrets]));
+    expect(existsSync(paths.dir)).toBe(false);
+  });
+
+  it('deletes only its own entries from a state directory the developer chose', async () => {
+    const paths = filledState();
+    writeFileSync(join(paths.dir, 'notes.txt'), 'mine');
+    await resetState(paths);
+    expect(readdirSync(paths.dir)).toEqual(['notes.txt']);
+  });
+
+  it('refuses while another run uses the state directory, deleting nothing', async () => {
+    const paths = filledState();
+    writeFileSync(paths.dynamoDbPid, JSON.stringify({ pid: deadPid(), port: 8000, owner: process.ppid }));
+    await expect(resetState(paths)).rejects.toBeInstanceOf(StateInUseError);
+    expect(existsSync(paths.dynamoDbData)).toBe(true);
+    expect(readSeedAnchor(paths)).toBeDefined();
   });
 });
