@@ -4,6 +4,7 @@ import { importCommand } from './commands/import.ts';
 import { campaignsCommand } from './commands/campaigns.ts';
 import { incentivesCommand } from './commands/incentives.ts';
 import { segmentsCommand } from './commands/segments.ts';
+import { privacyCommand } from './commands/privacy.ts';
 import { UsageError } from './usage-error.ts';
 
 /**
@@ -15,6 +16,7 @@ const commands: Readonly<Record<string, Command>> = {
   segments: segmentsCommand,
   campaigns: campaignsCommand,
   incentives: incentivesCommand,
+  privacy: privacyCommand,
 };
 
 const overview = () => `kinship — the shop's command line for Kinship

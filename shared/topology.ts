@@ -54,7 +54,7 @@ export interface Access {
 }
 
 /** The product's features; the stack gives each its own construct (DESIGN.md §2), the local runtime ignores them. */
-export type Feature = 'purchases' | 'capture' | 'segmentation' | 'campaigns' | 'sending' | 'measurement' | 'console';
+export type Feature = 'purchases' | 'capture' | 'segmentation' | 'campaigns' | 'sending' | 'measurement' | 'console' | 'privacy';
 
 export interface FunctionSpec {
   /** kebab-case; the handler lives at functions/<name>/handler.ts. */
@@ -216,6 +216,29 @@ export const topology: Topology = {
       access: { table: 'readWrite', publishEvents: true },
       // SES's EventBridge destination can only target the account's default bus, so the rule lives there.
       triggers: [{ kind: 'event', name: 'ses-events', bus: 'default', pattern: sesEventPattern() }],
+    },
+    {
+      name: 'privacy-request',
+      feature: 'privacy',
+      description: 'POST /api/privacy/export and /erase (staff): one person\'s data as JSON or HTML, or erased (keyed-hash tombstone, CustomerErased)',
+      memoryMb: 1024,
+      // An erasure reads the whole table once to confirm nothing is missed; API Gateway answers within 30 s, so
+      // larger tables use `kinship privacy erase` (README "Privacy").
+      timeoutSeconds: 29,
+      access: { table: 'readWrite', publishEvents: true, signingKey: true },
+      triggers: [
+        { kind: 'http', method: 'POST', path: '/api/privacy/export', auth: 'apiKey' },
+        { kind: 'http', method: 'POST', path: '/api/privacy/erase', auth: 'apiKey' },
+      ],
+    },
+    {
+      name: 'sweep-retention',
+      feature: 'privacy',
+      description: 'Daily: blanks free-text form answers and contact notes older than config/privacy.yaml retention',
+      memoryMb: 512,
+      timeoutSeconds: 900,
+      access: { table: 'readWrite' },
+      triggers: [{ kind: 'schedule', name: 'sweep-retention', expression: 'rate(1 day)' }],
     },
   ],
   queues: [

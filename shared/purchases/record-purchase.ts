@@ -11,6 +11,7 @@ import { AttributionSchema, type Attribution } from '#shared/measurement/attribu
 import { attributionOfPurchase } from '#shared/measurement/attribution-touches.ts';
 import { DEFAULT_ATTRIBUTION_WINDOWS } from '#shared/measurement/attribution-settings.ts';
 import { normalizeCouponCodes, redeemCouponCodes } from '#shared/measurement/coupon-redemption.ts';
+import { markIfErasedBefore } from '#shared/privacy/erased-marker.ts';
 import { buildProfileUpdate, type ProfileSnapshot } from '#shared/profiles/profile-update.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
@@ -72,6 +73,8 @@ export async function recordPurchase(deps: RecordPurchaseDeps, input: PurchaseIn
     const snapshot = await readSnapshot(deps.table, purchase.customerId, attempt > 1);
     const outcome = await tryRecord(deps, purchase, fingerprint, formTokenExpiresAt, snapshot, now, measurement);
     if (outcome === 'recorded') {
+      // A new profile for an address erased before: marked, and (as for anyone new) without marketing consent.
+      if (snapshot === undefined) await markIfErasedBefore(deps.table, deps.signingKey, { customerId: purchase.customerId, email: purchase.email });
       // Before the events: an order whose events are not yet published is redone on replay, redemption included.
       await redeemCouponCodes(deps.table, purchase, measurement.couponCodes, now);
       await publishPurchaseRecorded(deps, purchase, snapshot, measurement.attribution);
