@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { openCaseForFormAnswer } from '#shared/cases/form-case.ts';
 import { FormSubmitted } from '#shared/events/form-submitted.ts';
 import { publishEvents } from '#shared/events/publish-events.ts';
 import { translator } from '#shared/i18n/catalogs.ts';
@@ -98,6 +99,8 @@ export async function recordSubmission(deps: CaptureDeps, order: OrderView, subm
   }
 
   const { referredBy } = await writeAnswersToProfile(deps.table, { customerId: order.customerId, orderId: order.orderId, answers, at });
+  // A very unhappy answer opens a follow-up case for the shop's staff (once per order).
+  if (answers.satisfaction !== undefined) await openCaseForFormAnswer(deps, { customerId: order.customerId, orderId: order.orderId, satisfaction: answers.satisfaction, at });
   await publishEvents(
     deps.bus,
     [

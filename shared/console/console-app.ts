@@ -7,6 +7,7 @@ import { htmlResponse, newNonce } from '#shared/capture/pages/layout.ts';
 import { assignCase, closeCase, statsByReason } from '#shared/cases/case-actions.ts';
 import { CASE_STATUSES, type CaseStatus } from '#shared/cases/case-record.ts';
 import { listCaseEntries, readCase } from '#shared/cases/case-store.ts';
+import { FORM_CASE_REASON } from '#shared/cases/form-case.ts';
 import type { ConsoleConfig } from '#shared/console/console-config.ts';
 import { renderConsolePage, type ConsolePage, type ConsoleUser } from '#shared/console/console-layout.ts';
 import { loadCustomerView } from '#shared/console/customer-view.ts';
@@ -194,7 +195,7 @@ async function cases(r: Request, user: ConsoleUser, session: StaffSession): Prom
     .filter((e) => statuses.includes(e.status))
     .filter((e) => filters.reason === '' || e.reason === filters.reason)
     .filter((e) => (filters.owner === 'me' ? e.owner === session.identity.username : filters.owner === 'none' ? e.owner === undefined : true));
-  return page(r, 200, casesPage(r.t, user, r.here, { filters, reasons: r.deps.config.contacts.reasons, entries, stats: statsByReason(all) }));
+  return page(r, 200, casesPage(r.t, user, r.here, { filters, reasons: [...r.deps.config.contacts.reasons, FORM_CASE_REASON], entries, stats: statsByReason(all) }));
 }
 
 async function saveAssignment(r: Request, user: ConsoleUser, caseId: string, form: URLSearchParams): Promise<HttpResult> {

@@ -4,6 +4,7 @@ import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@
 import { z } from 'zod';
 import { recordSatisfaction } from '#shared/capture/profile-answers.ts';
 import { openCaseIfUnhappy, type CaseDeps } from '#shared/cases/case-actions.ts';
+import { caseIdFor } from '#shared/cases/case-store.ts';
 import { ConflictError, UnprocessableError } from '#shared/errors.ts';
 import { InteractionRecorded } from '#shared/events/interaction-recorded.ts';
 import { publishEvents } from '#shared/events/publish-events.ts';
@@ -94,7 +95,8 @@ export async function recordInteraction(deps: RecordInteractionDeps, input: Inte
 
   await recordSatisfaction(deps.table, customerId, input.satisfied, guard.recordedAt, 'interaction');
   const opened = await openCaseIfUnhappy(deps, { customerId, source: 'interaction', sourceRef: input.interactionId, reason: input.reason, satisfied: input.satisfied, at: guard.recordedAt }, deps.openCaseAtOrBelow);
-  const caseId = opened?.caseId ?? guard.caseId;
+  // The case id derives from the interaction: a replay racing the first request names the same case as it does.
+  const caseId = input.satisfied <= deps.openCaseAtOrBelow ? caseIdFor('interaction', input.interactionId) : undefined;
   await publishEvents(
     deps.bus,
     [InteractionRecorded.create({ interactionId: input.interactionId, customerId, channel: input.channel, reason: input.reason, satisfied: input.satisfied, outcome: input.outcome, staffId: input.staffId, recordedAt: guard.recordedAt })],
