@@ -1,8 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 
 /** Any error in five minutes: Kinship's handlers map expected failures to responses, so an Error is a bug or an outage. */
 export function functionErrorsAlarm(scope: Construct, id: string, fn: IFunction, name: string): Alarm {
@@ -26,4 +28,10 @@ export function deadLetterAlarm(scope: Construct, id: string, dlq: IQueue, what:
     comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
     treatMissingData: TreatMissingData.NOT_BREACHING,
   });
+}
+
+/** Every alarm under `scope` notifies `topic` (the staff alerts): an alarm nobody hears about is no alarm. */
+export function notifyOnAlarms(scope: IConstruct, topic: ITopic): void {
+  const action = new SnsAction(topic);
+  for (const node of scope.node.findAll()) if (node instanceof Alarm) node.addAlarmAction(action);
 }

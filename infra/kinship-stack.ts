@@ -5,6 +5,8 @@ import { ApiConstruct } from './api-construct.ts';
 import { DataConstruct } from './data-construct.ts';
 import { EmailConstruct } from './email-construct.ts';
 import { FunctionsConstruct } from './functions-construct.ts';
+import { notifyOnAlarms } from './alarms.ts';
+import { MeasurementConstruct } from './measurement-construct.ts';
 import { QueuesConstruct } from './queues-construct.ts';
 
 export interface KinshipStackProps extends StackProps {
@@ -14,6 +16,8 @@ export interface KinshipStackProps extends StackProps {
   handlerEntry?: (spec: FunctionSpec) => string;
   /** The verified SES identity (domain or address) mail is sent from; required once a function sends email. */
   senderIdentity?: string;
+  /** Who gets the StaffAlerts topic's emails (every alarm); default: context `kinship:staffAlertEmail`. */
+  staffAlertEmail?: string;
 }
 
 /** Kinship in one stack: shared data, the HTTP API, queues, and every function of the topology wired to them. */
@@ -22,6 +26,7 @@ export class KinshipStack extends Stack {
   readonly api: ApiConstruct;
   readonly queues: QueuesConstruct;
   readonly functions: FunctionsConstruct;
+  readonly measurement: MeasurementConstruct;
 
   constructor(scope: Construct, id: string, props: KinshipStackProps = {}) {
     super(scope, id, props);
@@ -41,6 +46,11 @@ export class KinshipStack extends Stack {
       queues: this.queues,
       email,
     });
+
+    const alertEmail: unknown = props.staffAlertEmail ?? this.node.tryGetContext('kinship:staffAlertEmail');
+    this.measurement = new MeasurementConstruct(this, 'Measurement', { configurationSet: email?.configurationSet, staffAlertEmail: typeof alertEmail === 'string' && alertEmail !== '' ? alertEmail : undefined });
+    // Last, so every alarm of every construct above notifies the staff.
+    notifyOnAlarms(this, this.measurement.staffAlerts);
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the Kinship HTTP API' });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName, description: 'The Kinship DynamoDB table' });
