@@ -47,6 +47,15 @@ function sameSecret(given: string | undefined, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
+/**
+ * DNS rebinding: a web page on evil.example can point its own name at 127.0.0.1 and script requests to this
+ * server. Answering only our own host names (with or without a port) closes that door; browsers send the Host.
+ */
+const LOCAL_HOST = /^(?:localhost|127\.0\.0\.1|\[::1\])(?::\d{1,5})?$/i;
+export function isLocalHost(host: string | undefined): boolean {
+  return host !== undefined && LOCAL_HOST.test(host);
+}
+
 function headerValue(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value.join(',') : value;
@@ -95,6 +104,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
     let routeKey = '$default';
     const reply = async (): Promise<HttpReply> => {
       const { body, tooLarge, bytes } = await readBody(req, maxBodyBytes);
+      if (!isLocalHost(req.headers.host)) return errorReply(421, 'misdirected_request', 'This local server answers only to Host localhost, 127.0.0.1 or [::1]; open it as http://localhost:<port>.');
       const match = matchRoute(options.routes, method, rawPath);
       if (match.kind !== 'match') {
         const page = await options.localPage?.(method, rawPath, { body, authorized: sameSecret(headerValue(req, 'x-api-key'), options.apiKey) });

@@ -127,11 +127,14 @@ export const topology: Topology = {
     {
       name: 'confirm-email',
       feature: 'capture',
-      description: 'GET /confirm: records consent in the ledger, issues the incentive exactly once, emails it',
+      description: 'GET /confirm: a page with a Confirm button (changes nothing); POST /confirm: records consent in the ledger, issues the incentive exactly once, emails it',
       memoryMb: 512,
       timeoutSeconds: 15,
       access: { table: 'readWrite', publishEvents: true, signingKey: true, sendEmail: true },
-      triggers: [{ kind: 'http', method: 'GET', path: '/confirm', auth: 'public' }],
+      triggers: [
+        { kind: 'http', method: 'GET', path: '/confirm', auth: 'public' },
+        { kind: 'http', method: 'POST', path: '/confirm', auth: 'public' },
+      ],
     },
     {
       name: 'plan-campaign',

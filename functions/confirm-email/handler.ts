@@ -19,7 +19,7 @@ const table = tableFromEnvironment();
 const bus = busFromEnvironment();
 const email = sesEmailSender(createSesClient(), loadEmailConfig());
 
-/** GET /confirm?token=… — confirms the address, records consent, issues the incentive exactly once and emails it. */
+/** GET /confirm?token=… — a page with a Confirm button; POST (the button) confirms the address, records consent, issues the incentive exactly once and emails it. */
 export const handler = middy<APIGatewayProxyEventV2, HttpResult>()
   .use(injectLambdaContext(logger))
   .use(htmlPageErrors(settings.catalogs, settings.shop.shop.defaultLocale))

@@ -24,8 +24,12 @@ export const CaptureConfigSchema = z.strictObject({
     .strictObject({
       /** How long the double opt-in link stays valid. */
       tokenTtlDays: z.number().int().min(1).max(90),
+      /** Opt-in emails one order may cause (the first, plus address corrections): a form link cannot mail on and on. */
+      maxOptInsPerOrder: z.number().int().min(1).max(20).default(3),
+      /** Opt-in emails one address may receive per UTC day, across all orders: nobody can be mail-bombed through forms. */
+      maxOptInsPerRecipientPerDay: z.number().int().min(1).max(50).default(3),
     })
-    .default({ tokenTtlDays: 7 }),
+    .default({ tokenTtlDays: 7, maxOptInsPerOrder: 3, maxOptInsPerRecipientPerDay: 3 }),
 });
 
 export type CaptureConfig = z.output<typeof CaptureConfigSchema>;

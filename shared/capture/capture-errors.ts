@@ -25,6 +25,21 @@ export class LinkSupersededError extends KinshipError {
   }
 }
 
+/**
+ * A form link tried to change the address of a submission whose address is already confirmed: whoever holds the
+ * link (a forwarded email, a shared screen) must not move the confirmation, or the reward, to another address.
+ */
+export class AddressLockedError extends KinshipError {
+  readonly status = 422;
+  readonly code = 'address_locked';
+}
+
+/** The order has had as many opt-in emails as it may (each address change sends one): the form cannot mail another address. */
+export class OptInLimitError extends KinshipError {
+  readonly status = 422;
+  readonly code = 'opt_in_limit';
+}
+
 /** The `?lang=` override names a language the shop does not offer. */
 export class UnsupportedLanguageError extends KinshipError {
   readonly status = 400;

@@ -11,10 +11,10 @@ import { customerIdForEmail } from '#shared/purchases/customer-id.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { CaptureDeps } from '#shared/capture/capture-deps.ts';
 import { LinkSupersededError, PoolExhaustedError } from '#shared/capture/capture-errors.ts';
-import { appendConsentEntry, applyConsentToProfile, type ConsentRecord } from '#shared/capture/consent.ts';
+import { appendConsentEntry, applyConsentToProfile, consentAddressOf, type ConsentRecord } from '#shared/capture/consent.ts';
 import { incentiveEmail } from '#shared/capture/emails.ts';
 import { issueIncentiveOnce, type IssuedIncentive } from '#shared/capture/issue-incentive.ts';
-import { loadOrder, loadSubmission, type OrderView } from '#shared/capture/order-context.ts';
+import { loadFormOrder, loadSubmission, type OrderView } from '#shared/capture/order-context.ts';
 import { creditReferral } from '#shared/capture/profile-answers.ts';
 import { ReferralCredited } from '#shared/events/referral-credited.ts';
 import { runOnce } from '#shared/capture/run-once.ts';
@@ -29,6 +29,8 @@ export interface ConfirmResult {
   order: OrderView;
   /** The incentive (the same on every click), or undefined while it cannot be issued (pool empty). */
   incentive: IssuedIncentive | undefined;
+  /** The order's incentive was issued to another address than this confirmation's: its code is not shown or sent. */
+  incentiveWithheld: boolean;
   /** This click recorded the consent (false for a repeat click). */
   consentRecorded: boolean;
 }
@@ -36,7 +38,19 @@ export interface ConfirmResult {
 const NOTIFY_LEASE_SECONDS = 120;
 
 /**
- * GET /confirm: the customer proved the address is theirs. Records the consent once in the append-only ledger and
+ * GET /confirm: checks the link (authentic, unexpired, still the order's current opt-in) and returns the language
+ * for the page with the Confirm button. Reads only: a link scanner's GET must not give consent or issue anything.
+ */
+export async function confirmTarget(deps: Pick<CaptureDeps, 'table' | 'signingKey' | 'now'>, token: string | undefined): Promise<{ orderId: string; locale: Locale }> {
+  const claims = verifyLink(token, CONFIRM_TOKEN_PURPOSE, deps.signingKey, deps.now());
+  const [submission] = await Promise.all([loadSubmission(deps.table, claims.sub, true), loadFormOrder(deps.table, claims.sub)]);
+  if (!submission) throw new NotFoundError('No submission matches this link');
+  if (submission.optInTokenExp !== claims.exp) throw new LinkSupersededError('A newer confirmation link was sent for this order', claims.sub);
+  return { orderId: claims.sub, locale: submission.answers.preferredLanguage ?? submission.locale };
+}
+
+/**
+ * POST /confirm (the page's button): the customer proved the address is theirs. Records the consent once in the append-only ledger and
  * on the profile, issues the order's incentive exactly once, emails it once, and publishes ConsentGiven and
  * IncentiveIssued once — however many times, and however concurrently, the link is clicked.
  */
@@ -44,7 +58,7 @@ export async function confirmEmail(deps: CaptureDeps, token: string | undefined,
   const now = deps.now();
   const claims = verifyLink(token, CONFIRM_TOKEN_PURPOSE, deps.signingKey, now);
   const orderId = claims.sub;
-  const [submission, order] = await Promise.all([loadSubmission(deps.table, orderId, true), loadOrder(deps.table, orderId)]);
+  const [submission, order] = await Promise.all([loadSubmission(deps.table, orderId, true), loadFormOrder(deps.table, orderId)]);
   if (!submission) throw new NotFoundError('No submission matches this link');
   if (submission.optInTokenExp !== claims.exp) throw new LinkSupersededError('A newer confirmation link was sent for this order', orderId);
 
@@ -106,15 +120,21 @@ export async function confirmEmail(deps: CaptureDeps, token: string | undefined,
   const locale = confirmed.answers.preferredLanguage ?? confirmed.locale;
   let incentive: IssuedIncentive | undefined;
   try {
-    ({ incentive } = await issueIncentiveOnce({ table: deps.table, rules: deps.settings.incentives, now: deps.now }, order));
+    ({ incentive } = await issueIncentiveOnce({ table: deps.table, rules: deps.settings.incentives, now: deps.now }, order, consentAddressOf(confirmed.optInEmail)));
   } catch (error) {
     if (!(error instanceof PoolExhaustedError)) throw error;
     // Consent is recorded; the incentive follows on a later click once the shop loads more codes. Alarm on this log.
     logger.error('incentive pool exhausted', { orderId, customerId: order.customerId, pool: error.pool });
   }
+  // An incentive belongs to the address it was issued to (items from before this was recorded carry none).
+  const incentiveWithheld = incentive?.issuedTo !== undefined && incentive.issuedTo !== consentAddressOf(confirmed.optInEmail);
+  if (incentiveWithheld) {
+    logger.warn('incentive withheld from another address', { orderId, customerId: order.customerId });
+    incentive = undefined;
+  }
   if (incentive) await notifyIncentiveOnce(deps, order, confirmed, incentive, locale);
   if (consentRecorded) logger.info('email confirmed', { orderId, customerId: order.customerId, marketingEmail: consent.marketingEmail });
-  return { orderId, customerId: order.customerId, locale, order, incentive, consentRecorded };
+  return { orderId, customerId: order.customerId, locale, order, incentive, incentiveWithheld, consentRecorded };
 }
 
 /** Sets the confirmation time once (the first click's), returning the submission as it now stands. */

@@ -2,18 +2,27 @@ import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Locale } from '#shared/locales.ts';
+import { normalizeEmail } from '#shared/purchases/customer-id.ts';
 import type { Catalogs } from '#shared/i18n/catalogs.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 
 /** The catalog messages a customer reads before agreeing; their hash is the wording version recorded with consent. */
-export const CONSENT_MESSAGE_KEYS = ['form.consentLegend', 'form.termsLabel', 'form.termsHint', 'form.marketingLabel', 'form.marketingHint', 'email.optIn.body', 'email.optIn.button'] as const;
+export const CONSENT_MESSAGE_KEYS = ['form.consentLegend', 'form.termsLabel', 'form.termsHint', 'form.marketingLabel', 'form.marketingHint', 'email.optIn.body', 'email.optIn.button', 'page.confirm.body', 'page.confirm.button'] as const;
 
 /** A short, stable id of the consent wording in one language: changes whenever any of those messages changes. */
 export function consentWordingVersion(catalogs: Catalogs, locale: Locale): string {
   const catalog = catalogs.get(locale);
   const wording = CONSENT_MESSAGE_KEYS.map((key) => [key, catalog?.get(key) ?? '']);
   return `${locale}-${createHash('sha256').update(JSON.stringify(wording)).digest('hex').slice(0, 12)}`;
+}
+
+/**
+ * The address a consent or an incentive belongs to, as stored on the profile and the incentive: a hash of the
+ * normalized address, so it can be compared with the confirmed address without keeping another copy of it.
+ */
+export function consentAddressOf(email: string): string {
+  return `a_${createHash('sha256').update(normalizeEmail(email)).digest('hex').slice(0, 32)}`;
 }
 
 export interface ConsentRecord {

@@ -33,7 +33,6 @@ export interface OptInEmailInput {
   to: string;
   /** Whose email it is: tagged on the message so a bounce or complaint finds the profile. */
   customerId: string;
-  name: string | undefined;
   shopName: string;
   confirmUrl: string;
   /** One sentence describing the reward. */
@@ -42,17 +41,20 @@ export interface OptInEmailInput {
   expiresAt: string;
 }
 
-/** The double opt-in email: confirm your address to receive the reward. */
+/**
+ * The double opt-in email: confirm your address to receive the reward. It greets without a name: the name is free
+ * text typed by whoever holds the form link, and this email goes to an address nobody has confirmed yet.
+ */
 export function optInEmail(t: Translator, input: OptInEmailInput): OutgoingEmail {
   const expiry = t.t('email.optIn.expiry', { date: formatDate(input.expiresAt, t.locale) });
-  const content = html`<p style="margin:0 0 12px;">${greeting(t, input.name)}</p>
+  const content = html`<p style="margin:0 0 12px;">${greeting(t, undefined)}</p>
 <p style="margin:0 0 12px;">${t.t('email.optIn.body', { reward: input.offer })}</p>
 <p style="margin:24px 0;"><a href="${input.confirmUrl}" style="display:inline-block;background:#0b5cad;color:#ffffff;text-decoration:none;font-weight:700;padding:12px 20px;border-radius:8px;">${t.t('email.optIn.button')}</a></p>
 <p style="margin:0 0 12px;color:#57606a;font-size:14px;">${t.t('email.optIn.fallback')}<br><a href="${input.confirmUrl}" style="color:#0b5cad;word-break:break-all;" dir="ltr">${input.confirmUrl}</a></p>
 <p style="margin:0 0 12px;color:#57606a;font-size:14px;">${expiry}</p>
 <p style="margin:0;color:#57606a;font-size:14px;">${t.t('email.optIn.ignore')}</p>`;
   const text = [
-    greeting(t, input.name),
+    greeting(t, undefined),
     '',
     t.t('email.optIn.body', { reward: input.offer }),
     '',

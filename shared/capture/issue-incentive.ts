@@ -28,6 +28,8 @@ export const IssuedIncentiveSchema = z.object({
   /** Warranty: the order's products it extends. */
   coversSkus: z.array(z.string()).optional(),
   validUntil: z.string().optional(),
+  /** consentAddressOf the confirmed address it was issued to: its code is shown to that address only. */
+  issuedTo: z.string().optional(),
   issuedAt: z.string(),
   notifiedAt: z.string().optional(),
 });
@@ -46,11 +48,11 @@ export interface IssueDeps {
  * put with attribute_not_exists in the same transaction that reserves its code (CODE#<code>; for a pool code also
  * FREE# → CLAIMED#), so the losers' transactions change nothing and they read the winner's item.
  */
-export async function issueIncentiveOnce(deps: IssueDeps, order: OrderView): Promise<{ incentive: IssuedIncentive; issuedNow: boolean }> {
+export async function issueIncentiveOnce(deps: IssueDeps, order: OrderView, issuedTo?: string): Promise<{ incentive: IssuedIncentive; issuedNow: boolean }> {
   for (let attempt = 1; ; attempt++) {
     const existing = await readIncentive(deps.table, order.orderId);
     if (existing) return { incentive: existing, issuedNow: false };
-    const { incentive, transaction } = await draftIncentive(deps, order);
+    const { incentive, transaction } = await draftIncentive(deps, order, issuedTo);
     try {
       await deps.table.doc.send(new TransactWriteCommand(transaction));
       return { incentive, issuedNow: true };
@@ -68,10 +70,10 @@ export async function readIncentive(table: Table, orderId: string): Promise<Issu
   return item ? IssuedIncentiveSchema.parse(item) : undefined;
 }
 
-async function draftIncentive(deps: IssueDeps, order: OrderView): Promise<{ incentive: IssuedIncentive; transaction: TransactWriteCommandInput }> {
+async function draftIncentive(deps: IssueDeps, order: OrderView, issuedTo: string | undefined): Promise<{ incentive: IssuedIncentive; transaction: TransactWriteCommandInput }> {
   const now = deps.now();
   const { ruleKey, rule } = chooseIncentive(deps.rules, order.categoryMinor);
-  const base = { orderId: order.orderId, customerId: order.customerId, rule: ruleKey, issuedAt: now.toISOString() };
+  const base = { orderId: order.orderId, customerId: order.customerId, rule: ruleKey, ...(issuedTo === undefined ? {} : { issuedTo }), issuedAt: now.toISOString() };
   const validUntil = (days: number) => new Date(now.getTime() + days * 86_400_000).toISOString();
   const table = deps.table.name;
   const putIncentive = (incentive: IssuedIncentive) => ({

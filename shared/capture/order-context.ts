@@ -30,6 +30,13 @@ export async function loadOrder(table: Table, orderId: string): Promise<OrderVie
   return parsed.data;
 }
 
+/** The order behind a form or confirm link: a refund has no form and no incentive, so its link is treated as unknown (404). */
+export async function loadFormOrder(table: Table, orderId: string): Promise<OrderView> {
+  const order = await loadOrder(table, orderId);
+  if (order.kind === 'refund') throw new NotFoundError('No order matches this link');
+  return order;
+}
+
 export async function loadContact(table: Table, customerId: string): Promise<CustomerContact> {
   const item = (await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.profile(customerId), ProjectionExpression: 'email, customerName' }))).Item;
   const str = (value: unknown) => (typeof value === 'string' ? value : undefined);

@@ -9,6 +9,11 @@ export function hashClientIp(ip: string, signingKey: string): string {
   return createHmac('sha256', signingKey).update(`client-ip:${ip}`).digest('base64url').slice(0, 22);
 }
 
+/** A recipient address as a rate-limit subject: HMAC like the IP, so the counter item names no address. */
+export function hashRecipient(email: string, signingKey: string): string {
+  return createHmac('sha256', signingKey).update(`recipient:${email}`).digest('base64url').slice(0, 22);
+}
+
 export interface RateLimit {
   scope: string;
   subject: string;

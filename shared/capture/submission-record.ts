@@ -46,6 +46,8 @@ export const SubmissionRecordSchema = z.object({
   optInLocale: z.enum(SUPPORTED_LOCALES),
   optInMarketingConsent: z.boolean(),
   optInWordingVersion: z.string(),
+  /** How many opt-ins (opt-in emails) this order has had; absent on items written before it was counted (then 1). */
+  optInCount: z.number().int().optional(),
   optInSentAt: z.string().optional(),
   optInConfirmedAt: z.string().optional(),
 });

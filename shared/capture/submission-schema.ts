@@ -39,7 +39,8 @@ function cleanLine(value: unknown): unknown {
 const text = (max: number) => z.preprocess(cleanText, z.string().max(max).optional());
 const line = (max: number) => z.preprocess(cleanLine, z.string().max(max).optional());
 const choice = <T extends readonly [string, ...string[]]>(values: T) => z.preprocess(cleanLine, z.enum(values).optional());
-const email = (max: number) => z.preprocess(cleanLine, z.email().max(max));
+/** Optional: an empty address on a form that has one on file means "keep it" (the page masks it, see mask-personal.ts). */
+const email = (max: number) => z.preprocess(cleanLine, z.email().max(max).optional());
 
 /** Checkboxes: a browser sends "on" (or the value attribute) when ticked and nothing otherwise; JSON may send booleans. */
 const checkbox = z.preprocess((value) => {
@@ -104,7 +105,7 @@ export const SubmissionSchema = z
     acceptTerms: checkbox.refine((accepted) => accepted, 'error.terms'),
   })
   .superRefine((value, ctx) => {
-    if (value.referrerEmail !== undefined && value.referrerEmail.toLowerCase() === value.email.toLowerCase()) {
+    if (value.referrerEmail !== undefined && value.referrerEmail.toLowerCase() === value.email?.toLowerCase()) {
       ctx.addIssue({ code: 'custom', path: ['referrerEmail'], message: 'error.selfReferral' });
     }
   });

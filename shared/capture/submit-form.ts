@@ -15,10 +15,13 @@ import { describeOffer, offerOfRule } from '#shared/capture/describe-incentive.t
 import { optInEmail } from '#shared/capture/emails.ts';
 import { loadSubmission, type OrderView } from '#shared/capture/order-context.ts';
 import { writeAnswersToProfile } from '#shared/capture/profile-answers.ts';
+import { AddressLockedError, OptInLimitError } from '#shared/capture/capture-errors.ts';
+import { enforceRateLimit, hashRecipient } from '#shared/capture/rate-limit.ts';
 import { runOnce } from '#shared/capture/run-once.ts';
 import { confirmUrlFor } from '#shared/capture/signed-links.ts';
 import type { Submission, SubmissionIssue } from '#shared/capture/submission-schema.ts';
 import { answersOf, type SubmissionRecord } from '#shared/capture/submission-record.ts';
+import type { CompleteSubmission } from '#shared/capture/kept-fields.ts';
 
 export interface SubmitResult {
   /** "created" for the first submission of the order, "updated" for a repeat. */
@@ -49,7 +52,7 @@ export function issuesAgainstOrder(submission: Submission, order: OrderView, int
  * changed; the incentive is never touched here (it is issued on confirmation). Writes the answers to the profile,
  * publishes FormSubmitted, and sends the opt-in email once.
  */
-export async function recordSubmission(deps: CaptureDeps, order: OrderView, submission: Submission, context: { locale: Locale; ipHash: string }): Promise<SubmitResult> {
+export async function recordSubmission(deps: CaptureDeps, order: OrderView, submission: CompleteSubmission, context: { locale: Locale; ipHash: string }): Promise<SubmitResult> {
   const now = deps.now();
   const at = now.toISOString();
   const email = normalizeEmail(submission.email);
@@ -57,10 +60,20 @@ export async function recordSubmission(deps: CaptureDeps, order: OrderView, subm
   const answers = answersOf(submission);
   const optInLocale = answers.preferredLanguage ?? context.locale;
 
+  const caps = deps.settings.capture.confirm;
+  let recipientCounted = false;
   let written: { outcome: 'created' | 'updated'; record: SubmissionRecord; optInRequested: boolean } | undefined;
   for (let attempt = 1; !written; attempt++) {
     const existing = await loadSubmission(deps.table, order.orderId, true);
     const optInRequested = existing === undefined || normalizeEmail(existing.optInEmail) !== email;
+    if (optInRequested && existing?.optInConfirmedAt) throw new AddressLockedError('This order\'s address is already confirmed; it cannot be changed through the form link');
+    const optInCount = optInRequested ? (existing ? (existing.optInCount ?? 1) : 0) + 1 : existing?.optInCount;
+    if (optInCount !== undefined && optInCount > caps.maxOptInsPerOrder) throw new OptInLimitError(`This order has had ${caps.maxOptInsPerOrder} confirmation emails; no more can be sent`);
+    if (optInRequested && !recipientCounted) {
+      // Counted once per submission, before the write: a contended retry must not count the same email twice.
+      recipientCounted = true;
+      await enforceRateLimit(deps.table, { scope: 'optin-to', subject: hashRecipient(email, deps.signingKey), limit: caps.maxOptInsPerRecipientPerDay, windowSeconds: 86_400, now });
+    }
     const record: SubmissionRecord = {
       orderId: order.orderId,
       customerId: order.customerId,
@@ -72,6 +85,7 @@ export async function recordSubmission(deps: CaptureDeps, order: OrderView, subm
       marketingConsent: submission.marketingConsent,
       wordingVersion,
       answers,
+      ...(optInCount === undefined ? {} : { optInCount }),
       ...(optInRequested || existing === undefined
         ? {
             optInEmail: email,
@@ -195,7 +209,7 @@ async function sendOptInOnce(deps: CaptureDeps, order: OrderView, record: Submis
       const offer = describeOffer(t, offerOfRule(chooseIncentive(deps.settings.incentives, order.categoryMinor), order));
       const confirmUrl = confirmUrlFor(deps.publicBaseUrl, deps.signingKey, record.orderId, record.optInTokenExp);
       await deps.email.send(
-        optInEmail(t, { to: record.optInEmail, customerId: record.customerId, name: record.answers.name, shopName: deps.settings.shop.shop.name, confirmUrl, offer, expiresAt: new Date(record.optInTokenExp * 1000).toISOString() }),
+        optInEmail(t, { to: record.optInEmail, customerId: record.customerId, shopName: deps.settings.shop.shop.name, confirmUrl, offer, expiresAt: new Date(record.optInTokenExp * 1000).toISOString() }),
       );
       logger.info('opt-in email sent', { orderId: record.orderId, customerId: record.customerId });
     },

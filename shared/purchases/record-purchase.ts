@@ -44,7 +44,8 @@ export interface RecordPurchaseResult {
   outcome: 'created' | 'replayed';
   orderId: string;
   customerId: string;
-  formUrl: string;
+  /** The incentive-form link; null for a refund (total below zero), which gets no form and no incentive. */
+  formUrl: string | null;
 }
 
 export const FORM_TOKEN_PURPOSE = 'form';
@@ -78,7 +79,7 @@ export async function recordPurchase(deps: RecordPurchaseDeps, input: PurchaseIn
       // Before the events: an order whose events are not yet published is redone on replay, redemption included.
       await redeemCouponCodes(deps.table, purchase, measurement.couponCodes, now);
       await publishPurchaseRecorded(deps, purchase, snapshot, measurement.attribution);
-      return { outcome: 'created', orderId: purchase.orderId, customerId: purchase.customerId, formUrl: formUrlFor(deps, purchase.orderId, formTokenExpiresAt) };
+      return { outcome: 'created', orderId: purchase.orderId, customerId: purchase.customerId, formUrl: purchase.kind === 'refund' ? null : formUrlFor(deps, purchase.orderId, formTokenExpiresAt) };
     }
     if (outcome === 'order-exists') return replay(deps, purchase, fingerprint);
     if (attempt >= MAX_ATTEMPTS) throw new Error(`Profile update for order still contended after ${attempt} attempts`);
@@ -165,7 +166,7 @@ async function replay(deps: RecordPurchaseDeps, purchase: NormalizedPurchase, fi
     await publishPurchaseRecorded(deps, purchase, undefined, storedAttribution(stored.attribution));
   }
   logger.info('purchase replayed', { orderId: purchase.orderId, customerId: purchase.customerId });
-  return { outcome: 'replayed', orderId: purchase.orderId, customerId: purchase.customerId, formUrl: formUrlFor(deps, purchase.orderId, expiresAt ?? 0) };
+  return { outcome: 'replayed', orderId: purchase.orderId, customerId: purchase.customerId, formUrl: purchase.kind === 'refund' ? null : formUrlFor(deps, purchase.orderId, expiresAt ?? 0) };
 }
 
 async function publishPurchaseRecorded(deps: RecordPurchaseDeps, purchase: NormalizedPurchase, snapshot: ProfileSnapshot | undefined, attribution: Attribution | undefined): Promise<void> {

@@ -7,6 +7,7 @@ import { arnOf, extendedTopology, functionOf, logicalId, senderIdentity, synthes
 const real = synthesize();
 const extended = synthesize({ topology: extendedTopology, senderIdentity });
 
+const RouteKeyOf = z.object({ Properties: z.object({ RouteKey: z.string() }) });
 const AccessLogFormat = z.object({ Properties: z.object({ AccessLogSettings: z.object({ Format: z.string() }) }) });
 const authorizationType = { apiKey: 'AWS_IAM', public: 'NONE' } as const;
 
@@ -50,6 +51,13 @@ describe('the HTTP API', () => {
       FunctionName: arnOf(fn),
       SourceArn: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([{ Ref: logicalId(real.stack.api.api) }, '/*/*/api/purchases'])] }),
     });
+  });
+
+  it('deploys none of the local runtime\'s own routes (/_local/*, the /_t/ tracking stand-ins)', () => {
+    const routeKeys = Object.values(real.template.findResources('AWS::ApiGatewayV2::Route')).map((route) => RouteKeyOf.parse(route).Properties.RouteKey);
+    expect(routeKeys.length).toBeGreaterThan(0);
+    const paths = routeKeys.map((key) => key.split(' ')[1] ?? '');
+    expect(paths.filter((path) => path.startsWith('/_local') || path.startsWith('/_t/') || path === '/_t')).toEqual([]);
   });
 
   it('throttles the default stage and writes access logs to a log group with a retention', () => {

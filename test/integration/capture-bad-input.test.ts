@@ -4,7 +4,7 @@ import { keys } from '#shared/table/keys.ts';
 import { createDocumentClient, type Table } from '#shared/table/table-client.ts';
 import { signToken } from '#shared/tokens/signed-token.ts';
 import { startLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
-import { captureTopology, confirmLinkOf, emailsTo, inbox, recordOrder, send, submitForm, submitJson, type Answers } from '#test/support/capture-client.ts';
+import { captureTopology, clickConfirm, confirmLinkOf, emailsTo, inbox, recordOrder, send, submitForm, submitJson, type Answers } from '#test/support/capture-client.ts';
 
 const signingKey = 'capture-bad-input-signing-key';
 let runtime: LocalRuntime;
@@ -158,12 +158,13 @@ describe('expired links, found by moving the clock', () => {
     expect(reply.status).toBe(410);
   });
 
-  it('a confirm link past its 7 days: 410 page, no incentive', async () => {
+  it('a confirm link past its 7 days: 410 page for the GET and for the button, no incentive', async () => {
     const late = await recordOrder(runtime, { orderId: 'BAD-LATE', customerEmail: 'late@example.com', locale: 'fi' });
     expect((await submitJson(runtime, valid({ token: late.token, lang: 'fi', email: 'late@example.com' }), { fromIp: nextIp() })).status).toBe(201);
     const link = confirmLinkOf(emailsTo(await inbox(runtime), 'late@example.com')[0]);
     vi.setSystemTime(Date.now() + 8 * 86_400_000);
-    const reply = await send(link);
+    expect((await send(link)).status).toBe(410);
+    const reply = await clickConfirm(link);
     expect(reply.status).toBe(410);
     expect(reply.body).toContain('Tämä linkki on vanhentunut');
     expect((await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.incentive('BAD-LATE'), ConsistentRead: true }))).Item).toBeUndefined();

@@ -32,7 +32,7 @@ beforeAll(async () => {
     now: () => now,
   };
   const { formUrl } = await recordPurchase({ table, bus, config: aShopConfig(), signingKey: 'property-key', publicBaseUrl: 'http://localhost:3000', now: () => now }, aPurchase({ orderId: 'PROP-1' }));
-  formToken = new URL(formUrl).pathname.split('/').pop() ?? '';
+  formToken = new URL(formUrl ?? 'http://localhost/').pathname.split('/').pop() ?? '';
 });
 afterAll(() => endpoint.stop());
 

@@ -49,7 +49,7 @@ describe('recordPurchase against DynamoDB Local', () => {
     expect(result.outcome).toBe('created');
     const profile = await profileOf(email);
     expect(profile).toMatchObject({ orderCount: 1, netSpendMinor: 20000, categorySpendMinor: { tents: 20000 }, email, customerName: 'Anna Jónsdóttir', locale: 'is', currency: 'EUR' });
-    const token = new URL(result.formUrl).pathname.split('/').pop() ?? '';
+    const token = new URL(result.formUrl ?? 'http://localhost/').pathname.split('/').pop() ?? '';
     expect(verifyToken(token, FORM_TOKEN_PURPOSE, 'integration-key', now)).toMatchObject({ ok: true, claims: { sub: 'R-1' } });
     expect(published).toHaveLength(1);
     expect(published[0]?.['detail-type']).toBe('PurchaseRecorded');

@@ -103,3 +103,8 @@ export function confirmLinkOf(email: StoredEmail | undefined): string {
   if (!link) throw new Error(`no confirm link in email "${email?.subject ?? '(none)'}"`);
   return link;
 }
+
+/** What the confirm page's button does: POST /confirm?token=… (a GET only shows the page). */
+export function clickConfirm(link: string, options: { fromIp?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
+  return send(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', ...options.headers }, body: '', ...(options.fromIp ? { fromIp: options.fromIp } : {}) });
+}

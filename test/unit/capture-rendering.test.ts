@@ -69,7 +69,7 @@ describe('every page and email renders in every language, escaping customer text
 
   it.each(SUPPORTED_LOCALES)('the opt-in and incentive emails in %s, for each kind of incentive', (locale) => {
     const t = translator(settings.catalogs, locale);
-    const optIn = optInEmail(t, { to: 'a@example.com', customerId: 'c_test', name: hostile, shopName: 'Shop', confirmUrl: 'http://localhost/confirm?token=a.b', offer: 'x', expiresAt: '2026-12-01T00:00:00Z' });
+    const optIn = optInEmail(t, { to: 'a@example.com', customerId: 'c_test', shopName: 'Shop', confirmUrl: 'http://localhost/confirm?token=a.b', offer: 'x', expiresAt: '2026-12-01T00:00:00Z' });
     expect(optIn.html).not.toContain(hostile);
     expect(optIn.text).toContain('http://localhost/confirm?token=a.b');
     expect(optIn.tags).toEqual({ customer: 'c_test', kind: 'opt-in' });

@@ -27,7 +27,7 @@ function checkOutcome(parsed: ParsedSubmission): void {
     expect(parsed.issues.length).toBeGreaterThan(0);
   }
   if (parsed.kind === 'valid') {
-    expect(parsed.submission.email.length).toBeLessThanOrEqual(LIMITS.email);
+    expect((parsed.submission.email ?? '').length).toBeLessThanOrEqual(LIMITS.email);
     expect(parsed.submission.acceptTerms).toBe(true);
     for (const text of [parsed.submission.name, parsed.submission.whyChoseUs, parsed.submission.satisfactionReason]) expect((text ?? '').length).toBeLessThanOrEqual(LIMITS.longText);
   }

@@ -7,6 +7,8 @@ import { categoryLabel } from '#shared/capture/describe-incentive.ts';
 import type { OrderView } from '#shared/capture/order-context.ts';
 import { AGE_BANDS, BUSINESS_SIZES, GENDERS, HEARD_FROM, HONEYPOT_FIELD, HOUSEHOLD_SIZES, LIMITS, SATISFACTION_SCORES, type RawFields } from '#shared/capture/submission-schema.ts';
 import type { Answers } from '#shared/capture/submission-record.ts';
+import type { KeptField } from '#shared/capture/kept-fields.ts';
+import { maskEmail, maskText } from '#shared/capture/mask-personal.ts';
 import { FORM_SCRIPT } from '#shared/capture/pages/form-script.ts';
 import { languageName, type Page } from '#shared/capture/pages/layout.ts';
 
@@ -30,6 +32,8 @@ export interface FormValues {
   preferredLanguage: string;
   marketingConsent: boolean;
   acceptTerms: boolean;
+  /** Masked values on file for personal fields left empty (left empty, they are kept): the page never prints them. */
+  onFile: Readonly<Partial<Record<'email' | KeptField, string>>>;
 }
 
 export interface FormPageInput {
@@ -47,28 +51,38 @@ export interface FormPageInput {
   action: string;
 }
 
-/** Values for a first visit: every product ticked, the address on file, and whatever was answered before. */
+/**
+ * Values for a visit: every product ticked and whatever was answered before — except the personal fields (address,
+ * name, postcode, referrer), which anyone holding the link would see: those are left empty and shown masked.
+ */
 export function initialValues(order: OrderView, email: string | undefined, previous: { email: string; marketingConsent: boolean; answers: Answers } | undefined): FormValues {
   const a = previous?.answers;
+  const address = previous?.email ?? email;
   return {
     products: a && a.products.length > 0 ? a.products : order.lines.map((line) => line.sku),
-    email: previous?.email ?? email ?? '',
-    name: a?.name ?? '',
+    email: '',
+    name: '',
     ageBand: a?.ageBand ?? '',
     gender: a?.gender ?? '',
     country: a?.country ?? '',
-    postcode: a?.postcode ?? '',
+    postcode: '',
     size: a?.size ?? '',
     satisfaction: a?.satisfaction === undefined ? '' : String(a.satisfaction),
     satisfactionReason: a?.satisfactionReason ?? '',
     whyChoseUs: a?.whyChoseUs ?? '',
     heardFrom: a?.heardFrom ?? '',
     heardFromOther: a?.heardFromOther ?? '',
-    referrerEmail: a?.referrerEmail ?? '',
+    referrerEmail: '',
     interests: a?.interests ?? [],
     preferredLanguage: a?.preferredLanguage ?? '',
     marketingConsent: previous?.marketingConsent ?? false,
     acceptTerms: previous !== undefined,
+    onFile: {
+      ...(address ? { email: maskEmail(address) } : {}),
+      ...(a?.name ? { name: maskText(a.name, true) } : {}),
+      ...(a?.postcode ? { postcode: maskText(a.postcode, false) } : {}),
+      ...(a?.referrerEmail ? { referrerEmail: maskEmail(a.referrerEmail) } : {}),
+    },
   };
 }
 
@@ -102,6 +116,7 @@ export function postedValues(fields: RawFields): FormValues {
     preferredLanguage: one('preferredLanguage'),
     marketingConsent: ticked('marketingConsent'),
     acceptTerms: ticked('acceptTerms'),
+    onFile: {},
   };
 }
 
@@ -142,11 +157,16 @@ export function formPage(input: FormPageInput): Page {
   const selected = (on: boolean) => (on ? raw(' selected') : '');
   const checked = (on: boolean) => (on ? raw(' checked') : '');
 
-  const textInput = (field: string, opts: { type?: 'text' | 'email'; autocomplete?: string; max: number; hint?: string; required?: boolean; ltr?: boolean; value: string }) => html`
+  const textInput = (field: string, opts: { type?: 'text' | 'email'; autocomplete?: string; max: number; hint?: string; required?: boolean; ltr?: boolean; value: string; onFile?: string | undefined }) => {
+    // A value on file is shown masked, as a hint and placeholder; the field may then be left empty to keep it.
+    const hint = [opts.hint, opts.onFile ? t.t('form.keptHint', { value: opts.onFile }) : undefined].filter((h) => h !== undefined).join(' ');
+    const required = opts.required === true && !opts.onFile;
+    return html`
 <label for="f-${field}">${t.t(FIELD_LABEL_KEYS[field] ?? field)}${opts.required ? '' : optional}</label>
-${opts.hint ? html`<p class="hint" id="hint-${field}">${opts.hint}</p>` : ''}
-<input type="${opts.type ?? 'text'}" id="f-${field}" name="${field}" data-field="${field}" value="${opts.value}" maxlength="${opts.max}"${opts.autocomplete ? html` autocomplete="${opts.autocomplete}"` : ''}${opts.required ? raw(' required') : ''}${opts.ltr ? raw(' dir="ltr"') : ''} aria-describedby="${describedBy(field, opts.hint !== undefined)}"${invalid(field)}>
+${hint ? html`<p class="hint" id="hint-${field}">${hint}</p>` : ''}
+<input type="${opts.type ?? 'text'}" id="f-${field}" name="${field}" data-field="${field}" value="${opts.value}"${opts.onFile ? html` placeholder="${opts.onFile}"` : ''} maxlength="${opts.max}"${opts.autocomplete ? html` autocomplete="${opts.autocomplete}"` : ''}${required ? raw(' required') : ''}${opts.ltr ? raw(' dir="ltr"') : ''} aria-describedby="${describedBy(field, hint !== '')}"${invalid(field)}>
 ${errorText(field)}`;
+  };
 
   const textArea = (field: string, value: string) => html`
 <label for="f-${field}">${t.t(FIELD_LABEL_KEYS[field] ?? field)}${optional}</label>
@@ -203,8 +223,8 @@ ${errorText('products')}
 
 <fieldset>
 <legend>${t.t('form.contactLegend')}</legend>
-${textInput('email', { type: 'email', autocomplete: 'email', max: LIMITS.email, hint: t.t('form.emailHint'), required: true, ltr: true, value: values.email })}
-${textInput('name', { autocomplete: 'name', max: LIMITS.name, value: values.name })}
+${textInput('email', { type: 'email', autocomplete: 'email', max: LIMITS.email, hint: t.t('form.emailHint'), required: true, ltr: true, value: values.email, onFile: values.onFile.email })}
+${textInput('name', { autocomplete: 'name', max: LIMITS.name, value: values.name, onFile: values.onFile.name })}
 </fieldset>
 
 <fieldset>
@@ -216,7 +236,7 @@ ${GENDERS.map((gender) => html`<div class="choice"><input type="radio" id="f-gen
 ${errorText('gender')}
 </fieldset>
 ${select('country', html`${countries.map((c) => option(c.code, c.name, values.country))}`, values.country, 'country')}
-${textInput('postcode', { autocomplete: 'postal-code', max: LIMITS.postcode, value: values.postcode, ltr: true })}
+${textInput('postcode', { autocomplete: 'postal-code', max: LIMITS.postcode, value: values.postcode, ltr: true, onFile: values.onFile.postcode })}
 ${select(
   'size',
   html`<optgroup label="${t.t('size.household')}">${HOUSEHOLD_SIZES.map((size) => option(size, t.t(`size.${size}`), values.size))}</optgroup>
@@ -239,7 +259,7 @@ ${textArea('satisfactionReason', values.satisfactionReason)}
 ${textArea('whyChoseUs', values.whyChoseUs)}
 ${select('heardFrom', html`${HEARD_FROM.map((source) => option(source, t.t(`heardFrom.${source}`), values.heardFrom))}`, values.heardFrom)}
 ${textInput('heardFromOther', { max: LIMITS.shortText, value: values.heardFromOther })}
-${textInput('referrerEmail', { type: 'email', autocomplete: 'off', max: LIMITS.email, hint: t.t('form.referrerHint'), ltr: true, value: values.referrerEmail })}
+${textInput('referrerEmail', { type: 'email', autocomplete: 'off', max: LIMITS.email, hint: t.t('form.referrerHint'), ltr: true, value: values.referrerEmail, onFile: values.onFile.referrerEmail })}
 </fieldset>
 
 ${

@@ -6,7 +6,7 @@ import { UnsupportedLanguageError } from '#shared/capture/capture-errors.ts';
 import { chooseIncentive } from '#shared/capture/choose-incentive.ts';
 import { describeOffer, offerOfRule } from '#shared/capture/describe-incentive.ts';
 import { requestHeader, type HttpRequest } from '#shared/capture/http-request.ts';
-import { loadContact, loadOrder, loadSubmission } from '#shared/capture/order-context.ts';
+import { loadContact, loadFormOrder, loadSubmission } from '#shared/capture/order-context.ts';
 import { formPage, initialValues } from '#shared/capture/pages/form-page.ts';
 import { FORM_TOKEN_PURPOSE, verifyLink } from '#shared/capture/signed-links.ts';
 import { errorPageResult, linkErrorTranslator, pageResult } from '#shared/capture/routes/page-result.ts';
@@ -23,7 +23,7 @@ export async function handleShowForm(deps: FormPageDeps, request: HttpRequest): 
   const { settings } = deps;
   try {
     const claims = verifyLink(formTokenOf(request), FORM_TOKEN_PURPOSE, deps.signingKey, deps.now());
-    const order = await loadOrder(deps.table, claims.sub);
+    const order = await loadFormOrder(deps.table, claims.sub);
     const [contact, submission] = await Promise.all([loadContact(deps.table, order.customerId), loadSubmission(deps.table, order.orderId)]);
     const choice = resolveLocale({
       override: request.queryStringParameters?.lang,

@@ -1,11 +1,13 @@
-import { KinshipError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type FieldIssue } from '#shared/errors.ts';
+import { KinshipError, PayloadTooLargeError, UnprocessableError, UnsupportedMediaTypeError, ValidationError, type FieldIssue } from '#shared/errors.ts';
 import { errorResponse, jsonResponse, type HttpResult } from '#shared/http/http-response.ts';
 import { translator, type Translator } from '#shared/i18n/catalogs.ts';
 import type { CaptureDeps } from '#shared/capture/capture-deps.ts';
+import { AddressLockedError, OptInLimitError } from '#shared/capture/capture-errors.ts';
 import { chooseIncentive } from '#shared/capture/choose-incentive.ts';
 import { describeOffer, offerOfRule } from '#shared/capture/describe-incentive.ts';
 import { clientIp, type HttpRequest } from '#shared/capture/http-request.ts';
-import { loadOrder, type OrderView } from '#shared/capture/order-context.ts';
+import { withKeptFields } from '#shared/capture/kept-fields.ts';
+import { loadContact, loadFormOrder, loadSubmission, type OrderView } from '#shared/capture/order-context.ts';
 import { formPage, postedValues } from '#shared/capture/pages/form-page.ts';
 import { messagePage } from '#shared/capture/pages/message-page.ts';
 import { enforceRateLimit, hashClientIp } from '#shared/capture/rate-limit.ts';
@@ -39,14 +41,24 @@ export async function handleSubmission(deps: CaptureDeps, request: HttpRequest):
     const token = typeof tokenField === 'string' ? tokenField.trim() : '';
     if (token === '') return fail(rejection(t, 400, parsed.kind === 'rejected' ? parsed.issues : [{ field: 'token', key: 'error.required' }]));
     const claims = verifyLink(token, FORM_TOKEN_PURPOSE, deps.signingKey, deps.now());
-    const order = await loadOrder(deps.table, claims.sub);
+    const order = await loadFormOrder(deps.table, claims.sub);
     const form = { token, order, fields: parsed.fields };
 
     const issues = parsed.kind === 'rejected' ? parsed.issues : issuesAgainstOrder(parsed.submission, order, settings.capture.form.interests);
     if (parsed.kind === 'rejected' || issues.length > 0) return parsed.mode === 'json' ? fail(rejection(t, 400, issues)) : formWithErrors(deps, t, issues, form);
+    const [previous, contact] = await Promise.all([loadSubmission(deps.table, order.orderId), loadContact(deps.table, order.customerId)]);
+    const kept = withKeptFields(parsed.submission, { email: previous?.email ?? contact.email, answers: previous?.answers });
+    if ('issues' in kept) return parsed.mode === 'json' ? fail(rejection(t, 400, kept.issues)) : formWithErrors(deps, t, kept.issues, form);
 
-    const result = await recordSubmission(deps, order, parsed.submission, { locale: parsed.locale, ipHash });
-    return success(parsed.mode, t, result.outcome === 'created' ? 201 : 200, result);
+    try {
+      const result = await recordSubmission(deps, order, kept.submission, { locale: parsed.locale, ipHash });
+      return success(parsed.mode, t, result.outcome === 'created' ? 201 : 200, result);
+    } catch (error) {
+      const key = error instanceof AddressLockedError ? 'error.addressLocked' : error instanceof OptInLimitError ? 'error.optInLimit' : undefined;
+      if (key === undefined) throw error;
+      const refused = [{ field: 'email', key }];
+      return parsed.mode === 'json' ? fail(new UnprocessableError(t.t('form.errorSummary'), localize(t, refused))) : formWithErrors(deps, t, refused, form);
+    }
   } catch (error) {
     return fail(error);
   }
@@ -62,11 +74,15 @@ function success(mode: ResponseMode, t: Translator, status: 200 | 201, result: P
 
 /** A rejected request as the typed error for its status, with field messages in the reader's language. */
 function rejection(t: Translator, status: 400 | 413 | 415, issues: SubmissionIssue[]): KinshipError {
-  const localized: FieldIssue[] = issues.map((issue) => ({ field: issue.field, message: t.t(issue.key, issue.params) }));
+  const localized = localize(t, issues);
   const message = localized.map((issue) => issue.message).join(' ');
   if (status === 413) return new PayloadTooLargeError(message);
   if (status === 415) return new UnsupportedMediaTypeError(message);
   return new ValidationError(t.t('form.errorSummary'), localized);
+}
+
+function localize(t: Translator, issues: SubmissionIssue[]): FieldIssue[] {
+  return issues.map((issue) => ({ field: issue.field, message: t.t(issue.key, issue.params) }));
 }
 
 /** The form again, as posted, with each error next to its field (400). */
