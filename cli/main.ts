@@ -4,18 +4,20 @@ import { importCommand } from './commands/import.ts';
 import { campaignsCommand } from './commands/campaigns.ts';
 import { incentivesCommand } from './commands/incentives.ts';
 import { segmentsCommand } from './commands/segments.ts';
+import { reportCommand } from './commands/report.ts';
 import { privacyCommand } from './commands/privacy.ts';
 import { UsageError } from './usage-error.ts';
 
 /**
  * The subcommands of `kinship`. Add one by writing cli/commands/<name>.ts exporting a Command and listing it
- * here (report and privacy come next).
+ * here.
  */
 const commands: Readonly<Record<string, Command>> = {
   import: importCommand,
   segments: segmentsCommand,
   campaigns: campaignsCommand,
   incentives: incentivesCommand,
+  report: reportCommand,
   privacy: privacyCommand,
 };
 

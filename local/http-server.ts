@@ -56,6 +56,15 @@ export function isLocalHost(host: string | undefined): boolean {
   return host !== undefined && LOCAL_HOST.test(host);
 }
 
+/** The password of an `Authorization: Basic base64(user:password)` header (RFC 7617), or undefined. */
+export function basicAuthPassword(header: string | undefined): string | undefined {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
+  if (!match?.[1]) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? undefined : decoded.slice(colon + 1);
+}
+
 function headerValue(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value.join(',') : value;
@@ -121,7 +130,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
       const { route } = match;
       routeKey = route.routeKey;
       if (route.target.auth === 'apiKey' && !sameSecret(headerValue(req, 'x-api-key'), options.apiKey)) {
-        return errorReply(401, 'unauthorized', 'This route needs the API key in the x-api-key header (locally: KINSHIP_API_KEY, default kinship-local-key; in AWS the call is IAM-signed instead).');
+        // A browser opening a staff page (GET /reports) cannot send x-api-key: for GETs, HTTP Basic auth whose
+        // password is the key works too, and the 401 asks the browser to prompt for it.
+        if (method !== 'GET' || !sameSecret(basicAuthPassword(headerValue(req, 'authorization')), options.apiKey)) {
+          return errorReply(
+            401,
+            'unauthorized',
+            `This route needs the API key in the x-api-key header${method === 'GET' ? ' (or, from a browser, as the password of HTTP Basic auth, any user name)' : ''} (locally: KINSHIP_API_KEY, default kinship-local-key; in AWS the call is IAM-signed instead).`,
+            method === 'GET' ? [['www-authenticate', 'Basic realm="Kinship staff"']] : [],
+          );
+        }
       }
       if (tooLarge) {
         return errorReply(413, 'payload_too_large', `Request body is ${bytes} bytes; Lambda accepts at most ${maxBodyBytes} bytes. Send less per request (e.g. split a batch).`);

@@ -178,6 +178,21 @@ export const topology: Topology = {
       triggers: [{ kind: 'schedule', name: 'due-sends', expression: 'rate(5 minutes)' }],
     },
     {
+      name: 'show-report',
+      feature: 'measurement',
+      description: 'GET /reports (HTML, charts) and GET /api/reports/campaigns (JSON): the results report, from one parallel Scan of the table',
+      // One Scan of the whole table inside API Gateway's 30 s limit: 1 GB (and the CPU share that comes with it)
+      // covers a small shop's table; bigger shops run `npx kinship report`, which has no time limit (README, Reports).
+      memoryMb: 1024,
+      timeoutSeconds: 29,
+      access: { table: 'read' },
+      // Staff only: IAM-signed in AWS, x-api-key (or Basic auth with the key) locally; issue 12 moves it behind the staff sign-in.
+      triggers: [
+        { kind: 'http', method: 'GET', path: '/reports', auth: 'apiKey' },
+        { kind: 'http', method: 'GET', path: '/api/reports/campaigns', auth: 'apiKey' },
+      ],
+    },
+    {
       name: 'console',
       feature: 'console',
       description: 'GET|POST /console/…: the staff console (sign-in, find, customer page, contacts, cases, reports, admin); verifies the session cookie itself',
