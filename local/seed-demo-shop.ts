@@ -165,6 +165,10 @@ export function generateDemoShop(options: { now: Date; seed?: number }): DemoSho
       person.language === 'is' ? (random() < 0.7 ? 'ISK' : 'EUR') : person.language === 'da' ? 'DKK' : person.language === 'he' ? 'ILS' : person.language === 'en' ? (random() < 0.5 ? 'USD' : 'EUR') : 'EUR';
     return { name: person.name, email: `${person.local}@${DOMAINS[index % DOMAINS.length] ?? 'example.com'}`, locale: LOCALE[person.language], currency, archetype: archetypes[index] ?? 'occasional' };
   });
+  // Four customers at the SES mailbox simulator (local/mailbox-simulator.ts), so moving the clock shows a bounce and a
+  // complaint. `+demo` keeps each address (and so each customer id) distinct. Every fourth customer after the first
+  // skips the form: here that is ooto@, whose events are a plain delivery anyway.
+  for (const box of ['ooto', 'success', 'bounce', 'complaint']) customers.push({ name: `Simulator ${box}`, email: `${box}+demo@simulator.amazonses.com`, locale: 'en', currency: 'EUR', archetype: 'occasional' });
   // The first customer (Anna, Icelandic) always buys recently, so the demo form link is fresh and in Icelandic.
   const first = customers[0];
   if (first) first.archetype = 'frequent';
@@ -304,9 +308,12 @@ export async function seedDemoShop(options: SeedOptions): Promise<SeedResult> {
   let done = 0;
   let demoFormUrl: string | undefined;
   const latestForm = new Map<string, { formUrl: string; purchase: PurchaseInput }>();
+  // One worker's failure stops the others: nothing is posted after the seed has failed.
+  let failed = false;
   const worker = async () => {
-    for (let orders = queue.shift(); orders; orders = queue.shift()) {
+    for (let orders = queue.shift(); orders && !failed; orders = queue.shift()) {
       for (const purchase of orders) {
+        if (failed) return;
         const formUrl = await postPurchase(options.apiUrl, options.apiKey, purchase).catch((error: unknown) => {
           if (error instanceof PurchaseRefusedError && error.status === 409) {
             throw new StateNeedsResetError(`The table already holds demo order ${purchase.orderId} with other contents than the demo shop of ${options.now.toISOString()} (seeded by an older version, or the state directory lost its seed record)`);
@@ -319,7 +326,14 @@ export async function seedDemoShop(options: SeedOptions): Promise<SeedResult> {
       }
     }
   };
-  await Promise.all(Array.from({ length: options.concurrency ?? 8 }, worker));
+  await Promise.all(
+    Array.from({ length: options.concurrency ?? 8 }, () =>
+      worker().catch((error: unknown) => {
+        failed = true;
+        throw error;
+      }),
+    ),
+  );
   const confirmed = options.sesUrl ? await confirmSomeCustomers(shop, latestForm, { ...options, sesUrl: options.sesUrl }) : 0;
   return { customers: shop.customers.length, orders: shop.purchases.length, confirmed, demoOrder, demoFormUrl };
 }
