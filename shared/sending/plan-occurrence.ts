@@ -90,11 +90,12 @@ export async function planTriggered(deps: PlannerDeps, campaignId: string, event
   const occurrenceId = campaign.oncePerCustomer ? 'once' : event.id;
   const triggeredAt = new Date(event.time).toISOString();
   const request: SendRequest = { campaignId, occurrenceId, customerId, triggeredAt };
+  const delayMs = ((campaign.delay?.days ?? 0) * 24 + (campaign.delay?.hours ?? 0)) * 3_600_000;
   if (isHeldOut(campaignId, customerId, campaign.holdoutPercent)) {
-    await recordHeldOutClaim(deps.table, request, deps.now());
+    // Held out as of when the email would have gone, so the report's conversion windows of both groups start alike.
+    await recordHeldOutClaim(deps.table, request, new Date(Math.max(deps.now().getTime(), Date.parse(triggeredAt) + delayMs)));
     return { planned: true, campaignId, occurrenceId, recipients: 1, heldOut: 1 };
   }
-  const delayMs = ((campaign.delay?.days ?? 0) * 24 + (campaign.delay?.hours ?? 0)) * 3_600_000;
   if (delayMs > 0) await holdUntil(deps, request, new Date(Date.parse(triggeredAt) + delayMs));
   else await deps.queue.enqueue([request]);
   return { planned: true, campaignId, occurrenceId, recipients: 1 };

@@ -17,7 +17,8 @@ import { createTestTable } from '#test/support/test-table.ts';
 
 const news = CampaignSchema.parse({ id: 'news', kind: 'newsletter', holdoutPercent: 10, audience: { include: ['all-customers'] }, schedule: { expression: 'cron(0 10 1 * ? *)' } });
 const welcome = CampaignSchema.parse({ id: 'welcome', kind: 'triggered', holdoutPercent: 50, trigger: { event: 'ConsentGiven' }, oncePerCustomer: true });
-const campaigns = new Map<string, Campaign>([news, welcome].map((c) => [c.id, c]));
+const winBack = CampaignSchema.parse({ id: 'win-back', kind: 'triggered', holdoutPercent: 50, trigger: { event: 'SegmentEntered' }, delay: { days: 3 } });
+const campaigns = new Map<string, Campaign>([news, welcome, winBack].map((c) => [c.id, c]));
 const AUDIENCE = 600;
 const customers = Array.from({ length: AUDIENCE }, (_, i) => `c_hold${String(i).padStart(4, '0')}`);
 const heldOutOfNews = customers.filter((c) => isHeldOut('news', c, 10));
@@ -132,5 +133,14 @@ describe('holdout groups', () => {
     expect(await planTriggered(planner(), 'welcome', { id: 'evt-2', time: now.toISOString(), detail: { customerId: kept } })).toEqual({ planned: true, campaignId: 'welcome', occurrenceId: 'once', recipients: 1 });
     expect(queued.map((r) => r.customerId)).toEqual([kept]);
     expect(await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.sendClaim('welcome', 'once', held) }))).toMatchObject({ Item: { status: 'held-out', heldOutAt: now.toISOString() } });
+  });
+
+  it('dates a delayed campaign\'s held-out claim when the email would have gone, not when it was triggered', async () => {
+    const held = customers.find((c) => isHeldOut('win-back', c, 50));
+    if (held === undefined) throw new Error('need a held-out customer');
+    await planTriggered(planner(), 'win-back', { id: 'evt-9', time: now.toISOString(), detail: { customerId: held } });
+    const claim = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.sendClaim('win-back', 'evt-9', held) }));
+    expect(claim.Item).toMatchObject({ status: 'held-out', triggeredAt: now.toISOString(), heldOutAt: new Date(now.getTime() + 3 * 86_400_000).toISOString() });
+    expect(queued).toEqual([]);
   });
 });
