@@ -1,7 +1,7 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
-import { captureTopology, emailsTo, inbox, recordOrder } from '#test/support/capture-client.ts';
+import { captureTopology, confirmLinkOf, emailsTo, inbox, recordOrder } from '#test/support/capture-client.ts';
 import { CHROMIUM_ARGS, chromiumExecutable } from '#test/support/chromium.ts';
 
 let runtime: LocalRuntime;
@@ -34,7 +34,9 @@ describe('the incentive form in headless Chromium', () => {
 
     expect(await page.getAttribute('html', 'lang')).toBe('is');
     await expect(page.title()).resolves.toBe('Segðu Norðurljós Outdoor frá kaupunum þínum');
-    expect(await page.inputValue('#f-email')).toBe('sigrun@example.com');
+    // The address on file is not printed into the page (anyone holding the link would see it): masked, and kept when left empty.
+    expect(await page.inputValue('#f-email')).toBe('');
+    expect(await page.getAttribute('#f-email', 'placeholder')).toBe('s•••@example.com');
     await fillAnswers(page, { name: 'Sigrún', why: 'Gott verð og fljót afgreiðsla' });
     await page.check('#f-acceptTerms');
     await page.click('button[type=submit]');
@@ -90,6 +92,23 @@ describe('the incentive form in headless Chromium', () => {
     expect(await page.textContent('h1')).toBe('תודה! נא לבדוק את תיבת הדוא״ל');
     expect(await page.getAttribute('html', 'dir')).toBe('rtl');
     expect(emailsTo(await inbox(runtime), 'jonas@example.com')).toHaveLength(1);
+    await context.close();
+  });
+
+  it('confirms only when the customer presses the button on the confirm page, without JavaScript, right to left in Hebrew', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    // Opening the link (what a link scanner does too) shows the page and gives no reward yet.
+    await page.goto(confirmLinkOf(emailsTo(await inbox(runtime), 'jonas@example.com')[0]));
+    expect(await page.getAttribute('html', 'dir')).toBe('rtl');
+    expect(await page.textContent('h1')).toBe('אישור כתובת הדוא״ל שלכם ב־\u2068Norðurljós Outdoor\u2069');
+    expect(await page.locator('.code').count()).toBe(0);
+
+    await Promise.all([page.waitForLoadState('load'), page.click('form[method=post] button[type=submit]')]);
+    await expect.poll(() => page.textContent('h1')).toBe('כתובת הדוא״ל שלכם אושרה');
+    expect(await page.getAttribute('html', 'dir')).toBe('rtl');
+    expect((await page.textContent('.code'))?.trim()).toMatch(/^[A-Z0-9-]{6,}$/);
+    expect(emailsTo(await inbox(runtime), 'jonas@example.com')).toHaveLength(2);
     await context.close();
   });
 });
