@@ -19,6 +19,7 @@ import { EmailDelivered } from '#shared/events/email-delivered.ts';
 import { EmailOpened } from '#shared/events/email-opened.ts';
 import { publishEvents, type EventBus } from '#shared/events/publish-events.ts';
 import { logger } from '#shared/logger.ts';
+import { emailEventExpiresAt, loadPrivacyConfig } from '#shared/privacy/privacy-config.ts';
 import { customerIdForEmail } from '#shared/purchases/customer-id.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
@@ -44,8 +45,8 @@ export class ClaimNotSentYetError extends Error {
   override readonly name = 'ClaimNotSentYetError';
 }
 
-/** Per-customer event items are kept 13 months (a year of comparisons, plus a month). */
-const RETENTION_SECONDS = 396 * 86_400;
+/** Per-customer event items expire after config/privacy.yaml `retention.emailEventsMonths` (13: a year of comparisons, plus a month); read once at cold start. */
+const privacy = loadPrivacyConfig();
 const MAX_ATTEMPTS = 5;
 
 /** Counter names of contract 3. */
@@ -257,7 +258,7 @@ function eventItem(record: SesEventRecord, s: Subject): Record<string, unknown> 
     ...(s.kind ? { kind: s.kind } : {}),
     at: s.at,
     ...details,
-    expiresAt: Math.floor(Date.parse(s.at) / 1000) + RETENTION_SECONDS,
+    expiresAt: emailEventExpiresAt(new Date(s.at), privacy),
   };
 }
 

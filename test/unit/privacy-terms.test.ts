@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { actionFor, kindOf } from '#shared/privacy/item-kinds.ts';
 import { addTerms, erasureHash, mentionsIn, scrubValue, type PersonTerms } from '#shared/privacy/person-terms.ts';
-import { PrivacyConfigSchema } from '#shared/privacy/privacy-config.ts';
+import { emailEventExpiresAt, PrivacyConfigSchema } from '#shared/privacy/privacy-config.ts';
 import { buildExport, renderExportHtml } from '#shared/privacy/export-document.ts';
 
 const terms = (): PersonTerms => {
@@ -58,5 +58,13 @@ describe('privacy config and export page', () => {
     expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(page).not.toContain('<img');
     expect(page).toContain('<h2>Profile');
+  });
+});
+
+describe('email event retention', () => {
+  it('expires an email event the configured number of calendar months after it happened', () => {
+    const at = new Date('2026-01-31T12:00:00Z');
+    expect(emailEventExpiresAt(at, PrivacyConfigSchema.parse({}))).toBe(Date.parse('2027-03-03T12:00:00Z') / 1000);
+    expect(emailEventExpiresAt(at, PrivacyConfigSchema.parse({ retention: { emailEventsMonths: 1 } }))).toBe(Date.parse('2026-03-03T12:00:00Z') / 1000);
   });
 });
