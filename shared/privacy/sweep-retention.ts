@@ -8,7 +8,7 @@ import { monthsBefore, type PrivacyConfig } from '#shared/privacy/privacy-config
 /** The form's free-text answers (the rest are choices from a list): blanked after `retention.freeTextAnswersMonths`. */
 export const FREE_TEXT_ANSWERS = ['satisfactionReason', 'whyChoseUs', 'heardFromOther'] as const;
 /** A staff contact's free text: blanked after `retention.contactsNotesMonths`. */
-export const CONTACT_FREE_TEXT = ['note', 'whatWasDone'] as const;
+export const CONTACT_FREE_TEXT = ['note', 'whatWasDone', 'satisfiedWhy'] as const;
 
 export interface SweepSummary {
   itemsScanned: number;
