@@ -4,8 +4,10 @@ import { createPrng } from '#local/seed-demo-shop.ts';
 
 /**
  * A synthetic order history: one row per order line, ~2.5 lines per order, customers drawn at random (so each
- * customer's orders are spread through the file), 80% EUR / 10% ISK / 10% DKK, 3% refund lines. Deterministic
- * for a seed, so the baseline and the import see the same data.
+ * customer's orders are spread through the file), 80% EUR / 10% ISK / 10% DKK. It is written the way real exports
+ * are, so the bench runs the import's rules for them: countries as names in several languages, 3% returned lines
+ * as negative quantities, 5% of lines without a category. Deterministic for a seed, so the baseline and the import
+ * see the same data.
  */
 export interface SyntheticOptions {
   rows: number;
@@ -25,13 +27,14 @@ export interface SyntheticRow {
   category: string;
   quantity: number;
   price: string;
+  /** A name or code, as exports write it. */
   country: string;
   currency: string;
   customerName: string;
 }
 
 const CATEGORIES = ['tents', 'sleeping-bags', 'backpacks', 'jackets', 'boots', 'socks', 'stoves', 'lamps', 'maps', 'gloves', 'hats', 'poles'];
-const COUNTRIES = ['IS', 'DK', 'FI', 'IL', 'DE', 'SE', 'NO', 'GB'];
+const COUNTRIES = ['Ísland', 'Danmark', 'Suomi', 'ישראל', 'Germany', 'SE', 'NOR', 'United Kingdom'];
 const FIRST = new Date('2023-01-01T00:00:00Z').getTime();
 const SPAN = new Date('2026-06-30T00:00:00Z').getTime() - FIRST;
 
@@ -49,8 +52,8 @@ export function* syntheticRows(options: SyntheticOptions): Generator<SyntheticRo
     for (let line = 1; line <= lines; line++) {
       const product = Math.floor(next() * 500);
       const cents = 500 + Math.floor(next() * 29_500);
-      const refund = next() < 0.03 ? -1 : 1;
-      const price = currency === 'ISK' ? String(refund * cents * 10) : (refund * cents / 100).toFixed(2);
+      const returned = next() < 0.03 ? -1 : 1;
+      const price = currency === 'ISK' ? String(cents * 10) : (cents / 100).toFixed(2);
       yield {
         orderId: `SYN-${order}`,
         line,
@@ -58,8 +61,8 @@ export function* syntheticRows(options: SyntheticOptions): Generator<SyntheticRo
         email: `customer${customer}@example.com`,
         sku: `SKU-${product}`,
         name: `Product ${product}`,
-        category: CATEGORIES[product % CATEGORIES.length] ?? 'tents',
-        quantity: 1 + Math.floor(next() * 3),
+        category: next() < 0.05 ? '' : (CATEGORIES[product % CATEGORIES.length] ?? 'tents'),
+        quantity: returned * (1 + Math.floor(next() * 3)),
         price,
         country,
         currency,
