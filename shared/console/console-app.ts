@@ -246,7 +246,8 @@ function errorPage(r: Request, error: unknown): HttpResult {
 
 function page(r: Request, status: number, content: ConsolePage): HttpResult {
   const nonce = newNonce();
-  return { ...htmlResponse(status, renderConsolePage(content, nonce), nonce), ...(r.setCookies.length > 0 ? { cookies: r.setCookies } : {}) };
+  // same-origin, not no-referrer: under no-referrer a browser sends `Origin: null` on the console's own form posts.
+  return { ...htmlResponse(status, renderConsolePage(content, nonce), nonce, { 'referrer-policy': 'same-origin' }), ...(r.setCookies.length > 0 ? { cookies: r.setCookies } : {}) };
 }
 
 function redirect(r: Request, status: 302 | 303, location: string, cookies: string[] = []): HttpResult {
