@@ -56,10 +56,15 @@ function runningLevel(): HumanLevel {
   return chosen === 'DEBUG' || chosen === 'WARN' || chosen === 'SILENT' ? chosen : 'INFO';
 }
 
+/** A path relative to the current folder when it is inside it, else absolute. */
+function shown(path: string): string {
+  const absolute = resolve(path);
+  const relativePath = relative(process.cwd(), absolute);
+  return relativePath.startsWith('..') ? absolute : relativePath || '.';
+}
+
 function printReady(runtime: LocalRuntime, options: StartOptions, seconds: number): void {
-  const absoluteStateDir = resolve(options.stateDir ?? join(repositoryRoot(), '.kinship'));
-  const relativeStateDir = relative(process.cwd(), absoluteStateDir);
-  const stateDir = relativeStateDir.startsWith('..') ? absoluteStateDir : relativeStateDir || '.';
+  const stateDir = shown(options.stateDir ?? join(repositoryRoot(), '.kinship'));
   const key = runtime.apiKey === DEFAULT_API_KEY ? runtime.apiKey : '$KINSHIP_API_KEY';
   const purchase = {
     orderId: 'WEB-1001',
@@ -140,7 +145,7 @@ async function main(): Promise<void> {
     const paths = statePaths(options.stateDir ?? join(repositoryRoot(), '.kinship'));
     try {
       const removed = await resetState(paths);
-      out(removed.length > 0 ? `Reset: deleted ${removed.map((path) => relative(process.cwd(), path) || path).join(', ')}` : `Reset: nothing to delete in ${paths.dir}`);
+      out(removed.length > 0 ? `Reset: deleted ${removed.map(shown).join(', ')}` : `Reset: nothing to delete in ${paths.dir}`);
     } catch (error) {
       return fail(`could not reset: ${error instanceof Error ? error.message : String(error)}`);
     }
