@@ -38,6 +38,9 @@ export class KinshipStack extends Stack {
     // SES resources only once something sends mail: until then no sender identity has to be verified.
     const sendsEmail = topology.functions.some((fn) => fn.access.sendEmail);
     const email = sendsEmail && props.senderIdentity ? new EmailConstruct(this, 'Email', { senderIdentity: props.senderIdentity }) : undefined;
+    // Before the functions, so a function that notifies staff can be granted its StaffAlerts topic.
+    const alertEmail: unknown = props.staffAlertEmail ?? this.node.tryGetContext('kinship:staffAlertEmail');
+    this.measurement = new MeasurementConstruct(this, 'Measurement', { configurationSet: email?.configurationSet, staffAlertEmail: typeof alertEmail === 'string' && alertEmail !== '' ? alertEmail : undefined });
     this.functions = new FunctionsConstruct(this, 'Functions', {
       topology,
       handlerEntry: props.handlerEntry,
@@ -47,8 +50,6 @@ export class KinshipStack extends Stack {
       email,
     });
 
-    const alertEmail: unknown = props.staffAlertEmail ?? this.node.tryGetContext('kinship:staffAlertEmail');
-    this.measurement = new MeasurementConstruct(this, 'Measurement', { configurationSet: email?.configurationSet, staffAlertEmail: typeof alertEmail === 'string' && alertEmail !== '' ? alertEmail : undefined });
     // Last, so every alarm of every construct above notifies the staff.
     notifyOnAlarms(this, this.measurement.staffAlerts);
 
