@@ -64,14 +64,13 @@ export async function recordPurchase(deps: RecordPurchaseDeps, input: PurchaseIn
   // Lines are capped by the order item's size, not by a count: refuse what DynamoDB would refuse, as a 400.
   if (!orderItemFits(orderItem(purchase, fingerprint, formTokenExpiresAt, 'api', now))) throw new ValidationError('The order is too large', [{ field: 'items', message: ORDER_TOO_LARGE }]);
 
-  // Decided once, from the profile as it is when the order arrives, and stored on the order: a replay reuses it.
-  const measurement: OrderMeasurement = {
-    couponCodes: normalizeCouponCodes(input.couponCodes),
-    attribution: await attributionOfPurchase(deps.table, purchase, deps.attribution ?? DEFAULT_ATTRIBUTION_WINDOWS),
-  };
+  // Decided once, from the profile as it is when the order arrives (read beside the first snapshot, so no added
+  // latency), and stored on the order: a replay reuses it.
+  const attributionRead = attributionOfPurchase(deps.table, purchase, deps.attribution ?? DEFAULT_ATTRIBUTION_WINDOWS);
 
   for (let attempt = 1; ; attempt++) {
-    const snapshot = await readSnapshot(deps.table, purchase.customerId, attempt > 1);
+    const [snapshot, attribution] = await Promise.all([readSnapshot(deps.table, purchase.customerId, attempt > 1), attributionRead]);
+    const measurement: OrderMeasurement = { couponCodes: normalizeCouponCodes(input.couponCodes), attribution };
     const outcome = await tryRecord(deps, purchase, fingerprint, formTokenExpiresAt, snapshot, now, measurement);
     if (outcome === 'recorded') {
       // A new profile for an address erased before: marked, and (as for anyone new) without marketing consent.

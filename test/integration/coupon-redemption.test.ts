@@ -3,6 +3,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CampaignSchema } from '#shared/campaigns/campaign-config.ts';
 import { CampaignTemplates } from '#shared/campaigns/email-templates.ts';
+import { consentAddressOf } from '#shared/capture/consent.ts';
 import { loadPoolCodes } from '#shared/capture/coupon-pool.ts';
 import type { IncentiveRule } from '#shared/capture/incentive-config.ts';
 import { issueIncentiveOnce } from '#shared/capture/issue-incentive.ts';
@@ -85,7 +86,7 @@ describe('coupon codes on purchases', () => {
   it('redeems a campaign coupon once, on the campaign occurrence that mailed it', async () => {
     const winBack = CampaignSchema.parse({ id: 'win-back', kind: 'triggered', trigger: { event: 'SegmentEntered' }, coupon: { discount: { percent: 15 }, validDays: 30, prefix: 'BACK' } });
     const customerId = 'c_coupon_recipient';
-    await table.doc.send(new PutCommand({ TableName: table.name, Item: { ...keys.profile(customerId), customerId, locale: 'en', confirmedEmail: 'recipient@example.com', marketingConsent: 'granted' } }));
+    await table.doc.send(new PutCommand({ TableName: table.name, Item: { ...keys.profile(customerId), customerId, locale: 'en', confirmedEmail: 'recipient@example.com', marketingConsent: 'granted', marketingConsentAddress: consentAddressOf('recipient@example.com') } }));
     const outcome = await sendCampaignEmail(
       {
         table,

@@ -3,6 +3,7 @@ import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sd
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CampaignSchema, type Campaign } from '#shared/campaigns/campaign-config.ts';
 import { CampaignTemplates } from '#shared/campaigns/email-templates.ts';
+import { consentAddressOf } from '#shared/capture/consent.ts';
 import type { OutgoingEmail } from '#shared/email/send-email.ts';
 import { createEventBridgeClient } from '#shared/events/publish-events.ts';
 import { isHeldOut } from '#shared/measurement/holdout.ts';
@@ -41,7 +42,7 @@ beforeAll(async () => {
   endpoint = await startPutEventsEndpoint({ port: 0, onEvents: () => undefined });
   const items = customers.flatMap((customerId) => [
     { ...keys.segmentMembership(customerId, 'all-customers'), ...keys.segmentMemberIndex('all-customers', customerId), customerId, segment: 'all-customers' },
-    { ...keys.profile(customerId), customerId, locale: 'en', confirmedEmail: `${customerId}@example.com`, marketingConsent: 'granted' },
+    { ...keys.profile(customerId), customerId, locale: 'en', confirmedEmail: `${customerId}@example.com`, marketingConsent: 'granted', marketingConsentAddress: consentAddressOf(`${customerId}@example.com`) },
   ]);
   for (let i = 0; i < items.length; i += 25) {
     await table.doc.send(new BatchWriteCommand({ RequestItems: { [table.name]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
