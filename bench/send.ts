@@ -10,6 +10,7 @@ import { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { z } from 'zod';
 import { CampaignSchema, type Campaign } from '#shared/campaigns/campaign-config.ts';
 import { CampaignTemplates } from '#shared/campaigns/email-templates.ts';
+import { consentAddressOf } from '#shared/capture/consent.ts';
 import { buildTemplateContext } from '#shared/campaigns/template-variables.ts';
 import { createSesClient, sesEmailSender } from '#shared/email/send-email.ts';
 import { createEventBridgeClient } from '#shared/events/publish-events.ts';
@@ -42,7 +43,7 @@ const Store = z.object({ emails: z.array(z.object({ destination: z.object({ to: 
 async function seed(table: Table, segment: string, prefix: string, count: number): Promise<string[]> {
   const ids = Array.from({ length: count }, (_, i) => `c_${prefix}${String(i).padStart(6, '0')}`);
   const items = ids.flatMap((id, i) => [
-    { ...keys.profile(id), customerId: id, customerName: `Customer ${i}`, locale: ['en', 'is', 'da', 'he', 'fi'][i % 5], confirmedEmail: `${id}@example.com`, marketingConsent: 'granted', orderCount: 1 + (i % 4), netSpendMinor: 1000 * (i % 90) },
+    { ...keys.profile(id), customerId: id, customerName: `Customer ${i}`, locale: ['en', 'is', 'da', 'he', 'fi'][i % 5], confirmedEmail: `${id}@example.com`, marketingConsent: 'granted', marketingConsentAddress: consentAddressOf(`${id}@example.com`), orderCount: 1 + (i % 4), netSpendMinor: 1000 * (i % 90) },
     { ...keys.segmentMembership(id, segment), ...keys.segmentMemberIndex(segment, id), entityType: 'SEGMENT_MEMBER', customerId: id, segment },
   ]);
   const batches: Record<string, unknown>[][] = [];

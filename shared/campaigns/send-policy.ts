@@ -40,6 +40,15 @@ export interface SendPolicy {
 
 const DAY_MS = 86_400_000;
 
+/**
+ * Marketing consent counts only for the address it was given for: the profile's consent is granted and its
+ * `marketingConsentAddress` is the key of the address the email would go to (the confirmed one). A consent given
+ * for an address the customer has since replaced does not follow them to the new one.
+ */
+export function consentCoversAddress(profile: { marketingConsent?: unknown; marketingConsentAddress?: unknown }, addressKey: string | undefined): boolean {
+  return profile.marketingConsent === 'granted' && addressKey !== undefined && profile.marketingConsentAddress === addressKey;
+}
+
 export function decideSend(recipient: RecipientState, policy: SendPolicy, now: Date): SendDecision {
   if (!recipient.marketingConsent) return { action: 'skip', reason: 'no-consent' };
   if (recipient.suppressed) return { action: 'skip', reason: 'suppressed' };

@@ -69,33 +69,41 @@ export async function appendConsentEntry(table: Table, consent: ConsentRecord): 
 }
 
 /**
- * The current consent state on the profile. Marketing consent is only ever *granted* here: an unticked box is not
- * a withdrawal (that is an unsubscribe, which writes its own ledger entry), so it leaves an earlier choice alone.
- * A newer state written meanwhile (e.g. an unsubscribe) is never overwritten by an older confirmation.
+ * The current consent state on the profile. The confirmed address moves only to a confirmation requested no earlier
+ * than the one that set it, so an older link (clicked again, or late) never moves it back. Marketing consent is only
+ * ever *granted* here, for the address just confirmed (`marketingConsentAddress`; the sender requires it to be the
+ * confirmed address): an unticked box is not a withdrawal (that is an unsubscribe, with its own ledger entry), and
+ * a newer state written meanwhile (e.g. an unsubscribe) is never overwritten by an older confirmation.
  */
 export async function applyConsentToProfile(table: Table, consent: ConsentRecord): Promise<void> {
   const key = keys.profile(consent.customerId);
-  await table.doc.send(
-    new UpdateCommand({
-      TableName: table.name,
-      Key: key,
-      UpdateExpression:
-        'SET confirmedEmail = :email, emailConfirmedAt = :at, incentiveTermsAcceptedAt = if_not_exists(incentiveTermsAcceptedAt, :at), marketingConsent = if_not_exists(marketingConsent, :notGiven)',
-      ExpressionAttributeValues: { ':email': consent.email, ':at': consent.at, ':notGiven': 'not-given' },
-    }),
-  );
+  const always = 'incentiveTermsAcceptedAt = if_not_exists(incentiveTermsAcceptedAt, :at), marketingConsent = if_not_exists(marketingConsent, :notGiven)';
+  const values = { ':at': consent.at, ':notGiven': 'not-given' };
+  const moved = await conditionalUpdate(table, {
+    TableName: table.name,
+    Key: key,
+    UpdateExpression: `SET confirmedEmail = :email, emailConfirmedAt = :at, confirmedEmailRequestedAt = :requestedAt, ${always}`,
+    ConditionExpression: 'attribute_not_exists(confirmedEmailRequestedAt) OR confirmedEmailRequestedAt <= :requestedAt',
+    ExpressionAttributeValues: { ...values, ':email': consent.email, ':requestedAt': consent.requestedAt },
+  });
+  if (!moved) await table.doc.send(new UpdateCommand({ TableName: table.name, Key: key, UpdateExpression: `SET ${always}`, ExpressionAttributeValues: values }));
   if (!consent.marketingEmail) return;
+  await conditionalUpdate(table, {
+    TableName: table.name,
+    Key: key,
+    UpdateExpression: 'SET marketingConsent = :granted, marketingConsentAt = :at, marketingConsentSource = :form, marketingConsentWording = :wording, marketingConsentAddress = :address',
+    ConditionExpression: '(attribute_not_exists(marketingConsentAt) OR marketingConsentAt <= :at) AND confirmedEmail = :email',
+    ExpressionAttributeValues: { ':granted': 'granted', ':at': consent.at, ':form': 'form', ':wording': consent.wordingVersion, ':address': consentAddressOf(consent.email), ':email': consent.email },
+  });
+}
+
+/** An update that may lose to a newer state: false when its condition did not hold. */
+async function conditionalUpdate(table: Table, input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<boolean> {
   try {
-    await table.doc.send(
-      new UpdateCommand({
-        TableName: table.name,
-        Key: key,
-        UpdateExpression: 'SET marketingConsent = :granted, marketingConsentAt = :at, marketingConsentSource = :form, marketingConsentWording = :wording',
-        ConditionExpression: 'attribute_not_exists(marketingConsentAt) OR marketingConsentAt <= :at',
-        ExpressionAttributeValues: { ':granted': 'granted', ':at': consent.at, ':form': 'form', ':wording': consent.wordingVersion },
-      }),
-    );
+    await table.doc.send(new UpdateCommand(input));
+    return true;
   } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
   }
 }

@@ -15,7 +15,8 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, BatchWriteCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Campaign } from '#shared/campaigns/campaign-config.ts';
 import type { CampaignTemplates } from '#shared/campaigns/email-templates.ts';
-import { decideSend, type SendPolicy } from '#shared/campaigns/send-policy.ts';
+import { consentCoversAddress, decideSend, type SendPolicy } from '#shared/campaigns/send-policy.ts';
+import { consentAddressOf } from '#shared/capture/consent.ts';
 import { buildTemplateContext } from '#shared/campaigns/template-variables.ts';
 import { templateFolderOf } from '#shared/campaigns/campaign-config.ts';
 import type { EmailSender } from '#shared/email/send-email.ts';
@@ -127,16 +128,17 @@ function prepare(deps: SenderDeps, campaign: Campaign, request: SendRequest, sta
   const timeZone = timeZoneOfCountry(profile.country);
   const localAt = request.localWallTime && timeZone ? instantOfWallTime(request.localWallTime, timeZone) : undefined;
   if (localAt !== undefined && localAt > now.getTime()) return { kind: 'done', outcome: { outcome: 'deferred', until: new Date(localAt), reason: 'local-time' } };
+  const address = typeof profileItem.confirmedEmail === 'string' ? profileItem.confirmedEmail : undefined;
+  if (!address) return { kind: 'done', outcome: { outcome: 'skipped', reason: 'no-address' } };
+  const consentAddress = consentAddressOf(address);
   // A taken-over claim was already counted against the cap when it was first made.
   const decision = decideSend(
-    { marketingConsent: profileItem.marketingConsent === 'granted', suppressed: suppressionOf(profileItem.suppressedReason), recentSends: claim ? [] : recentSends, timeZone },
+    { marketingConsent: consentCoversAddress(profileItem, consentAddress), suppressed: suppressionOf(profileItem.suppressedReason), recentSends: claim ? [] : recentSends, timeZone },
     deps.policy,
     now,
   );
   if (decision.action === 'skip') return { kind: 'done', outcome: { outcome: 'skipped', reason: decision.reason } };
   if (decision.action === 'defer') return { kind: 'done', outcome: { outcome: 'deferred', until: decision.until, reason: decision.reason } };
-  const address = typeof profileItem.confirmedEmail === 'string' ? profileItem.confirmedEmail : undefined;
-  if (!address) return { kind: 'done', outcome: { outcome: 'skipped', reason: 'no-address' } };
 
   const claimToken = randomUUID();
   const leaseUntil = now.getTime() + leaseMs(deps);
@@ -144,7 +146,7 @@ function prepare(deps: SenderDeps, campaign: Campaign, request: SendRequest, sta
   const version = typeof profileItem.sendVersion === 'number' ? profileItem.sendVersion : 0;
   const common = { request, campaign, profile, address, claimToken, couponCode, now };
   if (claim) return { kind: 'claim', plan: { ...common, takeover: true, items: takeOverClaim(deps.table, request, claim.claimToken, claimToken, leaseUntil, now), claimItem: undefined } };
-  const fresh = newClaim(deps, campaign, request, { claimToken, leaseUntil, couponCode, version, recentSends, now });
+  const fresh = newClaim(deps, campaign, request, { claimToken, leaseUntil, couponCode, version, recentSends, consentAddress, now });
   return { kind: 'claim', plan: { ...common, takeover: false, items: fresh.items, claimItem: fresh.claimItem } };
 }
 
@@ -342,7 +344,7 @@ function newClaim(
   deps: SenderDeps,
   campaign: Campaign,
   request: SendRequest,
-  claim: { claimToken: string; leaseUntil: number; couponCode: string | undefined; version: number; recentSends: string[]; now: Date },
+  claim: { claimToken: string; leaseUntil: number; couponCode: string | undefined; version: number; recentSends: string[]; consentAddress: string; now: Date },
 ): { items: TransactItem[]; claimItem: Record<string, unknown> } {
   const { table } = deps;
   const claimItem: Record<string, unknown> = {
@@ -370,11 +372,13 @@ function newClaim(
         Key: keys.profile(request.customerId),
         // The profile's record of the send (count, last campaign) is written with the claim: one write instead of two.
         UpdateExpression: 'SET recentMarketingSends = :sends, sendVersion = :next, lastEmailSentAt = :now, lastEmailCampaign = :campaign ADD emailsSent :one',
-        ConditionExpression: `${claim.version === 0 ? 'attribute_not_exists(sendVersion)' : 'sendVersion = :version'} AND marketingConsent = :granted AND attribute_not_exists(suppressedReason)`,
+        ConditionExpression: `${claim.version === 0 ? 'attribute_not_exists(sendVersion)' : 'sendVersion = :version'} AND marketingConsent = :granted AND marketingConsentAddress = :consentAddress AND attribute_not_exists(suppressedReason)`,
         ExpressionAttributeValues: {
           ':sends': sends,
           ':next': claim.version + 1,
           ':granted': 'granted',
+          // Consent is for one address: the one this email goes to, still the profile's (it may have moved since the read).
+          ':consentAddress': claim.consentAddress,
           ':now': claim.now.toISOString(),
           ':campaign': request.campaignId,
           ':one': 1,

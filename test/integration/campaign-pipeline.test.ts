@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CampaignSchema, type Campaign } from '#shared/campaigns/campaign-config.ts';
 import { CampaignTemplates } from '#shared/campaigns/email-templates.ts';
+import { consentAddressOf } from '#shared/capture/consent.ts';
 import { createSesClient, sesEmailSender, type EmailSender } from '#shared/email/send-email.ts';
 import { createEventBridgeClient } from '#shared/events/publish-events.ts';
 import { createPacer } from '#shared/sending/pacer.ts';
@@ -76,7 +77,7 @@ function member(customerId: string, segment: string): Record<string, unknown> {
 
 function profile(customerId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const n = Number(customerId.slice(-4));
-  return { ...keys.profile(customerId), customerId, customerName: `Customer ${n}`, locale: ['en', 'is', 'da', 'he', 'fi'][n % 5], confirmedEmail: `${customerId}@example.com`, marketingConsent: 'granted', orderCount: 1, ...overrides };
+  return { ...keys.profile(customerId), customerId, customerName: `Customer ${n}`, locale: ['en', 'is', 'da', 'he', 'fi'][n % 5], confirmedEmail: `${customerId}@example.com`, marketingConsent: 'granted', marketingConsentAddress: consentAddressOf(`${customerId}@example.com`), orderCount: 1, ...overrides };
 }
 
 /** Four workers taking batches of the deployed size, as Lambda's SQS poller would; returns the messages reported as failed. */

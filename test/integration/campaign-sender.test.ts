@@ -3,6 +3,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CampaignSchema, type Campaign } from '#shared/campaigns/campaign-config.ts';
 import { CampaignTemplates } from '#shared/campaigns/email-templates.ts';
+import { consentAddressOf } from '#shared/capture/consent.ts';
 import type { EmailSender, OutgoingEmail } from '#shared/email/send-email.ts';
 import { createEventBridgeClient } from '#shared/events/publish-events.ts';
 import { sendCampaignBatch, sendCampaignEmail, type SenderDeps } from '#shared/sending/send-campaign-email.ts';
@@ -82,6 +83,7 @@ async function aCustomer(overrides: Record<string, unknown> = {}): Promise<strin
         locale: 'is',
         confirmedEmail: `sigrun${customerSeq}@example.com`,
         marketingConsent: 'granted',
+        marketingConsentAddress: consentAddressOf(`sigrun${customerSeq}@example.com`),
         orderCount: 2,
         netSpendMinor: 30_000,
         lastPurchaseAt: '2026-06-01T10:00:00.000Z',
