@@ -25,7 +25,9 @@ section { background: #fff; border: 1px solid var(--line); border-radius: 8px; p
 h2 { margin: 0 0 6px; font-size: 20px; }
 h3 { margin: 16px 0 6px; font-size: 16px; }
 .intro { color: var(--muted); max-width: 80ch; margin: 0 0 10px; }
-.pair { display: flex; flex-wrap: wrap; gap: 16px 28px; align-items: flex-start; }
+.pair { display: flex; flex-wrap: wrap; gap: 16px 28px; align-items: flex-start; margin-bottom: 12px; }
+.pair.stacked { flex-direction: column; }
+.pair.stacked figure { flex: none; width: 100%; }
 figure { margin: 0; flex: 1 1 560px; max-width: 680px; }
 figcaption { font-weight: 600; margin-bottom: 6px; }
 figure svg { max-width: 100%; height: auto; }
@@ -53,8 +55,9 @@ function figure(title: string, svg: string | undefined): SafeHtml {
   return html`<figure><figcaption>${title}</figcaption>${svg === undefined ? html`<p class="empty">${s.noData}</p>` : raw(svg)}</figure>`;
 }
 
-function pair(title: string, svg: string | undefined, tableHtml: SafeHtml): SafeHtml {
-  return html`<div class="pair">${figure(title, svg)}${tableHtml}</div>`;
+/** A chart and its table side by side, or (`stacked`, for tables too wide to sit beside a chart) one under the other. */
+function pair(title: string, svg: string | undefined, tableHtml: SafeHtml, layout: 'beside' | 'stacked' = 'beside'): SafeHtml {
+  return html`<div class="${layout === 'stacked' ? 'pair stacked' : 'pair'}">${figure(title, svg)}${tableHtml}</div>`;
 }
 
 export function formatters(currency: string) {
@@ -99,8 +102,8 @@ export function renderReportHtml(report: Report): string {
       id: 'campaigns',
       title: t.campaigns.title,
       body: html`<p class="intro">${t.campaigns.intro(report.conversionWindowDays)}</p>
-        ${pair(t.campaigns.funnelChart, charts.campaignFunnelChart(t.campaigns.funnelChart, report.campaigns), table(t.campaigns.title, [c.campaign, c.occurrences, c.planned, c.sent, c.heldOut, c.delivered, c.bounced, c.complained, c.opened, c.clicked, c.unsubscribed, c.converted, c.revenue], campaignRows))}
-        ${pair(t.campaigns.liftChart, charts.liftChart(t.campaigns.liftChart, report.campaigns), table(`${c.sent} / ${c.heldOut}`, [c.campaign, c.recipients, c.conversionRate, c.revenuePerRecipient, c.conversionLift, c.revenueLift], holdoutRows))}
+        ${pair(t.campaigns.funnelChart, charts.campaignFunnelChart(t.campaigns.funnelChart, report.campaigns), table(t.campaigns.title, [c.campaign, c.occurrences, c.planned, c.sent, c.heldOut, c.delivered, c.bounced, c.complained, c.opened, c.clicked, c.unsubscribed, c.converted, c.revenue], campaignRows), 'stacked')}
+        ${pair(t.campaigns.liftChart, charts.liftChart(t.campaigns.liftChart, report.campaigns), table(`${c.sent} / ${c.heldOut}`, [c.campaign, c.recipients, c.conversionRate, c.revenuePerRecipient, c.conversionLift, c.revenueLift], holdoutRows), 'stacked')}
         <h3>${t.campaigns.occurrences}</h3>
         ${table(t.campaigns.occurrences, [c.occurrence, c.started, c.planned, c.sent, c.heldOut, c.delivered, c.bounced, c.complained, c.opened, c.clicked, c.unsubscribed, c.converted, c.revenue], occurrenceRows)}`,
     },
