@@ -12,7 +12,7 @@ import { createHumanLog, type HumanLevel } from '#local/human-log.ts';
 import { DEFAULT_API_KEY, repositoryRoot, startLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
 import type { SeedStage } from '#local/seed-demo-shop.ts';
 import { parseStartOptions, START_USAGE, type StartOptions } from '#local/start-options.ts';
-import { resetState, statePaths } from '#local/state.ts';
+import { RESET_HINT, resetState, StateNeedsResetError, statePaths } from '#local/state.ts';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const fail = (message: string, code = 1): never => {
@@ -161,6 +161,7 @@ async function main(): Promise<void> {
   const log = options.logFormat === 'json' ? jsonLog : humanLog;
   jsonLog.setLogLevel('WARN');
   const progress = seedProgress();
+  let seeding = false;
   try {
     runtime = await startLocalRuntime({
       seed: true,
@@ -169,11 +170,17 @@ async function main(): Promise<void> {
       clock: { mode: 'real', now: options.now },
       ...(options.stateDir ? { stateDir: options.stateDir } : {}),
       log,
-      onSeedProgress: (done, total, stage) => progress.update(done, total, stage),
+      onSeedProgress: (done, total, stage) => {
+        seeding = true;
+        progress.update(done, total, stage);
+      },
     });
   } catch (error) {
     progress.finish();
-    return fail(`could not start: ${error instanceof Error ? error.message : String(error)}`);
+    const message = error instanceof Error ? error.message : String(error);
+    // A seed that failed part-way resumes on the next start; if it fails the same way again, the state is the problem.
+    const next = seeding && !(error instanceof StateNeedsResetError) ? `\nStart again to resume the demo seed. If it fails the same way: ${RESET_HINT}.` : '';
+    return fail(`could not start: ${message}${next}`);
   }
   progress.finish();
   // performance.now() counts from this process's start, so this is the time a developer waits.
