@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { topology as defaultTopology, type FunctionSpec, type Topology } from '#shared/topology.ts';
 import { ApiConstruct } from './api-construct.ts';
+import { ConsoleConstruct, needsConsole } from './console-construct.ts';
 import { DataConstruct } from './data-construct.ts';
 import { EmailConstruct } from './email-construct.ts';
 import { FunctionsConstruct } from './functions-construct.ts';
@@ -27,6 +28,8 @@ export class KinshipStack extends Stack {
   readonly queues: QueuesConstruct;
   readonly functions: FunctionsConstruct;
   readonly measurement: MeasurementConstruct;
+  /** The staff console's user pool and grants; absent when the topology has no console. */
+  readonly console: ConsoleConstruct | undefined;
 
   constructor(scope: Construct, id: string, props: KinshipStackProps = {}) {
     super(scope, id, props);
@@ -50,6 +53,11 @@ export class KinshipStack extends Stack {
       email,
     });
 
+    // Staff sign-in (Cognito) and escalations to the StaffAlerts topic; the hosted sign-in's prefix from context.
+    const domainPrefix: unknown = this.node.tryGetContext('kinship:cognitoDomainPrefix');
+    this.console = needsConsole(topology)
+      ? new ConsoleConstruct(this, 'Console', { topology, functions: this.functions.functions, apiUrl: this.api.url, domainPrefix: typeof domainPrefix === 'string' && domainPrefix !== '' ? domainPrefix : `kinship-${this.account}`, staffTopic: this.measurement.staffAlerts })
+      : undefined;
     // Last, so every alarm of every construct above notifies the staff.
     notifyOnAlarms(this, this.measurement.staffAlerts);
 
