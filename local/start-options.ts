@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { parseClockStart } from '#local/clock.ts';
-import { DEFAULT_API_KEY, DEFAULT_PORTS, PORT_VARIABLES } from '#local/runtime.ts';
+import { DEFAULT_API_KEY, DEFAULT_COGNITO_PORT, DEFAULT_PORTS, PORT_VARIABLES } from '#local/runtime.ts';
 
 export interface StartOptions {
   ports: { http: number; dynamodb: number; ses: number; events: number; sqs: number };
@@ -19,6 +19,8 @@ export interface StartOptions {
   /** `human` (one short line per request, email, event, schedule) unless LOG_FORMAT=json. */
   logFormat: 'human' | 'json';
   help: boolean;
+  /** COGNITO_PORT, when set: the staff sign-in emulator's port (else the runtime's default, 9229). */
+  cognitoPort?: number;
 }
 
 export type ParsedStart = { ok: true; options: StartOptions } | { ok: false; error: string };
@@ -43,6 +45,7 @@ Environment:
   SES_PORT           SES emulator and its inbox           (default ${DEFAULT_PORTS.ses})
   EVENTS_PORT        EventBridge PutEvents endpoint       (default ${DEFAULT_PORTS.events})
   SQS_PORT           SQS endpoint                         (default ${DEFAULT_PORTS.sqs})
+  COGNITO_PORT       Cognito emulator (staff sign-in)     (default ${DEFAULT_COGNITO_PORT})
   KINSHIP_API_KEY    x-api-key of the shop's API routes   (default ${DEFAULT_API_KEY})
   KINSHIP_NOW        same as --now
   KINSHIP_STATE_DIR  where local state is kept            (default .kinship/)
@@ -76,6 +79,14 @@ export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEn
     taken.set(port, variable);
     ports[key] = port;
   }
+  let cognitoPort: number | undefined;
+  if (env.COGNITO_PORT !== undefined && env.COGNITO_PORT.trim() !== '') {
+    const port = parsePort(env, 'COGNITO_PORT', DEFAULT_COGNITO_PORT);
+    if (typeof port === 'string') return { ok: false, error: port };
+    const other = taken.get(port);
+    if (other) return { ok: false, error: `${other} and COGNITO_PORT are both ${port}: give each service its own port` };
+    cognitoPort = port;
+  }
   let now: Date | undefined;
   try {
     now = values.now !== undefined ? parseClockStart(values.now, '--now') : parseClockStart(env.KINSHIP_NOW, 'KINSHIP_NOW');
@@ -87,6 +98,6 @@ export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEn
   if (format !== 'human' && format !== 'json') return { ok: false, error: `LOG_FORMAT must be json or human (got "${env.LOG_FORMAT ?? ''}")` };
   return {
     ok: true,
-    options: { ports, apiKey, now, stateDir: env.KINSHIP_STATE_DIR?.trim() || undefined, reset: values.reset === true, logFormat: format, help: values.help === true },
+    options: { ports, apiKey, now, stateDir: env.KINSHIP_STATE_DIR?.trim() || undefined, reset: values.reset === true, logFormat: format, help: values.help === true, ...(cognitoPort !== undefined ? { cognitoPort } : {}) },
   };
 }

@@ -86,6 +86,10 @@ function printReady(runtime: LocalRuntime, options: StartOptions, seconds: numbe
   out(`  API and index page   ${runtime.urls.api}`);
   if (runtime.demoFormUrl) out(`  Demo incentive form  ${runtime.demoFormUrl}`);
   out(`  Email inbox (SES)    ${runtime.urls.inbox}`);
+  if (runtime.cognito) {
+    out(`  Staff console        ${new URL('/console', runtime.urls.api).toString()}   (sign-in through the Cognito emulator at ${runtime.cognito.url})`);
+    for (const user of runtime.cognito.demoUsers) out(`    ${user.group.padEnd(9)} ${user.username}   password ${user.password}`);
+  }
   out(`  DynamoDB Local       ${runtime.urls.dynamodb}   table "${runtime.tableName}"   data in ${stateDir}/dynamodb`);
   out(`  Event bus (PutEvents) ${runtime.urls.events}   SQS ${runtime.urls.sqs}`);
   out(`  Clock                ${options.now ? `shifted: now is ${runtime.clock.now().toISOString()}` : 'real time'}`);
@@ -167,6 +171,7 @@ async function main(): Promise<void> {
       seed: true,
       ports: options.ports,
       apiKey: options.apiKey,
+      ...(options.cognitoPort !== undefined ? { cognitoPort: options.cognitoPort } : {}),
       clock: { mode: 'real', now: options.now },
       ...(options.stateDir ? { stateDir: options.stateDir } : {}),
       log,
