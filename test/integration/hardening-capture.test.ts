@@ -151,6 +151,12 @@ describe('item 1: a form link cannot move a confirmed submission, and a coupon i
     expect(form.body).not.toContain('Privatsdóttir');
     expect(form.body).toContain('h•••@example.com');
 
+    // A mistake elsewhere shows the form again: still masked, the address still not required.
+    const again = await submitForm(runtime, { token: order.token, lang: 'en', email: '', products: 'TENT-2P', acceptTerms: 'on', satisfaction: '9' }, { fromIp: '127.0.1.13' });
+    expect(again.status).toBe(400);
+    expect(again.body).not.toContain(email);
+    expect(again.body).toMatch(/<input type="email" id="f-email" name="email" data-field="email" value="" placeholder="h•••@example\.com"(?![^>]*required)[^>]*>/);
+
     // Submitting the page as shown (personal fields left empty) keeps what is on file.
     const kept = await submitForm(runtime, { token: order.token, lang: 'en', email: '', name: '', products: 'TENT-2P', acceptTerms: 'on', satisfaction: '5' }, { fromIp: '127.0.1.13' });
     expect(kept.status).toBe(200);

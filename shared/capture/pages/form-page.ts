@@ -77,12 +77,17 @@ export function initialValues(order: OrderView, email: string | undefined, previ
     preferredLanguage: a?.preferredLanguage ?? '',
     marketingConsent: previous?.marketingConsent ?? false,
     acceptTerms: previous !== undefined,
-    onFile: {
-      ...(address ? { email: maskEmail(address) } : {}),
-      ...(a?.name ? { name: maskText(a.name, true) } : {}),
-      ...(a?.postcode ? { postcode: maskText(a.postcode, false) } : {}),
-      ...(a?.referrerEmail ? { referrerEmail: maskEmail(a.referrerEmail) } : {}),
-    },
+    onFile: maskedOnFile(address, a),
+  };
+}
+
+/** What is on file for the personal fields, masked: shown as hints, never as values. */
+export function maskedOnFile(address: string | undefined, answers: Answers | undefined): FormValues['onFile'] {
+  return {
+    ...(address ? { email: maskEmail(address) } : {}),
+    ...(answers?.name ? { name: maskText(answers.name, true) } : {}),
+    ...(answers?.postcode ? { postcode: maskText(answers.postcode, false) } : {}),
+    ...(answers?.referrerEmail ? { referrerEmail: maskEmail(answers.referrerEmail) } : {}),
   };
 }
 

@@ -8,7 +8,7 @@ import { describeOffer, offerOfRule } from '#shared/capture/describe-incentive.t
 import { clientIp, type HttpRequest } from '#shared/capture/http-request.ts';
 import { withKeptFields } from '#shared/capture/kept-fields.ts';
 import { loadContact, loadFormOrder, loadSubmission, type OrderView } from '#shared/capture/order-context.ts';
-import { formPage, postedValues } from '#shared/capture/pages/form-page.ts';
+import { formPage, maskedOnFile, postedValues } from '#shared/capture/pages/form-page.ts';
 import { messagePage } from '#shared/capture/pages/message-page.ts';
 import { enforceRateLimit, hashClientIp } from '#shared/capture/rate-limit.ts';
 import { FORM_TOKEN_PURPOSE, verifyLink } from '#shared/capture/signed-links.ts';
@@ -45,10 +45,10 @@ export async function handleSubmission(deps: CaptureDeps, request: HttpRequest):
     const form = { token, order, fields: parsed.fields };
 
     const issues = parsed.kind === 'rejected' ? parsed.issues : issuesAgainstOrder(parsed.submission, order, settings.capture.form.interests);
-    if (parsed.kind === 'rejected' || issues.length > 0) return parsed.mode === 'json' ? fail(rejection(t, 400, issues)) : formWithErrors(deps, t, issues, form);
+    if (parsed.kind === 'rejected' || issues.length > 0) return parsed.mode === 'json' ? fail(rejection(t, 400, issues)) : await formWithErrors(deps, t, issues, form);
     const [previous, contact] = await Promise.all([loadSubmission(deps.table, order.orderId), loadContact(deps.table, order.customerId)]);
     const kept = withKeptFields(parsed.submission, { email: previous?.email ?? contact.email, answers: previous?.answers });
-    if ('issues' in kept) return parsed.mode === 'json' ? fail(rejection(t, 400, kept.issues)) : formWithErrors(deps, t, kept.issues, form);
+    if ('issues' in kept) return parsed.mode === 'json' ? fail(rejection(t, 400, kept.issues)) : await formWithErrors(deps, t, kept.issues, form);
 
     try {
       const result = await recordSubmission(deps, order, kept.submission, { locale: parsed.locale, ipHash });
@@ -57,7 +57,7 @@ export async function handleSubmission(deps: CaptureDeps, request: HttpRequest):
       const key = error instanceof AddressLockedError ? 'error.addressLocked' : error instanceof OptInLimitError ? 'error.optInLimit' : undefined;
       if (key === undefined) throw error;
       const refused = [{ field: 'email', key }];
-      return parsed.mode === 'json' ? fail(new UnprocessableError(t.t('form.errorSummary'), localize(t, refused))) : formWithErrors(deps, t, refused, form);
+      return parsed.mode === 'json' ? fail(new UnprocessableError(t.t('form.errorSummary'), localize(t, refused))) : await formWithErrors(deps, t, refused, form);
     }
   } catch (error) {
     return fail(error);
@@ -85,13 +85,15 @@ function localize(t: Translator, issues: SubmissionIssue[]): FieldIssue[] {
   return issues.map((issue) => ({ field: issue.field, message: t.t(issue.key, issue.params) }));
 }
 
-/** The form again, as posted, with each error next to its field (400). */
-function formWithErrors(deps: CaptureDeps, t: Translator, issues: SubmissionIssue[], form: { token: string; order: OrderView; fields: RawFields }): HttpResult {
+/** The form again, as posted, with each error next to its field (400); what is on file stays masked and kept. */
+async function formWithErrors(deps: CaptureDeps, t: Translator, issues: SubmissionIssue[], form: { token: string; order: OrderView; fields: RawFields }): Promise<HttpResult> {
   const { settings } = deps;
+  const [previous, contact] = await Promise.all([loadSubmission(deps.table, form.order.orderId), loadContact(deps.table, form.order.customerId)]);
+  const values = { ...postedValues(form.fields), onFile: maskedOnFile(previous?.email ?? contact.email, previous?.answers) };
   const offer = describeOffer(t, offerOfRule(chooseIncentive(settings.incentives, form.order.categoryMinor), form.order));
   const errors = new Map(issues.map((issue) => [issue.field, t.t(issue.key, issue.params)]));
   return pageResult(
     400,
-    formPage({ t, shopName: settings.shop.shop.name, token: form.token, order: form.order, offer, values: postedValues(form.fields), errors, config: settings.capture, action: SUBMISSIONS_PATH }),
+    formPage({ t, shopName: settings.shop.shop.name, token: form.token, order: form.order, offer, values, errors, config: settings.capture, action: SUBMISSIONS_PATH }),
   );
 }
