@@ -14,7 +14,7 @@ export function verifyLink(token: string | undefined, purpose: string, key: stri
   throw new NotFoundError('This link is not valid');
 }
 
-/** The double opt-in link: GET /confirm?token=… with sub = order id. The expiry doubles as the opt-in's version. */
+/** The double opt-in link: /confirm?token=… (GET shows the page, its button POSTs), sub = order id. The expiry doubles as the opt-in's version. */
 export function confirmUrlFor(publicBaseUrl: string, signingKey: string, orderId: string, exp: number): string {
   const url = new URL('/confirm', publicBaseUrl);
   url.searchParams.set('token', signToken({ purpose: CONFIRM_TOKEN_PURPOSE, sub: orderId, exp }, signingKey));
