@@ -13,6 +13,8 @@ const OrderItemSchema = z.object({
   purchasedAt: z.string(),
   locale: z.string().optional(),
   kind: z.enum(['purchase', 'refund']).default('purchase'),
+  /** Set when the customer was erased (shared/privacy): the order stays for bookkeeping, its form is gone. */
+  anonymisedAt: z.string().optional(),
 });
 
 /** What the form needs to know about an order. */
@@ -30,10 +32,13 @@ export async function loadOrder(table: Table, orderId: string): Promise<OrderVie
   return parsed.data;
 }
 
-/** The order behind a form or confirm link: a refund has no form and no incentive, so its link is treated as unknown (404). */
+/**
+ * The order behind a form or confirm link: a refund has no form and no incentive, and an erased customer's order
+ * must not take a new address under its anonymous id, so both links are treated as unknown (404).
+ */
 export async function loadFormOrder(table: Table, orderId: string): Promise<OrderView> {
   const order = await loadOrder(table, orderId);
-  if (order.kind === 'refund') throw new NotFoundError('No order matches this link');
+  if (order.kind === 'refund' || order.anonymisedAt !== undefined) throw new NotFoundError('No order matches this link');
   return order;
 }
 

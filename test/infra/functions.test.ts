@@ -45,6 +45,9 @@ describe('feature constructs', () => {
       segmentation: ['run-segmenter'],
       campaigns: ['plan-campaign'],
       sending: ['dispatch-due-sends', 'send-email', 'unsubscribe'],
+      measurement: ['record-email-event', 'show-report'],
+      console: ['console', 'escalate-cases', 'record-interaction'],
+      privacy: ['privacy-request', 'sweep-retention'],
     });
     expect(topology.functions.every((fn) => childOf(real.stack, 'Functions', fn.feature.charAt(0).toUpperCase() + fn.feature.slice(1)).node.tryFindChild(fn.name.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('')) !== undefined)).toBe(true);
   });

@@ -55,6 +55,8 @@ async function item(key: { PK: string; SK: string }) {
   return (await table.doc.send(new GetCommand({ TableName: table.name, Key: key, ConsistentRead: true }))).Item;
 }
 
+let annaForm: { formUrl: string; token: string } = { formUrl: '', token: '' };
+
 const erasedEvents = () => runtime.bus.published.filter((e) => e['detail-type'] === 'CustomerErased').map((e) => CustomerErased.parse(e.detail));
 
 describe('privacy erase, through POST /api/privacy/erase', () => {
@@ -62,6 +64,7 @@ describe('privacy erase, through POST /api/privacy/erase', () => {
     // Bjarni referred Anna; Anna referred Katla. Every item type the table has, for Anna.
     await recordOrder(runtime, { orderId: 'PRIV-B1', customerEmail: 'bjarni@example.com', customerName: 'Bjarni Referrer' });
     const anna = await recordOrder(runtime, { orderId: 'PRIV-A1', customerEmail: ANNA.email, customerName: ANNA.name, total: 249.9 });
+    annaForm = anna;
     await recordOrder(runtime, { orderId: 'PRIV-A2', customerEmail: ANNA.email, customerName: ANNA.name, purchasedAt: '2026-11-25T10:00:00Z' });
     await fillFormAndConfirm(anna, ANNA.email, { name: ANNA.name, satisfaction: 2, satisfactionReason: FREE_TEXT[0] ?? '', whyChoseUs: FREE_TEXT[1] ?? '', heardFrom: 'other', heardFromOther: FREE_TEXT[2] ?? '', referrerEmail: 'bjarni@example.com' }, '127.0.0.41');
     const katla = await recordOrder(runtime, { orderId: 'PRIV-K1', customerEmail: 'katla@example.com', customerName: 'Katla Referred' });
@@ -102,6 +105,14 @@ describe('privacy erase, through POST /api/privacy/erase', () => {
     expect(grouped.Items?.map((o) => o.orderId).sort()).toEqual(['PRIV-A1', 'PRIV-A2']);
     expect(await item(keys.submission('PRIV-A1'))).toBeUndefined();
     expect(await item(keys.profile(annaId))).toBeUndefined();
+  });
+
+  it('turns the erased customer’s old form link away, so it cannot put an address back under the anonymous id', async () => {
+    expect((await send(annaForm.formUrl, {})).status).toBe(404);
+    const resubmitted = await submitJson(runtime, { token: annaForm.token, lang: 'is', email: 'anna.again@example.com', products: ['TENT-2P'], acceptTerms: true }, { fromIp: '127.0.0.43' });
+    expect(resubmitted.status).toBe(404);
+    const text = JSON.stringify(await wholeTable()).toLowerCase();
+    expect(text).not.toContain('anna.again@example.com');
   });
 
   it('keeps the referrer’s count right and the referred customer’s own form, without Anna in either', async () => {
