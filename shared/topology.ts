@@ -178,6 +178,16 @@ export const topology: Topology = {
       triggers: [{ kind: 'schedule', name: 'due-sends', expression: 'rate(5 minutes)' }],
     },
     {
+      name: 'record-email-event',
+      feature: 'measurement',
+      description: 'SES events (delivery, bounce, complaint, open, click …): counters, claim, profile, suppression, consent withdrawal on complaints',
+      memoryMb: 256,
+      timeoutSeconds: 15,
+      access: { table: 'readWrite', publishEvents: true },
+      // SES's EventBridge destination can only target the account's default bus, so the rule lives there.
+      triggers: [{ kind: 'event', name: 'ses-events', bus: 'default', pattern: sesEventPattern() }],
+    },
+    {
       name: 'show-report',
       feature: 'measurement',
       description: 'GET /reports (HTML, charts) and GET /api/reports/campaigns (JSON): the results report, from one parallel Scan of the table',
@@ -224,16 +234,6 @@ export const topology: Topology = {
       timeoutSeconds: 60,
       access: { table: 'readWrite', publishEvents: true, notifyStaff: true },
       triggers: [{ kind: 'schedule', name: 'escalate-cases', expression: 'rate(15 minutes)' }],
-    },
-    {
-      name: 'record-email-event',
-      feature: 'measurement',
-      description: 'SES events (delivery, bounce, complaint, open, click …): counters, claim, profile, suppression, consent withdrawal on complaints',
-      memoryMb: 256,
-      timeoutSeconds: 15,
-      access: { table: 'readWrite', publishEvents: true },
-      // SES's EventBridge destination can only target the account's default bus, so the rule lives there.
-      triggers: [{ kind: 'event', name: 'ses-events', bus: 'default', pattern: sesEventPattern() }],
     },
     {
       name: 'privacy-request',

@@ -8,6 +8,10 @@ import { aggregatePrefix, keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import { backoffDelay, chunk, forEachConcurrent, sleep } from '#shared/imports/concurrency.ts';
 import type { ImportOrder } from '#shared/imports/order-grouping.ts';
+import { normalizeCouponCodes, redeemCouponCodes } from '#shared/measurement/coupon-redemption.ts';
+
+/** Orders of one written batch whose codes are redeemed at once (each a conditional update per code). */
+const COUPON_REDEMPTIONS_IN_FLIGHT = 4;
 
 /**
  * The import's DynamoDB adapter: the job item, and batched, retried, bounded-parallel reads and writes of
@@ -174,13 +178,22 @@ export class ImportStore {
     await forEachConcurrent(chunk(orders, BATCH_WRITE_MAX), this.options.concurrency, async (batch) => {
       const items = batch.map(({ purchase, fingerprint, couponCodes }) => ({
         ...orderItem(purchase, fingerprint, undefined, source, now),
-        // As the API stores them; history is not redeemed again.
+        // As the API stores them; the codes Kinship issued are marked redeemed just below.
         ...(couponCodes.length > 0 ? { couponCodes } : {}),
         // Imported orders are history: no PurchaseRecorded event is owed for them, not even if the API later
         // receives the same order again (a replay only publishes when eventPublished is false).
         eventPublished: true,
       }));
       await this.batchWrite(items);
+      // A code Kinship issued (incentive, campaign coupon) is redeemed by the first order that used it, dated by the
+      // purchase. After the order is written, as the API does; a resumed import redeems again harmlessly (same order).
+      await forEachConcurrent(
+        batch.filter((order) => order.couponCodes.length > 0),
+        COUPON_REDEMPTIONS_IN_FLIGHT,
+        async (order) => {
+          await redeemCouponCodes(this.table, order.purchase, normalizeCouponCodes(order.couponCodes), new Date(order.purchase.purchasedAt));
+        },
+      );
       written += batch.length;
       onProgress?.(written);
     });

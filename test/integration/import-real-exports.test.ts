@@ -1,7 +1,7 @@
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '#shared/errors.ts';
 import { createEventBridgeClient } from '#shared/events/publish-events.ts';
@@ -90,6 +90,23 @@ describe('importing real shops\' exports into DynamoDB Local', () => {
     expect(await order(table, '#1001')).toMatchObject({ couponCodes: ['SPRING10'], purchasedAt: '2026-03-01T10:00:00.000Z' });
     expect(await order(table, '#1002')).toMatchObject({ couponCodes: ['PACK15', 'WELCOME'] });
     expect(await order(table, '#1003')).toBeUndefined();
+  });
+
+  it('marks a code Kinship issued as redeemed by the imported order that used it, dated by the purchase, once across re-imports', async () => {
+    const table = await createTestTable('import-redeem');
+    // PACK15 was an incentive Kinship issued for an earlier order; WELCOME and SPRING10 are the shop's own codes.
+    await table.doc.send(new PutCommand({ TableName: table.name, Item: { ...keys.incentiveCode('PACK15'), entityType: 'INCENTIVE_CODE', kind: 'incentive', code: 'PACK15', orderId: 'WEB-77', customerId: customerIdForEmail('bjorn@example.com') } }));
+    const deps = { table, config: aShopConfig({ exchangeRates: { DKK: 0.134 } }), now: () => now, concurrency: 4 };
+    await importOrderFile(deps, request(await fixture('shopify.csv')));
+
+    const code = (await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.incentiveCode('PACK15'), ConsistentRead: true }))).Item;
+    expect(code).toMatchObject({ redeemedOrderId: '#1002', redeemedAt: '2026-03-02T10:00:00.000Z' });
+    expect(await order(table, '#1002')).toMatchObject({ redeemedCodes: [{ code: 'PACK15', kind: 'incentive', orderId: 'WEB-77' }] });
+    expect((await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.incentiveCode('SPRING10') }))).Item).toBeUndefined();
+
+    await importOrderFile(deps, request(await fixture('shopify.csv')));
+    const again = (await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.incentiveCode('PACK15'), ConsistentRead: true }))).Item;
+    expect(again).toMatchObject({ redeemedOrderId: '#1002', redeemedAt: '2026-03-02T10:00:00.000Z' });
   });
 
   it('imports a WooCommerce-style export with country names in the form languages and a decimal comma', async () => {
