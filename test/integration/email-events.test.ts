@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
+import { consentAddressOf } from '#shared/capture/consent.ts';
 import { encodeTagValue } from '#shared/measurement/email-tags.ts';
 import { customerIdForEmail } from '#shared/purchases/customer-id.ts';
 import { keys } from '#shared/table/keys.ts';
@@ -39,7 +40,7 @@ afterAll(() => runtime.stop());
 /** A customer who confirmed `address` and agreed to marketing email. */
 async function aSubscriber(address: string): Promise<string> {
   const customerId = customerIdForEmail(address);
-  await table.doc.send(new PutCommand({ TableName: table.name, Item: { ...keys.profile(customerId), customerId, customerName: 'Test', locale: 'en', confirmedEmail: address, marketingConsent: 'granted' } }));
+  await table.doc.send(new PutCommand({ TableName: table.name, Item: { ...keys.profile(customerId), customerId, customerName: 'Test', locale: 'en', confirmedEmail: address, marketingConsent: 'granted', marketingConsentAddress: consentAddressOf(address) } }));
   return customerId;
 }
 
