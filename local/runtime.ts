@@ -303,7 +303,7 @@ async function start(
   // the table's; an in-memory runtime gets a throwaway directory and a free port.
   let cognito: LocalRuntime['cognito'];
   if (topology.functions.some((fn) => fn.access.staffSignIn)) {
-    const cognitoDir = inMemory ? mkdtempSync(join(tmpdir(), 'kinship-cognito-')) : join(paths.dir, 'cognito');
+    const cognitoDir = inMemory ? mkdtempSync(join(tmpdir(), 'kinship-cognito-')) : paths.cognito;
     const wantedPort = options.cognitoPort ?? (inMemory ? 0 : DEFAULT_COGNITO_PORT);
     const emulator = await startCognitoLocal({ port: wantedPort === 0 ? await freePort(host) : wantedPort, host, dataDir: cognitoDir, callbackUrl: `${http.url}/console/callback`, signOutUrl: `${http.url}/console/signed-out` });
     cleanups.push({

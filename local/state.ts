@@ -16,6 +16,8 @@ export interface StatePaths {
   dynamoDbPid: string;
   seedAnchor: string;
   seedMarker: string;
+  /** The Cognito emulator's pool, client and demo users (the staff console's sign-in). */
+  cognito: string;
 }
 
 export function statePaths(dir: string): StatePaths {
@@ -26,11 +28,12 @@ export function statePaths(dir: string): StatePaths {
     dynamoDbPid: join(dir, 'dynamodb.pid'),
     seedAnchor: join(dir, 'seed-anchor.json'),
     seedMarker: join(dir, 'seeded.json'),
+    cognito: join(dir, 'cognito'),
   };
 }
 
 /** How to get out of any state the runtime cannot repair itself; every such error ends with it. */
-export const RESET_HINT = 'Start afresh with: npm start -- --reset (or rm -rf .kinship)';
+export const RESET_HINT = 'Start afresh with: npm start -- --reset (or delete the state directory: rm -rf .kinship, or the KINSHIP_STATE_DIR you set)';
 
 /** Local state the runtime cannot use or repair (a corrupt file, a table that contradicts it): the message names the fix. */
 export class StateNeedsResetError extends Error {

@@ -60,7 +60,7 @@ describe('local state under .kinship/', () => {
     expect(readSeedAnchor(paths)?.toISOString()).toBe('2026-12-03T17:44:00.000Z');
     writeFileSync(paths.seedAnchor, '{"anchor": "half a da');
     expect(() => readSeedAnchor(paths)).toThrow(StateNeedsResetError);
-    expect(() => readSeedAnchor(paths)).toThrow(/npm start -- --reset \(or rm -rf \.kinship\)/);
+    expect(() => readSeedAnchor(paths)).toThrow(/npm start -- --reset \(or delete the state directory: rm -rf \.kinship, or the KINSHIP_STATE_DIR you set\)/);
   });
 });
 
@@ -72,13 +72,15 @@ describe('npm start -- --reset', () => {
     writeFileSync(join(paths.dynamoDbData, 'shared-local-instance.db'), 'table data');
     writeSeedAnchor(paths, new Date('2026-12-03T17:44:00Z'));
     writeSeedMarker(paths, { seededAt: '2026-12-03T17:45:00Z', customers: 40, orders: 248, demoOrder: undefined });
+    mkdirSync(paths.cognito);
+    writeFileSync(join(paths.cognito, 'local_demo.json'), '{"Users":{}}');
     return paths;
   }
 
-  it('deletes the table data and the seed records, so the next start seeds afresh', async () => {
+  it('deletes the table data, the seed records and the staff sign-in pool, so the next start seeds afresh', async () => {
     const paths = filledState();
     const removed = await resetState(paths);
-    expect(removed).toEqual(expect.arrayContaining([paths.dynamoDbData, paths.seedAnchor, paths.seedMarker, paths.secrets]));
+    expect(removed).toEqual(expect.arrayContaining([paths.dynamoDbData, paths.seedAnchor, paths.seedMarker, paths.secrets, paths.cognito]));
     expect(existsSync(paths.dir)).toBe(false);
   });
 
