@@ -385,7 +385,13 @@ async function start(
     }
   }
 
-  if (options.tickSchedules ?? clock.mode === 'real') scheduler.startTicking();
+  if (options.tickSchedules ?? clock.mode === 'real') {
+    // What is due at start (a rate schedule fires at once: the first segment run over the shop and the campaigns it
+    // triggers) runs before the runtime is ready, so its burst of log lines never pushes the printed URLs away.
+    await scheduler.advanceTo(clock.now());
+    await idle();
+    scheduler.startTicking();
+  }
 
   let stopping: Promise<void> | undefined;
   return {
