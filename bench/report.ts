@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchWriteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTable, startDynamoDbLocal } from '#local/dynamodb-local.ts';
 import { forEachConcurrent } from '#shared/imports/concurrency.ts';
 import { createReport } from '#shared/reports/create-report.ts';
@@ -15,7 +15,7 @@ import { DEFAULT_SCAN_SEGMENTS } from '#shared/reports/load-report-data.ts';
 import { renderReportHtml } from '#shared/reports/render-report.ts';
 import { loadReportSettings } from '#shared/reports/report-settings.ts';
 import { createDocumentClient, type Table } from '#shared/table/table-client.ts';
-import { freePort, machineInfo, sizeFromEnvironment, timed, type BenchReport } from './bench-harness.ts';
+import { bareScan, freePort, machineInfo, sizeFromEnvironment, timed, type BenchReport } from './bench-harness.ts';
 
 export const description = 'results report over profiles, email events, orders and claims in DynamoDB Local vs a bare parallel Scan (same run)';
 
@@ -90,21 +90,6 @@ async function load(table: Table, items: Iterable<Record<string, unknown>>, onPr
   if (batch.length > 0) batches.push(batch);
   await flush();
   return loaded;
-}
-
-async function bareScan(table: Table, segments: number): Promise<number> {
-  let items = 0;
-  await Promise.all(
-    Array.from({ length: segments }, async (_, segment) => {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await table.doc.send(new ScanCommand({ TableName: table.name, Segment: segment, TotalSegments: segments, ExclusiveStartKey: startKey }));
-        items += page.Items?.length ?? 0;
-        startKey = page.LastEvaluatedKey;
-      } while (startKey !== undefined);
-    }),
-  );
-  return items;
 }
 
 function rssSampler() {

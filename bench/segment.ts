@@ -1,5 +1,5 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { BatchWriteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTable, startDynamoDbLocal } from '#local/dynamodb-local.ts';
 import { startPutEventsEndpoint } from '#local/put-events-endpoint.ts';
 import { createEventBridgeClient } from '#shared/events/publish-events.ts';
@@ -14,7 +14,7 @@ import { FIRST_RFM_SEGMENT, planSegments, RULE } from '#shared/segments/segment-
 import { diffMemberships, runSegmenter, type SegmenterRunSummary } from '#shared/segments/run-segmenter.ts';
 import { writeMemberships } from '#shared/segments/segment-store.ts';
 import { createDocumentClient, type Table } from '#shared/table/table-client.ts';
-import { freePort, machineInfo, sizeFromEnvironment, timed, type BenchReport } from './bench-harness.ts';
+import { bareScan, freePort, machineInfo, sizeFromEnvironment, timed, type BenchReport } from './bench-harness.ts';
 import { createPrng } from '#local/seed-demo-shop.ts';
 
 export const description = 'segmentation: (a) RFM + gold/silver over 1M in-memory profiles vs the same in DuckDB SQL; (b) a scheduled run over profiles in DynamoDB Local vs a bare parallel Scan';
@@ -23,7 +23,6 @@ const COMPUTE_GOAL = 1.0;
 const END_TO_END_GOAL = 0.8;
 const DAY = 86_400_000;
 const NOW = new Date('2026-11-30T12:00:00Z');
-
 
 /** Synthetic profiles: ~3% refund-only, order counts skewed low (many ties), recency up to ~3 years, some net-negative. */
 function* syntheticProfiles(count: number, seed: number): Generator<CustomerProfile> {
@@ -220,21 +219,6 @@ async function computeBench(profiles: number) {
 }
 
 // ---------------------------------------------------------------------------------- (b) end to end in DynamoDB Local
-
-async function bareScan(table: Table, segments: number): Promise<number> {
-  let items = 0;
-  await Promise.all(
-    Array.from({ length: segments }, async (_, segment) => {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await table.doc.send(new ScanCommand({ TableName: table.name, Segment: segment, TotalSegments: segments, ExclusiveStartKey: startKey }));
-        items += page.Items?.length ?? 0;
-        startKey = page.LastEvaluatedKey;
-      } while (startKey !== undefined);
-    }),
-  );
-  return items;
-}
 
 async function endToEndBench(profiles: number) {
   const config = defaultSegmentsConfig();
