@@ -15,7 +15,7 @@ import { syntheticRows, writeSyntheticCsv, type SyntheticOptions } from './suppo
 
 export const description = '`kinship import` of a synthetic order history vs raw BatchWriteItem of the same rows, into DynamoDB Local (in memory, no streams)';
 
-const GOAL = 0.8;
+const GOAL = 0.9;
 const config: ShopConfig = {
   shop: { name: 'Bench shop', defaultLocale: 'en', baseCurrency: 'EUR', exchangeRates: { ISK: 0.0069, DKK: 0.134 } },
   purchases: { formTokenTtlDays: 30, maxBodyBytes: 256 * 1024, maxFutureSkewMinutes: 1440 },

@@ -4,6 +4,8 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { handleConsoleRequest } from '#shared/console/console-app.ts';
 import { consoleSettings, sessionDeps } from '#shared/console/console-settings.ts';
 import { busFromEnvironment } from '#shared/events/publish-events.ts';
+import { loadReportSettings } from '#shared/reports/report-settings.ts';
+import { currentTime } from '#shared/runtime/clock.ts';
 import { httpErrors } from '#shared/http/http-errors-middleware.ts';
 import type { HttpResult } from '#shared/http/http-response.ts';
 import { logger } from '#shared/logger.ts';
@@ -15,6 +17,7 @@ const { config, catalogs } = consoleSettings();
 const baseUrl = publicBaseUrl(shopConfig());
 const table = tableFromEnvironment();
 const bus = busFromEnvironment();
+const report = { settings: loadReportSettings(), now: currentTime };
 let session: ReturnType<typeof sessionDeps> | undefined;
 
 /** GET|POST /console/…: the staff console (server-rendered; the session cookie is verified here, see README). */
@@ -23,5 +26,5 @@ export const handler = middy<APIGatewayProxyEventV2, HttpResult>()
   .use(httpErrors())
   .handler(async (event) => {
     session ??= sessionDeps(await getSigningKey(), baseUrl);
-    return handleConsoleRequest({ table, bus, config, catalogs, session }, event);
+    return handleConsoleRequest({ table, bus, config, catalogs, session, report }, event);
   });

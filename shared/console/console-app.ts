@@ -20,6 +20,7 @@ import { customerPage } from '#shared/console/pages/customer-page.ts';
 import { findPage } from '#shared/console/pages/find-page.ts';
 import { messagePage } from '#shared/console/pages/message-page.ts';
 import { reportsPage } from '#shared/console/pages/reports-page.ts';
+import { handleReportRequest, type ReportRouteDeps } from '#shared/reports/report-route.ts';
 import { randomId } from '#shared/auth/pkce.ts';
 import { KinshipError, NotFoundError, ValidationError } from '#shared/errors.ts';
 import type { EventBus } from '#shared/events/publish-events.ts';
@@ -40,6 +41,8 @@ export interface ConsoleDeps {
   config: ConsoleConfig;
   catalogs: Catalogs;
   session: SessionDeps;
+  /** The results report, shown to marketers and admins under the console's sign-in (GET /console/reports/results). */
+  report: Omit<ReportRouteDeps, 'table'>;
 }
 
 const LANG_COOKIE = 'kinship_console_lang';
@@ -127,6 +130,7 @@ async function route(r: Request): Promise<HttpResult> {
     if (first === 'cases' && id === undefined) return cases(r, user, session);
     if (first === 'cases' && id && action === undefined) return page(r, 200, casePage(t, user, r.here, { record: await readCase(deps.table, id), notice: noticeOf(r), values: {}, errors: {} }));
     if (first === 'reports' && id === undefined) return need('marketer') ? page(r, 200, reportsPage(t, user, r.here)) : forbidden(r, user);
+    if (first === 'reports' && id === 'results' && action === undefined) return need('marketer') ? handleReportRequest({ table: deps.table, ...deps.report }, r.event) : forbidden(r, user);
     if (first === 'admin' && id === undefined) return need('admin') ? page(r, 200, adminPage(t, user, r.here, deps.config)) : forbidden(r, user);
   }
   if (r.method === 'POST' && form) {

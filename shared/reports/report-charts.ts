@@ -127,7 +127,7 @@ export function cohortChart(title: string, rows: readonly CohortRow[]): string |
   return render(title, {
     height: 280,
     marginBottom: 50,
-    x: { label: c.cohort, tickRotate: -30 },
+    x: { label: c.cohort, type: 'band', tickRotate: -30 },
     y: { label: `↑ ${c.repeatRate}`, tickFormat: percent(0), domain: [0, 1], grid: true },
     marks: [Plot.barY(rows, { x: 'cohort', y: 'repeatRate', fill: '#3ca951' }), Plot.ruleY([0])],
   });

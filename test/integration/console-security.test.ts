@@ -118,6 +118,15 @@ describe('signing in and roles', () => {
     expect((await admin.get('/console/admin')).status).toBe(200);
   });
 
+  it('shows the results report under the same sign-in to marketers, never to staff or to no one', async () => {
+    expect((await new StaffBrowser(runtime).get('/console/reports/results')).status).toBe(302);
+    expect((await (await signedIn('staff')).get('/console/reports/results')).status).toBe(403);
+    const report = await (await signedIn('marketer')).get('/console/reports/results');
+    expect(report.status).toBe(200);
+    expect(report.body).toContain('<h1>Kinship results</h1>');
+    expect(report.body).toContain('<svg');
+  });
+
   it('signs out: the cookies are cleared and the console asks for sign-in again', async () => {
     const browser = await signedIn('staff');
     await browser.page('/console');

@@ -12,6 +12,6 @@ export function reportsPage(t: Translator, user: ConsoleUser, path: string): Con
     title: t.t('console.reports.title'),
     body: html`<h1>${t.t('console.reports.title')}</h1>
 <section class="card"><p>${t.t('console.reports.body')}</p>
-<p><a href="/reports">${t.t('console.reports.open')}</a></p></section>`,
+<p><a href="/console/reports/results">${t.t('console.reports.open')}</a></p></section>`,
   };
 }
