@@ -15,6 +15,11 @@ export interface FileFingerprint {
 }
 
 const READ_CHUNK = 1024 * 1024;
+/**
+ * The longest row read (characters). A real order line is well under a few KB; without a bound, one unclosed quote
+ * or a file that is not CSV at all would be buffered whole as one record.
+ */
+export const MAX_RECORD_CHARS = 128 * 1024;
 
 /** SHA-256 of the file's bytes — the import's identity, so a re-run of the same file is recognised. */
 export async function fingerprintFile(path: string, onBytes?: (bytesRead: number) => void): Promise<FileFingerprint> {
@@ -72,6 +77,7 @@ export async function* readCsvRecords(path: string, delimiter: Delimiter): Async
     relax_column_count: true,
     skip_empty_lines: true,
     record_delimiter: ['\r\n', '\n', '\r'],
+    max_record_size: MAX_RECORD_CHARS,
   });
   const input = createReadStream(path, { highWaterMark: READ_CHUNK });
   input.on('error', (error) => parser.destroy(error));
@@ -107,6 +113,7 @@ function recordOf(item: unknown): CsvRecord | undefined {
 function describeCsvError(code: string): string {
   if (code === 'CSV_QUOTE_NOT_CLOSED') return 'a quoted value is never closed (a stray " character?)';
   if (code === 'CSV_INVALID_CLOSING_QUOTE') return 'a quoted value is followed by text before the next delimiter';
+  if (code === 'CSV_MAX_RECORD_SIZE') return `a row is longer than ${MAX_RECORD_CHARS / 1024} KB (a quote never closed, or not an order export?)`;
   return code;
 }
 
@@ -129,7 +136,7 @@ export async function writeRejectsFile(rejectsPath: string, sourcePath: string, 
   }
   const out = createWriteStream(rejectsPath, { encoding: 'utf8' });
   const write = async (cells: readonly string[]) => {
-    if (!out.write(`${cells.map((cell) => quoteCell(cell, delimiter)).join(delimiter)}\r\n`)) await once(out, 'drain');
+    if (!out.write(`${cells.map((cell) => quoteCell(neutralizeFormula(cell), delimiter)).join(delimiter)}\r\n`)) await once(out, 'drain');
   };
   const closed = new Promise<void>((resolve, reject) => {
     out.once('error', reject);
@@ -168,6 +175,17 @@ async function removeStaleRejectsFile(rejectsPath: string): Promise<void> {
 }
 
 /** RFC 4180 quoting: only where needed, so untouched rows look as they did in the source. */
+/**
+ * A rejects file is opened in a spreadsheet to be fixed, and a spreadsheet runs a cell that starts with `=`, `+`, `-`,
+ * `@`, a tab or a carriage return as a formula (CSV injection). Such a cell gets a leading `'`, which spreadsheets
+ * show as text; plain numbers (`-3`, `+354 555 1234` is not one) stay as they are, so negative quantities and
+ * refund prices survive a round trip.
+ */
+export function neutralizeFormula(value: string): string {
+  if (!/^[=+\-@\t\r]/.test(value)) return value;
+  return /^[+-]?\d+(?:[.,]\d+)?$/.test(value) ? value : `'${value}`;
+}
+
 export function quoteCell(value: string, delimiter: Delimiter): string {
   if (value.includes(delimiter) || value.includes('"') || value.includes('\n') || value.includes('\r')) return `"${value.replaceAll('"', '""')}"`;
   return value;

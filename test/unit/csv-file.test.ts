@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fingerprintFile, readCsvRecords, sniffDelimiter, writeRejectsFile } from '#shared/imports/csv-file.ts';
+import { fingerprintFile, MAX_RECORD_CHARS, neutralizeFormula, readCsvRecords, sniffDelimiter, writeRejectsFile } from '#shared/imports/csv-file.ts';
 import { ImportInputError } from '#shared/imports/import-errors.ts';
 
 let dir: string;
@@ -46,6 +46,11 @@ describe('reading CSV records', () => {
     await expect(records(path)).rejects.toThrow(/quoted value is never closed/);
   });
 
+  it('stops on a row longer than the record limit instead of buffering it whole', async () => {
+    const path = await fileWith('huge.csv', `a,b\n1,"${'x'.repeat(MAX_RECORD_CHARS + 10)}"\n`);
+    await expect(records(path)).rejects.toThrow(/a row is longer than 128 KB/);
+  });
+
   it('fingerprints a file by its bytes', async () => {
     const a = await fingerprintFile(await fileWith('a.csv', 'x,y\n1,2\n'));
     const b = await fingerprintFile(await fileWith('b.csv', 'x,y\n1,2\n'));
@@ -62,6 +67,16 @@ describe('the rejects file', () => {
     const rejects = join(dir, 'src.rejects.csv');
     await writeRejectsFile(rejects, source, ';', new Map([[2, 'qty: is empty'], [4, 'price: "a;b" is not a number']]));
     expect(await readFile(rejects, 'utf8')).toBe('rejected_line;reject_reason;order_id;name\r\n2;qty: is empty;A;"Tent; big"\r\n4;"price: ""a;b"" is not a number";C;"say ""x"""\r\n');
+  });
+
+  it('neutralises cells a spreadsheet would run as a formula, and keeps plain negative numbers', async () => {
+    const source = await fileWith('formula.csv', 'order_id,name,quantity,price\nA,=HYPERLINK("http://x"),-2,-19.90\nB,@SUM(1+1),+3,+cmd|x\n');
+    const rejects = join(dir, 'formula.rejects.csv');
+    await writeRejectsFile(rejects, source, ',', new Map([[2, 'bad'], [3, 'bad']]));
+    const [, a, b] = (await readFile(rejects, 'utf8')).split('\r\n');
+    expect(a).toBe('2,bad,A,"\'=HYPERLINK(""http://x"")",-2,-19.90');
+    expect(b).toBe("3,bad,B,'@SUM(1+1),+3,'+cmd|x");
+    expect(['\t1', '\r1', '-x', '=1'].map(neutralizeFormula)).toEqual(["'\t1", "'\r1", "'-x", "'=1"]);
   });
 
   it('removes an earlier run\'s rejects file when nothing is rejected, but never an unrelated file', async () => {
