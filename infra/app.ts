@@ -2,17 +2,18 @@ import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError } from '#shared/config/load-yaml.ts';
-import { loadShopConfig } from '#shared/config/shop-config.ts';
 import { loadEmailConfig, senderDomain } from '#shared/email/email-config.ts';
 import { repoRoot } from './app-function.ts';
+import { checkConfigForSynth } from './config-gate.ts';
 import { KinshipStack } from './kinship-stack.ts';
 
-// The functions read config/shop.yaml at cold start; a mistake there must stop the synth, not the first request.
+// The functions read config/ at cold start (shop.yaml; campaigns.yaml and its templates with the checks of
+// `campaigns validate`); a mistake there must stop the synth, not the first request.
 try {
-  loadShopConfig(join(repoRoot, 'config'));
+  checkConfigForSynth(join(repoRoot, 'config'));
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
-  console.error(`cdk synth stopped: config/shop.yaml is invalid, so the deployed functions could not start.\n${error.message}`);
+  console.error(`cdk synth stopped: config/ is invalid, so the deployed functions could not start.\n${error.message}`);
   process.exit(1);
 }
 

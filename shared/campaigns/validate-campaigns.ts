@@ -3,12 +3,14 @@
  * schema errors, unknown segments, template syntax and variables, missing languages — each with file and line.
  */
 import { join } from 'node:path';
-import { parseYamlConfig } from '#shared/config/load-yaml.ts';
+import { ConfigError, parseYamlConfig } from '#shared/config/load-yaml.ts';
 import { SUPPORTED_LOCALES } from '#shared/locales.ts';
 import { CampaignsFileSchema, templateFolderOf, type Campaign, type CampaignsFile } from '#shared/campaigns/campaign-config.ts';
 import { checkTemplate } from '#shared/campaigns/template-engine.ts';
 import { LAYOUT_FOLDER, LAYOUT_PARTS, LAYOUT_VARIABLES, readLayoutSources, readTemplateSources, TEMPLATE_PARTS, templateFolders } from '#shared/campaigns/email-templates.ts';
 import { allowedVariables } from '#shared/campaigns/template-variables.ts';
+import { knownSegmentIds } from '#shared/campaigns/known-segments.ts';
+import { loadSegmentsConfig } from '#shared/segments/segment-config.ts';
 
 export const CAMPAIGNS_FILE = 'campaigns.yaml';
 export const TEMPLATES_DIR = 'templates';
@@ -111,4 +113,16 @@ function checkFolder(templatesDir: string, folder: string, allowed: ReadonlySet<
 
 export function formatFinding(finding: ValidationFinding): string {
   return `${finding.file}${finding.line === undefined ? '' : `:${finding.line}`}: ${finding.severity}: ${finding.message}`;
+}
+
+/**
+ * `campaigns validate` as a gate: the sender's cold start and `cdk synth` run exactly these checks and refuse a
+ * config with an error (a broken template, an unknown variable, raw `{{{ }}}` output), so none can reach a send.
+ */
+export function assertCampaignsValid(configDirectory: string): void {
+  const { findings } = validateCampaigns(configDirectory, knownSegmentIds(loadSegmentsConfig(configDirectory)));
+  const errors = findings.filter((finding) => finding.severity === 'error');
+  if (errors.length > 0) {
+    throw new ConfigError(`config/campaigns.yaml or its templates have ${errors.length} error${errors.length === 1 ? '' : 's'} (see npx kinship campaigns validate):\n${errors.map(formatFinding).join('\n')}`);
+  }
 }

@@ -7,6 +7,7 @@ import { configDir } from '#shared/config/load-yaml.ts';
 import { templateFolderOf, type Campaign, type CampaignsFile } from '#shared/campaigns/campaign-config.ts';
 import { loadCampaignsFile } from '#shared/campaigns/campaign-triggers.ts';
 import { CampaignTemplates } from '#shared/campaigns/email-templates.ts';
+import { assertCampaignsValid } from '#shared/campaigns/validate-campaigns.ts';
 import type { SendPolicy } from '#shared/campaigns/send-policy.ts';
 import { loadShopConfig, type ShopConfig } from '#shared/config/shop-config.ts';
 
@@ -19,6 +20,8 @@ export interface SendingSettings {
 }
 
 export function loadSendingSettings(dir = configDir()): SendingSettings {
+  // The same checks as `campaigns validate`: a template that would fail or print raw output stops the cold start.
+  assertCampaignsValid(dir);
   const file = loadCampaignsFile(dir);
   const shop = loadShopConfig(dir);
   return {

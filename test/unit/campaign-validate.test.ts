@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchemas } from '#shared/config/config-schemas.ts';
-import { validateCampaigns, type ValidationFinding } from '#shared/campaigns/validate-campaigns.ts';
+import { assertCampaignsValid, validateCampaigns, type ValidationFinding } from '#shared/campaigns/validate-campaigns.ts';
+import { ConfigError } from '#shared/config/load-yaml.ts';
+import { loadSendingSettings } from '#shared/sending/sending-settings.ts';
 
 const repoConfig = join(process.cwd(), 'config');
 const knownSegments = new Set(['all-customers', 'lapsed', 'gold', 'unsatisfied', 'new']);
@@ -108,4 +110,20 @@ describe('generated JSON Schemas', () => {
       expect(committed, file).toEqual(schema);
     }
   });
+});
+
+describe('the same checks as a gate at cold start and at cdk synth', () => {
+  it('lets the demo shop\'s config through', () => {
+    expect(() => assertCampaignsValid(repoConfig)).not.toThrow();
+    expect(loadSendingSettings(repoConfig).campaigns.size).toBeGreaterThan(0);
+  });
+
+  it('stops the sender\'s cold start on raw {{{ }}} output in a template, naming the file and line', () => {
+    const dir = configCopy();
+    edit(join(dir, 'templates', 'win-back', 'is.html'), (text) => `${text}\n<p>{{{firstName}}}</p>\n`);
+    const line = readFileSync(join(dir, 'templates', 'win-back', 'is.html'), 'utf8').split('\n').findIndex((l) => l.includes('{{{firstName}}}')) + 1;
+    expect(() => loadSendingSettings(dir)).toThrow(ConfigError);
+    expect(() => loadSendingSettings(dir)).toThrow(new RegExp(`win-back/is\\.html:${line}: error`));
+  });
+
 });
