@@ -6,6 +6,7 @@ import { incentivesCommand } from './commands/incentives.ts';
 import { segmentsCommand } from './commands/segments.ts';
 import { reportCommand } from './commands/report.ts';
 import { privacyCommand } from './commands/privacy.ts';
+import { migrateCommand } from './commands/migrate.ts';
 import { UsageError } from './usage-error.ts';
 
 /**
@@ -19,6 +20,7 @@ const commands: Readonly<Record<string, Command>> = {
   incentives: incentivesCommand,
   report: reportCommand,
   privacy: privacyCommand,
+  migrate: migrateCommand,
 };
 
 const overview = () => `kinship — the shop's command line for Kinship

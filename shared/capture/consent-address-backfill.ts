@@ -1,0 +1,67 @@
+/**
+ * One-off upgrade for tables written before marketing consent was tied to the address it was given for
+ * (`marketingConsentAddress`, which the sender requires): such a profile has consent but no consent address, so no
+ * campaign reaches it. Its consent was granted when `confirmedEmail` was confirmed, so that is the address it belongs
+ * to. Re-runnable: each update is conditioned on the profile being unchanged since the scan.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { consentAddressOf } from '#shared/capture/consent.ts';
+import type { Table } from '#shared/table/table-client.ts';
+
+export interface BackfillResult {
+  /** Profiles that had consent without a consent address. */
+  found: number;
+  /** Of those, given the address they consented with. */
+  updated: number;
+}
+
+export async function backfillConsentAddresses(table: Table, options: { segments?: number; onProgress?: (found: number) => void } = {}): Promise<BackfillResult> {
+  const segments = options.segments ?? 4;
+  const result: BackfillResult = { found: 0, updated: 0 };
+  await Promise.all(
+    Array.from({ length: segments }, async (_, segment) => {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await table.doc.send(
+          new ScanCommand({
+            TableName: table.name,
+            Segment: segment,
+            TotalSegments: segments,
+            ExclusiveStartKey: startKey,
+            FilterExpression: 'SK = :profile AND marketingConsent = :granted AND attribute_not_exists(marketingConsentAddress) AND attribute_exists(confirmedEmail)',
+            ProjectionExpression: 'PK, SK, confirmedEmail',
+            ExpressionAttributeValues: { ':profile': 'PROFILE', ':granted': 'granted' },
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          if (typeof item.confirmedEmail !== 'string') continue;
+          result.found++;
+          if (await setConsentAddress(table, { PK: item.PK, SK: item.SK }, item.confirmedEmail)) result.updated++;
+        }
+        options.onProgress?.(result.found);
+        startKey = page.LastEvaluatedKey;
+      } while (startKey !== undefined);
+    }),
+  );
+  return result;
+}
+
+async function setConsentAddress(table: Table, key: Record<string, unknown>, confirmedEmail: string): Promise<boolean> {
+  try {
+    await table.doc.send(
+      new UpdateCommand({
+        TableName: table.name,
+        Key: key,
+        UpdateExpression: 'SET marketingConsentAddress = :address',
+        // Unchanged since the scan: still granted, still no address, still the same confirmed address.
+        ConditionExpression: 'marketingConsent = :granted AND attribute_not_exists(marketingConsentAddress) AND confirmedEmail = :email',
+        ExpressionAttributeValues: { ':address': consentAddressOf(confirmedEmail), ':granted': 'granted', ':email': confirmedEmail },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
