@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { forEachScanPage } from '#shared/table/parallel-scan.ts';
 import type { Table } from '#shared/table/table-client.ts';
 
 /**
@@ -99,15 +99,8 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; second
 /** The baseline a user would write to read a whole table: a parallel Scan over `segments`, counting the items. */
 export async function bareScan(table: Table, segments: number): Promise<number> {
   let items = 0;
-  await Promise.all(
-    Array.from({ length: segments }, async (_, segment) => {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await table.doc.send(new ScanCommand({ TableName: table.name, Segment: segment, TotalSegments: segments, ExclusiveStartKey: startKey }));
-        items += page.Items?.length ?? 0;
-        startKey = page.LastEvaluatedKey;
-      } while (startKey !== undefined);
-    }),
-  );
+  await forEachScanPage(table, segments, {}, (page) => {
+    items += page.Items?.length ?? 0;
+  });
   return items;
 }

@@ -5,8 +5,9 @@
  * to. Re-runnable: each update is conditioned on the profile being unchanged since the scan.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { consentAddressOf } from '#shared/capture/consent.ts';
+import { forEachScanPage, type ScanOptions } from '#shared/table/parallel-scan.ts';
 import type { Table } from '#shared/table/table-client.ts';
 
 export interface BackfillResult {
@@ -19,31 +20,19 @@ export interface BackfillResult {
 export async function backfillConsentAddresses(table: Table, options: { segments?: number; onProgress?: (found: number) => void } = {}): Promise<BackfillResult> {
   const segments = options.segments ?? 4;
   const result: BackfillResult = { found: 0, updated: 0 };
-  await Promise.all(
-    Array.from({ length: segments }, async (_, segment) => {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await table.doc.send(
-          new ScanCommand({
-            TableName: table.name,
-            Segment: segment,
-            TotalSegments: segments,
-            ExclusiveStartKey: startKey,
-            FilterExpression: 'SK = :profile AND marketingConsent = :granted AND attribute_not_exists(marketingConsentAddress) AND attribute_exists(confirmedEmail)',
-            ProjectionExpression: 'PK, SK, confirmedEmail',
-            ExpressionAttributeValues: { ':profile': 'PROFILE', ':granted': 'granted' },
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          if (typeof item.confirmedEmail !== 'string') continue;
-          result.found++;
-          if (await setConsentAddress(table, { PK: item.PK, SK: item.SK }, item.confirmedEmail)) result.updated++;
-        }
-        options.onProgress?.(result.found);
-        startKey = page.LastEvaluatedKey;
-      } while (startKey !== undefined);
-    }),
-  );
+  const filter: ScanOptions = {
+    FilterExpression: 'SK = :profile AND marketingConsent = :granted AND attribute_not_exists(marketingConsentAddress) AND attribute_exists(confirmedEmail)',
+    ProjectionExpression: 'PK, SK, confirmedEmail',
+    ExpressionAttributeValues: { ':profile': 'PROFILE', ':granted': 'granted' },
+  };
+  await forEachScanPage(table, segments, filter, async (page) => {
+    for (const item of page.Items ?? []) {
+      if (typeof item.confirmedEmail !== 'string') continue;
+      result.found++;
+      if (await setConsentAddress(table, { PK: item.PK, SK: item.SK }, item.confirmedEmail)) result.updated++;
+    }
+    options.onProgress?.(result.found);
+  });
   return result;
 }
 

@@ -1,5 +1,6 @@
-import { GetCommand, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { keys } from '#shared/table/keys.ts';
+import { forEachScanPage } from '#shared/table/parallel-scan.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import { customerIdForEmail } from '#shared/purchases/customer-id.ts';
 import { kindOf, type Item, type ItemKind } from '#shared/privacy/item-kinds.ts';
@@ -62,20 +63,16 @@ export async function collectPerson(table: Table, ref: PersonRef): Promise<Colle
 
   let itemsScanned = 0;
   let nameOnlyMatches = 0;
-  await Promise.all(
-    Array.from({ length: SCAN_SEGMENTS }, async (_, segment) => {
-      for await (const page of paginateScan({ client: table.doc }, { TableName: table.name, Segment: segment, TotalSegments: SCAN_SEGMENTS, ConsistentRead: true })) {
-        for (const item of page.Items ?? []) {
-          itemsScanned++;
-          // Erasure tombstones hold no personal data (until its event is out, the old id: see erase-person.ts).
-          if (viaKeys.has(itemKey(item)) || String(item.PK).startsWith('ERASED#')) continue;
-          const mentions = mentionsIn(item, terms);
-          if (mentions.customerId || mentions.address) found.set(itemKey(item), item);
-          else if (mentions.name) nameOnlyMatches++;
-        }
-      }
-    }),
-  );
+  await forEachScanPage(table, SCAN_SEGMENTS, { ConsistentRead: true }, (page) => {
+    for (const item of page.Items ?? []) {
+      itemsScanned++;
+      // Erasure tombstones hold no personal data (until its event is out, the old id: see erase-person.ts).
+      if (viaKeys.has(itemKey(item)) || String(item.PK).startsWith('ERASED#')) continue;
+      const mentions = mentionsIn(item, terms);
+      if (mentions.customerId || mentions.address) found.set(itemKey(item), item);
+      else if (mentions.name) nameOnlyMatches++;
+    }
+  });
 
   const items = [...found.entries()].map(([key, item]) => ({ kind: kindOf(item, customerId), item, viaKeys: viaKeys.has(key) }));
   items.sort((a, b) => itemKey(a.item).localeCompare(itemKey(b.item)));

@@ -1,7 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { logger } from '#shared/logger.ts';
 import { answerPrefix } from '#shared/table/keys.ts';
+import { forEachScanPage } from '#shared/table/parallel-scan.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import { monthsBefore, type PrivacyConfig } from '#shared/privacy/privacy-config.ts';
 
@@ -50,19 +51,15 @@ export async function sweepRetention(table: Table, config: PrivacyConfig, now: D
   ].join(' OR ');
 
   const summary: SweepSummary = { itemsScanned: 0, submissionsCleared: 0, profilesCleared: 0, contactsCleared: 0 };
-  await Promise.all(
-    Array.from({ length: SEGMENTS }, async (_, segment) => {
-      for await (const page of paginateScan({ client: table.doc }, { TableName: table.name, Segment: segment, TotalSegments: SEGMENTS, FilterExpression: filter, ExpressionAttributeNames: names, ExpressionAttributeValues: values })) {
-        summary.itemsScanned += page.ScannedCount ?? 0;
-        for (const item of page.Items ?? []) {
-          const key = { PK: String(item.PK), SK: String(item.SK) };
-          if (key.SK === 'SUBMISSION') summary.submissionsCleared += await clearSubmission(table, key, answersCutoff, now);
-          else if (key.SK === 'PROFILE') summary.profilesCleared += await clearProfile(table, key, item, answersCutoff);
-          else summary.contactsCleared += await clearContact(table, key, now);
-        }
-      }
-    }),
-  );
+  await forEachScanPage(table, SEGMENTS, { FilterExpression: filter, ExpressionAttributeNames: names, ExpressionAttributeValues: values }, async (page) => {
+    summary.itemsScanned += page.ScannedCount ?? 0;
+    for (const item of page.Items ?? []) {
+      const key = { PK: String(item.PK), SK: String(item.SK) };
+      if (key.SK === 'SUBMISSION') summary.submissionsCleared += await clearSubmission(table, key, answersCutoff, now);
+      else if (key.SK === 'PROFILE') summary.profilesCleared += await clearProfile(table, key, item, answersCutoff);
+      else summary.contactsCleared += await clearContact(table, key, now);
+    }
+  });
   logger.info('retention sweep', { ...summary });
   return summary;
 }

@@ -2,9 +2,9 @@
  * Reads what the report needs in one parallel Scan: `segments` workers, each item projected to the attributes
  * the report uses and folded into the accumulator as its page arrives (nothing else of the table is kept).
  */
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createReportAccumulator, REPORT_ATTRIBUTES, type AccumulatorOptions } from '#shared/reports/report-accumulator.ts';
 import type { ReportData } from '#shared/reports/report-data.ts';
+import { forEachScanPage } from '#shared/table/parallel-scan.ts';
 import type { Table } from '#shared/table/table-client.ts';
 
 export interface ScanProgress {
@@ -37,19 +37,12 @@ export async function loadReportData(table: Table, options: LoadOptions = {}): P
   const accumulator = createReportAccumulator(options);
   const projection = reportProjection();
   const progress: ScanProgress = { items: 0, pages: 0, segmentsDone: 0, segments };
-  await Promise.all(
-    Array.from({ length: segments }, async (_, segment) => {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await table.doc.send(new ScanCommand({ TableName: table.name, Segment: segment, TotalSegments: segments, ExclusiveStartKey: startKey, ...projection }));
-        for (const item of page.Items ?? []) accumulator.add(item);
-        progress.items += page.Items?.length ?? 0;
-        progress.pages++;
-        startKey = page.LastEvaluatedKey;
-        if (startKey === undefined) progress.segmentsDone++;
-        options.onProgress?.(progress);
-      } while (startKey !== undefined);
-    }),
-  );
+  await forEachScanPage(table, segments, projection, (page) => {
+    for (const item of page.Items ?? []) accumulator.add(item);
+    progress.items += page.Items?.length ?? 0;
+    progress.pages++;
+    if (page.LastEvaluatedKey === undefined) progress.segmentsDone++;
+    options.onProgress?.(progress);
+  });
   return { data: accumulator.finish(), items: accumulator.seen };
 }
