@@ -7,6 +7,7 @@ import { segmentsCommand } from './commands/segments.ts';
 import { reportCommand } from './commands/report.ts';
 import { privacyCommand } from './commands/privacy.ts';
 import { migrateCommand } from './commands/migrate.ts';
+import { keysCommand } from './commands/keys.ts';
 import { UsageError } from './usage-error.ts';
 
 /**
@@ -21,6 +22,7 @@ const commands: Readonly<Record<string, Command>> = {
   report: reportCommand,
   privacy: privacyCommand,
   migrate: migrateCommand,
+  keys: keysCommand,
 };
 
 const overview = () => `kinship — the shop's command line for Kinship

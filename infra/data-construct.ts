@@ -57,16 +57,19 @@ export class DataConstruct extends Construct {
       description: 'Kinship domain events (PurchaseRecorded, SegmentEntered, ...)',
     });
 
+    // The generated value is one plain key (no punctuation, so never a "{"), read as key k1 of the ring
+    // (shared/tokens/key-ring.ts); `npx kinship keys rotate --secret-file` turns it into a ring with key ids.
     this.signingKey = new Secret(this, 'SigningKey', {
-      description: 'Kinship: HMAC key that signs form, confirm and unsubscribe links',
+      description: 'Kinship: the key ring that signs links (key ids, one HKDF key per purpose) and keys customer ids',
       generateSecretString: { passwordLength: SIGNING_KEY_LENGTH, excludePunctuation: true },
       removalPolicy: RemovalPolicy.RETAIN,
     });
     Validations.of(this.signingKey).acknowledge({
       id: 'AwsSolutions::AwsSolutions-SMG4',
       reason:
-        'The secret is an HMAC key for links already sitting in customers\' inboxes (unsubscribe links must keep working for months); ' +
-        'rotating it would break them. Rotation needs a key ring with key ids in the tokens first; until then it is rotated by hand.',
+        'The secret is a key ring for links already sitting in customers\' inboxes (unsubscribe links must keep working for years). ' +
+        'Links carry a key id, so it is rotated by adding a key and making it current (npx kinship keys add/use, README "Rotating the ' +
+        'signing key"), never by replacing it as a Secrets Manager rotation Lambda would, which would break every link in flight.',
     });
   }
 }

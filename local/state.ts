@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readLocalSigningSecret } from '#shared/tokens/key-rotation.ts';
 
 export interface StatePaths {
   dir: string;
@@ -62,10 +63,13 @@ function field(value: unknown, key: string): unknown {
   return typeof value === 'object' && value !== null ? Reflect.get(value, key) : undefined;
 }
 
-/** The local link-signing key: generated once (32 random bytes), then reused so links survive restarts. */
+/**
+ * The local signing secret: a key generated once (32 random bytes), then reused so links survive restarts; after
+ * `npx kinship keys rotate` a key ring (shared/tokens/key-ring.ts).
+ */
 export function loadOrCreateSigningKey(paths: StatePaths): string {
-  const existing = field(readJson(paths.secrets), 'signingKey');
-  if (typeof existing === 'string' && existing.length >= 32) return existing;
+  const existing = readLocalSigningSecret(paths.secrets);
+  if (existing !== undefined) return existing;
   mkdirSync(paths.dir, { recursive: true });
   const signingKey = randomBytes(32).toString('base64url');
   writeFileSync(paths.secrets, `${JSON.stringify({ signingKey, createdAt: new Date().toISOString() }, null, 2)}\n`, { mode: 0o600 });

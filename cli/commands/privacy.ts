@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -10,8 +10,8 @@ import { buildExport, renderExportHtml } from '#shared/privacy/export-document.t
 import { ITEM_KINDS } from '#shared/privacy/item-kinds.ts';
 import { loadPrivacyConfig } from '#shared/privacy/privacy-config.ts';
 import { personRefFromArgument } from '#shared/privacy/privacy-request.ts';
-import { getSigningKey } from '#shared/secrets.ts';
 import type { CliIo, Command } from '../cli-io.ts';
+import { signingSecretFor } from '../signing-secret.ts';
 import { tableOptions, tableOptionsHelp, tableTarget } from '../table-target.ts';
 import { parseCommandLine, UsageError } from '../usage-error.ts';
 
@@ -100,7 +100,7 @@ export const privacyCommand: Command = {
           return 2;
         }
       }
-      const signingKey = await signingKeyFor(io.env, aws);
+      const signingKey = await signingSecretFor(io.env, aws);
       const client = aws ? new EventBridgeClient({}) : createEventBridgeClient(values['bus-endpoint'] ?? io.env.EVENTBRIDGE_ENDPOINT ?? `http://127.0.0.1:${io.env.EVENTS_PORT ?? 8010}`);
       try {
         const result = await erasePerson({ table: target.table, bus: { client, name: values.bus ?? io.env.EVENT_BUS_NAME ?? 'kinship' }, config, signingKey, now: () => new Date() }, ref, person).catch((error: unknown) => {
@@ -132,15 +132,4 @@ function describeResult(result: ErasureResult): string {
   }
   const counts = Object.entries(result.counts).map(([action, count]) => `${action} ${count}`).join(' · ');
   return `Erased ${result.customerId} at ${result.erasedAt ?? ''}: ${counts}. CustomerErased published; ${result.itemsScanned} items scanned to confirm.\n`;
-}
-
-async function signingKeyFor(env: NodeJS.ProcessEnv, aws: boolean): Promise<string> {
-  if (env.KINSHIP_SIGNING_KEY) return env.KINSHIP_SIGNING_KEY;
-  if (aws) return getSigningKey();
-  const file = join(env.KINSHIP_STATE_DIR ?? '.kinship', 'secrets.json');
-  if (!existsSync(file)) throw new Error(`no signing key: set KINSHIP_SIGNING_KEY, or run "npm start" once so ${file} exists (the erasure record is keyed with it)`);
-  const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-  const key = typeof parsed === 'object' && parsed !== null ? Reflect.get(parsed, 'signingKey') : undefined;
-  if (typeof key !== 'string' || key.length < 32) throw new Error(`${file} holds no signing key: set KINSHIP_SIGNING_KEY`);
-  return key;
 }

@@ -1,18 +1,18 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { anyKeyMacMatches, currentKeyMac } from '#shared/tokens/key-ring.ts';
 
 /** The form field every console form carries. */
 export const CSRF_FIELD = '_csrf';
 
-/** A per-session CSRF token: an HMAC of the session id, so nothing has to be stored and another session's token fails. */
+/**
+ * A per-session CSRF token: an HMAC of the session id under the "console-csrf" key, so nothing has to be stored and
+ * another session's token fails. Any key of the ring is accepted, so a rotation does not fail a form already open.
+ */
 export function csrfToken(signingKey: string, sessionId: string): string {
-  return createHmac('sha256', signingKey).update(`console-csrf:${sessionId}`).digest('base64url');
+  return currentKeyMac(signingKey, 'console-csrf', sessionId);
 }
 
 export function csrfTokenValid(signingKey: string, sessionId: string, given: string | undefined): boolean {
-  if (given === undefined) return false;
-  const expected = Buffer.from(csrfToken(signingKey, sessionId));
-  const actual = Buffer.from(given);
-  return expected.length === actual.length && timingSafeEqual(expected, actual);
+  return given !== undefined && anyKeyMacMatches(signingKey, 'console-csrf', sessionId, given);
 }
 
 /**

@@ -1,17 +1,20 @@
-import { createHmac } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { RateLimitedError } from '#shared/errors.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
+import { keyedHash } from '#shared/tokens/key-ring.ts';
 
-/** A client IP as stored: HMAC-SHA256 under the signing key, so it can be counted and compared but never read back. */
+/**
+ * A client IP as stored: HMAC-SHA256 under its own key (HKDF "client-ip" of the identity key, stable across link-key
+ * rotations), so it can be counted and compared but never read back.
+ */
 export function hashClientIp(ip: string, signingKey: string): string {
-  return createHmac('sha256', signingKey).update(`client-ip:${ip}`).digest('base64url').slice(0, 22);
+  return keyedHash(signingKey, 'client-ip', ip).toString('base64url').slice(0, 22);
 }
 
 /** A recipient address as a rate-limit subject: HMAC like the IP, so the counter item names no address. */
 export function hashRecipient(email: string, signingKey: string): string {
-  return createHmac('sha256', signingKey).update(`recipient:${email}`).digest('base64url').slice(0, 22);
+  return keyedHash(signingKey, 'rate-limit-recipient', email).toString('base64url').slice(0, 22);
 }
 
 export interface RateLimit {

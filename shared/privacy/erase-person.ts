@@ -7,7 +7,7 @@ import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import { collectPerson, type CollectedPerson, type PersonRef } from '#shared/privacy/collect-person.ts';
 import { actionFor, type ErasureAction, type Item, type ItemKind } from '#shared/privacy/item-kinds.ts';
-import { erasureHash, scrubValue, type PersonTerms } from '#shared/privacy/person-terms.ts';
+import { erasureHash, erasureHashes, scrubValue, type PersonTerms } from '#shared/privacy/person-terms.ts';
 import type { PrivacyConfig } from '#shared/privacy/privacy-config.ts';
 
 export interface ErasureDeps {
@@ -91,17 +91,31 @@ export async function erasePerson(deps: ErasureDeps, ref: PersonRef, collected?:
 
 /** The tombstone, if the address was erased before; publishes CustomerErased if that erasure stopped before it could. */
 async function republishIfPending(deps: ErasureDeps, email: string): Promise<string | undefined> {
-  const hash = erasureHash(deps.signingKey, email);
-  const record = await readErasureRecord(deps.table, hash);
+  const record = await findErasureRecord(deps.table, deps.signingKey, email);
   if (!record) return undefined;
   if (record.eventPublished !== true && typeof record.customerId === 'string') {
     await publishEvents(deps.bus, [CustomerErased.create({ customerId: record.customerId, erasedAt: record.erasedAt })], deps.now());
-    await markPublished(deps.table, hash);
+    await markPublished(deps.table, record.hash);
   }
   return record.erasedAt;
 }
 
-export async function readErasureRecord(table: Table, hash: string): Promise<{ erasedAt: string; eventPublished: boolean; customerId: string | undefined } | undefined> {
+/** The address's erasure record under its current key or the one it had before per-purpose keys (erasureHashes). */
+export async function findErasureRecord(table: Table, signingKey: string, address: string): Promise<(ErasureRecord & { hash: string }) | undefined> {
+  for (const hash of erasureHashes(signingKey, address)) {
+    const record = await readErasureRecord(table, hash);
+    if (record) return { ...record, hash };
+  }
+  return undefined;
+}
+
+interface ErasureRecord {
+  erasedAt: string;
+  eventPublished: boolean;
+  customerId: string | undefined;
+}
+
+async function readErasureRecord(table: Table, hash: string): Promise<ErasureRecord | undefined> {
   const item = (await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.erasure(hash), ConsistentRead: true }))).Item;
   if (!item || typeof item.erasedAt !== 'string') return undefined;
   return { erasedAt: item.erasedAt, eventPublished: item.eventPublished === true, customerId: typeof item.pendingCustomerId === 'string' ? item.pendingCustomerId : undefined };

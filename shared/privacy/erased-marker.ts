@@ -1,8 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
-import { readErasureRecord } from '#shared/privacy/erase-person.ts';
-import { erasureHash } from '#shared/privacy/person-terms.ts';
+import { findErasureRecord } from '#shared/privacy/erase-person.ts';
 
 /**
  * A new profile for an address that was erased before gets `erasedBefore` (the erasure's time). Nothing but the
@@ -12,7 +11,7 @@ import { erasureHash } from '#shared/privacy/person-terms.ts';
  */
 export async function markIfErasedBefore(table: Table, signingKey: string, input: { customerId: string; email: string | undefined }): Promise<boolean> {
   if (input.email === undefined) return false;
-  const record = await readErasureRecord(table, erasureHash(signingKey, input.email));
+  const record = await findErasureRecord(table, signingKey, input.email);
   if (!record) return false;
   await table.doc.send(
     new UpdateCommand({

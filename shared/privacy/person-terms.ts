@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { normalizeEmail } from '#shared/purchases/customer-id.ts';
+import { keyedHash, keyRingFrom } from '#shared/tokens/key-ring.ts';
 
 /** What identifies one person in the table: their customer id, every address and every name seen on their items. */
 export interface PersonTerms {
@@ -12,9 +13,23 @@ export interface PersonTerms {
 
 export const MIN_NAME_LENGTH = 3;
 
-/** HMAC-SHA256(signing key, normalized address), hex: the erasure record's key. Without the key it cannot be reversed by guessing addresses. */
+/**
+ * HMAC-SHA256 of the normalized address under the "erasure" key (HKDF of the ring's identity key), hex: the erasure
+ * record's key. Without the secret it cannot be reversed by guessing addresses.
+ */
 export function erasureHash(signingKey: string, address: string): string {
-  return createHmac('sha256', signingKey).update(`erased:${normalizeEmail(address)}`).digest('hex');
+  return keyedHash(signingKey, 'erasure', normalizeEmail(address)).toString('hex');
+}
+
+/**
+ * Every key an erasure record of this address may be under, newest first: records written before per-purpose keys
+ * were keyed with the legacy master key itself, and must still stop an erased person coming back.
+ */
+export function erasureHashes(signingKey: string, address: string): string[] {
+  const ring = keyRingFrom(signingKey);
+  const legacy = ring.legacy === undefined ? undefined : ring.keys.get(ring.legacy);
+  const current = erasureHash(signingKey, address);
+  return legacy === undefined ? [current] : [current, createHmac('sha256', legacy).update(`erased:${normalizeEmail(address)}`).digest('hex')];
 }
 
 export function addTerms(terms: PersonTerms, found: { addresses?: unknown[]; names?: unknown[] }): void {

@@ -60,6 +60,12 @@ describe('the data construct', () => {
     });
   });
 
+  it('generates the first key without punctuation, so it can never start with "{" and reads as the single key k1 of a ring', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ ExcludePunctuation: true, SecretStringTemplate: Match.absent(), GenerateStringKey: Match.absent() }),
+    });
+  });
+
   it('outputs the API URL, the table name and the bus name', () => {
     template.hasOutput('ApiUrl', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiHttpApi'), 'ApiEndpoint'] } });
     template.hasOutput('TableName', { Value: { Ref: Match.stringLikeRegexp('^DataTable') } });
