@@ -10,13 +10,17 @@
  * (`+label` forms such as bounce+demo1@simulator.amazonses.com behave the same, as in SES.) The HTML it stores gets
  * tracked links and an open pixel (tracking.ts), served by the local HTTP server.
  *
+ * Faults on purpose (ses-faults.ts): throttling, late answers to accepted sends, lost requests — set by the `faults`
+ * option (KINSHIP_SES_FAULTS) or `GET|POST /_local/ses/faults` on this port.
+ *
  * In AWS, SES publishes its events seconds after the send; a campaign email's claim is marked sent when the whole
  * batch is out. So that the local order matches, events wait until no sending function is running (`release`).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { BusEvent } from '#local/put-events-endpoint.ts';
 import { startSesEmulator } from '#local/ses-emulator.ts';
+import { createSesFaults, NO_FAULTS, SesFaultsSchema, type SesFaults, type SesFaultSettings } from '#local/ses-faults.ts';
 import { trackHtml, type TrackedAction } from '#local/tracking.ts';
 
 export const SIMULATOR_DOMAIN = 'simulator.amazonses.com';
@@ -34,6 +38,8 @@ export interface MailboxSimulatorOptions {
   publish: (events: BusEvent[]) => void;
   /** True while a function that sends email is running: events wait for it (see above). */
   holding: () => boolean;
+  /** Faults to inject into SendEmail calls from the start (none by default). */
+  faults?: SesFaultSettings;
   /** Options passed on to the SES emulator behind the proxy. */
   emulator?: Omit<Parameters<typeof startSesEmulator>[0], 'port' | 'host'>;
 }
@@ -46,6 +52,8 @@ export interface MailboxSimulator {
   release(): void;
   /** An open or a click of a message sent through this simulator: the OPEN/CLICK events SES would publish. */
   track(action: TrackedAction): void;
+  /** The fault injection settings and counts (also at `/_local/ses/faults`). */
+  faults: SesFaults;
   stop(): Promise<void>;
 }
 
@@ -68,6 +76,17 @@ export async function startMailboxSimulator(options: MailboxSimulatorOptions): P
   const emulator = await startSesEmulator({ ...options.emulator, port: 0, host });
   const sent = new Map<string, SentMail>();
   let waiting: BusEvent[] = [];
+  const faults = createSesFaults(options.faults ?? NO_FAULTS);
+  const late = new Set<NodeJS.Timeout>();
+  /** Resolves after `ms`, or at once when the simulator stops (the late answers then go nowhere). */
+  const after = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        late.delete(timer);
+        resolve();
+      }, ms);
+      late.add(timer);
+    });
 
   const envelope = (detailType: string, detail: Record<string, unknown>, at: Date): BusEvent => ({
     version: '0',
@@ -160,14 +179,40 @@ export async function startMailboxSimulator(options: MailboxSimulatorOptions): P
   const server: Server = createServer((req, res) => {
     void (async () => {
       const body = await readAll(req);
-      const isSend = req.method === 'POST' && (req.url ?? '').split('?')[0] === '/v2/email/outbound-emails';
+      const pathname = (req.url ?? '').split('?')[0];
+      if (pathname === '/_local/ses/faults') {
+        answerFaults(faults, req.method ?? 'GET', body, res);
+        return;
+      }
+      const isSend = req.method === 'POST' && pathname === '/v2/email/outbound-emails';
       const send = isSend ? parseSendEmail(body) : undefined;
+      const fault = send ? faults.decide(send.to) : undefined;
+      if (fault === 'throttle') {
+        // SES v2's shape for it: HTTP 429, the error type in x-amzn-ErrorType, a message in the body. Nothing is sent.
+        res.writeHead(429, { 'content-type': 'application/json', 'x-amzn-errortype': 'TooManyRequestsException' });
+        res.end(JSON.stringify({ message: 'Maximum sending rate exceeded.' }));
+        return;
+      }
+      if (fault === 'drop') {
+        await after(faults.settings().timeoutDelayMs);
+        if (!res.destroyed) {
+          res.writeHead(504, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ message: 'mailbox simulator: request dropped (fault injection)' }));
+        }
+        return;
+      }
       const ref = randomBytes(12).toString('base64url');
       let forwarded = body;
       if (send?.html !== undefined) forwarded = Buffer.from(JSON.stringify(withHtml(send.request, trackHtml(send.html, ref, options.trackingBaseUrl(), options.signingKey, options.now()))));
       const reply = await forward(emulator.port, req, forwarded);
-      res.writeHead(reply.status, reply.headers);
-      res.end(reply.body);
+      // A timeout: SES took it (and its events follow), the answer comes too late for the sender to see.
+      const answer = () => {
+        if (res.destroyed) return;
+        res.writeHead(reply.status, reply.headers);
+        res.end(reply.body);
+      };
+      if (fault === 'timeout') void after(faults.settings().timeoutDelayMs).then(answer);
+      else answer();
       const messageId = send && reply.status === 200 ? messageIdOf(reply.body) : undefined;
       if (send && messageId) {
         const mail: SentMail = { timestamp: options.now().toISOString(), messageId, source: send.from, destination: send.to, tags: send.tags, subject: send.subject, opened: false };
@@ -200,7 +245,10 @@ export async function startMailboxSimulator(options: MailboxSimulatorOptions): P
     port,
     release,
     track,
+    faults,
     async stop() {
+      for (const timer of late) clearTimeout(timer);
+      late.clear();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
@@ -208,6 +256,26 @@ export async function startMailboxSimulator(options: MailboxSimulatorOptions): P
       await emulator.stop();
     },
   };
+}
+
+/** `GET /_local/ses/faults` shows the settings and counts; `POST` (JSON) replaces the settings (400 with the field on bad input). */
+function answerFaults(faults: SesFaults, method: string, body: Buffer, res: ServerResponse): void {
+  const json = (status: number, value: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(value));
+  };
+  if (method === 'GET') return json(200, { settings: faults.settings(), counts: faults.counts() });
+  if (method !== 'POST' && method !== 'PUT') return json(405, { message: 'use GET to read or POST to set the SES faults' });
+  let input: unknown;
+  try {
+    input = JSON.parse(body.toString('utf8') || '{}');
+  } catch {
+    return json(400, { message: 'the body must be JSON such as {"throttleRate":0.3,"timeoutRate":0.02}' });
+  }
+  const parsed = SesFaultsSchema.safeParse(input);
+  if (!parsed.success) return json(400, { message: 'invalid SES faults', errors: parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message })) });
+  faults.set(parsed.data);
+  return json(200, { settings: faults.settings(), counts: faults.counts() });
 }
 
 /** `bounce` for bounce@ or bounce+label@simulator.amazonses.com; undefined for any other address. */

@@ -28,6 +28,7 @@ import { createScheduler, schedulesOf, type Firing, type LocalScheduler } from '
 import { loadDemoPools } from '#local/demo-pool.ts';
 import { postPurchase, seedDemoShop, type SeedResult, type SeedStage } from '#local/seed-demo-shop.ts';
 import { startMailboxSimulator } from '#local/mailbox-simulator.ts';
+import { sesFaultsFromEnvironment } from '#local/ses-faults.ts';
 import { trackingReply } from '#local/tracking.ts';
 import { summarizeEmail } from '#local/email-kind.ts';
 import { startSqsEndpoint } from '#local/sqs-endpoint.ts';
@@ -227,6 +228,7 @@ async function start(
   const queues = createQueues({ topology, clock, aws: AWS, invoke: (name, event: SQSEvent) => invoke(name, event), log });
   cleanups.push({ name: 'queues', stage: 'drain-queues', run: () => queues.stop() });
 
+  const sesFaults = sesFaultsFromEnvironment();
   const sesStarting = startMailboxSimulator({
     port: port('ses'),
     host,
@@ -238,6 +240,8 @@ async function start(
     now: () => clock.now(),
     publish: (events) => bus.publish(events, 'default'),
     holding: () => sending > 0,
+    // KINSHIP_SES_FAULTS: throttling and timeouts on purpose (ses-faults.ts); also settable at /_local/ses/faults.
+    ...(sesFaults ? { faults: sesFaults } : {}),
   });
   const eventsStarting = startPutEventsEndpoint({ port: port('events'), onEvents: (events) => bus.publish(events), region: AWS.region });
   const sqsStarting = startSqsEndpoint({ port: port('sqs'), host, queues, aws: AWS });

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadEmailConfig } from '#shared/email/email-config.ts';
-import { createSesClient, sesEmailSender } from '#shared/email/send-email.ts';
+import { createCampaignSesClient, sesEmailSender } from '#shared/email/send-email.ts';
 import { busFromEnvironment } from '#shared/events/publish-events.ts';
 import { logger } from '#shared/logger.ts';
 import { currentTime } from '#shared/runtime/clock.ts';
@@ -17,7 +17,8 @@ import { tableFromEnvironment } from '#shared/table/table-client.ts';
 const settings = loadSendingSettings();
 const table = tableFromEnvironment();
 const bus = busFromEnvironment();
-const email = sesEmailSender(createSesClient(), loadEmailConfig());
+// One attempt per SES call, with a bounded wait: a timed-out send is held as unknown, never retried blind.
+const email = sesEmailSender(createCampaignSesClient(), loadEmailConfig());
 const queue = sendQueueFromEnvironment();
 /** The event source runs at most QUEUE_CONSUMER_CONCURRENCY of these at once; together they keep to the configured rate. */
 const workers = Number(process.env.QUEUE_CONSUMER_CONCURRENCY ?? 1);

@@ -19,8 +19,37 @@ export interface EmailSender {
 }
 
 /** SES v2 client; `SES_ENDPOINT` points it at the local SES emulator. */
-export function createSesClient(endpoint = process.env.SES_ENDPOINT): SESv2Client {
-  return new SESv2Client(endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'eu-west-1', credentials: localCredentials() } : {});
+export function createSesClient(endpoint = process.env.SES_ENDPOINT, options: SesClientOptions = {}): SESv2Client {
+  const local = endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'eu-west-1', credentials: localCredentials() } : {};
+  const tuned = {
+    ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+    ...(options.requestTimeoutMs === undefined ? {} : { requestHandler: { requestTimeout: options.requestTimeoutMs, throwOnRequestTimeout: true, connectionTimeout: Math.min(options.requestTimeoutMs, 3_000) } }),
+  };
+  return new SESv2Client({ ...local, ...tuned });
+}
+
+export interface SesClientOptions {
+  /** SDK attempts per call (1: no SDK retries). */
+  maxAttempts?: number;
+  /** Give up on a call after this long (a TimeoutError: the outcome is then unknown). */
+  requestTimeoutMs?: number;
+}
+
+/**
+ * The campaign sender's SES client. One attempt: the SDK retries timeouts, resets and 5xx — calls SES may have
+ * already acted on, so a retry there could send the email twice; the sender decides instead (ses-failure.ts).
+ * A bounded request time (SES_REQUEST_TIMEOUT_MS, default 10 s, always shorter than the claim's lease).
+ */
+export function createCampaignSesClient(endpoint = process.env.SES_ENDPOINT, requestTimeoutMs = sesRequestTimeoutMs()): SESv2Client {
+  return createSesClient(endpoint, { maxAttempts: 1, requestTimeoutMs });
+}
+
+export function sesRequestTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const text = env.SES_REQUEST_TIMEOUT_MS;
+  if (text === undefined || text === '') return 10_000;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 100 || value > 60_000) throw new Error(`SES_REQUEST_TIMEOUT_MS: "${text}" must be a whole number of milliseconds from 100 to 60000`);
+  return value;
 }
 
 /** Sends through SES v2 `SendEmail` with Simple content (keeps custom headers, unlike v1 raw MIME in the emulator). */

@@ -9,14 +9,16 @@
  * SES delivers at least once, so everything that counts is inside the transaction that the event item guards.
  * A profile changed meanwhile (another event, a send) fails its version condition and the event is decided again.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { DomainEvent } from '#shared/events/event-definition.ts';
 import { EmailBounced } from '#shared/events/email-bounced.ts';
 import { EmailClicked } from '#shared/events/email-clicked.ts';
 import { EmailComplained } from '#shared/events/email-complained.ts';
 import { EmailDelivered } from '#shared/events/email-delivered.ts';
 import { EmailOpened } from '#shared/events/email-opened.ts';
+import { EmailSent } from '#shared/events/email-sent.ts';
+import { isSupportedLocale } from '#shared/locales.ts';
 import { publishEvents, type EventBus } from '#shared/events/publish-events.ts';
 import { logger } from '#shared/logger.ts';
 import { emailEventExpiresAt, loadPrivacyConfig } from '#shared/privacy/privacy-config.ts';
@@ -99,15 +101,22 @@ export async function recordEmailEvent(deps: RecordEmailEventDeps, record: SesEv
   const subject = subjectOf(record);
   if (!subject) return { outcome: 'ignored', reason: 'no-recipient' };
   const campaignEmail = subject.campaignId !== undefined && subject.occurrenceId !== undefined;
+  // Every event of a campaign email reads its claim: to record on it, or to settle a send whose outcome was unknown.
   let withClaim = campaignEmail && CLAIM_FIELD[subject.eventType] !== undefined;
 
   for (let attempt = 1; ; attempt++) {
     const [profile, claim] = await Promise.all([
       getItem(deps.table, keys.profile(subject.customerId)),
-      withClaim && subject.campaignId && subject.occurrenceId ? getItem(deps.table, keys.sendClaim(subject.campaignId, subject.occurrenceId, subject.customerId)) : Promise.resolve(undefined),
+      campaignEmail && subject.campaignId && subject.occurrenceId ? getItem(deps.table, keys.sendClaim(subject.campaignId, subject.occurrenceId, subject.customerId)) : Promise.resolve(undefined),
     ]);
     // No claim at all (an erased customer, a claim written by nothing): record the rest without it.
     if (withClaim && claim === undefined) withClaim = false;
+    // Any SES event of the email proves SES took it: a claim left unknown (or by a dead worker) is marked sent now.
+    if (campaignEmail && claim !== undefined && reconcilable(claim, deps.now())) {
+      if (attempt >= MAX_ATTEMPTS) throw new ClaimNotSentYetError(`the claim of message ${subject.messageId} kept changing while it was reconciled; retry later`);
+      await reconcileClaim(deps, record, subject, claim);
+      continue;
+    }
     if (withClaim && claim?.status !== 'sent') throw new ClaimNotSentYetError(`the claim of message ${subject.messageId} is not marked sent yet; retry later`);
 
     const plan = planWrites(deps, record, subject, profile, withClaim ? claim : undefined);
@@ -297,6 +306,56 @@ function outcomeEvents(record: SesEventRecord, s: Subject, suppressed: Suppressi
 
 async function withdraw(deps: RecordEmailEventDeps, s: Subject): Promise<void> {
   await withdrawMarketingConsent(deps, { customerId: s.customerId, at: s.at, ref: `complaint#${s.messageId}`, source: 'complaint', campaignId: s.campaignId, details: { messageId: s.messageId } });
+}
+
+/**
+ * A claim SES's event settles: `unknown` (the SES call timed out after the request was written), or `claimed`
+ * past its lease (the worker died before it could mark it sent). Not one still inside its lease: that worker is
+ * about to mark it sent itself.
+ */
+function reconcilable(claim: Record<string, unknown>, now: Date): boolean {
+  if (claim.status === 'unknown') return true;
+  return claim.status === 'claimed' && typeof claim.leaseUntil === 'number' && claim.leaseUntil <= now.getTime();
+}
+
+/**
+ * Marks the claim sent with the event's message id (the one SendEmail never returned to us), only if it is still the
+ * claim that was read (same token, still unsettled), and publishes the EmailSent the sender could not.
+ */
+async function reconcileClaim(deps: RecordEmailEventDeps, record: SesEventRecord, s: Subject, claim: Record<string, unknown>): Promise<void> {
+  if (!s.campaignId || !s.occurrenceId) return;
+  const now = deps.now();
+  const sentAt = new Date(Date.parse(record.mail.timestamp) || now.getTime()).toISOString();
+  try {
+    await deps.table.doc.send(
+      new UpdateCommand({
+        TableName: deps.table.name,
+        Key: keys.sendClaim(s.campaignId, s.occurrenceId, s.customerId),
+        UpdateExpression: 'SET #status = :sent, messageId = :messageId, sentAt = :sentAt, reconciledAt = :now, reconciledBy = :eventType',
+        ConditionExpression: 'claimToken = :token AND (#status = :unknown OR (#status = :claimed AND leaseUntil <= :nowMs))',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':sent': 'sent',
+          ':messageId': s.messageId,
+          ':sentAt': sentAt,
+          ':now': now.toISOString(),
+          ':eventType': s.eventType,
+          ':token': typeof claim.claimToken === 'string' ? claim.claimToken : '',
+          ':unknown': 'unknown',
+          ':claimed': 'claimed',
+          ':nowMs': now.getTime(),
+        },
+      }),
+    );
+  } catch (error) {
+    // Settled meanwhile (another event of this email, or a retry took the claim over): the caller reads it again.
+    if (error instanceof ConditionalCheckFailedException) return;
+    throw error;
+  }
+  logger.info('send claim reconciled from an SES event', { customerId: s.customerId, campaignId: s.campaignId, messageId: s.messageId, eventType: s.eventType });
+  const locale = typeof claim.locale === 'string' && isSupportedLocale(claim.locale) ? claim.locale : undefined;
+  if (locale === undefined) return;
+  await publishEvents(deps.bus, [EmailSent.create({ customerId: s.customerId, campaignId: s.campaignId, occurrenceId: s.occurrenceId, messageId: s.messageId, locale, withCoupon: typeof claim.couponCode === 'string', sentAt })]);
 }
 
 async function getItem(table: Table, key: { PK: string; SK: string }): Promise<Record<string, unknown> | undefined> {

@@ -2,6 +2,7 @@
  * One SQS batch of the send queue: each message is sent, skipped, put back to wait, or reported as a failure
  * (SQS redelivers only those — partial batch response). SES calls are paced to the configured send rate.
  */
+import { SesThrottledError } from '#shared/email/ses-failure.ts';
 import type { DomainEvent } from '#shared/events/event-definition.ts';
 import { publishEvents } from '#shared/events/publish-events.ts';
 import { logger } from '#shared/logger.ts';
@@ -54,9 +55,16 @@ export async function processSendBatch(deps: SendBatchDeps, records: readonly Qu
       try {
         if (result instanceof Error) throw result;
         if (result.outcome === 'deferred') await holdUntil(deps.due, request, result.until);
-        if (result.outcome === 'busy') failures.push({ itemIdentifier: record.messageId });
+        // Busy or unknown: SQS brings it back after the visibility timeout (> the lease), when it is sent or skipped.
+        if (result.outcome === 'busy' || result.outcome === 'unknown') failures.push({ itemIdentifier: record.messageId });
         count(result.outcome === 'skipped' ? `skipped:${result.reason}` : result.outcome);
       } catch (error) {
+        // Throttled: nothing was sent and the claim is free. Back on the queue after a jittered back-off as a new
+        // message, so a long spell of throttling never uses up the receive count and lands sends in the DLQ.
+        if (error instanceof SesThrottledError && (await retryLater(deps, request))) {
+          count('throttled');
+          return;
+        }
         logger.warn('send failed; SQS will retry it', { ref: sendRef(request), error: error instanceof Error ? error.message : String(error) });
         failures.push({ itemIdentifier: record.messageId });
         count('failed');
@@ -72,6 +80,21 @@ export async function processSendBatch(deps: SendBatchDeps, records: readonly Qu
     logger.error('EmailSent events could not be published', { count: sentEvents.length, error: error instanceof Error ? error.message : String(error) });
   }
   return { batchItemFailures: failures, outcomes };
+}
+
+/** Seconds a throttled send waits before it is tried again: 2–10 s, spread so retries do not arrive together. */
+export const THROTTLE_BACKOFF_SECONDS = { min: 2, max: 10 } as const;
+
+async function retryLater(deps: SendBatchDeps, request: SendRequest): Promise<boolean> {
+  const { min, max } = THROTTLE_BACKOFF_SECONDS;
+  const until = new Date(deps.due.now().getTime() + (min + Math.random() * (max - min)) * 1000);
+  try {
+    await holdUntil(deps.due, request, until);
+    return true;
+  } catch (error) {
+    logger.warn('a throttled send could not be put back on the queue; SQS will retry it', { ref: sendRef(request), error: error instanceof Error ? error.message : String(error) });
+    return false;
+  }
 }
 
 function safeJson(text: string): unknown {

@@ -9,6 +9,12 @@
  * lease makes the retry wait; a lease that ran out means the worker died before SES answered, so the email is
  * sent by the retry. The one window that can send twice is a crash *after* SES accepted and *before* the claim
  * was marked sent — milliseconds, documented in the README, and unavoidable because SES has no idempotency key.
+ *
+ * A failed SES call is classified (ses-failure.ts). Throttled or rejected: nothing went out, the claim is given
+ * back for the retry. Unknown (a timeout or reset after the request was written, a 5xx): the email may be out, so
+ * the claim becomes `unknown` for a new lease — never released for an immediate resend. The email's tags name the
+ * claim (campaign, occurrence, customer), so the SES Send/Delivery event that arrives without the MessageId we never
+ * got marks it sent (record-email-event.ts); only if no event comes within the lease may a retry send it again.
  */
 import { randomUUID } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
@@ -20,6 +26,7 @@ import { consentAddressOf } from '#shared/capture/consent.ts';
 import { buildTemplateContext } from '#shared/campaigns/template-variables.ts';
 import { templateFolderOf } from '#shared/campaigns/campaign-config.ts';
 import type { EmailSender } from '#shared/email/send-email.ts';
+import { classifySesFailure, SesThrottledError } from '#shared/email/ses-failure.ts';
 import { EmailSent } from '#shared/events/email-sent.ts';
 import type { DomainEvent } from '#shared/events/event-definition.ts';
 import { publishEvents, type EventBus } from '#shared/events/publish-events.ts';
@@ -50,7 +57,7 @@ export interface SenderDeps {
   publicBaseUrl: string;
   signingKey: string;
   now: () => Date;
-  /** How long a claim protects an in-flight send from a concurrent retry. Default 60 s (> the SES call's timeout). */
+  /** How long a claim protects an in-flight send from a concurrent retry, and an unknown SES outcome from a resend. Default 60 s (> the SES call's timeout). */
   leaseSeconds?: number;
   /** Paces the SES calls to the configured send rate (none: as fast as SES answers). */
   pacer?: Pacer;
@@ -63,11 +70,16 @@ export type SendOutcome =
   | { outcome: 'skipped'; reason: SkipReason }
   | { outcome: 'deferred'; until: Date; reason: 'not-before' | 'quiet-hours' | 'local-time' }
   /** Another worker holds the claim: try again after `until`. */
-  | { outcome: 'busy'; until: Date };
+  | { outcome: 'busy'; until: Date }
+  /** SES may have sent it (the call timed out): held until an SES event settles it or the lease ends at `until`. */
+  | { outcome: 'unknown'; until: Date };
 
 interface ClaimItem {
-  /** `held-out`: the planner put this customer in the campaign's holdout group; never sent, never taken over. */
-  status: 'claimed' | 'sent' | 'held-out';
+  /**
+   * `held-out`: the planner put this customer in the campaign's holdout group; never sent, never taken over.
+   * `unknown`: the SES call's outcome is unknown; taken over only once its lease is over (no event came).
+   */
+  status: 'claimed' | 'sent' | 'held-out' | 'unknown';
   claimToken: string;
   leaseUntil: number;
   couponCode: string | undefined;
@@ -150,8 +162,13 @@ function prepare(deps: SenderDeps, campaign: Campaign, request: SendRequest, sta
   return { kind: 'claim', plan: { ...common, takeover: false, items: fresh.items, claimItem: fresh.claimItem } };
 }
 
-/** Renders and hands the email to SES; on failure gives the claim back so a retry need not wait out the lease. */
-async function deliver(deps: SenderDeps, plan: ClaimPlan): Promise<{ messageId: string; locale: Locale }> {
+type Delivery = { kind: 'sent'; messageId: string; locale: Locale } | { kind: 'unknown'; until: Date };
+
+/**
+ * Renders and hands the email to SES. When SES surely did not send it (throttled, rejected) the claim is given back
+ * so a retry need not wait out the lease; when it may have, the claim is held as `unknown` (see the top).
+ */
+async function deliver(deps: SenderDeps, plan: ClaimPlan): Promise<Delivery> {
   const { campaign, profile, request, now, couponCode } = plan;
   const locale = deps.templates.localeFor(templateFolderOf(campaign), nearestSupportedLocale(profile.locale));
   const url = unsubscribeUrl(deps.publicBaseUrl, deps.signingKey, request.customerId, campaign.id, now);
@@ -170,11 +187,29 @@ async function deliver(deps: SenderDeps, plan: ClaimPlan): Promise<{ messageId: 
   try {
     await deps.pacer?.take();
     const { messageId } = await deps.email.send({ to: plan.address, subject: rendered.subject, html: rendered.html, text: rendered.text, headers: listUnsubscribeHeaders(url), tags: campaignEmailTags({ campaignId: campaign.id, occurrenceId: request.occurrenceId, customerId: request.customerId, kind: 'marketing' }) });
-    return { messageId, locale };
+    return { kind: 'sent', messageId, locale };
   } catch (error) {
+    const failure = classifySesFailure(error);
+    if (failure === 'unknown') {
+      const until = new Date(deps.now().getTime() + leaseMs(deps));
+      await markUnknown(deps.table, request, { claimToken: plan.claimToken, locale, until, now: deps.now() }).catch((markError: unknown) => {
+        // Still `claimed` under its lease: a retry waits all the same, and an SES event settles it too.
+        logger.error('SES outcome unknown and the claim could not be marked so', { ref: sendRef(request), error: markError instanceof Error ? markError.message : String(markError) });
+      });
+      logger.warn('SES outcome unknown; the claim is held until an SES event or the lease settles it', { ref: sendRef(request), error: errorText(error), until: until.toISOString() });
+      return { kind: 'unknown', until };
+    }
     await releaseClaim(deps.table, request, plan.claimToken).catch(() => undefined);
+    if (failure === 'throttled') {
+      deps.pacer?.backOff?.();
+      throw new SesThrottledError(`SES throttled the send: ${errorText(error)}`);
+    }
     throw error;
   }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 function sentEvent(plan: ClaimPlan, messageId: string, locale: Locale): DomainEvent {
@@ -202,7 +237,9 @@ export async function sendCampaignEmail(deps: SenderDeps, request: SendRequest, 
       // Someone else claimed it, the profile changed (consent, another send) or a code collided: look again.
       continue;
     }
-    const { messageId, locale } = await deliver(deps, plan);
+    const delivery = await deliver(deps, plan);
+    if (delivery.kind === 'unknown') return { outcome: 'unknown', until: delivery.until };
+    const { messageId, locale } = delivery;
     await markSentOrLog(deps.table, request, { claimToken: plan.claimToken, messageId, locale, now });
     const event = sentEvent(plan, messageId, locale);
     if (collect) collect.push(event);
@@ -266,7 +303,9 @@ export async function sendCampaignBatch(deps: SenderDeps, requests: readonly Sen
   await Promise.all(
     claimed.map(async ({ index, plan }) => {
       try {
-        delivered.push({ index, plan, ...(await deliver(deps, plan)) });
+        const delivery = await deliver(deps, plan);
+        if (delivery.kind === 'unknown') results[index] = { outcome: 'unknown', until: delivery.until };
+        else delivered.push({ index, plan, messageId: delivery.messageId, locale: delivery.locale });
       } catch (error) {
         results[index] = error instanceof Error ? error : new Error(String(error));
       }
@@ -333,7 +372,7 @@ async function markAllSent(table: Table, sent: readonly { plan: ClaimPlan; messa
 
 function claimOf(item: Record<string, unknown>): ClaimItem {
   return {
-    status: item.status === 'sent' || item.status === 'held-out' ? item.status : 'claimed',
+    status: item.status === 'sent' || item.status === 'held-out' || item.status === 'unknown' ? item.status : 'claimed',
     claimToken: typeof item.claimToken === 'string' ? item.claimToken : '',
     leaseUntil: typeof item.leaseUntil === 'number' ? item.leaseUntil : 0,
     couponCode: typeof item.couponCode === 'string' ? item.couponCode : undefined,
@@ -416,10 +455,11 @@ function takeOverClaim(table: Table, request: SendRequest, previousToken: string
         Update: {
           TableName: table.name,
           Key: keys.sendClaim(request.campaignId, request.occurrenceId, request.customerId),
-          UpdateExpression: 'SET claimToken = :token, leaseUntil = :lease, reclaimedAt = :now ADD attempts :one',
-          ConditionExpression: '#status = :claimed AND claimToken = :previous AND leaseUntil <= :nowMs',
+          // An `unknown` claim whose lease ran out with no SES event: the email was most likely never sent (see the top).
+          UpdateExpression: 'SET #status = :claimed, claimToken = :token, leaseUntil = :lease, reclaimedAt = :now ADD attempts :one',
+          ConditionExpression: '#status IN (:claimed, :unknown) AND claimToken = :previous AND leaseUntil <= :nowMs',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':token': claimToken, ':lease': leaseUntil, ':now': now.toISOString(), ':one': 1, ':claimed': 'claimed', ':previous': previousToken, ':nowMs': now.getTime() },
+          ExpressionAttributeValues: { ':token': claimToken, ':lease': leaseUntil, ':now': now.toISOString(), ':one': 1, ':claimed': 'claimed', ':unknown': 'unknown', ':previous': previousToken, ':nowMs': now.getTime() },
         },
       },
   ];
@@ -434,6 +474,20 @@ async function releaseClaim(table: Table, request: SendRequest, claimToken: stri
       ConditionExpression: 'claimToken = :token AND #status = :claimed',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':zero': 0, ':token': claimToken, ':claimed': 'claimed' },
+    }),
+  );
+}
+
+/** SES may have sent it: hold the claim (no release) for a fresh lease; record-email-event marks it sent on an SES event. */
+async function markUnknown(table: Table, request: SendRequest, unknown: { claimToken: string; locale: Locale; until: Date; now: Date }): Promise<void> {
+  await table.doc.send(
+    new UpdateCommand({
+      TableName: table.name,
+      Key: keys.sendClaim(request.campaignId, request.occurrenceId, request.customerId),
+      UpdateExpression: 'SET #status = :unknown, unknownAt = :now, leaseUntil = :until, locale = :locale',
+      ConditionExpression: 'claimToken = :token AND #status = :claimed',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':unknown': 'unknown', ':now': unknown.now.toISOString(), ':until': unknown.until.getTime(), ':locale': unknown.locale, ':token': unknown.claimToken, ':claimed': 'claimed' },
     }),
   );
 }
