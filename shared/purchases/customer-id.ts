@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { keyedHash } from '#shared/tokens/key-ring.ts';
 
 /** Lower-cases and trims an address; the same person typing "Anna@Shop.is " and "anna@shop.is" is one customer. */
 export function normalizeEmail(email: string): string {
@@ -10,6 +11,20 @@ export function normalizeEmail(email: string): string {
  * person to the same profile without a lookup or a race. The id is pseudonymous: logs carry it, never the email.
  */
 export function customerIdForEmail(email: string): string {
+  return legacyCustomerIdForEmail(email);
+}
+
+/**
+ * The keyed customer id: HMAC-SHA256 of the normalized address under the "customer-id" key (HKDF of the key ring's
+ * identity key, so it survives link-key rotations), `k_` + 24 hex. Unlike the bare hash it replaces (`c_`), nobody
+ * without the secret can compute a person's id from their address, so ids in logs and events are no lookup key.
+ */
+export function keyedCustomerIdForEmail(email: string, secret: string): string {
+  return `k_${keyedHash(secret, 'customer-id', normalizeEmail(email)).toString('hex').slice(0, 24)}`;
+}
+
+/** The id every earlier Kinship derived: a bare SHA-256 of the address (`c_`), which anyone can recompute. */
+export function legacyCustomerIdForEmail(email: string): string {
   return `c_${createHash('sha256').update(normalizeEmail(email)).digest('hex').slice(0, 24)}`;
 }
 

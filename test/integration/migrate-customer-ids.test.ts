@@ -1,0 +1,136 @@
+/**
+ * Issue 13, item 8: `npx kinship migrate customer-ids` moves a table written with bare-hash ids (c_…) to keyed ids
+ * (k_…): every item is under or names the new id, nothing is lost, a re-run changes nothing, and a run that crashed
+ * half-way is finished by the next.
+ */
+import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { migrateCustomerIds } from '#shared/purchases/customer-id-migration.ts';
+import { keyedCustomerIdForEmail, legacyCustomerIdForEmail } from '#shared/purchases/customer-id.ts';
+import { keys } from '#shared/table/keys.ts';
+import { createDocumentClient, type Table } from '#shared/table/table-client.ts';
+import { runCli } from '#test/support/run-cli.ts';
+import { createTestTable } from '#test/support/test-table.ts';
+
+const SECRET = 'migration-test-signing-key-0123456789abcdef';
+const at = '2026-11-20T10:00:00.000Z';
+const address = { anna: 'anna@example.com', bob: 'bob@example.com', carol: 'carol@example.com' } as const;
+const old = { anna: legacyCustomerIdForEmail(address.anna), bob: legacyCustomerIdForEmail(address.bob), carol: legacyCustomerIdForEmail(address.carol) };
+const keyed = { anna: keyedCustomerIdForEmail(address.anna, SECRET), bob: keyedCustomerIdForEmail(address.bob, SECRET), carol: keyedCustomerIdForEmail(address.carol, SECRET) };
+/** An old id whose address is nowhere in the table: it cannot be mapped. */
+const orphan = legacyCustomerIdForEmail('nobody-on-file@example.com');
+
+type Item = Record<string, unknown>;
+let table: Table & { endpoint: string };
+
+/** A shop as an earlier Kinship wrote it: Anna (two orders, answers, consent, a segment, a send, an email event, a case) referred Bob; Bob named Carol, who never bought. */
+function oldStyleItems(): Item[] {
+  const { anna, bob, carol } = old;
+  return [
+    { ...keys.profile(anna), entityType: 'PROFILE', customerId: anna, email: address.anna, confirmedEmail: 'Anna@Example.com', orderCount: 2, referralCount: 1 },
+    { ...keys.order('O-1'), ...keys.orderByCustomer(anna, at, 'O-1'), entityType: 'ORDER', customerId: anna, email: address.anna, total: 12000 },
+    { ...keys.order('O-2'), ...keys.orderByCustomer(anna, '2026-11-21T10:00:00.000Z', 'O-2'), entityType: 'ORDER', customerId: anna, email: address.anna, total: 3000 },
+    { ...keys.submission('O-1'), entityType: 'SUBMISSION', customerId: anna, orderId: 'O-1', answers: { email: address.anna, satisfaction: 5 } },
+    { ...keys.consentEntry(anna, at, 'O-1'), entityType: 'CONSENT', customerId: anna, email: address.anna, marketingEmail: true },
+    { ...keys.answerHistory(anna, at, 'O-1'), entityType: 'ANSWERS', customerId: anna, answers: { satisfaction: 5 } },
+    { ...keys.segmentMembership(anna, 'gold'), ...keys.segmentMemberIndex('gold', anna), entityType: 'SEGMENT_MEMBER', customerId: anna, since: at },
+    { ...keys.sendClaim('news', '2026-11', anna), entityType: 'SEND', customerId: anna, status: 'sent', ref: `news|2026-11|${anna}` },
+    { ...keys.emailEvent(anna, at, 'Delivery', 'm-1'), entityType: 'EMAIL_EVENT', customerId: anna, messageId: 'm-1' },
+    { ...keys.suppression(anna), entityType: 'SUPPRESSION', customerId: anna, reason: 'complaint' },
+    { ...keys.staffCase('cs_1'), entityType: 'CASE', customerId: anna, status: 'open' },
+    { ...keys.referral(anna, bob), entityType: 'REFERRAL', referrerId: anna, referredId: bob, at },
+    { ...keys.profile(bob), entityType: 'PROFILE', customerId: bob, email: address.bob, referredBy: anna },
+    { ...keys.order('O-3'), ...keys.orderByCustomer(bob, at, 'O-3'), entityType: 'ORDER', customerId: bob, email: address.bob, total: 500 },
+    { ...keys.submission('O-3'), entityType: 'SUBMISSION', customerId: bob, orderId: 'O-3', answers: { email: address.bob, referrerEmail: address.carol } },
+    { ...keys.pendingReferrer(carol), entityType: 'PENDING_REFERRER', referrerId: carol, referredIds: new Set([bob]) },
+    { ...keys.profile(orphan), entityType: 'PROFILE', customerId: orphan },
+    { ...keys.importJob('imp-1'), entityType: 'IMPORT', file: 'orders.csv' },
+  ];
+}
+
+/** What each old item must become: every mapped old id replaced, the segment index shard recomputed for the new id. */
+function expectedAfter(items: Item[]): Item[] {
+  const rename = (text: string) => text.replaceAll(old.anna, keyed.anna).replaceAll(old.bob, keyed.bob).replaceAll(old.carol, keyed.carol);
+  return items.map((item) => {
+    const next: Item = JSON.parse(rename(JSON.stringify(item, (_, value: unknown) => (value instanceof Set ? { $set: [...value] } : value))), (_, value: unknown) =>
+      typeof value === 'object' && value !== null && '$set' in value && Array.isArray(value.$set) ? new Set(value.$set) : value,
+    );
+    return item.SK === 'SEG#gold' ? { ...next, ...keys.segmentMemberIndex('gold', keyed.anna) } : next;
+  });
+}
+
+async function seed(items: Item[]): Promise<void> {
+  for (const item of items) await table.doc.send(new PutCommand({ TableName: table.name, Item: item }));
+}
+
+async function everything(): Promise<Item[]> {
+  const items: Item[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await table.doc.send(new ScanCommand({ TableName: table.name, ConsistentRead: true, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return sorted(items);
+}
+
+function sorted(items: Item[]): Item[] {
+  const keyOf = (item: Item) => `${String(item.PK)}|${String(item.SK)}`;
+  return [...items].sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
+}
+
+const migrate = () => runCli(['migrate', 'customer-ids', '--endpoint', table.endpoint, '--table', table.name], { KINSHIP_SIGNING_KEY: SECRET });
+
+beforeEach(async () => {
+  table = await createTestTable('migrate-ids');
+});
+
+describe('npx kinship migrate customer-ids', () => {
+  it('moves every item under or naming an old id to the keyed id, loses nothing and leaves the rest alone', async () => {
+    const before = oldStyleItems();
+    await seed(before);
+    const run = await migrate();
+    expect(run.err).not.toContain('failed');
+    expect(run.code).toBe(0);
+    const after = await everything();
+    expect(after).toEqual(sorted(expectedAfter(before)));
+    expect(after).toHaveLength(before.length);
+    // No mapped old id is left anywhere; the orphan's is, and is reported.
+    const text = JSON.stringify(after, (_, value: unknown) => (value instanceof Set ? [...value] : value));
+    for (const id of [old.anna, old.bob, old.carol]) expect(text).not.toContain(id);
+    expect(text).toContain(orphan);
+    expect(run.out).toContain(`${before.length} items, 3 old ids mapped`);
+    expect(run.out).toContain('1 name an old id with no address in the table');
+  });
+
+  it('changes nothing when run again', async () => {
+    await seed(oldStyleItems());
+    expect((await migrate()).code).toBe(0);
+    const once = await everything();
+    const again = await migrate();
+    expect(again.code).toBe(0);
+    expect(again.out).toContain('0 moved to the new id, 0 rewritten in place');
+    expect(await everything()).toEqual(once);
+  });
+
+  it('finishes a run that crashed half-way, with nothing lost or doubled', async () => {
+    const before = oldStyleItems();
+    await seed(before);
+    const crashing = createDocumentClient(table.endpoint);
+    let moves = 0;
+    crashing.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'TransactWriteItemsCommand' && ++moves === 5) throw new Error('the process died here');
+        return next(args);
+      },
+      { step: 'initialize', name: 'crashAfterFourMoves' },
+    );
+    await expect(migrateCustomerIds({ doc: crashing, name: table.name }, SECRET, { segments: 1 })).rejects.toThrow('the process died here');
+    const halfWay = await everything();
+    expect(halfWay).toHaveLength(before.length);
+    expect(JSON.stringify(halfWay)).toContain(old.anna);
+
+    expect((await migrate()).code).toBe(0);
+    expect(await everything()).toEqual(sorted(expectedAfter(before)));
+  });
+});
