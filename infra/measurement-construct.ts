@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Annotations, Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -28,6 +28,8 @@ export const ALL_SES_EVENTS = [
  */
 export const REPUTATION_THRESHOLDS = { complaintRate: 0.001, bounceRate: 0.02 } as const;
 
+export const NO_SUBSCRIBER_WARNING = 'No staff alert email is set, so every alarm notifies a StaffAlerts topic nobody is subscribed to: deploy with -c kinship:staffAlertEmail=you@your-shop.example.';
+
 export interface MeasurementConstructProps {
   /** The configuration set every email goes through (absent until something sends email). */
   configurationSet: ConfigurationSet | undefined;
@@ -53,6 +55,8 @@ export class MeasurementConstruct extends Construct {
     key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
     this.staffAlerts = new Topic(this, 'StaffAlerts', { displayName: 'Kinship staff alerts', masterKey: key, enforceSSL: true });
     if (props.staffAlertEmail) this.staffAlerts.addSubscription(new EmailSubscription(props.staffAlertEmail));
+    // Every alarm notifies this topic; with nobody subscribed an alarm reaches no one, so `cdk synth` says so.
+    else Annotations.of(this).addWarningV2('kinship:noStaffAlertSubscriber', NO_SUBSCRIBER_WARNING);
 
     props.configurationSet?.addEventDestination('EventBridge', {
       destination: EventDestination.eventBus(EventBus.fromEventBusName(this, 'DefaultBus', 'default')),

@@ -1,7 +1,9 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { SES_DETAIL_TYPES } from '#shared/measurement/ses-event.ts';
+import { topology } from '#shared/topology.ts';
+import { auditAlarms } from './alarm-audit.ts';
 import { arnOf, functionOf, logicalId, ref, resourcesFor, statementsOfRole, synthesize } from './stack-fixture.ts';
 
 const { stack, template } = synthesize({ staffAlertEmail: 'alerts@shop.example' });
@@ -53,5 +55,19 @@ describe('delivery events and alarms (MeasurementConstruct)', () => {
     const withoutAction = alarms.filter(([, alarm]) => JSON.stringify(z.object({ Properties: z.looseObject({ AlarmActions: z.unknown().optional() }) }).parse(alarm).Properties.AlarmActions) !== JSON.stringify([topicRef])).map(([id]) => id);
     expect(withoutAction).toEqual([]);
     expect(logicalId(stack.measurement.complaintRateAlarm)).toMatch(/ComplaintRateAlarm/);
+  });
+
+  it('leaves no alarm unheard: each reaches an SNS topic with an email subscriber, and every function has an Errors alarm', () => {
+    const audit = auditAlarms(template, topology.functions.map((fn) => logicalId(functionOf(stack, fn.name))));
+    expect(audit.unheard).toEqual([]);
+    expect(audit.unwatchedFunctions).toEqual([]);
+    expect(audit.subscribers).toEqual({ [logicalId(stack.measurement.staffAlerts)]: ['alerts@shop.example'] });
+  });
+
+  it('warns at synth when no staff alert email is given, since the alarms would then reach nobody', () => {
+    const bare = synthesize();
+    expect(auditAlarms(bare.template, []).unheard.length).toBeGreaterThan(5);
+    expect(Annotations.fromStack(bare.stack).findWarning('*', Match.stringLikeRegexp('No staff alert email is set'))).toHaveLength(1);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('No staff alert email is set'))).toEqual([]);
   });
 });
