@@ -1,6 +1,8 @@
 import { CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import { queueUrlVariable } from '#shared/runtime/queue-url.ts';
+import type { TableAccess } from '#shared/table/table-access.ts';
 import type { FunctionSpec } from '#shared/topology.ts';
 import type { AppFunction } from './app-function.ts';
 import type { DataConstruct } from './data-construct.ts';
@@ -22,9 +24,10 @@ export function grantAccess(fn: AppFunction, spec: FunctionSpec, resources: Acce
   const { access } = spec;
   const { data } = resources;
 
-  if (access.table === 'read') data.table.grantReadData(fn);
-  if (access.table === 'readWrite') data.table.grantReadWriteData(fn);
-  if (access.table) acknowledgeTableGrantWildcards(fn, data);
+  if (access.table) {
+    grantTableAccess(fn, access.table, data);
+    acknowledgeTableGrantWildcards(fn, data);
+  }
 
   if (access.publishEvents) data.bus.grantPutEventsTo(fn);
 
@@ -52,6 +55,35 @@ export function grantAccess(fn: AppFunction, spec: FunctionSpec, resources: Acce
   }
 }
 
+const READ_ACTIONS = ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
+const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'];
+
+/**
+ * The table grant, narrowed by the function's declaration: only the actions its mode needs, `DeleteItem` only when it
+ * deletes, `Scan` only for a whole-table function, and otherwise a `dynamodb:LeadingKeys` condition naming the
+ * partitions it may touch (`ForAllValues`, so a batch or transaction naming one other partition is refused whole).
+ * The same declaration is checked on every call locally (shared/table/table-access.ts).
+ */
+function grantTableAccess(fn: AppFunction, table: TableAccess, data: DataConstruct): void {
+  const wholeTable = !Array.isArray(table.keys);
+  const actions = [
+    ...READ_ACTIONS,
+    ...(wholeTable ? ['dynamodb:Scan'] : []),
+    ...(table.mode === 'readWrite' ? WRITE_ACTIONS : []),
+    ...(table.mode === 'readWrite' && table.deletes ? ['dynamodb:DeleteItem'] : []),
+  ];
+  const leadingKeys = Array.isArray(table.keys) ? table.keys.map((prefix) => `${prefix}*`) : undefined;
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      actions,
+      resources: [data.table.tableArn, `${data.table.tableArn}/index/*`],
+      ...(leadingKeys ? { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeys } } } : {}),
+    }),
+  );
+  if (table.mode === 'read') data.key.grantDecrypt(fn);
+  else data.key.grantEncryptDecrypt(fn);
+}
+
 /**
  * CDK's table grants name the table's indexes as `<table>/index/*` and use the KMS action families
  * `GenerateDataKey*` / `ReEncrypt*`. Both are scoped to this one table and its one key; the acknowledgements
@@ -62,7 +94,7 @@ function acknowledgeTableGrantWildcards(fn: AppFunction, data: DataConstruct): v
   const findings: [finding: string, reason: string][] = [
     [`Resource::${tableArn}/index/*`, 'The grant covers the indexes of the Kinship table only (GSI1: orders by customer).'],
   ];
-  if (fn.spec.access.table === 'readWrite') {
+  if (fn.spec.access.table?.mode === 'readWrite') {
     findings.push(
       ['Action::kms:GenerateDataKey*', 'DynamoDB needs a data key from the table\'s customer-managed key to write; the grant is on that one key only.'],
       ['Action::kms:ReEncrypt*', 'Part of the standard grant for a table under a customer-managed key; limited to that one key.'],

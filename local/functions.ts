@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
+import { runWithTableAccess } from '#shared/table/table-access.ts';
 import { handlerEntry, type FunctionSpec, type Topology } from '#shared/topology.ts';
 
 export type LambdaCallback = (error?: unknown, result?: unknown) => void;
@@ -87,7 +88,9 @@ export function createFunctionRegistry(options: { topology: Topology; rootDir: s
         timer = setTimeout(() => reject(new FunctionTimeoutError(`${fn.name}: task timed out after ${fn.timeoutSeconds} seconds`)), fn.timeoutSeconds * 1000);
       });
       try {
-        return await Promise.race([callHandler(handler, event, context), timeout]);
+        // Under the function's declared table access, as IAM would hold it in AWS (shared/table/table-access.ts).
+        const run = () => callHandler(handler, event, context);
+        return await Promise.race([fn.access.table ? runWithTableAccess(fn.name, fn.access.table, run) : run(), timeout]);
       } finally {
         clearTimeout(timer);
       }

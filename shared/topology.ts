@@ -7,6 +7,7 @@ import { campaignTriggers, loadCampaignsFile } from '#shared/campaigns/campaign-
 import { sesEventPattern } from '#shared/measurement/ses-event.ts';
 import { segmenterSchedule } from '#shared/segments/segment-schedule.ts';
 import { sendBatchSize } from '#shared/sending/send-batch-size.ts';
+import type { TableAccess } from '#shared/table/table-access.ts';
 
 export type HttpMethod = 'GET' | 'POST';
 
@@ -42,7 +43,8 @@ export type Trigger =
 
 /** What a function may touch; the stack turns each into a least-privilege grant, the local runtime ignores it. */
 export interface Access {
-  table?: 'read' | 'readWrite';
+  /** Which partitions it reads or writes (IAM `dynamodb:LeadingKeys` in AWS, checked on every call locally). */
+  table?: TableAccess;
   publishEvents?: boolean;
   signingKey?: boolean;
   sendEmail?: boolean;
@@ -92,7 +94,7 @@ export const topology: Topology = {
       description: 'POST /api/purchases: records an order into the customer profile and returns the incentive-form link',
       memoryMb: 512,
       timeoutSeconds: 10,
-      access: { table: 'readWrite', publishEvents: true, signingKey: true },
+      access: { table: { mode: 'readWrite', keys: ['CUST#', 'ORDER#', 'INCENTIVE#', 'CODE#', 'ERASED#', 'STATS#', 'REFPENDING'] }, publishEvents: true, signingKey: true },
       triggers: [{ kind: 'http', method: 'POST', path: '/api/purchases', auth: 'apiKey' }],
     },
     {
@@ -101,7 +103,7 @@ export const topology: Topology = {
       description: 'Scheduled: recomputes every segment from the profiles, writes only changed memberships, publishes SegmentEntered/SegmentExited',
       memoryMb: 2048,
       timeoutSeconds: 900,
-      access: { table: 'readWrite', publishEvents: true },
+      access: { table: { mode: 'readWrite', keys: { wholeTable: 'reads every profile with a parallel Scan' }, deletes: true }, publishEvents: true },
       // The schedule is config (config/segments.yaml `schedule`, default rate(1 hour)).
       triggers: [{ kind: 'schedule', name: 'segmenter', ...segmenterSchedule() }],
     },
@@ -112,7 +114,7 @@ export const topology: Topology = {
       memoryMb: 512,
       timeoutSeconds: 10,
       // Reads the order, the profile's contact and an earlier submission; verifies the form link.
-      access: { table: 'read', signingKey: true },
+      access: { table: { mode: 'read', keys: ['ORDER#', 'CUST#', 'INCENTIVE#'] }, signingKey: true },
       triggers: [{ kind: 'http', method: 'GET', path: '/form/{formToken}', auth: 'public' }],
     },
     {
@@ -121,7 +123,7 @@ export const topology: Topology = {
       description: 'POST /api/submissions: validates and records the form answers, publishes FormSubmitted, sends the double opt-in email',
       memoryMb: 512,
       timeoutSeconds: 15,
-      access: { table: 'readWrite', publishEvents: true, signingKey: true, sendEmail: true },
+      access: { table: { mode: 'readWrite', keys: ['ORDER#', 'CUST#', 'RATE#', 'CASE#', 'CASES#', 'CASESRC#', 'ERASED#'] }, publishEvents: true, signingKey: true, sendEmail: true },
       triggers: [{ kind: 'http', method: 'POST', path: '/api/submissions', auth: 'public' }],
     },
     {
@@ -130,7 +132,7 @@ export const topology: Topology = {
       description: 'GET /confirm: a page with a Confirm button (changes nothing); POST /confirm: records consent in the ledger, issues the incentive exactly once, emails it',
       memoryMb: 512,
       timeoutSeconds: 15,
-      access: { table: 'readWrite', publishEvents: true, signingKey: true, sendEmail: true },
+      access: { table: { mode: 'readWrite', keys: ['ORDER#', 'CUST#', 'INCENTIVE#', 'CODE#', 'POOL#', 'RATE#', 'SUPPRESS#', 'ERASED#', 'REFPENDING'], deletes: true }, publishEvents: true, signingKey: true, sendEmail: true },
       triggers: [
         { kind: 'http', method: 'GET', path: '/confirm', auth: 'public' },
         { kind: 'http', method: 'POST', path: '/confirm', auth: 'public' },
@@ -142,7 +144,7 @@ export const topology: Topology = {
       description: 'Campaign occurrences: a newsletter schedule or a matching bus event → one queued email per recipient',
       memoryMb: 1024,
       timeoutSeconds: 300,
-      access: { table: 'readWrite', sendToQueues: ['send-email'] },
+      access: { table: { mode: 'readWrite', keys: ['SEG#', 'SEGRUN', 'CUST#', 'OCC#', 'SEND#', 'DUE#'] }, sendToQueues: ['send-email'] },
       // One schedule per newsletter and one rule per triggered campaign, generated from config/campaigns.yaml.
       triggers: campaignTriggers(campaigns),
     },
@@ -152,7 +154,7 @@ export const topology: Topology = {
       description: 'Send queue consumer: consent, suppression, frequency cap and quiet hours, exactly-once claim, SES, EmailSent',
       memoryMb: 512,
       timeoutSeconds: SENDER.timeoutSeconds,
-      access: { table: 'readWrite', publishEvents: true, signingKey: true, sendEmail: true, sendToQueues: ['send-email'] },
+      access: { table: { mode: 'readWrite', keys: ['SEND#', 'CUST#', 'DUE#', 'CODE#', 'INCENTIVE#', 'STATS#', 'SUPPRESS#'], deletes: true }, publishEvents: true, signingKey: true, sendEmail: true, sendToQueues: ['send-email'] },
       // Batches as big as the configured send rate lets one finish well inside the timeout (25 at 10 emails/s).
       triggers: [{ kind: 'queue', queue: 'send-email', batchSize: sendBatchSize(campaigns.defaults.sendRatePerSecond, SENDER.consumers, SENDER.timeoutSeconds), maxConcurrency: SENDER.consumers }],
     },
@@ -162,7 +164,7 @@ export const topology: Topology = {
       description: 'GET|POST /unsubscribe: localized confirmation page; POST (RFC 8058 one-click) withdraws marketing consent at once',
       memoryMb: 256,
       timeoutSeconds: 10,
-      access: { table: 'readWrite', publishEvents: true, signingKey: true },
+      access: { table: { mode: 'readWrite', keys: ['CUST#', 'STATS#'] }, publishEvents: true, signingKey: true },
       triggers: [
         { kind: 'http', method: 'GET', path: '/unsubscribe', auth: 'public' },
         { kind: 'http', method: 'POST', path: '/unsubscribe', auth: 'public' },
@@ -174,7 +176,7 @@ export const topology: Topology = {
       description: 'Every 5 minutes: moves sends whose delay or quiet hours are over to the send queue',
       memoryMb: 256,
       timeoutSeconds: 120,
-      access: { table: 'readWrite', sendToQueues: ['send-email'] },
+      access: { table: { mode: 'readWrite', keys: ['DUE#'], deletes: true }, sendToQueues: ['send-email'] },
       triggers: [{ kind: 'schedule', name: 'due-sends', expression: 'rate(5 minutes)' }],
     },
     {
@@ -183,7 +185,7 @@ export const topology: Topology = {
       description: 'SES events (delivery, bounce, complaint, open, click …): counters, claim, profile, suppression, consent withdrawal on complaints',
       memoryMb: 256,
       timeoutSeconds: 15,
-      access: { table: 'readWrite', publishEvents: true },
+      access: { table: { mode: 'readWrite', keys: ['CUST#', 'SEND#', 'STATS#', 'SUPPRESS#'] }, publishEvents: true },
       // SES's EventBridge destination can only target the account's default bus, so the rule lives there.
       triggers: [{ kind: 'event', name: 'ses-events', bus: 'default', pattern: sesEventPattern() }],
     },
@@ -195,7 +197,7 @@ export const topology: Topology = {
       // covers a small shop's table; bigger shops run `npx kinship report`, which has no time limit (README, Reports).
       memoryMb: 1024,
       timeoutSeconds: 29,
-      access: { table: 'read' },
+      access: { table: { mode: 'read', keys: { wholeTable: 'the report is one parallel Scan of the table' } } },
       // Staff only: IAM-signed in AWS, x-api-key (or Basic auth with the key) locally; issue 12 moves it behind the staff sign-in.
       triggers: [
         { kind: 'http', method: 'GET', path: '/reports', auth: 'apiKey' },
@@ -208,7 +210,7 @@ export const topology: Topology = {
       description: 'GET|POST /console/…: the staff console (sign-in, find, customer page, contacts, cases, reports, admin); verifies the session cookie itself',
       memoryMb: 512,
       timeoutSeconds: 15,
-      access: { table: 'readWrite', publishEvents: true, signingKey: true, staffSignIn: true },
+      access: { table: { mode: 'readWrite', keys: { wholeTable: 'finding a customer by name scans the profiles; admins export and erase' }, deletes: true }, publishEvents: true, signingKey: true, staffSignIn: true },
       // Public at the gateway: an API Gateway JWT authorizer reads the Authorization header only, and a browser
       // navigating pages sends a cookie. The handler verifies that cookie's ID token (aws-jwt-verify) on every request.
       triggers: [
@@ -223,7 +225,7 @@ export const topology: Topology = {
       description: 'POST /api/interactions: a till or helpdesk records a staff contact (idempotent per interactionId); an unhappy one opens a case',
       memoryMb: 256,
       timeoutSeconds: 10,
-      access: { table: 'readWrite', publishEvents: true },
+      access: { table: { mode: 'readWrite', keys: ['CUST#', 'INTERACTION#', 'CASE#', 'CASES#', 'CASESRC#'], deletes: true }, publishEvents: true },
       triggers: [{ kind: 'http', method: 'POST', path: '/api/interactions', auth: 'apiKey' }],
     },
     {
@@ -232,7 +234,7 @@ export const topology: Topology = {
       description: 'Every 15 minutes: cases unassigned or unresolved past config/console.yaml hours → a staff notification and CaseEscalated',
       memoryMb: 256,
       timeoutSeconds: 60,
-      access: { table: 'readWrite', publishEvents: true, notifyStaff: true },
+      access: { table: { mode: 'readWrite', keys: ['CASE#', 'CASES#', 'CUST#'], deletes: true }, publishEvents: true, notifyStaff: true },
       triggers: [{ kind: 'schedule', name: 'escalate-cases', expression: 'rate(15 minutes)' }],
     },
     {
@@ -243,7 +245,7 @@ export const topology: Topology = {
       // An erasure reads the whole table once to confirm nothing is missed; API Gateway answers within 30 s, so
       // larger tables use `kinship privacy erase` (README "Privacy").
       timeoutSeconds: 29,
-      access: { table: 'readWrite', publishEvents: true, signingKey: true },
+      access: { table: { mode: 'readWrite', keys: { wholeTable: 'an erasure scans the table so nothing about the person is missed' }, deletes: true }, publishEvents: true, signingKey: true },
       triggers: [
         { kind: 'http', method: 'POST', path: '/api/privacy/export', auth: 'apiKey' },
         { kind: 'http', method: 'POST', path: '/api/privacy/erase', auth: 'apiKey' },
@@ -255,7 +257,7 @@ export const topology: Topology = {
       description: 'Daily: blanks free-text form answers and contact notes older than config/privacy.yaml retention',
       memoryMb: 512,
       timeoutSeconds: 900,
-      access: { table: 'readWrite' },
+      access: { table: { mode: 'readWrite', keys: { wholeTable: 'the sweep scans for answers and notes past their retention' } } },
       triggers: [{ kind: 'schedule', name: 'sweep-retention', expression: 'rate(1 day)' }],
     },
   ],

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { guardTableAccess } from './table-access.ts';
 
 /** A table handle: the document client and the table's name. Passed to domain functions so tests can point them anywhere. */
 export interface Table {
@@ -12,9 +13,11 @@ export function createDocumentClient(endpoint = process.env.DYNAMODB_ENDPOINT): 
     ...(endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'eu-west-1', credentials: localCredentials() } : {}),
     maxAttempts: 5,
   });
-  return DynamoDBDocumentClient.from(client, {
+  const doc = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
+  guardTableAccess(doc);
+  return doc;
 }
 
 /** The table named by TABLE_NAME, for use at a handler's module scope. */

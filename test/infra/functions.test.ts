@@ -142,18 +142,13 @@ describe('least privilege for record-purchase (table readWrite, publishEvents, s
       'dynamodb:BatchGetItem',
       'dynamodb:BatchWriteItem',
       'dynamodb:ConditionCheckItem',
-      'dynamodb:DeleteItem',
       'dynamodb:DescribeTable',
       'dynamodb:GetItem',
-      'dynamodb:GetRecords',
-      'dynamodb:GetShardIterator',
       'dynamodb:PutItem',
       'dynamodb:Query',
-      'dynamodb:Scan',
       'dynamodb:UpdateItem',
       'events:PutEvents',
       'kms:Decrypt',
-      'kms:DescribeKey',
       'kms:Encrypt',
       'kms:GenerateDataKey*',
       'kms:ReEncrypt*',
@@ -208,5 +203,24 @@ describe('least privilege follows each access entry', () => {
     expect(resourcesFor(statementsOf(extended, 'sender'), 'ses:SendBulkEmail')).toEqual(resources);
     expect(environmentOf(extended, 'sender')).toMatchObject({ SES_CONFIGURATION_SET: { Ref: expect.stringMatching(/^EmailConfigurationSet/) }, SES_SENDER_IDENTITY: senderIdentity });
     expect(actionsOf('planner').filter((a) => a.startsWith('ses:'))).toEqual([]);
+  });
+});
+
+describe('table access narrowed by each declaration (issue 13, item 7)', () => {
+  const tableStatements = (name: string) => statementsOf(real, name).filter((s) => s.Action.some((a) => a.startsWith('dynamodb:')));
+
+  it.each(topology.functions.filter((fn) => fn.access.table).map((fn) => [fn.name, fn.access.table] as const))('%s: its declared partitions and actions, nothing more', (name, access) => {
+    const [statement, ...more] = tableStatements(name);
+    expect(more).toEqual([]);
+    const actions = statement?.Action ?? [];
+    expect(actions.includes('dynamodb:Scan')).toBe(!Array.isArray(access?.keys));
+    expect(actions.includes('dynamodb:DeleteItem')).toBe(access?.deletes === true);
+    expect(actions.some((a) => /^dynamodb:(Put|Update|BatchWrite)/.test(a))).toBe(access?.mode === 'readWrite');
+    const leadingKeys = Array.isArray(access?.keys) ? access.keys.map((prefix) => `${prefix}*`) : undefined;
+    expect(statement?.Condition).toEqual(leadingKeys ? { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeys } } : undefined);
+  });
+
+  it('lets the public unsubscribe function touch only profiles (with their ledger) and counters', () => {
+    expect(tableStatements('unsubscribe')[0]?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CUST#*', 'STATS#*'] } });
   });
 });

@@ -65,25 +65,25 @@ export const extendedTopology: Topology = {
       : [
           aFunctionSpec({
             name: 'show-form',
-            access: { table: 'read', signingKey: true },
+            access: { table: { mode: 'read', keys: ['ORDER#'] }, signingKey: true },
             triggers: [{ kind: 'http', method: 'GET', path: '/form/{formToken}', auth: 'public' }],
           }),
         ]),
     aFunctionSpec({
       name: 'segmenter',
       timeoutSeconds: 300,
-      access: { table: 'read', publishEvents: true },
+      access: { table: { mode: 'read', keys: { wholeTable: 'the fixture scans' } }, publishEvents: true },
       triggers: [{ kind: 'schedule', name: 'hourly', expression: 'rate(1 hour)', timezone: 'Atlantic/Reykjavik' }],
     }),
     aFunctionSpec({
       name: 'planner',
-      access: { table: 'read', sendToQueues: ['outbox'] },
+      access: { table: { mode: 'read', keys: ['CUST#'] }, sendToQueues: ['outbox'] },
       triggers: [{ kind: 'event', name: 'segment-entered', pattern: segmentEnteredPattern }],
     }),
     aFunctionSpec({
       name: 'sender',
       timeoutSeconds: 30,
-      access: { table: 'readWrite', sendEmail: true },
+      access: { table: { mode: 'readWrite', keys: ['CUST#', 'SEND#'], deletes: true }, sendEmail: true },
       triggers: [{ kind: 'queue', queue: 'outbox', batchSize: 10 }],
     }),
   ],
@@ -124,6 +124,7 @@ const Statement = z.object({
   Effect: z.enum(['Allow', 'Deny']),
   Action: z.union([z.string(), z.array(z.string())]).transform((a) => (Array.isArray(a) ? a : [a])),
   Resource: z.unknown().transform((r) => (Array.isArray(r) ? r : [r])),
+  Condition: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
 });
 export type Statement = z.output<typeof Statement>;
 

@@ -27,7 +27,7 @@ afterAll(() => endpoint.stop());
 
 describe('run-segmenter handler', () => {
   it('is in the topology on the configured schedule with table write and publish access', () => {
-    expect(spec).toMatchObject({ access: { table: 'readWrite', publishEvents: true }, triggers: [{ kind: 'schedule', name: 'segmenter', expression: 'rate(1 hour)' }] });
+    expect(spec).toMatchObject({ access: { table: { mode: 'readWrite', keys: { wholeTable: expect.any(String) } }, publishEvents: true }, triggers: [{ kind: 'schedule', name: 'segmenter', expression: 'rate(1 hour)' }] });
   });
 
   it('runs as of the scheduled time, or as of detail.now for a manual run, with the segments of config/segments.yaml', async () => {
