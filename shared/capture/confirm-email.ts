@@ -15,7 +15,7 @@ import { appendConsentEntry, applyConsentToProfile, consentAddressOf, type Conse
 import { incentiveEmail } from '#shared/capture/emails.ts';
 import { issueIncentiveOnce, type IssuedIncentive } from '#shared/capture/issue-incentive.ts';
 import { loadFormOrder, loadSubmission, type OrderView } from '#shared/capture/order-context.ts';
-import { creditReferral } from '#shared/capture/profile-answers.ts';
+import { creditReferral } from '#shared/profiles/referral-count.ts';
 import { ReferralCredited } from '#shared/events/referral-credited.ts';
 import { runOnce } from '#shared/capture/run-once.ts';
 import { CONFIRM_TOKEN_PURPOSE, verifyLink } from '#shared/capture/signed-links.ts';

@@ -4,60 +4,121 @@ import { answerPrefix, keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import type { Answers } from '#shared/capture/submission-record.ts';
 import { customerIdForEmail } from '#shared/purchases/customer-id.ts';
-
-export const ANSWER_SOURCE = 'form' as const;
-
-/** Answers that land on the profile as `ans#<field>`; the referrer's address does not (it becomes `referredBy`, a customer id). */
-const PROFILE_ANSWER_FIELDS = ['name', 'ageBand', 'gender', 'country', 'postcode', 'size', 'satisfaction', 'satisfactionReason', 'whyChoseUs', 'heardFrom', 'heardFromOther', 'interests', 'preferredLanguage', 'products'] as const;
+import { ANSWER_SOURCE, nonEmptyAnswers, PROFILE_ANSWER_FIELDS, type AnswerSet, type AnswerValue } from '#shared/capture/answer-history.ts';
 
 /**
- * Writes a submission's answers to the customer's profile, each as `ans#<field> = { value, at, source, orderId }`
- * (top-level attributes, like the `cat#` aggregates, so no map has to exist first). An answer the customer
- * cleared is removed. The latest satisfaction score is also kept as `latestSatisfaction`, which segmentation's
- * `unsatisfied` reads — only if no newer score (e.g. from a staff interaction) is there; the country as `country`. The referrer becomes `referredBy` (a customer id), set once.
+ * Keeps a submission's answers: first the submission itself in the customer's history (`ANSWERS#<at>#<orderId>`,
+ * every submission, the referrer's address left out), then the profile's current answers, each as
+ * `ans#<field> = { value, at, source, orderId }` (top-level attributes, like the `cat#` aggregates, so no map has
+ * to exist first). The rule is the one of answer-history.ts: latest non-empty wins, so an answer a later form
+ * leaves empty keeps its earlier value. The latest satisfaction score is also kept as `latestSatisfaction`, which
+ * segmentation's `unsatisfied` reads — only if no newer score (e.g. from a staff interaction) is there; the
+ * country as `country`. The referrer becomes `referredBy` (a customer id), set once.
  */
 export async function writeAnswersToProfile(table: Table, input: { customerId: string; orderId: string; answers: Answers; at: string }): Promise<{ referredBy: string | undefined }> {
+  const given = nonEmptyAnswers(input.answers);
+  await table.doc.send(
+    new PutCommand({
+      TableName: table.name,
+      Item: { ...keys.answerHistory(input.customerId, input.at, input.orderId), entityType: 'ANSWERS', customerId: input.customerId, orderId: input.orderId, submittedAt: input.at, answers: given },
+    }),
+  );
+  const referredBy = input.answers.referrerEmail === undefined ? undefined : customerIdForEmail(input.answers.referrerEmail);
+  const ownReferrer = referredBy !== undefined && referredBy !== input.customerId ? referredBy : undefined;
+  if (!(await writeNewestAnswers(table, input, given, ownReferrer))) await writeAnswersOneByOne(table, input, given, ownReferrer);
+  if (input.answers.satisfaction !== undefined) await recordSatisfaction(table, input.customerId, input.answers.satisfaction, input.at, ANSWER_SOURCE);
+  return { referredBy: ownReferrer };
+}
+
+/** Top-level copies of some answers that other parts of the product read directly. */
+function mirrorsOf(field: string, value: AnswerValue): [string, AnswerValue][] {
+  if (field === 'country') return [['country', value]];
+  if (field === 'preferredLanguage') return [['preferredLocale', value]];
+  return [];
+}
+
+/**
+ * The usual case: this submission is newer than every answer the profile holds (`answersAt` is the newest
+ * submission applied), so each answer it gives is set in one write. False when a newer submission got there first.
+ */
+async function writeNewestAnswers(table: Table, input: { customerId: string; orderId: string; at: string }, given: AnswerSet, referredBy: string | undefined): Promise<boolean> {
   const names: Record<string, string> = { '#updatedAt': 'updatedAt', '#answersAt': 'answersAt' };
   const values: Record<string, unknown> = { ':at': input.at };
   const sets = ['#updatedAt = :at', '#answersAt = :at'];
-  const removes: string[] = [];
-  PROFILE_ANSWER_FIELDS.forEach((field, index) => {
-    const value = input.answers[field];
-    names[`#f${index}`] = `${answerPrefix}${field}`;
-    const empty = value === undefined || (Array.isArray(value) && value.length === 0);
-    if (empty) removes.push(`#f${index}`);
-    else {
-      values[`:f${index}`] = { value, at: input.at, source: ANSWER_SOURCE, orderId: input.orderId };
-      sets.push(`#f${index} = :f${index}`);
-    }
-  });
-  const referredBy = input.answers.referrerEmail === undefined ? undefined : customerIdForEmail(input.answers.referrerEmail);
-  if (referredBy !== undefined && referredBy !== input.customerId) {
+  let n = 0;
+  const set = (attribute: string, value: unknown) => {
+    names[`#f${n}`] = attribute;
+    values[`:f${n}`] = value;
+    sets.push(`#f${n} = :f${n}`);
+    n++;
+  };
+  for (const field of PROFILE_ANSWER_FIELDS) {
+    const value = given[field];
+    if (value === undefined) continue;
+    set(`${answerPrefix}${field}`, { value, at: input.at, source: ANSWER_SOURCE, orderId: input.orderId });
+    for (const [attribute, mirrored] of mirrorsOf(field, value)) set(attribute, mirrored);
+  }
+  if (referredBy !== undefined) {
     names['#referredBy'] = 'referredBy';
     values[':referredBy'] = referredBy;
     sets.push('#referredBy = if_not_exists(#referredBy, :referredBy)');
   }
-  if (input.answers.country !== undefined) {
-    names['#country'] = 'country';
-    values[':country'] = input.answers.country;
-    sets.push('#country = :country');
+  try {
+    await table.doc.send(
+      new UpdateCommand({
+        TableName: table.name,
+        Key: keys.profile(input.customerId),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: 'attribute_not_exists(#answersAt) OR #answersAt < :at',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
   }
-  if (input.answers.preferredLanguage !== undefined) {
-    names['#preferredLocale'] = 'preferredLocale';
-    values[':preferredLocale'] = input.answers.preferredLanguage;
-    sets.push('#preferredLocale = :preferredLocale');
+}
+
+/** The rare case (a newer submission landed first, or one at the same instant): each answer is set only where it is the newer one. */
+async function writeAnswersOneByOne(table: Table, input: { customerId: string; orderId: string; at: string }, given: AnswerSet, referredBy: string | undefined): Promise<void> {
+  for (const field of PROFILE_ANSWER_FIELDS) {
+    const value = given[field];
+    if (value === undefined) continue;
+    const names: Record<string, string> = { '#f': `${answerPrefix}${field}`, '#at': 'at', '#orderId': 'orderId' };
+    const values: Record<string, unknown> = { ':answer': { value, at: input.at, source: ANSWER_SOURCE, orderId: input.orderId }, ':at': input.at, ':orderId': input.orderId };
+    const sets = ['#f = :answer'];
+    mirrorsOf(field, value).forEach(([attribute, mirrored], i) => {
+      names[`#m${i}`] = attribute;
+      values[`:m${i}`] = mirrored;
+      sets.push(`#m${i} = :m${i}`);
+    });
+    try {
+      await table.doc.send(
+        new UpdateCommand({
+          TableName: table.name,
+          Key: keys.profile(input.customerId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          // The same tie-break as answer-history.ts `supersedes`.
+          ConditionExpression: 'attribute_not_exists(#f) OR #f.#at < :at OR (#f.#at = :at AND (attribute_not_exists(#f.#orderId) OR #f.#orderId < :orderId))',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
-  await table.doc.send(
-    new UpdateCommand({
-      TableName: table.name,
-      Key: keys.profile(input.customerId),
-      UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    }),
-  );
-  if (input.answers.satisfaction !== undefined) await recordSatisfaction(table, input.customerId, input.answers.satisfaction, input.at, ANSWER_SOURCE);
-  return { referredBy: referredBy === input.customerId ? undefined : referredBy };
+  const names: Record<string, string> = { '#answersAt': 'answersAt' };
+  const values: Record<string, unknown> = { ':at': input.at };
+  const sets = ['#answersAt = if_not_exists(#answersAt, :at)'];
+  if (referredBy !== undefined) {
+    names['#referredBy'] = 'referredBy';
+    values[':referredBy'] = referredBy;
+    sets.push('#referredBy = if_not_exists(#referredBy, :referredBy)');
+  }
+  await table.doc.send(new UpdateCommand({ TableName: table.name, Key: keys.profile(input.customerId), UpdateExpression: `SET ${sets.join(', ')}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values }));
 }
 
 /**
@@ -80,38 +141,4 @@ export async function recordSatisfaction(table: Table, customerId: string, score
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
-}
-
-/**
- * Credits a referral once per referred customer: a REFERRAL# edge under the referrer, and `referralCount` on the
- * referrer's profile if they are a customer already (segmentation's `referrers` reads it).
- */
-export async function creditReferral(table: Table, input: { referrerId: string; referredId: string; orderId: string; at: string }): Promise<boolean> {
-  if (input.referrerId === input.referredId) return false;
-  try {
-    await table.doc.send(
-      new PutCommand({
-        TableName: table.name,
-        Item: { ...keys.referral(input.referrerId, input.referredId), entityType: 'REFERRAL', referrerId: input.referrerId, referredId: input.referredId, orderId: input.orderId, at: input.at },
-        ConditionExpression: 'attribute_not_exists(PK)',
-      }),
-    );
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
-  try {
-    await table.doc.send(
-      new UpdateCommand({
-        TableName: table.name,
-        Key: keys.profile(input.referrerId),
-        UpdateExpression: 'ADD referralCount :one SET lastReferralAt = :at',
-        ConditionExpression: 'attribute_exists(PK)',
-        ExpressionAttributeValues: { ':one': 1, ':at': input.at },
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
-  return true;
 }

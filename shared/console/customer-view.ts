@@ -1,6 +1,7 @@
 import { BatchGetCommand, type BatchGetCommandOutput, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { CaseRecordSchema, type CaseRecord } from '#shared/cases/case-record.ts';
 import { ContactSchema, type Contact } from '#shared/interactions/record-interaction.ts';
+import { SURVEY_CHANNEL, SurveyAnswerSchema, type SurveyAnswer } from '#shared/interactions/survey-answer.ts';
 import { profileFromItem, type CustomerProfile } from '#shared/profiles/customer-profile.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
@@ -69,8 +70,38 @@ export interface CustomerView {
   emailEvents: EmailEventEntry[];
   segments: SegmentEntry[];
   contacts: Contact[];
+  /** The customer's answers to email surveys ("why did you stop buying?"): contacts of channel survey. */
+  surveyAnswers: SurveyAnswer[];
   cases: CaseRecord[];
   referrals: ReferralEntry[];
+}
+
+/**
+ * The form answers over time, newest first: every submission from the customer's answer history (a repeated form
+ * is a row of its own), plus, for orders answered before the history was kept, the order's last submission.
+ */
+function answersOverTime(history: readonly Item[], orders: readonly OrderSummary[], relatedOf: (pk: string, sk: string) => Item | undefined): FormAnswers[] {
+  const row = (orderId: string, submittedAt: string, answers: Item, submission: Item | undefined): FormAnswers => ({
+    orderId,
+    submittedAt,
+    satisfaction: typeof answers.satisfaction === 'number' ? answers.satisfaction : undefined,
+    satisfactionReason: str(answers, 'satisfactionReason'),
+    whyChoseUs: str(answers, 'whyChoseUs'),
+    interests: Array.isArray(answers.interests) ? answers.interests.filter((i): i is string => typeof i === 'string') : [],
+    confirmed: submission !== undefined && str(submission, 'optInConfirmedAt') !== undefined,
+  });
+  const submissionOf = (orderId: string) => relatedOf(`ORDER#${orderId}`, 'SUBMISSION');
+  const kept = history.map((item) => {
+    const orderId = str(item, 'orderId') ?? '';
+    return row(orderId, str(item, 'submittedAt') ?? '', isItem(item.answers) ? item.answers : {}, submissionOf(orderId));
+  });
+  const withHistory = new Set(kept.map((a) => a.orderId));
+  const older = orders.flatMap((order): FormAnswers[] => {
+    const item = submissionOf(order.orderId);
+    if (!item || withHistory.has(order.orderId)) return [];
+    return [row(order.orderId, str(item, 'submittedAt') ?? '', isItem(item.answers) ? item.answers : {}, item)];
+  });
+  return [...kept, ...older].sort((a, b) => b.submittedAt.localeCompare(a.submittedAt));
 }
 
 const str = (item: Item, key: string): string | undefined => (typeof item[key] === 'string' ? item[key] : undefined);
@@ -98,7 +129,8 @@ export async function loadCustomerView(table: Table, customerId: string): Promis
     .map((item): EmailEventEntry => ({ at: str(item, 'at') ?? '', eventType: str(item, 'eventType') ?? '', messageId: str(item, 'messageId') ?? '', campaignId: str(item, 'campaignId'), kind: str(item, 'kind') }))
     .sort(newestFirst);
   const caseIds = byPrefix(keys.caseOfCustomerPrefix).map((item) => str(item, 'caseId')).filter((id): id is string => id !== undefined).reverse();
-  const referralItems = byPrefix('REFERRAL#');
+  const referralItems = byPrefix(keys.referralPrefix);
+  const history = byPrefix(keys.answerHistoryPrefix);
   const orders = orderItems.map((item): OrderSummary => ({
     orderId: str(item, 'orderId') ?? '',
     purchasedAt: str(item, 'purchasedAt') ?? '',
@@ -119,23 +151,7 @@ export async function loadCustomerView(table: Table, customerId: string): Promis
     profile: profileFromItem(profileItem),
     phone: str(profileItem, 'phone'),
     orders,
-    answers: orders.flatMap((order): FormAnswers[] => {
-      const item = relatedOf(`ORDER#${order.orderId}`, 'SUBMISSION');
-      if (!item) return [];
-      const answers: Item = isItem(item.answers) ? item.answers : {};
-      const satisfaction = typeof answers.satisfaction === 'number' ? answers.satisfaction : undefined;
-      return [
-        {
-          orderId: order.orderId,
-          submittedAt: str(item, 'submittedAt') ?? '',
-          satisfaction,
-          satisfactionReason: str(answers, 'satisfactionReason'),
-          whyChoseUs: str(answers, 'whyChoseUs'),
-          interests: Array.isArray(answers.interests) ? answers.interests.filter((i): i is string => typeof i === 'string') : [],
-          confirmed: str(item, 'optInConfirmedAt') !== undefined,
-        },
-      ];
-    }),
+    answers: answersOverTime(history, orders, relatedOf),
     consent: byPrefix(keys.consentEntryPrefix)
       .map((item): LedgerEntry => {
         const marketing = typeof item.marketingConsent === 'boolean' ? item.marketingConsent : typeof item.marketingEmail === 'boolean' ? item.marketingEmail : undefined;
@@ -145,7 +161,12 @@ export async function loadCustomerView(table: Table, customerId: string): Promis
     emailEvents,
     segments: byPrefix(keys.segmentMembershipPrefix).map((item) => ({ segment: str(item, 'segment') ?? sk(item).slice(keys.segmentMembershipPrefix.length), enteredAt: str(item, 'enteredAt') ?? '', reason: str(item, 'reason') ?? '' })),
     contacts: byPrefix(keys.contactPrefix)
+      .filter((item) => item.channel !== SURVEY_CHANNEL)
       .map((item) => ContactSchema.parse(item))
+      .sort((a, b) => b.recordedAt.localeCompare(a.recordedAt)),
+    surveyAnswers: byPrefix(keys.contactPrefix)
+      .filter((item) => item.channel === SURVEY_CHANNEL)
+      .map((item) => SurveyAnswerSchema.parse(item))
       .sort((a, b) => b.recordedAt.localeCompare(a.recordedAt)),
     cases: caseIds.flatMap((id) => {
       const item = relatedOf(`CASE#${id}`, 'CASE');

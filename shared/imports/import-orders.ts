@@ -262,6 +262,8 @@ export async function importOrderFile(deps: ImportDeps, request: ImportRequest):
   progress.stop();
   counters.customersUpdated = applied.updated;
   counters.customersAlreadyApplied = applied.alreadyApplied;
+  // Referrals credited to people before they had a profile count now that the import created it (idempotent on a re-run).
+  await store.settlePendingReferrals();
   const completedAt = now().toISOString();
   await store.checkpoint(importId, 'profiles-applied', counters, completedAt, true);
 

@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { buildProfileUpdate, type ProfileSnapshot } from '#shared/profiles/profile-update.ts';
+import { settleAllPendingReferrals } from '#shared/profiles/referral-count.ts';
 import type { ProfileDelta } from '#shared/purchases/profile-aggregates.ts';
 import { orderItem } from '#shared/purchases/record-purchase.ts';
 import { aggregatePrefix, keys } from '#shared/table/keys.ts';
@@ -286,6 +287,11 @@ export class ImportStore {
       snapshot = fresh.snapshot;
       await sleep(backoffDelay(attempt, 10, 500));
     }
+  }
+
+  /** Referrals credited to people before they had a profile: counted for those this import (or anything since) created. */
+  async settlePendingReferrals(): Promise<number> {
+    return settleAllPendingReferrals(this.table);
   }
 
   private async readProfile(customerId: string, importId: string): Promise<ProfileState> {

@@ -17,6 +17,8 @@ export const ITEM_KINDS = {
   'referral-made': { title: 'Referrals you made', description: 'Customers who named you as the person who referred them.', onErase: 'deleted' },
   'referral-received': { title: 'Referral of you', description: 'Who referred you to the shop.', onErase: 'kept under an anonymous id, so the referrer’s count stays right' },
   order: { title: 'Orders', description: 'What you bought, when, and for how much.', onErase: 'kept for bookkeeping with every personal field removed (privacy.keepOrders), else deleted' },
+  'answer-history': { title: 'Form answers over time', description: 'Each time you filled in the after-purchase form: your answers (free text included), when, and for which order.', onErase: 'deleted' },
+  'referral-pending': { title: 'Referrals waiting for your profile', description: 'A note that someone named you as their referrer before you were a customer, so the referral counts once you are.', onErase: 'deleted' },
   submission: { title: 'Form answers', description: 'Your answers to the after-purchase form, including free text, and the double opt-in state.', onErase: 'deleted' },
   incentive: { title: 'Incentives', description: 'Coupons, gift cards or warranties issued to you for an order.', onErase: 'kept under an anonymous id (the shop’s liability), personal fields removed' },
   'incentive-code': { title: 'Incentive codes', description: 'Reservations of the codes issued to you.', onErase: 'kept under an anonymous id' },
@@ -52,9 +54,11 @@ export function kindOf(item: Item, customerId: string): ItemKind {
     if (sk.startsWith('CONTACT#')) return 'contact';
     if (sk.startsWith('CASEREF#')) return 'case-reference';
     if (sk.startsWith('REFERRAL#')) return 'referral-made';
+    if (sk.startsWith('ANSWERS#')) return 'answer-history';
     return 'other';
   }
   if (pk.startsWith('CUST#') && sk === `REFERRAL#${customerId}`) return 'referral-received';
+  if (pk === 'REFPENDING' && sk === `CUST#${customerId}`) return 'referral-pending';
   // Orders, answers and incentives are the person's only when they carry their id: another customer's form that
   // names them as referrer is "other" (the mention is scrubbed, the form stays).
   const theirs = item.customerId === customerId;

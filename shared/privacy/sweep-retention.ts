@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { logger } from '#shared/logger.ts';
-import { answerPrefix } from '#shared/table/keys.ts';
+import { answerPrefix, keys } from '#shared/table/keys.ts';
 import { forEachScanPage } from '#shared/table/parallel-scan.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import { monthsBefore, type PrivacyConfig } from '#shared/privacy/privacy-config.ts';
@@ -14,6 +14,8 @@ export const CONTACT_FREE_TEXT = ['note', 'whatWasDone', 'satisfiedWhy'] as cons
 export interface SweepSummary {
   itemsScanned: number;
   submissionsCleared: number;
+  /** Submissions in the customer's answer history (ANSWERS# items) whose free text was blanked. */
+  historyCleared: number;
   profilesCleared: number;
   contactsCleared: number;
 }
@@ -22,15 +24,23 @@ const SEGMENTS = 4;
 
 /**
  * The daily retention sweep: one parallel Scan whose filter keeps only items holding free text older than its limit
- * (form answers on SUBMISSION items and as `ans#…` on profiles; notes of CONTACT# items, whose sort key starts with
- * their time), then one conditional UpdateItem per such item removing just those fields. A scan reads the whole
+ * (form answers on SUBMISSION items, in the answer history's ANSWERS# items and as `ans#…` on profiles; notes of
+ * CONTACT# items; history and contact sort keys start with their time), then one conditional UpdateItem per such item removing just those fields. A scan reads the whole
  * table (filters do not reduce read units), see the README for what that costs; re-running is harmless.
  */
 export async function sweepRetention(table: Table, config: PrivacyConfig, now: Date): Promise<SweepSummary> {
   const answersCutoff = monthsBefore(now, config.retention.freeTextAnswersMonths).toISOString();
   const contactsCutoff = monthsBefore(now, config.retention.contactsNotesMonths).toISOString();
   const names: Record<string, string> = { '#answers': 'answers' };
-  const values: Record<string, unknown> = { ':submission': 'SUBMISSION', ':profile': 'PROFILE', ':answersCutoff': answersCutoff, ':contact': 'CONTACT#', ':contactCutoff': `CONTACT#${contactsCutoff}` };
+  const values: Record<string, unknown> = {
+    ':submission': 'SUBMISSION',
+    ':profile': 'PROFILE',
+    ':answersCutoff': answersCutoff,
+    ':contact': 'CONTACT#',
+    ':contactCutoff': `CONTACT#${contactsCutoff}`,
+    ':history': keys.answerHistoryPrefix,
+    ':historyCutoff': `${keys.answerHistoryPrefix}${answersCutoff}`,
+  };
   const submissionHasText = FREE_TEXT_ANSWERS.map((field, i) => {
     names[`#s${i}`] = field;
     return `attribute_exists(#answers.#s${i})`;
@@ -47,16 +57,18 @@ export async function sweepRetention(table: Table, config: PrivacyConfig, now: D
   const filter = [
     `(SK = :submission AND submittedAt < :answersCutoff AND (${submissionHasText}))`,
     `(SK = :profile AND (${profileHasOldText}))`,
+    `(SK BETWEEN :history AND :historyCutoff AND (${submissionHasText}))`,
     `(SK BETWEEN :contact AND :contactCutoff AND (${contactHasText}))`,
   ].join(' OR ');
 
-  const summary: SweepSummary = { itemsScanned: 0, submissionsCleared: 0, profilesCleared: 0, contactsCleared: 0 };
+  const summary: SweepSummary = { itemsScanned: 0, submissionsCleared: 0, historyCleared: 0, profilesCleared: 0, contactsCleared: 0 };
   await forEachScanPage(table, SEGMENTS, { FilterExpression: filter, ExpressionAttributeNames: names, ExpressionAttributeValues: values }, async (page) => {
     summary.itemsScanned += page.ScannedCount ?? 0;
     for (const item of page.Items ?? []) {
       const key = { PK: String(item.PK), SK: String(item.SK) };
       if (key.SK === 'SUBMISSION') summary.submissionsCleared += await clearSubmission(table, key, answersCutoff, now);
       else if (key.SK === 'PROFILE') summary.profilesCleared += await clearProfile(table, key, item, answersCutoff);
+      else if (key.SK.startsWith(keys.answerHistoryPrefix)) summary.historyCleared += await clearSubmission(table, key, answersCutoff, now);
       else summary.contactsCleared += await clearContact(table, key, now);
     }
   });

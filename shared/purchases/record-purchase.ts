@@ -13,6 +13,7 @@ import { DEFAULT_ATTRIBUTION_WINDOWS } from '#shared/measurement/attribution-set
 import { normalizeCouponCodes, redeemCouponCodes } from '#shared/measurement/coupon-redemption.ts';
 import { markIfErasedBefore } from '#shared/privacy/erased-marker.ts';
 import { buildProfileUpdate, type ProfileSnapshot } from '#shared/profiles/profile-update.ts';
+import { settleReferralsOfNewProfile } from '#shared/profiles/referral-count.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import { signToken } from '#shared/tokens/signed-token.ts';
@@ -75,6 +76,8 @@ export async function recordPurchase(deps: RecordPurchaseDeps, input: PurchaseIn
     if (outcome === 'recorded') {
       // A new profile for an address erased before: marked, and (as for anyone new) without marketing consent.
       if (snapshot === undefined) await markIfErasedBefore(deps.table, deps.signingKey, { customerId: purchase.customerId, email: purchase.email });
+      // A new profile: referrals credited to this address before it had one count from now on.
+      if (snapshot === undefined) await settleReferralsOfNewProfile(deps.table, purchase.customerId);
       // Before the events: an order whose events are not yet published is redone on replay, redemption included.
       await redeemCouponCodes(deps.table, purchase, measurement.couponCodes, now);
       await publishPurchaseRecorded(deps, purchase, snapshot, measurement.attribution);

@@ -23,6 +23,16 @@ export const keys = {
   consentEntryPrefix: 'CONSENT#',
   /** A referral edge (referrer → referred customer), written once so a referral is credited once. */
   referral: (referrerId: string, referredId: string) => ({ PK: `CUST#${referrerId}`, SK: `REFERRAL#${referredId}` }),
+  referralPrefix: 'REFERRAL#',
+  /**
+   * A referrer named before they had a profile: their uncounted edges wait until a purchase or an import creates the
+   * profile. One small partition (referrals to non-customers are rare), so an import finds them with one Query.
+   */
+  pendingReferrer: (referrerId: string) => ({ PK: 'REFPENDING', SK: `CUST#${referrerId}` }),
+  pendingReferrerPartition: 'REFPENDING',
+  /** One incentive-form submission's answers (every submission kept, newest last): the customer's answers over time. */
+  answerHistory: (customerId: string, submittedAt: string, orderId: string) => ({ PK: `CUST#${customerId}`, SK: `ANSWERS#${submittedAt}#${orderId}` }),
+  answerHistoryPrefix: 'ANSWERS#',
   /** A fixed-window request counter (TTL'd), e.g. submissions per hashed client IP. */
   rateLimit: (scope: string, subject: string, windowStart: number) => ({ PK: `RATE#${scope}#${subject}`, SK: `W#${windowStart}` }),
   /** A customer's membership of one segment (written by the segmenter only when it changes); shares the profile's partition. */

@@ -40,6 +40,8 @@ async function writePerson() {
   await put({ ...keys.consentEntry(id, '2026-11-20T10:05:00Z', 'form#CLI-1'), entityType: 'CONSENT', customerId: id, email: EMAIL, kind: 'given' });
   await put({ ...keys.order('CLI-1'), ...keys.orderByCustomer(id, '2026-11-20T10:00:00Z', 'CLI-1'), entityType: 'ORDER', orderId: 'CLI-1', customerId: id, totalMinor: 5000, locale: 'is' });
   await put({ ...keys.submission('CLI-1'), entityType: 'SUBMISSION', orderId: 'CLI-1', customerId: id, email: EMAIL, answers: { name: NAME, satisfactionReason: 'Rennilásinn <b>brotnaði</b>' } });
+  await put({ ...keys.answerHistory(id, '2026-11-20T10:02:00Z', 'CLI-1'), entityType: 'ANSWERS', orderId: 'CLI-1', customerId: id, submittedAt: '2026-11-20T10:02:00Z', answers: { name: NAME } });
+  await put({ ...keys.pendingReferrer(id), entityType: 'REFERRAL_PENDING', referrerId: id, since: '2026-11-20T10:03:00Z' });
   await put({ ...keys.incentive('CLI-1'), entityType: 'INCENTIVE', orderId: 'CLI-1', customerId: id, code: 'CLI-CODE' });
   await put({ ...keys.incentiveCode('CLI-CODE'), entityType: 'INCENTIVE_CODE', code: 'CLI-CODE', orderId: 'CLI-1', customerId: id });
   await put({ ...keys.segmentMembership(id, 'new'), entityType: 'SEGMENT_MEMBER', customerId: id });
@@ -78,7 +80,7 @@ describe('kinship privacy', () => {
     const result = await runCli(['privacy', 'erase', EMAIL], env);
     expect(result.code).toBe(2);
     expect(result.err).toContain('pass --yes');
-    expect(result.err).toMatch(/Erasing c_[0-9a-f]{24} would change 17 items/);
+    expect(result.err).toMatch(/Erasing c_[0-9a-f]{24} would change 19 items/);
     expect((await table.doc.send(new ScanCommand({ TableName: table.name, ConsistentRead: true }))).Items).toEqual(before);
   });
 
