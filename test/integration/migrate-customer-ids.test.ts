@@ -23,7 +23,7 @@ const orphan = legacyCustomerIdForEmail('nobody-on-file@example.com');
 type Item = Record<string, unknown>;
 let table: Table & { endpoint: string };
 
-/** A shop as an earlier Kinship wrote it: Anna (two orders, answers, consent, a segment, a send, an email event, a case) referred Bob; Bob named Carol, who never bought. */
+/** A shop as an earlier Kinship wrote it (10 items under an old id, 6 naming one, 1 orphan, 1 unrelated): Anna (two orders, answers, consent, a segment, a send, an email event, a case) referred Bob; Bob named Carol, who never bought. */
 function oldStyleItems(): Item[] {
   const { anna, bob, carol } = old;
   return [
@@ -79,19 +79,17 @@ function sorted(items: Item[]): Item[] {
   return [...items].sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
 }
 
-const migrate = () => runCli(['migrate', 'customer-ids', '--endpoint', table.endpoint, '--table', table.name], { KINSHIP_SIGNING_KEY: SECRET });
+const migrate = () => migrateCustomerIds(table, SECRET);
 
 beforeEach(async () => {
   table = await createTestTable('migrate-ids');
 });
 
-describe('npx kinship migrate customer-ids', () => {
+describe('the customer-id migration (npx kinship migrate customer-ids)', () => {
   it('moves every item under or naming an old id to the keyed id, loses nothing and leaves the rest alone', async () => {
     const before = oldStyleItems();
     await seed(before);
     const run = await migrate();
-    expect(run.err).not.toContain('failed');
-    expect(run.code).toBe(0);
     const after = await everything();
     expect(after).toEqual(sorted(expectedAfter(before)));
     expect(after).toHaveLength(before.length);
@@ -99,17 +97,14 @@ describe('npx kinship migrate customer-ids', () => {
     const text = JSON.stringify(after, (_, value: unknown) => (value instanceof Set ? [...value] : value));
     for (const id of [old.anna, old.bob, old.carol]) expect(text).not.toContain(id);
     expect(text).toContain(orphan);
-    expect(run.out).toContain(`${before.length} items, 3 old ids mapped`);
-    expect(run.out).toContain('1 name an old id with no address in the table');
+    expect(run).toEqual({ itemsScanned: before.length, idsMapped: 3, itemsMoved: 10, itemsRewritten: 6, itemsUnmapped: 1, itemsInConflict: 0 });
   });
 
   it('changes nothing when run again', async () => {
     await seed(oldStyleItems());
-    expect((await migrate()).code).toBe(0);
+    await migrate();
     const once = await everything();
-    const again = await migrate();
-    expect(again.code).toBe(0);
-    expect(again.out).toContain('0 moved to the new id, 0 rewritten in place');
+    expect(await migrate()).toMatchObject({ idsMapped: 0, itemsMoved: 0, itemsRewritten: 0 });
     expect(await everything()).toEqual(once);
   });
 
@@ -130,7 +125,30 @@ describe('npx kinship migrate customer-ids', () => {
     expect(halfWay).toHaveLength(before.length);
     expect(JSON.stringify(halfWay)).toContain(old.anna);
 
-    expect((await migrate()).code).toBe(0);
+    await migrate();
     expect(await everything()).toEqual(sorted(expectedAfter(before)));
+  });
+
+  it('never leaves an item of the new id overwritten: one written since the upgrade is reported as a conflict', async () => {
+    const before = oldStyleItems();
+    await seed(before);
+    const newer = { ...keys.profile(keyed.anna), entityType: 'PROFILE', customerId: keyed.anna, email: address.anna, orderCount: 1 };
+    await seed([newer]);
+    expect(await migrate()).toMatchObject({ itemsInConflict: 1 });
+    const after = await everything();
+    expect(after).toContainEqual(newer);
+    expect(after).toContainEqual(before[0]);
+    expect(after).toHaveLength(before.length + 1);
+  });
+});
+
+describe('npx kinship migrate customer-ids in this release', () => {
+  it('refuses to run while the app still writes c_ ids, and changes nothing', async () => {
+    const before = oldStyleItems();
+    await seed(before);
+    const run = await runCli(['migrate', 'customer-ids', '--endpoint', table.endpoint, '--table', table.name], { KINSHIP_SIGNING_KEY: SECRET });
+    expect(run.code).toBe(1);
+    expect(run.err).toContain('still writes c_ ids');
+    expect(await everything()).toEqual(sorted(before));
   });
 });
