@@ -18,7 +18,7 @@ import { EmailComplained } from '#shared/events/email-complained.ts';
 import { EmailDelivered } from '#shared/events/email-delivered.ts';
 import { EmailOpened } from '#shared/events/email-opened.ts';
 import { EmailSent } from '#shared/events/email-sent.ts';
-import { isSupportedLocale } from '#shared/locales.ts';
+import { isSupportedLocale, nearestSupportedLocale } from '#shared/locales.ts';
 import { publishEvents, type EventBus } from '#shared/events/publish-events.ts';
 import { logger } from '#shared/logger.ts';
 import { emailEventExpiresAt, loadPrivacyConfig } from '#shared/privacy/privacy-config.ts';
@@ -114,7 +114,7 @@ export async function recordEmailEvent(deps: RecordEmailEventDeps, record: SesEv
     // Any SES event of the email proves SES took it: a claim left unknown (or by a dead worker) is marked sent now.
     if (campaignEmail && claim !== undefined && reconcilable(claim, deps.now())) {
       if (attempt >= MAX_ATTEMPTS) throw new ClaimNotSentYetError(`the claim of message ${subject.messageId} kept changing while it was reconciled; retry later`);
-      await reconcileClaim(deps, record, subject, claim);
+      await reconcileClaim(deps, record, subject, claim, profile);
       continue;
     }
     if (withClaim && claim?.status !== 'sent') throw new ClaimNotSentYetError(`the claim of message ${subject.messageId} is not marked sent yet; retry later`);
@@ -322,7 +322,7 @@ function reconcilable(claim: Record<string, unknown>, now: Date): boolean {
  * Marks the claim sent with the event's message id (the one SendEmail never returned to us), only if it is still the
  * claim that was read (same token, still unsettled), and publishes the EmailSent the sender could not.
  */
-async function reconcileClaim(deps: RecordEmailEventDeps, record: SesEventRecord, s: Subject, claim: Record<string, unknown>): Promise<void> {
+async function reconcileClaim(deps: RecordEmailEventDeps, record: SesEventRecord, s: Subject, claim: Record<string, unknown>, profile: Record<string, unknown> | undefined): Promise<void> {
   if (!s.campaignId || !s.occurrenceId) return;
   const now = deps.now();
   const sentAt = new Date(Date.parse(record.mail.timestamp) || now.getTime()).toISOString();
@@ -353,8 +353,8 @@ async function reconcileClaim(deps: RecordEmailEventDeps, record: SesEventRecord
     throw error;
   }
   logger.info('send claim reconciled from an SES event', { customerId: s.customerId, campaignId: s.campaignId, messageId: s.messageId, eventType: s.eventType });
-  const locale = typeof claim.locale === 'string' && isSupportedLocale(claim.locale) ? claim.locale : undefined;
-  if (locale === undefined) return;
+  // An unknown claim kept the locale it was rendered in; a dead worker's claim has none: the profile's is the best guess.
+  const locale = typeof claim.locale === 'string' && isSupportedLocale(claim.locale) ? claim.locale : (nearestSupportedLocale(typeof profile?.locale === 'string' ? profile.locale : undefined) ?? 'en');
   await publishEvents(deps.bus, [EmailSent.create({ customerId: s.customerId, campaignId: s.campaignId, occurrenceId: s.occurrenceId, messageId: s.messageId, locale, withCoupon: typeof claim.couponCode === 'string', sentAt })]);
 }
 

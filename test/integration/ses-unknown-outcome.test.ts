@@ -8,6 +8,7 @@ import { consentAddressOf } from '#shared/capture/consent.ts';
 import { createCampaignSesClient, sesEmailSender } from '#shared/email/send-email.ts';
 import { SesThrottledError } from '#shared/email/ses-failure.ts';
 import { createEventBridgeClient } from '#shared/events/publish-events.ts';
+import { campaignEmailTags } from '#shared/measurement/email-tags.ts';
 import { recordEmailEvent } from '#shared/measurement/record-email-event.ts';
 import { SesEventBridgeEvent } from '#shared/measurement/ses-event.ts';
 import { processSendBatch } from '#shared/sending/process-send-batch.ts';
@@ -168,6 +169,22 @@ describe('an SES call whose outcome is unknown', () => {
 
     ses.faults.set(NO_FAULTS);
     expect((await sendCampaignEmail(deps, aRequest(customerId))).outcome).toBe('sent');
+    expect(await inboxOf(address)).toHaveLength(1);
+  });
+});
+
+describe('a worker that died after SES took the email', () => {
+  it('leaves a claim past its lease that the SES event of the email marks sent, so the redelivery does not send again', { timeout: 30_000 }, async () => {
+    const { customerId, address } = await aSubscriber();
+    // What the dead worker left: its claim, lease over, never marked sent — and the email SES accepted.
+    await table.doc.send(new PutCommand({ TableName: table.name, Item: { ...keys.sendClaim(newsletter.id, '2026-12-01T10:00', customerId), entityType: 'SEND', campaignId: newsletter.id, occurrenceId: '2026-12-01T10:00', customerId, status: 'claimed', claimToken: 'dead-worker', leaseUntil: clock.getTime() - 1, claimedAt: later(-LEASE_SECONDS).toISOString(), triggeredAt: '2026-12-01T10:00:00.000Z' } }));
+    await deps.email.send({ to: address, subject: 'News', html: '<p>News</p>', text: 'News', tags: campaignEmailTags({ campaignId: newsletter.id, occurrenceId: '2026-12-01T10:00', customerId, kind: 'marketing' }) });
+
+    await recordSesEvents();
+    const [email] = await inboxOf(address);
+    expect(await claimOf(customerId)).toMatchObject({ status: 'sent', messageId: email?.messageId });
+    expect(published.filter((e) => e['detail-type'] === 'EmailSent' && e.detail.customerId === customerId).map((e) => e.detail.locale)).toEqual(['en']);
+    expect(await sendCampaignEmail(deps, aRequest(customerId))).toEqual({ outcome: 'skipped', reason: 'duplicate' });
     expect(await inboxOf(address)).toHaveLength(1);
   });
 });
