@@ -81,9 +81,21 @@ const common = {
     .describe('percent of the audience (0–50; resolution 0.01) deterministically held out and never emailed, so the report can show what the email caused'),
 };
 
+/**
+ * Marketing messages need marketing consent and count against the frequency cap; service messages (service
+ * recovery, a referral thank-you, a case follow-up) need neither, yet never go to a suppressed address or one that
+ * unsubscribed from every email. The campaign's template folder must declare the same kind (template.yaml).
+ */
+export const MESSAGE_PURPOSES = ['marketing', 'service'] as const;
+export type MessagePurpose = (typeof MESSAGE_PURPOSES)[number];
+
 export const NewsletterSchema = z.strictObject({
   ...common,
   kind: z.literal('newsletter'),
+  purpose: z
+    .literal('marketing', { error: 'a newsletter is marketing; a service message is a `triggered` campaign about one customer' })
+    .default('marketing')
+    .describe('a newsletter is always marketing'),
   audience: Audience,
   schedule: NewsletterSchedule,
 });
@@ -91,6 +103,10 @@ export const NewsletterSchema = z.strictObject({
 export const TriggeredSchema = z.strictObject({
   ...common,
   kind: z.literal('triggered'),
+  purpose: z
+    .enum(MESSAGE_PURPOSES)
+    .default('marketing')
+    .describe('marketing (needs consent, counts against the frequency cap, waits out quiet hours) or service (no consent or cap; never to a suppressed or unsubscribed-from-everything address); the template folder must declare the same kind'),
   trigger: z.strictObject({
     event: z.enum(TRIGGER_EVENTS),
     detail: z

@@ -6,6 +6,8 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { parseYamlConfig, type ConfigProblem } from '#shared/config/load-yaml.ts';
 import { loadCatalogs, translator, type Catalogs } from '#shared/i18n/catalogs.ts';
 import { SUPPORTED_LOCALES, type Locale } from '#shared/locales.ts';
 import { compileTemplate, type CompiledTemplate } from '#shared/campaigns/template-engine.ts';
@@ -26,6 +28,24 @@ export function readLayoutSources(templatesDir: string): Partial<Record<(typeof 
     if (existsSync(path)) out[part] = { path, source: readFileSync(path, 'utf8') };
   }
   return out;
+}
+
+/** A template folder may declare its kind in template.yaml; without one it is a marketing template. */
+export const TEMPLATE_META_FILE = 'template.yaml';
+export const TEMPLATE_KINDS = ['marketing', 'service'] as const;
+export type TemplateKind = (typeof TEMPLATE_KINDS)[number];
+export const TemplateMetaSchema = z.strictObject({
+  kind: z.enum(TEMPLATE_KINDS).describe('service: no newsletter footer, no one-click List-Unsubscribe; the footer offers to stop every email instead'),
+});
+
+export type TemplateKindRead = { ok: true; kind: TemplateKind; file: string; declared: boolean } | { ok: false; problems: ConfigProblem[] };
+
+/** The kind a template folder declares (template.yaml `kind`), marketing when it declares none. */
+export function readTemplateKind(templatesDir: string, folder: string): TemplateKindRead {
+  const file = join(templatesDir, folder, TEMPLATE_META_FILE);
+  if (!existsSync(file)) return { ok: true, kind: 'marketing', file, declared: false };
+  const parsed = parseYamlConfig(file, TemplateMetaSchema);
+  return parsed.ok ? { ok: true, kind: parsed.data.kind, file, declared: true } : parsed;
 }
 
 export interface TemplateFile {
@@ -82,6 +102,7 @@ export class TemplateNotFoundError extends Error {}
  */
 export class CampaignTemplates {
   private readonly compiled = new Map<string, Map<Locale, CompiledLocale>>();
+  private readonly kinds = new Map<string, TemplateKind>();
   private readonly layout: { html: CompiledTemplate; text: CompiledTemplate };
 
   constructor(
@@ -100,8 +121,16 @@ export class CampaignTemplates {
         perLocale.set(locale, { subject: compileTemplate(parts.subject.source, 'text'), html: compileTemplate(parts.html.source, 'html'), text: compileTemplate(parts.txt.source, 'text') });
       }
       if (!perLocale.has(fallbackLocale)) throw new TemplateNotFoundError(`${join(templatesDir, folder)}: no complete ${fallbackLocale} template (subject, html, txt)`);
+      const kind = readTemplateKind(templatesDir, folder);
+      if (!kind.ok) throw new TemplateNotFoundError(kind.problems.map((p) => `${p.file}: ${p.key}: ${p.message}`).join('\n'));
       this.compiled.set(folder, perLocale);
+      this.kinds.set(folder, kind.kind);
     }
+  }
+
+  /** What the folder declares itself to be (template.yaml); marketing unless it says service. */
+  kindOf(folder: string): TemplateKind {
+    return this.kinds.get(folder) ?? 'marketing';
   }
 
   /** The language a recipient gets: theirs if the folder has it, else the fallback. */
@@ -119,7 +148,11 @@ export class CampaignTemplates {
     // A subject is one header line: a newline in a value must never start a new header.
     const subject = template.subject(context).replace(/[\r\n]+/g, ' ').trim();
     const t = translator(this.catalogs, locale);
-    const footer = { reason: t.t('campaign.footer.reason', { shop: context.shop.name }), unsubscribe: t.t('campaign.footer.unsubscribe'), oneClick: t.t('campaign.footer.oneClick') };
+    // A service email is not there because of a yes to marketing, and its link stops every email, not only offers.
+    const footer =
+      this.kindOf(folder) === 'service'
+        ? { reason: t.t('campaign.footer.serviceReason', { shop: context.shop.name }), unsubscribe: t.t('campaign.footer.stopAll'), oneClick: t.t('campaign.footer.stopAllText') }
+        : { reason: t.t('campaign.footer.reason', { shop: context.shop.name }), unsubscribe: t.t('campaign.footer.unsubscribe'), oneClick: t.t('campaign.footer.oneClick') };
     const frame = { ...context, subject, lang: locale, dir: t.dir, footer };
     return {
       locale,

@@ -1,7 +1,12 @@
 /**
- * Who may get a marketing email right now: the one decision the sender makes for every recipient before it
+ * Who may get a campaign email right now: the one decision the sender makes for every recipient before it
  * claims the send. Pure, so every rule is unit-tested; the sender feeds it what it read from the profile.
+ *
+ * Marketing: consent, suppression, the frequency cap, quiet hours. Service (service recovery, a referral
+ * thank-you): no consent needed and no cap or quiet hours — yet never to a suppressed address nor to one that
+ * unsubscribed from every email.
  */
+import type { MessagePurpose } from '#shared/campaigns/campaign-config.ts';
 import { instantsOfWallTime, wallTimeAt } from '#shared/schedule/zoned-time.ts';
 
 export interface FrequencyCap {
@@ -19,6 +24,8 @@ export interface QuietHours {
 export interface RecipientState {
   /** The customer confirmed marketing email (double opt-in) and has not withdrawn it. */
   marketingConsent: boolean;
+  /** The customer asked for no email at all (the "stop all email" link of a service email): not even service messages. */
+  unsubscribedAll: boolean;
   /** Hard bounce or complaint: never email this address again (until an operator clears it). */
   suppressed: 'bounce' | 'complaint' | undefined;
   /** ISO times of the marketing emails already sent to this customer (newest first or any order). */
@@ -29,7 +36,7 @@ export interface RecipientState {
 
 export type SendDecision =
   | { action: 'send' }
-  | { action: 'skip'; reason: 'no-consent' | 'suppressed' | 'frequency-cap' }
+  | { action: 'skip'; reason: 'no-consent' | 'suppressed' | 'unsubscribed' | 'frequency-cap' }
   | { action: 'defer'; reason: 'quiet-hours'; until: Date };
 
 export interface SendPolicy {
@@ -49,9 +56,15 @@ export function consentCoversAddress(profile: { marketingConsent?: unknown; mark
   return profile.marketingConsent === 'granted' && addressKey !== undefined && profile.marketingConsentAddress === addressKey;
 }
 
-export function decideSend(recipient: RecipientState, policy: SendPolicy, now: Date): SendDecision {
+export function decideSend(recipient: RecipientState, policy: SendPolicy, now: Date, purpose: MessagePurpose = 'marketing'): SendDecision {
+  if (purpose === 'service') {
+    if (recipient.suppressed) return { action: 'skip', reason: 'suppressed' };
+    if (recipient.unsubscribedAll) return { action: 'skip', reason: 'unsubscribed' };
+    return { action: 'send' };
+  }
   if (!recipient.marketingConsent) return { action: 'skip', reason: 'no-consent' };
   if (recipient.suppressed) return { action: 'skip', reason: 'suppressed' };
+  if (recipient.unsubscribedAll) return { action: 'skip', reason: 'unsubscribed' };
   if (sendsInWindow(recipient.recentSends, policy.frequencyCap.perDays, now) >= policy.frequencyCap.maxEmails) return { action: 'skip', reason: 'frequency-cap' };
   if (policy.quietHours) {
     const until = quietUntil(now, policy.quietHours, recipient.timeZone ?? policy.shopTimeZone);

@@ -7,7 +7,7 @@ import { ConfigError, parseYamlConfig } from '#shared/config/load-yaml.ts';
 import { SUPPORTED_LOCALES } from '#shared/locales.ts';
 import { CampaignsFileSchema, templateFolderOf, type Campaign, type CampaignsFile } from '#shared/campaigns/campaign-config.ts';
 import { checkTemplate } from '#shared/campaigns/template-engine.ts';
-import { LAYOUT_FOLDER, LAYOUT_PARTS, LAYOUT_VARIABLES, readLayoutSources, readTemplateSources, TEMPLATE_PARTS, templateFolders } from '#shared/campaigns/email-templates.ts';
+import { LAYOUT_FOLDER, LAYOUT_PARTS, LAYOUT_VARIABLES, readLayoutSources, readTemplateKind, readTemplateSources, TEMPLATE_PARTS, templateFolders } from '#shared/campaigns/email-templates.ts';
 import { allowedVariables } from '#shared/campaigns/template-variables.ts';
 import { knownSegmentIds } from '#shared/campaigns/known-segments.ts';
 import { loadSegmentsConfig } from '#shared/segments/segment-config.ts';
@@ -52,6 +52,7 @@ export function validateCampaigns(configDir: string, knownSegments: ReadonlySet<
       if (Array.isArray(named)) named.forEach((segment, i) => typeof segment === 'string' && segmentAt(['trigger', 'detail', 'segment', i], segment));
     }
     findings.push(...validateTemplates(templatesDir, campaign, config.defaults.fallbackLocale));
+    findings.push(...validateMessageKind(templatesDir, campaign, { file, line: parsed.lineOf(['campaigns', index, 'purpose']) }));
   });
 
   findings.push(...validateLayout(templatesDir));
@@ -74,6 +75,37 @@ function validateLayout(templatesDir: string): ValidationFinding[] {
       continue;
     }
     for (const problem of checkTemplate(file.source, allowed, { allowRaw: ['content'] })) findings.push({ severity: 'error', file: file.path, line: problem.line, message: `the layout: ${problem.message}` });
+  }
+  return findings;
+}
+
+/**
+ * A campaign's purpose and its template's kind must agree, so a marketing email cannot go out through the service
+ * path (no consent, no cap) by a slip in one of the two files. A service template talks about the customer's own
+ * business: it may carry a compensation coupon (service recovery) but not the product promotion variable.
+ */
+export const MARKETING_ONLY_VARIABLES = ['customer.favouriteCategory'] as const;
+
+function validateMessageKind(templatesDir: string, campaign: Campaign, at: { file: string; line: number | undefined }): ValidationFinding[] {
+  const folder = templateFolderOf(campaign);
+  const kind = readTemplateKind(templatesDir, folder);
+  if (!kind.ok) return kind.problems.map((p) => ({ severity: 'error', file: p.file, line: p.line, message: `campaign "${campaign.id}": ${p.key}: ${p.message}` }));
+  const findings: ValidationFinding[] = [];
+  if (kind.kind !== campaign.purpose) {
+    const declared = kind.declared ? `declares kind: ${kind.kind}` : 'declares no kind (so it is marketing)';
+    const fix = campaign.purpose === 'service' ? `add ${kind.file} with "kind: service"` : `set purpose: ${kind.kind} on the campaign, or change ${kind.file}`;
+    findings.push({ severity: 'error', file: at.file, line: at.line, message: `campaign "${campaign.id}" (purpose: ${campaign.purpose}): template folder "${folder}" ${declared}; ${fix}` });
+  }
+  if (kind.kind === 'service') {
+    for (const [locale, parts] of readTemplateSources(templatesDir, folder)) {
+      for (const part of TEMPLATE_PARTS) {
+        const template = parts[part];
+        for (const variable of MARKETING_ONLY_VARIABLES) {
+          const line = template?.source.split('\n').findIndex((text) => text.includes(variable));
+          if (template && line !== undefined && line >= 0) findings.push({ severity: 'error', file: template.path, line: line + 1, message: `campaign "${campaign.id}": a service template (${locale}) may not use ${variable} (product promotion is marketing)` });
+        }
+      }
+    }
   }
   return findings;
 }

@@ -63,7 +63,7 @@ export interface SenderDeps {
   pacer?: Pacer;
 }
 
-export type SkipReason = 'no-consent' | 'suppressed' | 'frequency-cap' | 'exited' | 'duplicate' | 'held-out' | 'unknown-customer' | 'unknown-campaign' | 'disabled' | 'no-address';
+export type SkipReason = 'no-consent' | 'suppressed' | 'unsubscribed' | 'frequency-cap' | 'exited' | 'duplicate' | 'held-out' | 'unknown-customer' | 'unknown-campaign' | 'disabled' | 'no-address';
 
 export type SendOutcome =
   | { outcome: 'sent'; messageId: string }
@@ -145,9 +145,16 @@ function prepare(deps: SenderDeps, campaign: Campaign, request: SendRequest, sta
   const consentAddress = consentAddressOf(address);
   // A taken-over claim was already counted against the cap when it was first made.
   const decision = decideSend(
-    { marketingConsent: consentCoversAddress(profileItem, consentAddress), suppressed: suppressionOf(profileItem.suppressedReason), recentSends: claim ? [] : recentSends, timeZone },
+    {
+      marketingConsent: consentCoversAddress(profileItem, consentAddress),
+      suppressed: suppressionOf(profileItem.suppressedReason),
+      unsubscribedAll: typeof profileItem.unsubscribedAllAt === 'string',
+      recentSends: claim ? [] : recentSends,
+      timeZone,
+    },
     deps.policy,
     now,
+    campaign.purpose,
   );
   if (decision.action === 'skip') return { kind: 'done', outcome: { outcome: 'skipped', reason: decision.reason } };
   if (decision.action === 'defer') return { kind: 'done', outcome: { outcome: 'deferred', until: decision.until, reason: decision.reason } };
@@ -171,7 +178,10 @@ type Delivery = { kind: 'sent'; messageId: string; locale: Locale } | { kind: 'u
 async function deliver(deps: SenderDeps, plan: ClaimPlan): Promise<Delivery> {
   const { campaign, profile, request, now, couponCode } = plan;
   const locale = deps.templates.localeFor(templateFolderOf(campaign), nearestSupportedLocale(profile.locale));
-  const url = unsubscribeUrl(deps.publicBaseUrl, deps.signingKey, request.customerId, campaign.id, now);
+  // A marketing email's link (and RFC 8058 one-click header) withdraws marketing consent. A service email is one
+  // person's own business, not bulk mail: no List-Unsubscribe header, and its footer link stops every email.
+  const service = campaign.purpose === 'service';
+  const url = unsubscribeUrl(deps.publicBaseUrl, deps.signingKey, request.customerId, campaign.id, now, service ? 'all' : 'marketing');
   const rendered = deps.templates.render(
     templateFolderOf(campaign),
     locale,
@@ -186,7 +196,7 @@ async function deliver(deps: SenderDeps, plan: ClaimPlan): Promise<Delivery> {
   );
   try {
     await deps.pacer?.take();
-    const { messageId } = await deps.email.send({ to: plan.address, subject: rendered.subject, html: rendered.html, text: rendered.text, headers: listUnsubscribeHeaders(url), tags: campaignEmailTags({ campaignId: campaign.id, occurrenceId: request.occurrenceId, customerId: request.customerId, kind: 'marketing' }) });
+    const { messageId } = await deps.email.send({ to: plan.address, subject: rendered.subject, html: rendered.html, text: rendered.text, headers: service ? [] : listUnsubscribeHeaders(url), tags: campaignEmailTags({ campaignId: campaign.id, occurrenceId: request.occurrenceId, customerId: request.customerId, kind: campaign.purpose }) });
     return { kind: 'sent', messageId, locale };
   } catch (error) {
     const failure = classifySesFailure(error);
@@ -399,33 +409,8 @@ function newClaim(
     triggeredAt: request.triggeredAt,
     ...(claim.couponCode ? { couponCode: claim.couponCode } : {}),
   };
-  const cutoff = claim.now.getTime() - deps.policy.frequencyCap.perDays * 86_400_000;
-  const sends = [...claim.recentSends.filter((iso) => Date.parse(iso) > cutoff), claim.now.toISOString()];
-  const items: TransactItem[] = [
-    { Put: { TableName: table.name, Item: claimItem, ConditionExpression: 'attribute_not_exists(PK)' } },
-    {
-      // Counting the send in the same transaction keeps the frequency cap exact when campaigns race for one customer,
-      // and re-checks consent and suppression at the instant of the claim.
-      Update: {
-        TableName: table.name,
-        Key: keys.profile(request.customerId),
-        // The profile's record of the send (count, last campaign) is written with the claim: one write instead of two.
-        UpdateExpression: 'SET recentMarketingSends = :sends, sendVersion = :next, lastEmailSentAt = :now, lastEmailCampaign = :campaign ADD emailsSent :one',
-        ConditionExpression: `${claim.version === 0 ? 'attribute_not_exists(sendVersion)' : 'sendVersion = :version'} AND marketingConsent = :granted AND marketingConsentAddress = :consentAddress AND attribute_not_exists(suppressedReason)`,
-        ExpressionAttributeValues: {
-          ':sends': sends,
-          ':next': claim.version + 1,
-          ':granted': 'granted',
-          // Consent is for one address: the one this email goes to, still the profile's (it may have moved since the read).
-          ':consentAddress': claim.consentAddress,
-          ':now': claim.now.toISOString(),
-          ':campaign': request.campaignId,
-          ':one': 1,
-          ...(claim.version === 0 ? {} : { ':version': claim.version }),
-        },
-      },
-    },
-  ];
+  const putClaim: TransactItem = { Put: { TableName: table.name, Item: claimItem, ConditionExpression: 'attribute_not_exists(PK)' } };
+  const items: TransactItem[] = [putClaim, campaign.purpose === 'service' ? serviceSendUpdate(table, request, claim.now) : marketingSendUpdate(deps, request, claim)];
   if (claim.couponCode && campaign.coupon) {
     items.push({
       Put: {
@@ -447,6 +432,52 @@ function newClaim(
     });
   }
   return { items, claimItem };
+}
+
+/** A marketing send counts against the frequency cap: its time joins `recentMarketingSends` in the claim's transaction. */
+function marketingSendUpdate(deps: SenderDeps, request: SendRequest, claim: { version: number; recentSends: string[]; consentAddress: string; now: Date }): TransactItem {
+  const cutoff = claim.now.getTime() - deps.policy.frequencyCap.perDays * 86_400_000;
+  const sends = [...claim.recentSends.filter((iso) => Date.parse(iso) > cutoff), claim.now.toISOString()];
+  const { table } = deps;
+  return {
+    // Counting the send in the same transaction keeps the frequency cap exact when campaigns race for one customer,
+    // and re-checks consent and suppression at the instant of the claim.
+    Update: {
+      TableName: table.name,
+      Key: keys.profile(request.customerId),
+      // The profile's record of the send (count, last campaign) is written with the claim: one write instead of two.
+      UpdateExpression: 'SET recentMarketingSends = :sends, sendVersion = :next, lastEmailSentAt = :now, lastEmailCampaign = :campaign ADD emailsSent :one',
+      ConditionExpression: `${claim.version === 0 ? 'attribute_not_exists(sendVersion)' : 'sendVersion = :version'} AND marketingConsent = :granted AND marketingConsentAddress = :consentAddress AND attribute_not_exists(suppressedReason)`,
+      ExpressionAttributeValues: {
+        ':sends': sends,
+        ':next': claim.version + 1,
+        ':granted': 'granted',
+        // Consent is for one address: the one this email goes to, still the profile's (it may have moved since the read).
+        ':consentAddress': claim.consentAddress,
+        ':now': claim.now.toISOString(),
+        ':campaign': request.campaignId,
+        ':one': 1,
+        ...(claim.version === 0 ? {} : { ':version': claim.version }),
+      },
+    },
+  };
+}
+
+/**
+ * A service send is recorded on the profile (count, last campaign) but not in `recentMarketingSends`, so it neither
+ * counts against nor is held back by the marketing cap. It re-checks, at the instant of the claim, that the address
+ * was not suppressed and the customer did not stop every email since the read.
+ */
+function serviceSendUpdate(table: Table, request: SendRequest, now: Date): TransactItem {
+  return {
+    Update: {
+      TableName: table.name,
+      Key: keys.profile(request.customerId),
+      UpdateExpression: 'SET lastEmailSentAt = :now, lastEmailCampaign = :campaign ADD emailsSent :one',
+      ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(suppressedReason) AND attribute_not_exists(unsubscribedAllAt)',
+      ExpressionAttributeValues: { ':now': now.toISOString(), ':campaign': request.campaignId, ':one': 1 },
+    },
+  };
 }
 
 function takeOverClaim(table: Table, request: SendRequest, previousToken: string, claimToken: string, leaseUntil: number, now: Date): TransactItem[] {

@@ -31,12 +31,13 @@ export async function handleUnsubscribe(deps: UnsubscribeRouteDeps, request: Htt
     const t = translator(deps.catalogs, request.queryStringParameters?.lang ? requestTranslator(deps.catalogs, request, fallback).locale : (target.locale ?? fallback));
     const shop = deps.shop.shop.name;
     const action = `?token=${encodeURIComponent(token ?? '')}`;
+    const all = target.scope === 'all';
     return pageResult(
       200,
       messagePage(t, {
-        title: t.t('page.unsubscribe.title', { shop }),
-        paragraphs: [t.t('page.unsubscribe.body', { shop })],
-        extra: html`<form method="post" action="${action}"><input type="hidden" name="source" value="page"><button type="submit">${t.t('page.unsubscribe.button')}</button></form>`,
+        title: t.t(all ? 'page.unsubscribeAll.title' : 'page.unsubscribe.title', { shop }),
+        paragraphs: [t.t(all ? 'page.unsubscribeAll.body' : 'page.unsubscribe.body', { shop })],
+        extra: html`<form method="post" action="${action}"><input type="hidden" name="source" value="page"><button type="submit">${t.t(all ? 'page.unsubscribeAll.button' : 'page.unsubscribe.button')}</button></form>`,
       }),
     );
   } catch (error) {
@@ -47,7 +48,8 @@ export async function handleUnsubscribe(deps: UnsubscribeRouteDeps, request: Htt
 function donePage(deps: UnsubscribeRouteDeps, target: UnsubscribeTarget): HttpResult {
   const t = translator(deps.catalogs, target.locale ?? deps.shop.shop.defaultLocale);
   const shop = deps.shop.shop.name;
-  return pageResult(200, messagePage(t, { title: t.t('page.unsubscribed.title'), paragraphs: [t.t('page.unsubscribed.body', { shop })] }));
+  const all = target.scope === 'all';
+  return pageResult(200, messagePage(t, { title: t.t(all ? 'page.unsubscribedAll.title' : 'page.unsubscribed.title'), paragraphs: [t.t(all ? 'page.unsubscribedAll.body' : 'page.unsubscribed.body', { shop })] }));
 }
 
 function bodyOf(request: HttpRequest): string {

@@ -12,7 +12,7 @@ import { nearestSupportedLocale, type Locale } from '#shared/locales.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import { LinkExpiredError } from '#shared/capture/capture-errors.ts';
-import { parseUnsubscribeSubject, verifyUnsubscribeToken } from '#shared/sending/unsubscribe-link.ts';
+import { parseUnsubscribeSubject, verifyUnsubscribeToken, type UnsubscribeScope } from '#shared/sending/unsubscribe-link.ts';
 
 export interface UnsubscribeDeps {
   table: Table;
@@ -24,9 +24,11 @@ export interface UnsubscribeDeps {
 export interface UnsubscribeTarget {
   customerId: string;
   campaignId: string;
+  /** `marketing`: the link withdraws marketing consent; `all`: it stops every email (a service email's link). */
+  scope: UnsubscribeScope;
   /** The customer's language, for the page. */
   locale: Locale | undefined;
-  /** Consent is already withdrawn (a repeat request, or an earlier unsubscribe). */
+  /** What the link stops is already stopped (a repeat request, or an earlier unsubscribe). */
   withdrawn: boolean;
 }
 
@@ -45,7 +47,7 @@ export async function unsubscribeTarget(deps: Omit<UnsubscribeDeps, 'bus'>, toke
   return {
     ...subject,
     locale: typeof profile.Item.locale === 'string' ? nearestSupportedLocale(profile.Item.locale) : undefined,
-    withdrawn: profile.Item.marketingConsent === 'withdrawn',
+    withdrawn: subject.scope === 'all' ? typeof profile.Item.unsubscribedAllAt === 'string' : profile.Item.marketingConsent === 'withdrawn',
   };
 }
 
@@ -55,7 +57,41 @@ export async function unsubscribe(deps: UnsubscribeDeps, token: string | undefin
   if (target.withdrawn) return target;
   const at = deps.now().toISOString();
   await withdrawMarketingConsent(deps, { customerId: target.customerId, at, ref: `unsubscribe#${target.campaignId}`, source, campaignId: target.campaignId });
+  if (target.scope === 'all') await stopAllEmail(deps.table, { customerId: target.customerId, at, campaignId: target.campaignId, source });
   return { ...target, withdrawn: true };
+}
+
+/**
+ * "Stop every email": the profile's `unsubscribedAllAt` (which the sender checks for service messages too) and a
+ * ledger entry, in one transaction; a repeat (the profile already has it) writes nothing.
+ */
+async function stopAllEmail(table: Table, stop: { customerId: string; at: string; campaignId: string; source: 'one-click' | 'page' }): Promise<void> {
+  try {
+    await table.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: table.name,
+              Item: { ...keys.consentEntry(stop.customerId, stop.at, `unsubscribe-all#${stop.campaignId}`), entityType: 'CONSENT', kind: 'withdrawn', channel: 'email', scope: 'all', marketingEmail: false, serviceEmail: false, source: stop.source, campaignId: stop.campaignId, customerId: stop.customerId, at: stop.at },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
+          },
+          {
+            Update: {
+              TableName: table.name,
+              Key: keys.profile(stop.customerId),
+              UpdateExpression: 'SET unsubscribedAllAt = :at',
+              ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(unsubscribedAllAt)',
+              ExpressionAttributeValues: { ':at': stop.at },
+            },
+          },
+        ],
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof TransactionCanceledException)) throw error;
+  }
 }
 
 export interface ConsentWithdrawal {

@@ -9,7 +9,8 @@ import { createEventBridgeClient } from '#shared/events/publish-events.ts';
 import { sendCampaignBatch, sendCampaignEmail, type SenderDeps } from '#shared/sending/send-campaign-email.ts';
 import type { DomainEvent } from '#shared/events/event-definition.ts';
 import type { SendRequest } from '#shared/sending/send-request.ts';
-import { verifyUnsubscribeToken } from '#shared/sending/unsubscribe-link.ts';
+import { parseUnsubscribeSubject, verifyUnsubscribeToken } from '#shared/sending/unsubscribe-link.ts';
+import { unsubscribe } from '#shared/sending/unsubscribe.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import { startPutEventsEndpoint, type BusEvent, type PutEventsEndpoint } from '#local/put-events-endpoint.ts';
@@ -19,6 +20,7 @@ const SIGNING_KEY = 'sender-test-key';
 const templatesDir = join(process.cwd(), 'config', 'templates');
 const winBack = CampaignSchema.parse({ id: 'win-back', kind: 'triggered', trigger: { event: 'SegmentEntered', detail: { segment: ['lapsed'] } }, exitIf: ['purchased-since-trigger'], coupon: { discount: { percent: 15 }, validDays: 30, prefix: 'BACK' } });
 const welcome = CampaignSchema.parse({ id: 'welcome', kind: 'triggered', trigger: { event: 'ConsentGiven' } });
+const serviceRecovery = CampaignSchema.parse({ id: 'service-recovery', kind: 'triggered', purpose: 'service', trigger: { event: 'SegmentEntered', detail: { segment: ['unsatisfied'] } }, coupon: { discount: { percent: 20 }, validDays: 90, prefix: 'SORRY' } });
 const newsletter = CampaignSchema.parse({ id: 'monthly-newsletter', kind: 'newsletter', audience: { include: ['all-customers'] }, schedule: { expression: 'cron(0 10 1 * ? *)' } });
 
 let table: Table;
@@ -44,12 +46,12 @@ const recordingSender: EmailSender = {
 beforeAll(async () => {
   table = await createTestTable('sender');
   events = await startPutEventsEndpoint({ port: 0, onEvents: (batch) => published.push(...batch) });
-  const campaigns = new Map<string, Campaign>([winBack, welcome, newsletter].map((c) => [c.id, c]));
+  const campaigns = new Map<string, Campaign>([winBack, welcome, newsletter, serviceRecovery].map((c) => [c.id, c]));
   deps = {
     table,
     bus: { client: createEventBridgeClient(events.endpoint), name: 'kinship' },
     email: recordingSender,
-    templates: new CampaignTemplates(templatesDir, ['win-back', 'welcome', 'monthly-newsletter'], 'en'),
+    templates: new CampaignTemplates(templatesDir, ['win-back', 'welcome', 'monthly-newsletter', 'service-recovery'], 'en'),
     campaigns,
     policy: { frequencyCap: { maxEmails: 2, perDays: 7 }, quietHours: { start: '21:00', end: '08:00' }, shopTimeZone: 'Atlantic/Reykjavik' },
     fallbackLocale: 'en',
@@ -255,5 +257,48 @@ describe('sendCampaignEmail', () => {
     const newsletterAtTen = (customerId: string) => aRequest(customerId, { campaignId: 'monthly-newsletter', occurrenceId: '2026-12-03T08:00', localWallTime: '2026-12-03T10:00' });
     expect(await sendCampaignEmail(deps, newsletterAtTen(helsinki))).toMatchObject({ outcome: 'sent' });
     expect(await sendCampaignEmail(deps, newsletterAtTen(iceland))).toEqual({ outcome: 'deferred', reason: 'local-time', until: new Date('2026-12-03T10:00:00Z') });
+  });
+});
+
+describe('a service message', () => {
+  const noConsent = { marketingConsent: undefined, marketingConsentAddress: undefined };
+  const serviceRequest = (customerId: string, occurrenceId = 'evt-s1') => aRequest(customerId, { campaignId: 'service-recovery', occurrenceId });
+
+  it('reaches a customer without marketing consent, tagged service, with no one-click header and a stop-all-email footer link', async () => {
+    const customerId = await aCustomer(noConsent);
+    expect(await sendCampaignEmail(deps, serviceRequest(customerId))).toEqual({ outcome: 'sent', messageId: 'msg-1' });
+    const [email] = sent;
+    expect(email?.tags).toMatchObject({ kind: 'service', campaign: 'service-recovery' });
+    expect(email?.headers ?? []).toEqual([]);
+    expect(email?.text).toContain('Til að stöðva allan póst frá okkur, líka þennan:');
+    expect(email?.html).toContain('ekki markaðspóstur');
+    const link = /https:\/\/shop\.example\/unsubscribe\?token=[^\s"]+/.exec(email?.text ?? '')?.[0] ?? '';
+    const check = verifyUnsubscribeToken(new URL(link).searchParams.get('token') ?? '', SIGNING_KEY, clock);
+    expect(check.ok && parseUnsubscribeSubject(check.claims.sub)).toEqual({ customerId, campaignId: 'service-recovery', scope: 'all' });
+  });
+
+  it('goes out to a customer at the marketing cap and does not use up the cap', async () => {
+    const recent = ['2026-12-02T12:00:00.000Z', '2026-12-01T12:00:00.000Z'];
+    const customerId = await aCustomer({ recentMarketingSends: recent });
+    expect(await sendCampaignEmail(deps, aRequest(customerId))).toEqual({ outcome: 'skipped', reason: 'frequency-cap' });
+    expect(await sendCampaignEmail(deps, serviceRequest(customerId))).toMatchObject({ outcome: 'sent' });
+    expect(await profileOf(customerId)).toMatchObject({ emailsSent: 1, lastEmailCampaign: 'service-recovery', recentMarketingSends: recent });
+  });
+
+  it('never goes to a suppressed address', async () => {
+    const customerId = await aCustomer({ ...noConsent, suppressedReason: 'complaint' });
+    expect(await sendCampaignEmail(deps, serviceRequest(customerId))).toEqual({ outcome: 'skipped', reason: 'suppressed' });
+    expect(sent).toEqual([]);
+  });
+
+  it('stops once the customer used its footer link to stop every email (and one-at-a-time and batch paths agree)', async () => {
+    const customerId = await aCustomer(noConsent);
+    await sendCampaignEmail(deps, serviceRequest(customerId));
+    const link = /https:\/\/shop\.example\/unsubscribe\?token=[^\s"]+/.exec(sent[0]?.text ?? '')?.[0] ?? '';
+    await unsubscribe(deps, new URL(link).searchParams.get('token') ?? '', 'page');
+    expect(await profileOf(customerId)).toMatchObject({ unsubscribedAllAt: clock.toISOString() });
+    expect(await sendCampaignEmail(deps, serviceRequest(customerId, 'evt-s2'))).toEqual({ outcome: 'skipped', reason: 'unsubscribed' });
+    expect(await sendCampaignBatch(deps, [serviceRequest(customerId, 'evt-s3')], [])).toEqual([{ outcome: 'skipped', reason: 'unsubscribed' }]);
+    expect(sent).toHaveLength(1);
   });
 });

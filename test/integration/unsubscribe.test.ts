@@ -51,7 +51,7 @@ async function ledgerOf(customerId: string): Promise<Record<string, unknown>[]> 
 describe('unsubscribe', () => {
   it('shows who the link is for without changing anything (a GET, or a link scanner)', async () => {
     const { customerId, token } = await aSubscriber();
-    expect(await unsubscribeTarget(deps, token)).toEqual({ customerId, campaignId: 'win-back', locale: 'da', withdrawn: false });
+    expect(await unsubscribeTarget(deps, token)).toEqual({ customerId, campaignId: 'win-back', scope: 'marketing', locale: 'da', withdrawn: false });
     expect(await ledgerOf(customerId)).toEqual([]);
   });
 
@@ -104,6 +104,21 @@ describe('GET|POST /unsubscribe', () => {
     expect(await ledgerOf(customerId)).toEqual([expect.objectContaining({ kind: 'withdrawn', source: 'one-click' })]);
     // Opening the link again shows the confirmation, not the button.
     expect((await handleUnsubscribe(route(), request('GET', token))).body).toContain('Du er afmeldt');
+  });
+
+  it('a service email\'s link asks to stop every email on GET (changing nothing) and stops it on POST, once', async () => {
+    const { customerId } = await aSubscriber();
+    const token = new URL(unsubscribeUrl('https://shop.example', KEY, customerId, 'service-recovery', now, 'all')).searchParams.get('token') ?? '';
+    const page = await handleUnsubscribe(route(), request('GET', token));
+    expect(page.body).toContain('Stop alle e-mails fra Norðurljós Outdoor?');
+    expect(page.body).toContain('<button type="submit">Stop alle e-mails</button>');
+    expect(await ledgerOf(customerId)).toEqual([]);
+
+    for (let i = 0; i < 2; i++) expect((await handleUnsubscribe(route(), request('POST', token, 'source=page'))).body).toContain('Du får ikke flere e-mails fra os');
+    const profile = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.profile(customerId) }));
+    expect(profile.Item).toMatchObject({ marketingConsent: 'withdrawn', unsubscribedAllAt: now.toISOString() });
+    expect(await ledgerOf(customerId)).toHaveLength(2);
+    expect(await ledgerOf(customerId)).toContainEqual(expect.objectContaining({ kind: 'withdrawn', scope: 'all', campaignId: 'service-recovery' }));
   });
 
   it('answers a forged link with a friendly 404 page in the browser\'s language, never an error dump', async () => {

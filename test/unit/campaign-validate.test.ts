@@ -36,6 +36,47 @@ describe('validateCampaigns', () => {
     expect(config?.campaigns.map((c) => c.id)).toEqual(['monthly-newsletter', 'welcome', 'win-back', 'gold-reward', 'referral-thank-you', 'service-recovery']);
   });
 
+  it('marks service recovery and the referral thank-you as service messages, the rest as marketing', () => {
+    const { config } = validateCampaigns(repoConfig, knownSegments);
+    expect(config?.campaigns.filter((c) => c.purpose === 'service').map((c) => c.id)).toEqual(['referral-thank-you', 'service-recovery']);
+  });
+
+  it('refuses a service campaign whose template is a marketing one, at the purpose line, saying how to fix it', () => {
+    const dir = configCopy();
+    rmSync(join(dir, 'templates', 'referral-thank-you', 'template.yaml'));
+    const found = errors(validateCampaigns(dir, knownSegments).findings);
+    const lines = readFileSync(join(dir, 'campaigns.yaml'), 'utf8').split('\n');
+    expect(found).toHaveLength(1);
+    expect(found[0]?.file).toBe(join(dir, 'campaigns.yaml'));
+    expect(found[0]?.line).toBe(lines.findIndex((l) => l.includes('purpose: service')) + 1);
+    expect(found[0]?.message).toMatch(/campaign "referral-thank-you" \(purpose: service\): template folder "referral-thank-you" declares no kind .*add .*template\.yaml with "kind: service"/);
+  });
+
+  it('refuses a marketing campaign that uses a service template', () => {
+    const dir = configCopy();
+    edit(join(dir, 'campaigns.yaml'), (text) => text.replace('    purpose: service               # reaches', '    # reaches'));
+    expect(errors(validateCampaigns(dir, knownSegments).findings).map((f) => f.message)).toEqual([expect.stringMatching(/campaign "service-recovery" \(purpose: marketing\): template folder "service-recovery" declares kind: service/)]);
+  });
+
+  it('refuses a newsletter with purpose service, naming the key', () => {
+    const dir = configCopy();
+    edit(join(dir, 'campaigns.yaml'), (text) => text.replace('    kind: newsletter\n', '    kind: newsletter\n    purpose: service\n'));
+    const { findings, config } = validateCampaigns(dir, knownSegments);
+    expect(config).toBeUndefined();
+    expect(errors(findings).map((f) => f.message)).toEqual([expect.stringMatching(/^campaigns\.0\.purpose: a newsletter is marketing/)]);
+  });
+
+  it('refuses product promotion in a service template and a template.yaml with an unknown kind', () => {
+    const dir = configCopy();
+    edit(join(dir, 'templates', 'service-recovery', 'is.txt'), (text) => `${text}\n{{customer.favouriteCategory}}\n`);
+    writeFileSync(join(dir, 'templates', 'referral-thank-you', 'template.yaml'), 'kind: transactional\n');
+    const found = errors(validateCampaigns(dir, knownSegments).findings);
+    expect(found.map((f) => [f.file, f.message])).toEqual([
+      [join(dir, 'templates', 'referral-thank-you', 'template.yaml'), expect.stringMatching(/campaign "referral-thank-you": kind: /)],
+      [join(dir, 'templates', 'service-recovery', 'is.txt'), expect.stringMatching(/a service template \(is\) may not use customer\.favouriteCategory/)],
+    ]);
+  });
+
   it('catches a broken template at validate time, naming the file and line', () => {
     const dir = configCopy();
     edit(join(dir, 'templates', 'win-back', 'da.html'), (text) => `${text}\n<p>{{coupon.cod}}</p>\n`);

@@ -6,7 +6,7 @@ const policy: SendPolicy = { frequencyCap: { maxEmails: 2, perDays: 7 }, quietHo
 const noon = new Date('2026-12-03T12:00:00Z');
 
 function aRecipient(overrides: Partial<RecipientState> = {}): RecipientState {
-  return { marketingConsent: true, suppressed: undefined, recentSends: [], timeZone: undefined, ...overrides };
+  return { marketingConsent: true, unsubscribedAll: false, suppressed: undefined, recentSends: [], timeZone: undefined, ...overrides };
 }
 
 describe('decideSend', () => {
@@ -38,6 +38,34 @@ describe('decideSend', () => {
     expect(decideSend(aRecipient({ timeZone: 'Europe/Helsinki' }), policy, evening)).toEqual({ action: 'defer', reason: 'quiet-hours', until: new Date('2026-12-04T06:00:00Z') });
     // …while in Reykjavik (the shop's zone, UTC+0) it is only 20:00.
     expect(decideSend(aRecipient(), policy, evening)).toEqual({ action: 'send' });
+  });
+});
+
+describe('decideSend for a service message', () => {
+  const capped = { recentSends: ['2026-12-03T09:00:00Z', '2026-12-02T09:00:00Z', '2026-12-01T09:00:00Z'] };
+
+  it('sends to a customer who never gave marketing consent', () => {
+    expect(decideSend(aRecipient({ marketingConsent: false }), policy, noon, 'service')).toEqual({ action: 'send' });
+  });
+
+  it('is not held back by the marketing frequency cap (the same customer is capped for marketing)', () => {
+    expect(decideSend(aRecipient(capped), policy, noon, 'marketing')).toEqual({ action: 'skip', reason: 'frequency-cap' });
+    expect(decideSend(aRecipient(capped), policy, noon, 'service')).toEqual({ action: 'send' });
+  });
+
+  it('still skips a suppressed address', () => {
+    expect(decideSend(aRecipient({ marketingConsent: false, suppressed: 'bounce' }), policy, noon, 'service')).toEqual({ action: 'skip', reason: 'suppressed' });
+  });
+
+  it('still skips a customer who unsubscribed from every email, and so does marketing', () => {
+    expect(decideSend(aRecipient({ unsubscribedAll: true }), policy, noon, 'service')).toEqual({ action: 'skip', reason: 'unsubscribed' });
+    expect(decideSend(aRecipient({ unsubscribedAll: true }), policy, noon, 'marketing')).toEqual({ action: 'skip', reason: 'unsubscribed' });
+  });
+
+  it('does not wait out the marketing quiet hours', () => {
+    const night = new Date('2026-12-03T23:00:00Z');
+    expect(decideSend(aRecipient(), policy, night, 'marketing')).toMatchObject({ action: 'defer', reason: 'quiet-hours' });
+    expect(decideSend(aRecipient(), policy, night, 'service')).toEqual({ action: 'send' });
   });
 });
 

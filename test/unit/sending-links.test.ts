@@ -26,7 +26,13 @@ describe('unsubscribe links', () => {
     const token = url.searchParams.get('token') ?? '';
     const fourYearsLater = new Date(now.getTime() + 4 * 365 * 86_400_000);
     const check = verifyUnsubscribeToken(token, 'key', fourYearsLater);
-    expect(check.ok && parseUnsubscribeSubject(check.claims.sub)).toEqual({ customerId: 'c_1', campaignId: 'win-back' });
+    expect(check.ok && parseUnsubscribeSubject(check.claims.sub)).toEqual({ customerId: 'c_1', campaignId: 'win-back', scope: 'marketing' });
+  });
+
+  it('of a service email stop every email (scope all)', () => {
+    const token = new URL(unsubscribeUrl('https://shop.example', 'key', 'c_1', 'service-recovery', now, 'all')).searchParams.get('token') ?? '';
+    const check = verifyUnsubscribeToken(token, 'key', now);
+    expect(check.ok && parseUnsubscribeSubject(check.claims.sub)).toEqual({ customerId: 'c_1', campaignId: 'service-recovery', scope: 'all' });
   });
 
   it('refuse a token minted for another purpose or signed with another key', () => {
