@@ -5,14 +5,15 @@
  * Each REFERRAL# edge is written with `pendingCount`; one transaction removes that mark and adds 1 to the profile,
  * guarded by "the mark is still there" and "the profile exists". An edge whose referrer has no profile yet stays
  * marked, and the referrer is listed under REFPENDING; whoever creates the profile (a purchase, an import) settles
- * the list. Both sides check after writing (the crediting side re-reads the profile after listing the referrer,
+ * the list (it is then marked settled and left to the table's TTL: the functions that settle need no DeleteItem). Both sides check after writing (the crediting side re-reads the profile after listing the referrer,
  * the creating side reads the list after creating the profile), so an edge is never left behind by a race, and the
  * mark makes a second settle count nothing.
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { logger } from '#shared/logger.ts';
 import { keys } from '#shared/table/keys.ts';
+import { tableDesign } from '#shared/table/table-design.ts';
 import type { Table } from '#shared/table/table-client.ts';
 
 /**
@@ -91,7 +92,21 @@ export async function settlePendingReferrals(table: Table, referrerId: string): 
       if (outcome === 'no-profile') waiting = true;
     }
   }
-  if (!waiting) await table.doc.send(new DeleteCommand({ TableName: table.name, Key: keys.pendingReferrer(referrerId) }));
+  if (!waiting) {
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    await table.doc.send(
+      new UpdateCommand({
+        TableName: table.name,
+        Key: keys.pendingReferrer(referrerId),
+        UpdateExpression: 'SET settledAt = :now, #ttl = :ttl',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeNames: { '#ttl': tableDesign.timeToLiveAttribute },
+        ExpressionAttributeValues: { ':now': new Date(nowSeconds * 1000).toISOString(), ':ttl': nowSeconds },
+      }),
+    ).catch((error: unknown) => {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
+  }
   if (counted > 0) logger.info('referrals counted once the referrer had a profile', { customerId: referrerId, counted });
   return counted;
 }
@@ -99,13 +114,16 @@ export async function settlePendingReferrals(table: Table, referrerId: string): 
 /** For a profile just created: counts the referrals credited to it before it existed (one read when there are none). */
 export async function settleReferralsOfNewProfile(table: Table, customerId: string): Promise<number> {
   const listed = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.pendingReferrer(customerId), ConsistentRead: true }));
-  return listed.Item ? settlePendingReferrals(table, customerId) : 0;
+  return listed.Item && listed.Item.settledAt === undefined ? settlePendingReferrals(table, customerId) : 0;
 }
 
 /** After an import: every listed referrer who has a profile now gets their waiting referrals counted (one Query of a small partition). */
 export async function settleAllPendingReferrals(table: Table): Promise<number> {
   let counted = 0;
-  const pages = paginateQuery({ client: table.doc }, { TableName: table.name, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.pendingReferrerPartition }, ConsistentRead: true });
+  const pages = paginateQuery(
+    { client: table.doc },
+    { TableName: table.name, KeyConditionExpression: 'PK = :pk', FilterExpression: 'attribute_not_exists(settledAt)', ExpressionAttributeValues: { ':pk': keys.pendingReferrerPartition }, ConsistentRead: true },
+  );
   for await (const page of pages) {
     for (const item of page.Items ?? []) {
       const referrerId = typeof item.referrerId === 'string' ? item.referrerId : undefined;
