@@ -24,6 +24,8 @@ export const CaseRecordSchema = z.object({
   policyNote: z.string().optional(),
   closedAt: z.string().optional(),
   escalations: z.array(z.enum(ESCALATION_KINDS)).default([]),
+  /** The case was added to the profile's `openCases` when it opened (so closing it takes it off); absent on older cases. */
+  profileCounted: z.boolean().optional(),
 });
 export type CaseRecord = z.output<typeof CaseRecordSchema>;
 

@@ -11,26 +11,48 @@ export function caseIdFor(source: CaseRecord['source'], sourceRef: string): stri
   return `cs_${createHash('sha256').update(`${source}:${sourceRef}`).digest('hex').slice(0, 20)}`;
 }
 
+/** The profile's `openCases` counter moved by one, in the same transaction as the case: only if the profile exists (never creates a bare one). */
+function openCasesUpdate(table: Table, customerId: string, by: 1 | -1) {
+  return {
+    Update: {
+      TableName: table.name,
+      Key: keys.profile(customerId),
+      UpdateExpression: 'ADD openCases :by',
+      ConditionExpression: 'attribute_exists(PK)',
+      ExpressionAttributeValues: { ':by': by },
+    },
+  };
+}
+
+const cancelledBy = (error: unknown, index: number): boolean => error instanceof TransactionCanceledException && error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';
+
 /**
- * Writes a new case, its list entry and the customer's pointer to it in one transaction. Returns undefined when
- * the case exists already (the same answer seen again).
+ * Writes a new case, its list entry, the customer's pointer to it and +1 on the profile's `openCases` in one
+ * transaction, so the count moves exactly when a case opens. Returns undefined when the case exists already (the
+ * same answer seen again). Without a profile the case is written uncounted.
  */
 export async function insertCase(table: Table, record: CaseRecord): Promise<CaseRecord | undefined> {
-  try {
-    await table.doc.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Put: { TableName: table.name, Item: { ...keys.staffCase(record.caseId), entityType: 'CASE', ...record }, ConditionExpression: 'attribute_not_exists(PK)' } },
-          { Put: { TableName: table.name, Item: { ...keys.caseByStatus(record.status, record.openedAt, record.caseId), entityType: 'CASE_ENTRY', ...listEntryOf(record) } } },
-          { Put: { TableName: table.name, Item: { ...keys.caseOfCustomer(record.customerId, record.openedAt, record.caseId), entityType: 'CASE_REF', caseId: record.caseId } } },
-        ],
-      }),
-    );
-    return record;
-  } catch (error) {
-    if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return undefined;
-    throw error;
+  for (const counted of [true, false]) {
+    const stored: CaseRecord = { ...record, profileCounted: counted };
+    try {
+      await table.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: table.name, Item: { ...keys.staffCase(stored.caseId), entityType: 'CASE', ...stored }, ConditionExpression: 'attribute_not_exists(PK)' } },
+            { Put: { TableName: table.name, Item: { ...keys.caseByStatus(stored.status, stored.openedAt, stored.caseId), entityType: 'CASE_ENTRY', ...listEntryOf(stored) } } },
+            { Put: { TableName: table.name, Item: { ...keys.caseOfCustomer(stored.customerId, stored.openedAt, stored.caseId), entityType: 'CASE_REF', caseId: stored.caseId } } },
+            ...(counted ? [openCasesUpdate(table, stored.customerId, 1)] : []),
+          ],
+        }),
+      );
+      return stored;
+    } catch (error) {
+      if (cancelledBy(error, 0)) return undefined;
+      if (counted && cancelledBy(error, 3)) continue;
+      throw error;
+    }
   }
+  return undefined;
 }
 
 export async function readCase(table: Table, caseId: string, consistent = false): Promise<CaseRecord> {
@@ -47,29 +69,36 @@ export async function readCase(table: Table, caseId: string, consistent = false)
 export async function replaceCase(table: Table, before: CaseRecord, after: CaseRecord): Promise<void> {
   const entryBefore = keys.caseByStatus(before.status, before.openedAt, before.caseId);
   const moves = before.status !== after.status;
-  try {
-    await table.doc.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: table.name,
-              Item: { ...keys.staffCase(after.caseId), entityType: 'CASE', ...after },
-              ConditionExpression: before.owner === undefined ? '#status = :status AND attribute_not_exists(#owner)' : '#status = :status AND #owner = :owner',
-              ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
-              ExpressionAttributeValues: { ':status': before.status, ...(before.owner === undefined ? {} : { ':owner': before.owner }) },
+  // Closing a counted case takes it off the profile's `openCases`, in the same transaction (once: the status guard).
+  const uncount = before.profileCounted === true && before.status !== 'closed' && after.status === 'closed';
+  for (const withProfile of uncount ? [true, false] : [false]) {
+    const stored: CaseRecord = uncount ? { ...after, profileCounted: false } : after;
+    try {
+      await table.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: table.name,
+                Item: { ...keys.staffCase(stored.caseId), entityType: 'CASE', ...stored },
+                ConditionExpression: before.owner === undefined ? '#status = :status AND attribute_not_exists(#owner)' : '#status = :status AND #owner = :owner',
+                ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
+                ExpressionAttributeValues: { ':status': before.status, ...(before.owner === undefined ? {} : { ':owner': before.owner }) },
+              },
             },
-          },
-          ...(moves ? [{ Delete: { TableName: table.name, Key: entryBefore } }] : []),
-          { Put: { TableName: table.name, Item: { ...keys.caseByStatus(after.status, after.openedAt, after.caseId), entityType: 'CASE_ENTRY', ...listEntryOf(after) } } },
-        ],
-      }),
-    );
-  } catch (error) {
-    if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
-      throw new ConflictError('Someone changed this case a moment ago; reload it and try again');
+            ...(moves ? [{ Delete: { TableName: table.name, Key: entryBefore } }] : []),
+            { Put: { TableName: table.name, Item: { ...keys.caseByStatus(stored.status, stored.openedAt, stored.caseId), entityType: 'CASE_ENTRY', ...listEntryOf(stored) } } },
+            ...(withProfile ? [openCasesUpdate(table, stored.customerId, -1)] : []),
+          ],
+        }),
+      );
+      return;
+    } catch (error) {
+      if (cancelledBy(error, 0)) throw new ConflictError('Someone changed this case a moment ago; reload it and try again');
+      // The profile is gone (erased meanwhile): close the case without it.
+      if (withProfile && cancelledBy(error, moves ? 3 : 2)) continue;
+      throw error;
     }
-    throw error;
   }
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { recordSatisfaction } from '#shared/capture/profile-answers.ts';
@@ -94,6 +94,7 @@ export async function recordInteraction(deps: RecordInteractionDeps, input: Inte
   }
 
   await recordSatisfaction(deps.table, customerId, input.satisfied, guard.recordedAt, 'interaction');
+  await recordLastContact(deps.table, customerId, guard.recordedAt);
   const opened = await openCaseIfUnhappy(deps, { customerId, source: 'interaction', sourceRef: input.interactionId, reason: input.reason, satisfied: input.satisfied, at: guard.recordedAt }, deps.openCaseAtOrBelow);
   // The case id derives from the interaction: a replay racing the first request names the same case as it does.
   const caseId = input.satisfied <= deps.openCaseAtOrBelow ? caseIdFor('interaction', input.interactionId) : undefined;
@@ -115,6 +116,26 @@ export async function recordInteraction(deps: RecordInteractionDeps, input: Inte
   }
   logger.info('interaction recorded', { interactionId: input.interactionId, customerId, outcome, caseOpened: opened !== undefined });
   return { outcome, interactionId: input.interactionId, customerId, recordedAt: guard.recordedAt, caseId };
+}
+
+/**
+ * Keeps the profile's `lastContactAt` (segment predicates read it) at the newest contact: one conditional write, so
+ * an older contact landing late never moves it back and a replay changes nothing.
+ */
+export async function recordLastContact(table: Table, customerId: string, at: string): Promise<void> {
+  try {
+    await table.doc.send(
+      new UpdateCommand({
+        TableName: table.name,
+        Key: keys.profile(customerId),
+        UpdateExpression: 'SET lastContactAt = :at',
+        ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(lastContactAt) OR lastContactAt < :at)',
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
 }
 
 /** The customer's contacts, newest first. */

@@ -1,4 +1,4 @@
-import { aggregatePrefix } from '#shared/table/keys.ts';
+import { aggregatePrefix, answerPrefix } from '#shared/table/keys.ts';
 
 /** The customer's latest satisfaction answer, from the incentive form or a staff interaction (1 = very unhappy … 5 = very happy). */
 export interface LatestSatisfaction {
@@ -29,6 +29,20 @@ export interface CustomerProfile {
   latestSatisfaction: LatestSatisfaction | undefined;
   /** Customers who named this one as their referrer (0 when none). */
   referralCount: number;
+  /** The form answers segments can use: per question the latest non-empty answer (absent on profiles read without them). */
+  answers?: ProfileAnswers | undefined;
+  /** The latest contact with staff (an interaction), ISO 8601. */
+  lastContactAt?: string | undefined;
+  /** Follow-up cases not closed yet (0 when none). */
+  openCases?: number | undefined;
+}
+
+/** The profile's current answers to the form's questions (`ans#<field>.value`). */
+export interface ProfileAnswers {
+  heardFrom: string | undefined;
+  ageBand: string | undefined;
+  whyChoseUs: string | undefined;
+  interests: string[];
 }
 
 export function profileFromItem(item: Record<string, unknown>): CustomerProfile {
@@ -58,7 +72,27 @@ export function profileFromItem(item: Record<string, unknown>): CustomerProfile 
     monthlySpendMinor: prefixed(aggregatePrefix.month),
     latestSatisfaction: satisfactionOf(item.latestSatisfaction),
     referralCount: num('referralCount'),
+    answers: {
+      heardFrom: answerText(item[`${answerPrefix}heardFrom`]),
+      ageBand: answerText(item[`${answerPrefix}ageBand`]),
+      whyChoseUs: answerText(item[`${answerPrefix}whyChoseUs`]),
+      interests: answerList(item[`${answerPrefix}interests`]),
+    },
+    lastContactAt: str('lastContactAt'),
+    openCases: Math.max(0, num('openCases')),
   };
+}
+
+const answerValue = (stored: unknown): unknown => (typeof stored === 'object' && stored !== null ? Reflect.get(stored, 'value') : undefined);
+
+function answerText(stored: unknown): string | undefined {
+  const value = answerValue(stored);
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function answerList(stored: unknown): string[] {
+  const value = answerValue(stored);
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
 /** Reads the `latestSatisfaction` map; anything malformed reads as "no answer" rather than failing the whole profile. */

@@ -16,7 +16,8 @@ import type { CustomerProfile } from '#shared/profiles/customer-profile.ts';
 
 const DAY_MS = 86_400_000;
 
-export type FieldType = 'number' | 'string' | 'date';
+/** `list`: a set of values (interests); `eq`/`in` test membership, `ne` its absence. */
+export type FieldType = 'number' | 'string' | 'date' | 'list';
 
 /** The profile fields a predicate may name, with their type and what they mean (shown in the docs and JSON Schema). */
 export const PREDICATE_FIELDS = {
@@ -35,6 +36,13 @@ export const PREDICATE_FIELDS = {
   lastPurchaseAt: { type: 'date', about: 'last purchase (ISO 8601)' },
   createdAt: { type: 'date', about: 'when the profile was created' },
   satisfactionAt: { type: 'date', about: 'when the latest satisfaction answer was given' },
+  heardFrom: { type: 'string', about: 'form answer "where did you hear of us" (latest non-empty): search, social, friend, store, press, advert, event, other' },
+  ageBand: { type: 'string', about: 'form answer age band (latest non-empty): under-18, 18-24, 25-34, 35-44, 45-54, 55-64, 65-plus' },
+  whyChoseUs: { type: 'string', about: 'form answer "why did you choose us" (latest non-empty, free text)' },
+  interests: { type: 'list', about: 'form answer interests (product categories, latest non-empty); eq / in: has that interest (any of them), ne: has not' },
+  lastContactAt: { type: 'date', about: 'the latest contact with staff (an interaction)' },
+  daysSinceLastContact: { type: 'number', about: 'whole days from the latest contact with staff to the run' },
+  openCases: { type: 'number', about: 'follow-up cases not closed yet' },
 } as const satisfies Record<string, { type: FieldType; about: string }>;
 
 export type PredicateFieldName = keyof typeof PREDICATE_FIELDS;
@@ -51,9 +59,13 @@ export function fieldType(name: string): FieldType | undefined {
   return CATEGORY_FIELD.test(name) ? 'number' : undefined;
 }
 
+function dateFields(): string[] {
+  return Object.entries(PREDICATE_FIELDS).flatMap(([name, spec]) => (spec.type === 'date' ? [name] : []));
+}
+
 const FieldName = z
   .string()
-  .refine((name) => fieldType(name) !== undefined, { message: `unknown field: use one of ${Object.keys(PREDICATE_FIELDS).join(', ')} or category.<id>` })
+  .refine((name) => fieldType(name) !== undefined, { error: (issue) => `unknown field "${String(issue.input)}": use one of ${Object.keys(PREDICATE_FIELDS).join(', ')} or category.<id>` })
   .describe(`A profile field: ${Object.keys(PREDICATE_FIELDS).join(', ')}, or category.<id> (net spend in a product category)`);
 const Scalar = z.union([z.number(), z.string()]);
 const Days = z.number().int().min(0).max(36_500);
@@ -94,11 +106,12 @@ export function predicateTypeIssues(predicate: Predicate, path: (string | number
   if ('not' in predicate) return predicateTypeIssues(predicate.not, [...path, 'not']);
   const type = fieldType(predicate.field);
   const issue = (message: string) => [{ path: [...path, 'field'], message: `${predicate.field}: ${message}` }];
-  if ('olderThanDays' in predicate || 'withinDays' in predicate) return type === 'date' ? [] : issue('olderThanDays / withinDays apply to date fields (firstPurchaseAt, lastPurchaseAt, createdAt, satisfactionAt)');
+  if ('olderThanDays' in predicate || 'withinDays' in predicate) return type === 'date' ? [] : issue(`olderThanDays / withinDays apply to date fields (${dateFields().join(', ')})`);
+  if (type === 'list' && ('gt' in predicate || 'gte' in predicate || 'lt' in predicate || 'lte' in predicate)) return issue('is a list; use eq (has the value), ne (has not) or in (has any of them)');
   const values = 'in' in predicate ? predicate.in : 'exists' in predicate ? [] : [comparedValue(predicate)];
   for (const value of values) {
     if (type === 'number' && typeof value !== 'number') return issue(`is a number; compare it with a number, not "${String(value)}"`);
-    if (type !== 'number' && typeof value !== 'string') return issue(`is ${type === 'date' ? 'a date; compare it with an ISO date string such as "2026-01-01"' : 'text; compare it with a quoted string'}`);
+    if (type !== 'number' && typeof value !== 'string') return issue(`is ${type === 'date' ? 'a date; compare it with an ISO date string such as "2026-01-01"' : type === 'list' ? 'a list of text values; compare it with a quoted string' : 'text; compare it with a quoted string'}`);
   }
   return [];
 }
@@ -135,6 +148,7 @@ export function compilePredicate(predicate: Predicate): CompiledPredicate {
     const inner = compilePredicate(predicate.not);
     return (s) => !inner(s);
   }
+  if (fieldType(predicate.field) === 'list') return compileListPredicate(predicate);
   const read = fieldReader(predicate.field);
   if ('exists' in predicate) {
     const wanted = predicate.exists;
@@ -164,6 +178,34 @@ export function compilePredicate(predicate: Predicate): CompiledPredicate {
     const v = read(s);
     return v !== undefined && typeof v === typeof target && test(v, target);
   };
+}
+
+/** A list field: `exists` means a non-empty list; eq / in test membership; ne is "has not" (true for an empty list). */
+function compileListPredicate(predicate: Exclude<Predicate, { and: Predicate[] } | { or: Predicate[] } | { not: Predicate }>): CompiledPredicate {
+  const read = listReader(predicate.field);
+  if ('exists' in predicate) {
+    const wanted = predicate.exists;
+    return (s) => (read(s).length > 0) === wanted;
+  }
+  if ('in' in predicate) {
+    const set = new Set<number | string>(predicate.in);
+    return (s) => read(s).some((v) => set.has(v));
+  }
+  if ('eq' in predicate) {
+    const target = predicate.eq;
+    return (s) => read(s).includes(String(target));
+  }
+  if ('ne' in predicate) {
+    const target = predicate.ne;
+    return (s) => !read(s).includes(String(target));
+  }
+  // Order comparisons and date tests are refused by validation; compiled anyway, they match nobody.
+  return () => false;
+}
+
+function listReader(field: string): (s: PredicateSubject) => readonly string[] {
+  if (field === 'interests') return (s) => s.profile.answers?.interests ?? [];
+  throw new Error(`unknown list field "${field}"`);
 }
 
 function comparator(c: Comparison): (a: number | string, b: number | string) => boolean {
@@ -207,5 +249,18 @@ function fieldReader(field: string): (s: PredicateSubject) => number | string | 
       return (s) => daysSince(s.profile.lastPurchaseAt, s.nowMs);
     case 'daysSinceFirstPurchase':
       return (s) => daysSince(s.profile.firstPurchaseAt, s.nowMs);
+    case 'heardFrom':
+    case 'ageBand':
+    case 'whyChoseUs':
+      return (s) => s.profile.answers?.[field];
+    case 'lastContactAt':
+      return (s) => s.profile.lastContactAt;
+    case 'daysSinceLastContact':
+      return (s) => daysSince(s.profile.lastContactAt, s.nowMs);
+    case 'openCases':
+      return (s) => s.profile.openCases ?? 0;
+    case 'interests':
+      // List fields compile through compileListPredicate; this reader only keeps the switch exhaustive.
+      return (s) => s.profile.answers?.interests.join(',');
   }
 }

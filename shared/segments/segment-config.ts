@@ -65,7 +65,13 @@ export const SegmentsConfigSchema = z
       .default({ windowMonths: 12, goldTopPercent: 10, silverNextPercent: 10 })
       .refine((v) => v.goldTopPercent + v.silverNextPercent <= 100, { message: 'goldTopPercent + silverNextPercent must not exceed 100' }),
     frequent: z.strictObject({ minOrders: z.number().int().min(2).default(5) }).default({ minOrders: 5 }),
-    loyal: z.strictObject({ minTenureMonths: z.number().int().min(1).default(12), minOrders: z.number().int().min(2).default(2) }).default({ minTenureMonths: 12, minOrders: 2 }),
+    loyal: z
+      .strictObject({
+        minTenureMonths: z.number().int().min(1).default(12),
+        minOrders: z.number().int().min(2).default(2),
+        recentWithinDays: z.number().int().min(1).default(90).describe('the last purchase at most this many days before the run: a lapsed customer is not loyal'),
+      })
+      .default({ minTenureMonths: 12, minOrders: 2, recentWithinDays: 90 }),
     new: z.strictObject({ withinDays: z.number().int().min(1).default(30) }).default({ withinDays: 30 }),
     lapsed: z.strictObject({ afterDays: z.number().int().min(1).default(90) }).default({ afterDays: 90 }),
     unsatisfied: z.strictObject({ maxScore: z.number().int().min(1).max(4).default(2) }).default({ maxScore: 2 }),
@@ -80,6 +86,9 @@ export const SegmentsConfigSchema = z
       .default({ scanSegments: 8, writeConcurrency: 8 }),
   })
   .superRefine((config, ctx) => {
+    if (config.loyal.recentWithinDays > config.lapsed.afterDays) {
+      ctx.addIssue({ code: 'custom', path: ['loyal', 'recentWithinDays'], message: `loyal.recentWithinDays (${config.loyal.recentWithinDays}) must not exceed lapsed.afterDays (${config.lapsed.afterDays}), or a lapsed customer could still be loyal` });
+    }
     const taken = new Set<string>(BUILT_IN_SEGMENTS.map((s) => s.id));
     config.custom.forEach((segment, i) => {
       if (taken.has(segment.id) || segment.id.startsWith('rfm-')) ctx.addIssue({ code: 'custom', path: ['custom', i, 'id'], message: `"${segment.id}" is taken by a built-in segment (or the rfm- prefix); choose another id` });

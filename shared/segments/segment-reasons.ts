@@ -34,7 +34,7 @@ export function describeSegment(s: Segmentation, row: number, segment: number): 
     case RULE.frequent:
       return `${plural(orders, 'purchase')} (frequent from ${config.frequent.minOrders})`;
     case RULE.loyal:
-      return `customer for ${plural(tenureDays, 'day')} since ${new Date(firstMs).toISOString().slice(0, 10)} with ${plural(orders, 'purchase')} (loyal from ${config.loyal.minTenureMonths} months and ${config.loyal.minOrders} purchases)`;
+      return `customer for ${plural(tenureDays, 'day')} since ${new Date(firstMs).toISOString().slice(0, 10)} with ${plural(orders, 'purchase')}, the last ${plural(recency, 'day')} ago (loyal from ${config.loyal.minTenureMonths} months and ${config.loyal.minOrders} purchases, the last within ${config.loyal.recentWithinDays} days)`;
     case RULE.new:
       return `first purchase ${plural(tenureDays, 'day')} ago (new within ${config.new.withinDays})`;
     case RULE.lapsed:
