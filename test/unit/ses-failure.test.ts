@@ -2,7 +2,7 @@ import { TooManyRequestsException, MessageRejected } from '@aws-sdk/client-sesv2
 import { describe, expect, it } from 'vitest';
 import { classifySesFailure } from '#shared/email/ses-failure.ts';
 import { createPacer } from '#shared/sending/pacer.ts';
-import { createSesFaults, SesFaultsSchema } from '#local/ses-faults.ts';
+import { createSesFaults, SesFaultsSchema, sesFaultsFromEnvironment } from '#local/ses-faults.ts';
 
 const metadata = (httpStatusCode: number) => ({ httpStatusCode, attempts: 1, totalRetryDelay: 0 });
 
@@ -59,5 +59,12 @@ describe('SES fault injection', () => {
     const outcomes = Array.from({ length: 40 }, () => faults.decide(['same@example.com']));
     expect(outcomes).toContain(undefined);
     expect(outcomes).toContain('throttle');
+  });
+
+  it('reads KINSHIP_SES_FAULTS at start and names the wrong field', () => {
+    expect(sesFaultsFromEnvironment({ KINSHIP_SES_FAULTS: '{"throttleRate":0.3,"timeoutRate":0.02,"seed":7}' })).toMatchObject({ throttleRate: 0.3, timeoutRate: 0.02, dropRate: 0, seed: 7 });
+    expect(sesFaultsFromEnvironment({})).toBeUndefined();
+    expect(() => sesFaultsFromEnvironment({ KINSHIP_SES_FAULTS: '{"timeoutRate":-1}' })).toThrow(/KINSHIP_SES_FAULTS: timeoutRate/);
+    expect(() => sesFaultsFromEnvironment({ KINSHIP_SES_FAULTS: 'throttle please' })).toThrow(/must be JSON/);
   });
 });
