@@ -113,8 +113,9 @@ export const topology: Topology = {
       description: 'GET /form/{formToken}: the localized incentive form for an order (HTML, works without JavaScript)',
       memoryMb: 512,
       timeoutSeconds: 10,
-      // Reads the order, the profile's contact and an earlier submission; verifies the form link.
-      access: { table: { mode: 'read', keys: ['ORDER#', 'CUST#', 'INCENTIVE#'] }, signingKey: true },
+      // Reads the order, the profile's contact and an earlier submission; verifies the form link; marks the order's
+      // first view (formOpenedAt, once) for the report's incentive funnel.
+      access: { table: { mode: 'readWrite', keys: ['ORDER#', 'CUST#', 'INCENTIVE#'] }, signingKey: true },
       triggers: [{ kind: 'http', method: 'GET', path: '/form/{formToken}', auth: 'public' }],
     },
     {
@@ -161,13 +162,16 @@ export const topology: Topology = {
     {
       name: 'unsubscribe',
       feature: 'sending',
-      description: 'GET|POST /unsubscribe: localized confirmation page; POST (RFC 8058 one-click) withdraws marketing consent at once',
+      description: 'GET|POST /unsubscribe: localized confirmation page; POST (RFC 8058 one-click) withdraws marketing consent at once. GET|POST /survey: an email\'s one-click survey answer; POST records it as a contact',
       memoryMb: 256,
       timeoutSeconds: 10,
-      access: { table: { mode: 'readWrite', keys: ['CUST#', 'STATS#'] }, publishEvents: true, signingKey: true },
+      // CUST#: consent, the stop-all flag, the survey contact; INTERACTION#: the survey answer's once-per-email guard; STATS#: answer counts.
+      access: { table: { mode: 'readWrite', keys: ['CUST#', 'STATS#', 'INTERACTION#'] }, publishEvents: true, signingKey: true },
       triggers: [
         { kind: 'http', method: 'GET', path: '/unsubscribe', auth: 'public' },
         { kind: 'http', method: 'POST', path: '/unsubscribe', auth: 'public' },
+        { kind: 'http', method: 'GET', path: '/survey', auth: 'public' },
+        { kind: 'http', method: 'POST', path: '/survey', auth: 'public' },
       ],
     },
     {

@@ -10,15 +10,26 @@ import { currentTime } from '#shared/runtime/clock.ts';
 import { shopConfig } from '#shared/runtime/environment.ts';
 import { getSigningKey } from '#shared/secrets.ts';
 import { handleUnsubscribe } from '#shared/sending/unsubscribe-route.ts';
+import { loadCampaignsFile } from '#shared/campaigns/campaign-triggers.ts';
+import { handleSurvey, surveyChoices } from '#shared/survey/survey-route.ts';
 import { tableFromEnvironment } from '#shared/table/table-client.ts';
 
 const shop = shopConfig();
 const catalogs = loadCatalogs();
 const table = tableFromEnvironment();
 const bus = busFromEnvironment();
+const surveys = surveyChoices(loadCampaignsFile().campaigns);
 
-/** GET shows the localized unsubscribe page; POST (the page's button or a mailbox's RFC 8058 one-click) unsubscribes at once. */
+/**
+ * /unsubscribe — GET shows the localized unsubscribe page; POST (the page's button or a mailbox's RFC 8058 one-click)
+ * unsubscribes at once. /survey — GET shows an email's one-click survey answer; POST records it. Both are public
+ * pages reached from links in campaign emails, so they share one function.
+ */
 export const handler = middy<APIGatewayProxyEventV2, HttpResult>()
   .use(injectLambdaContext(logger))
   .use(htmlPageErrors(catalogs, shop.shop.defaultLocale))
-  .handler(async (event) => handleUnsubscribe({ table, bus, catalogs, shop, signingKey: await getSigningKey(), now: currentTime }, event));
+  .handler(async (event) =>
+    event.rawPath === '/survey'
+      ? handleSurvey({ table, catalogs, shop, surveys, signingKey: await getSigningKey(), now: currentTime }, event)
+      : handleUnsubscribe({ table, bus, catalogs, shop, signingKey: await getSigningKey(), now: currentTime }, event),
+  );

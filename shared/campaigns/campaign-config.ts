@@ -81,6 +81,20 @@ const common = {
     .describe('percent of the audience (0–50; resolution 0.01) deterministically held out and never emailed, so the report can show what the email caused'),
 };
 
+/** A one-click question under the email ("why did you stop buying from us?"); each choice is a signed link. */
+export const SurveyChoiceId = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'choice ids are lower-case words joined by -, e.g. too-expensive');
+export const SurveySchema = z
+  .strictObject({
+    choices: z
+      .array(SurveyChoiceId)
+      .min(2)
+      .max(8)
+      .refine((choices) => new Set(choices).size === choices.length, 'each choice once')
+      .describe('answer ids; each needs survey.reason.<id> in every config/messages/*.json'),
+  })
+  .describe('ask the recipient one question with one-click answers; an answer is recorded as a contact of channel survey');
+export type Survey = z.output<typeof SurveySchema>;
+
 /**
  * Marketing messages need marketing consent and count against the frequency cap; service messages (service
  * recovery, a referral thank-you, a case follow-up) need neither, yet never go to a suppressed address or one that
@@ -123,6 +137,7 @@ export const TriggeredSchema = z.strictObject({
   /** Checked when the (delayed) message is sent: a customer who bought since the trigger gets nothing. */
   exitIf: z.array(z.enum(['purchased-since-trigger'])).default([]),
   oncePerCustomer: z.boolean().default(false).describe('send at most once per customer, ever (welcome emails)'),
+  survey: SurveySchema.optional(),
 });
 
 export const CampaignSchema = z.discriminatedUnion('kind', [NewsletterSchema, TriggeredSchema]);

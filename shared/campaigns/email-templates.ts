@@ -12,6 +12,7 @@ import { loadCatalogs, translator, type Catalogs } from '#shared/i18n/catalogs.t
 import { SUPPORTED_LOCALES, type Locale } from '#shared/locales.ts';
 import { compileTemplate, type CompiledTemplate } from '#shared/campaigns/template-engine.ts';
 import type { TemplateContext } from '#shared/campaigns/template-variables.ts';
+import { surveyBlock, type SurveyLinks } from '#shared/survey/survey-block.ts';
 
 export const TEMPLATE_PARTS = ['subject', 'html', 'txt'] as const;
 export type TemplatePart = (typeof TEMPLATE_PARTS)[number];
@@ -139,7 +140,8 @@ export class CampaignTemplates {
     return wanted !== undefined && perLocale?.has(wanted) ? wanted : this.fallbackLocale;
   }
 
-  render(folder: string, wanted: Locale | undefined, context: TemplateContext): RenderedEmail {
+  /** `extras.survey`: the campaign's one-click survey, added under the template's own text (html and plain text). */
+  render(folder: string, wanted: Locale | undefined, context: TemplateContext, extras: { survey?: SurveyLinks | undefined } = {}): RenderedEmail {
     const perLocale = this.compiled.get(folder);
     if (!perLocale) throw new TemplateNotFoundError(`no templates loaded for "${folder}" under ${this.templatesDir}`);
     const locale = this.localeFor(folder, wanted);
@@ -154,11 +156,12 @@ export class CampaignTemplates {
         ? { reason: t.t('campaign.footer.serviceReason', { shop: context.shop.name }), unsubscribe: t.t('campaign.footer.stopAll'), oneClick: t.t('campaign.footer.stopAllText') }
         : { reason: t.t('campaign.footer.reason', { shop: context.shop.name }), unsubscribe: t.t('campaign.footer.unsubscribe'), oneClick: t.t('campaign.footer.oneClick') };
     const frame = { ...context, subject, lang: locale, dir: t.dir, footer };
+    const survey = extras.survey ? surveyBlock(t, extras.survey) : undefined;
     return {
       locale,
       subject,
-      html: this.layout.html({ ...frame, content: template.html(context) }),
-      text: this.layout.text({ ...frame, content: template.text(context).trim() }),
+      html: this.layout.html({ ...frame, content: survey ? `${template.html(context)}\n${survey.html}` : template.html(context) }),
+      text: this.layout.text({ ...frame, content: survey ? `${template.text(context).trim()}\n\n${survey.text}` : template.text(context).trim() }),
     };
   }
 }

@@ -11,6 +11,7 @@ import { LAYOUT_FOLDER, LAYOUT_PARTS, LAYOUT_VARIABLES, readLayoutSources, readT
 import { allowedVariables } from '#shared/campaigns/template-variables.ts';
 import { knownSegmentIds } from '#shared/campaigns/known-segments.ts';
 import { loadSegmentsConfig } from '#shared/segments/segment-config.ts';
+import { loadCatalogs } from '#shared/i18n/catalogs.ts';
 
 export const CAMPAIGNS_FILE = 'campaigns.yaml';
 export const TEMPLATES_DIR = 'templates';
@@ -53,6 +54,14 @@ export function validateCampaigns(configDir: string, knownSegments: ReadonlySet<
     }
     findings.push(...validateTemplates(templatesDir, campaign, config.defaults.fallbackLocale));
     findings.push(...validateMessageKind(templatesDir, campaign, { file, line: parsed.lineOf(['campaigns', index, 'purpose']) }));
+    if (campaign.kind === 'triggered' && campaign.survey) {
+      // Every answer is a link in the email and a choice on the page: it needs its words in every language.
+      const catalogs = loadCatalogs(join(configDir, 'messages'));
+      campaign.survey.choices.forEach((choice, i) => {
+        const missing = SUPPORTED_LOCALES.filter((locale) => !catalogs.get(locale)?.has(`survey.reason.${choice}`));
+        if (missing.length > 0) findings.push({ severity: 'error', file, line: parsed.lineOf(['campaigns', index, 'survey', 'choices', i]), message: `campaign "${campaign.id}": survey choice "${choice}" needs survey.reason.${choice} in config/messages/{${missing.join(',')}}.json` });
+      });
+    }
   });
 
   findings.push(...validateLayout(templatesDir));

@@ -31,6 +31,7 @@ import { resolveLocale } from '#shared/i18n/locale-resolution.ts';
 import { html } from '#shared/i18n/html.ts';
 import { interactionInputSchema } from '#shared/interactions/interaction-input.ts';
 import { recordInteraction } from '#shared/interactions/record-interaction.ts';
+import { surveyCounts } from '#shared/interactions/survey-answer.ts';
 import { isSupportedLocale } from '#shared/locales.ts';
 import { logger } from '#shared/logger.ts';
 import type { Table } from '#shared/table/table-client.ts';
@@ -199,7 +200,8 @@ async function cases(r: Request, user: ConsoleUser, session: StaffSession): Prom
     .filter((e) => statuses.includes(e.status))
     .filter((e) => filters.reason === '' || e.reason === filters.reason)
     .filter((e) => (filters.owner === 'me' ? e.owner === session.identity.username : filters.owner === 'none' ? e.owner === undefined : true));
-  return page(r, 200, casesPage(r.t, user, r.here, { filters, reasons: [...r.deps.config.contacts.reasons, FORM_CASE_REASON], entries, stats: statsByReason(all) }));
+  const surveys = await surveyCounts(r.deps.table);
+  return page(r, 200, casesPage(r.t, user, r.here, { filters, reasons: [...r.deps.config.contacts.reasons, FORM_CASE_REASON], entries, stats: statsByReason(all), surveys }));
 }
 
 async function saveAssignment(r: Request, user: ConsoleUser, caseId: string, form: URLSearchParams): Promise<HttpResult> {

@@ -44,6 +44,8 @@ import { campaignCouponCode } from '#shared/sending/campaign-coupon.ts';
 import type { Pacer } from '#shared/sending/pacer.ts';
 import { sendRef, type SendRequest } from '#shared/sending/send-request.ts';
 import { listUnsubscribeHeaders, unsubscribeUrl } from '#shared/sending/unsubscribe-link.ts';
+import type { SurveyLinks } from '#shared/survey/survey-block.ts';
+import { surveyUrl } from '#shared/survey/survey-link.ts';
 
 export interface SenderDeps {
   table: Table;
@@ -193,6 +195,7 @@ async function deliver(deps: SenderDeps, plan: ClaimPlan): Promise<Delivery> {
       unsubscribeUrl: url,
       coupon: campaign.coupon && couponCode ? { code: couponCode, discount: discountText(campaign.coupon.discount, deps.shop.baseCurrency, locale), expiresAt: new Date(now.getTime() + campaign.coupon.validDays * 86_400_000).toISOString(), appliesTo: campaign.coupon.appliesTo.join(', ') } : undefined,
     }),
+    { survey: surveyLinks(deps, campaign, request, now) },
   );
   try {
     await deps.pacer?.take();
@@ -220,6 +223,15 @@ async function deliver(deps: SenderDeps, plan: ClaimPlan): Promise<Delivery> {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** One signed link per answer of the campaign's survey, each naming this email (campaign, occurrence, customer). */
+function surveyLinks(deps: SenderDeps, campaign: Campaign, request: SendRequest, now: Date): SurveyLinks | undefined {
+  if (campaign.kind !== 'triggered' || !campaign.survey) return undefined;
+  return {
+    choices: campaign.survey.choices,
+    urlFor: (choice) => surveyUrl(deps.publicBaseUrl, deps.signingKey, { customerId: request.customerId, campaignId: campaign.id, occurrenceId: request.occurrenceId, choice }, now),
+  };
 }
 
 function sentEvent(plan: ClaimPlan, messageId: string, locale: Locale): DomainEvent {

@@ -43,6 +43,12 @@ describe('the HTTP API', () => {
     expectEveryRoute(extended, routes);
   });
 
+  it('serves the email survey from the unsubscribe function, public, GET and POST', () => {
+    const survey = httpRoutes(topology).filter(({ route }) => route.path === '/survey');
+    expect(survey.map(({ fn, route }) => `${fn.name} ${route.method} ${route.auth}`).sort()).toEqual(['unsubscribe GET public', 'unsubscribe POST public']);
+    for (const method of ['GET', 'POST']) real.template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `${method} /survey`, AuthorizationType: 'NONE' });
+  });
+
   it('lets API Gateway invoke each routed function only from this API', () => {
     const fn = functionOf(real.stack, 'record-purchase');
     real.template.hasResourceProperties('AWS::Lambda::Permission', {

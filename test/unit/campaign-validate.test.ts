@@ -77,6 +77,15 @@ describe('validateCampaigns', () => {
     ]);
   });
 
+  it('requires every survey answer to have its label in every language, at the choice\'s line', () => {
+    const dir = configCopy();
+    edit(join(dir, 'campaigns.yaml'), (text) => text.replace('bad-service, other]', 'bad-service, moved-away, other]'));
+    const [finding, ...more] = errors(validateCampaigns(dir, knownSegments).findings);
+    expect(more).toEqual([]);
+    expect(finding?.line).toBe(readFileSync(join(dir, 'campaigns.yaml'), 'utf8').split('\n').findIndex((l) => l.includes('moved-away')) + 1);
+    expect(finding?.message).toBe('campaign "win-back": survey choice "moved-away" needs survey.reason.moved-away in config/messages/{en,is,da,he,fi}.json');
+  });
+
   it('catches a broken template at validate time, naming the file and line', () => {
     const dir = configCopy();
     edit(join(dir, 'templates', 'win-back', 'da.html'), (text) => `${text}\n<p>{{coupon.cod}}</p>\n`);

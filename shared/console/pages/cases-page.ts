@@ -2,6 +2,7 @@ import { html, raw } from '#shared/i18n/html.ts';
 import type { Translator } from '#shared/i18n/catalogs.ts';
 import { CASE_STATUSES, type CaseListEntry } from '#shared/cases/case-record.ts';
 import type { ReasonStats } from '#shared/cases/case-actions.ts';
+import type { SurveyCounts } from '#shared/interactions/survey-answer.ts';
 import type { ConsolePage, ConsoleUser } from '#shared/console/console-layout.ts';
 import { label, ltr, table, when } from '#shared/console/pages/format.ts';
 
@@ -12,7 +13,7 @@ export interface CaseFilters {
 }
 
 /** The case list with filters (status, reason, mine/unassigned) and, per reason, the count and the median time to close. */
-export function casesPage(t: Translator, user: ConsoleUser, path: string, input: { filters: CaseFilters; reasons: readonly string[]; entries: CaseListEntry[]; stats: ReasonStats[] }): ConsolePage {
+export function casesPage(t: Translator, user: ConsoleUser, path: string, input: { filters: CaseFilters; reasons: readonly string[]; entries: CaseListEntry[]; stats: ReasonStats[]; surveys?: SurveyCounts[] }): ConsolePage {
   const { filters } = input;
   const option = (value: string, text: string, current: string) => html`<option value="${value}"${value === current ? raw(' selected') : ''}>${text}</option>`;
   const hours = (h: number | undefined) => (h === undefined ? '—' : new Intl.NumberFormat(t.locale, { maximumFractionDigits: 1 }).format(h));
@@ -47,6 +48,16 @@ ${table(
   [t.t('console.contact.reason'), t.t('console.cases.total'), t.t('console.cases.stillOpen'), t.t('console.cases.medianHours')],
   input.stats.map((s) => html`<tr><td>${label(t, 'console.reason', s.reason)}</td><td>${s.count}</td><td>${s.open}</td><td>${hours(s.medianHoursToResolve)}</td></tr>`),
 )}
+</section>
+${(input.surveys ?? []).map(
+  (survey) => html`<section class="card" aria-labelledby="survey-${survey.campaignId}"><h2 id="survey-${survey.campaignId}">${t.t('console.cases.surveyTitle')} <span class="ltr">${survey.campaignId}</span></h2>
+${table(
+  t,
+  t.t('console.cases.surveyTitle'),
+  [t.t('console.contact.reason'), t.t('console.cases.surveyAnswers')],
+  survey.answers.map((a) => html`<tr><td>${label(t, 'survey.reason', a.reason)}</td><td>${a.count}</td></tr>`),
+)}
 </section>`,
+)}`,
   };
 }

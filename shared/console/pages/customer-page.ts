@@ -80,6 +80,12 @@ ${section(
     view.contacts.map(
       (c) =>
         html`<tr><td>${when(t, c.recordedAt)}</td><td>${label(t, 'console.channel', c.channel)}</td><td>${label(t, 'console.reason', c.reason)}</td><td>${c.satisfied}${c.satisfiedWhy ? html` — ${c.satisfiedWhy}` : ''}</td><td>${c.whatWasDone ?? ''}${c.note ? html`<br><span class="muted">${c.note}</span>` : ''}</td><td>${label(t, 'console.outcome', c.outcome)}</td><td>${ltr(c.staffId)}</td></tr>`,
+    ).concat(
+      // Survey answers are the customer's own words, from an email link: no satisfaction score, outcome or staff.
+      view.surveyAnswers.map(
+        (a) =>
+          html`<tr class="survey-answer"><td>${when(t, a.updatedAt ?? a.recordedAt)}</td><td>${label(t, 'console.channel', a.channel)}</td><td>${label(t, 'survey.reason', a.reason)}</td><td>—</td><td>${a.note ? html`<span class="muted">${a.note}</span>` : ''}</td><td>—</td><td>${ltr(a.campaignId)}</td></tr>`,
+      ),
     ),
   ),
 )}
