@@ -13,7 +13,7 @@ import { httpRoutes } from '#shared/topology.ts';
 import { startLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
 import { aPurchase } from '#test/support/builders.ts';
 import { confirmLinkOf, emailsTo, inbox, submitJson } from '#test/support/capture-client.ts';
-import { machineInfo } from '../bench-harness.ts';
+import { machineInfo, sizeFromEnvironment } from '../bench-harness.ts';
 import { forEachIndex, formatCount, StatusTally } from '../support/reliability.ts';
 import type { ReliabilityReport, ReliabilityScale } from './scenario.ts';
 
@@ -168,7 +168,7 @@ function sendRaw(baseUrl: URL, fuzz: FuzzRequest): Promise<Answer> {
 }
 
 export async function run(scale: ReliabilityScale): Promise<ReliabilityReport> {
-  const count = SIZES[scale];
+  const count = sizeFromEnvironment('RELIABILITY_FUZZ_REQUESTS', SIZES[scale], 1);
   const runtime = await startLocalRuntime({ inMemory: true, ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 }, seed: false, tickSchedules: false });
   try {
     return await fuzz(runtime, count, scale);
