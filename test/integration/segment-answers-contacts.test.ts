@@ -6,7 +6,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerSetOf, foldAnswers, storedAnswerOf, PROFILE_ANSWER_FIELDS, type AnswerSubmission } from '#shared/capture/answer-history.ts';
 import { writeAnswersToProfile } from '#shared/capture/profile-answers.ts';
@@ -202,5 +202,18 @@ describe('contact fields on the profile', () => {
     clock = daysAgo(20);
     await recordInteraction(deps, { ...contact, interactionId: 'int-0', satisfied: 4 });
     expect(profileFromItem((await profileItem(customerId)) ?? {}).lastContactAt).toBe(daysAgo(1).toISOString());
+  });
+
+  it('closing a case opened before cases were counted leaves openCases alone (it never went below what was added)', async () => {
+    const email = 'legacy-case@example.com';
+    const customerId = customerIdForEmail(email);
+    await buy(email, 'LC-1', daysAgo(40));
+    const legacy = { caseId: 'cs_legacy', customerId, status: 'open', source: 'interaction', sourceRef: 'int-legacy', reason: 'delivery', satisfied: 1, openedAt: daysAgo(5).toISOString(), needsPolicyChange: false, escalations: [] };
+    await table.doc.send(new PutCommand({ TableName: table.name, Item: { ...keys.staffCase('cs_legacy'), entityType: 'CASE', ...legacy } }));
+    await table.doc.send(new PutCommand({ TableName: table.name, Item: { ...keys.caseByStatus('open', legacy.openedAt, 'cs_legacy'), entityType: 'CASE_ENTRY', caseId: 'cs_legacy', customerId, status: 'open', reason: 'delivery', openedAt: legacy.openedAt, needsPolicyChange: false, escalations: [] } }));
+    await closeCase({ table, bus, now: () => NOW }, 'cs_legacy', { whatWentWrong: 'late', howHandled: 'called back', resolved: true, needsPolicyChange: false, closedBy: 'staff-1' });
+    const item = await profileItem(customerId);
+    expect(item?.openCases).toBeUndefined();
+    expect(profileFromItem(item ?? {}).openCases).toBe(0);
   });
 });
