@@ -1,5 +1,5 @@
 import { NotFoundError } from '#shared/errors.ts';
-import { signToken, verifyToken, type TokenClaims } from '#shared/tokens/signed-token.ts';
+import { signToken, unverifiedSubject, verifyToken, type TokenClaims } from '#shared/tokens/signed-token.ts';
 import { LinkExpiredError } from '#shared/capture/capture-errors.ts';
 
 export { FORM_TOKEN_PURPOSE } from '#shared/purchases/record-purchase.ts';
@@ -10,7 +10,7 @@ export function verifyLink(token: string | undefined, purpose: string, key: stri
   if (!token || token.length > 2048) throw new NotFoundError('This link is incomplete');
   const check = verifyToken(token, purpose, key, now);
   if (check.ok) return check.claims;
-  if (check.reason === 'expired') throw new LinkExpiredError('This link has expired', subjectOf(token));
+  if (check.reason === 'expired') throw new LinkExpiredError('This link has expired', unverifiedSubject(token));
   throw new NotFoundError('This link is not valid');
 }
 
@@ -21,13 +21,3 @@ export function confirmUrlFor(publicBaseUrl: string, signingKey: string, orderId
   return url.toString();
 }
 
-/** The subject of a token whose signature was already checked (only called for an expired one). */
-function subjectOf(token: string): string | undefined {
-  try {
-    const decoded: unknown = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8'));
-    const sub: unknown = Array.isArray(decoded) ? decoded[1] : undefined;
-    return typeof sub === 'string' ? sub : undefined;
-  } catch {
-    return undefined;
-  }
-}

@@ -67,6 +67,19 @@ function checkClaims(payload: string, purpose: string, now: Date): TokenCheck {
   return { ok: true, claims: { purpose: tokenPurpose, sub, exp } };
 }
 
+/** The subject of a token, unverified: only for a token whose signature was already checked (an expired link's page). */
+export function unverifiedSubject(token: string): string | undefined {
+  const parts = token.split('.');
+  const payload = parts.length === 2 ? parts[0] : parts[1];
+  try {
+    const decoded: unknown = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8'));
+    const sub: unknown = Array.isArray(decoded) ? decoded[1] : undefined;
+    return typeof sub === 'string' ? sub : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function linkPurpose(purpose: string): string {
   return `link/${purpose}`;
 }

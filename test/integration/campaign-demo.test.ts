@@ -79,7 +79,7 @@ describe('the demo shop, with the clock moved forward', () => {
     const oneClick = await fetch(unsubscribe, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
     expect(oneClick.status).toBe(200);
     const token = new URL(unsubscribe).searchParams.get('token') ?? '';
-    const [, subject] = z.tuple([z.string(), z.string(), z.number()]).parse(JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')));
+    const [, subject] = z.tuple([z.string(), z.string(), z.number()]).parse(JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')));
     const customerId = subject.split('|')[0] ?? '';
     const profile = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.profile(customerId) }));
     expect(profile.Item?.marketingConsent).toBe('withdrawn');

@@ -73,8 +73,8 @@ describe('bad input to POST /api/submissions (JSON) gets a 4xx with field messag
   });
 
   it('a tampered form token: 404', async () => {
-    const [payload = '', signature = ''] = order.token.split('.');
-    const forged = `${Buffer.from(JSON.stringify(['form', 'BAD-2', 1_900_000_000])).toString('base64url')}.${signature}`;
+    const [keyId = '', payload = '', signature = ''] = order.token.split('.');
+    const forged = `${keyId}.${Buffer.from(JSON.stringify(['form', 'BAD-2', 1_900_000_000])).toString('base64url')}.${signature}`;
     expect(payload).not.toBe('');
     const reply = await submitJson(runtime, valid({ token: forged }), { fromIp: nextIp() });
     expect(reply.status).toBe(404);

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { signToken, verifyToken } from '#shared/tokens/signed-token.ts';
+import { signToken, unverifiedSubject, verifyToken } from '#shared/tokens/signed-token.ts';
 
 const key = 'test-key-0123456789';
 const now = new Date('2026-11-25T00:00:00Z');
@@ -98,5 +98,13 @@ describe('signed tokens with key ids and rotation', () => {
     expect(verifyToken(link, 'form', JSON.stringify({ current: 'k2', keys: { k2: K2 }, identity: 'k2' }), now)).toEqual({ ok: false, reason: 'bad-signature' });
     expect(verifyToken(link, 'form', JSON.stringify({ current: 'k2', keys: { k1: K1, k2: K2 }, legacy: null }), now)).toEqual({ ok: false, reason: 'bad-signature' });
     expect(verifyToken(legacyToken('form', 'ORD-OLD', K2), 'form', ringOf('k2', { k1: K1, k2: K2 }), now)).toEqual({ ok: false, reason: 'bad-signature' });
+  });
+});
+
+describe('the subject of an expired link (for its "send me a new link" page)', () => {
+  it('is read from tokens with and without a key id', () => {
+    expect(unverifiedSubject(signToken({ purpose: 'confirm', sub: 'ORD-7', exp }, key))).toBe('ORD-7');
+    expect(unverifiedSubject(legacyToken('confirm', 'ORD-8', K1))).toBe('ORD-8');
+    expect(unverifiedSubject('junk')).toBeUndefined();
   });
 });
