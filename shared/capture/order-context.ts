@@ -1,4 +1,5 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { NotFoundError } from '#shared/errors.ts';
 import { keys } from '#shared/table/keys.ts';
@@ -15,10 +16,34 @@ const OrderItemSchema = z.object({
   kind: z.enum(['purchase', 'refund']).default('purchase'),
   /** Set when the customer was erased (shared/privacy): the order stays for bookkeeping, its form is gone. */
   anonymisedAt: z.string().optional(),
+  /** The first time its form was opened (the report's incentive funnel). */
+  formOpenedAt: z.string().optional(),
 });
 
 /** What the form needs to know about an order. */
 export type OrderView = z.output<typeof OrderItemSchema>;
+
+/**
+ * Records the order's first form view, once: a later view, a reload or a link scanner's second fetch changes nothing.
+ * Returns whether this view was the first.
+ */
+export async function recordFormOpened(table: Table, orderId: string, at: Date): Promise<boolean> {
+  try {
+    await table.doc.send(
+      new UpdateCommand({
+        TableName: table.name,
+        Key: keys.order(orderId),
+        UpdateExpression: 'SET formOpenedAt = :at',
+        ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(formOpenedAt)',
+        ExpressionAttributeValues: { ':at': at.toISOString() },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
 
 export interface CustomerContact {
   email: string | undefined;

@@ -7,8 +7,11 @@ import { inRange, type ReportData, type ReportRange } from '#shared/reports/repo
 export interface FunnelRow {
   incentiveType: string;
   orders: number;
-  /** Form views are not recorded yet (GET /form is read-only): null until they are. */
-  formOpened: number | null;
+  /**
+   * Orders whose form was opened: the first GET /form of the order is recorded on it, and a submitted form was
+   * necessarily opened (orders from before views were recorded count from their submission).
+   */
+  formOpened: number;
   submitted: number;
   confirmed: number;
   issued: number;
@@ -25,9 +28,10 @@ export function incentiveFunnel(data: ReportData, range: ReportRange): FunnelRow
     const incentive = incentives.get(order.orderId);
     const type = incentive?.type ?? order.incentiveType;
     let row = rows.get(type);
-    if (!row) rows.set(type, (row = { incentiveType: type, orders: 0, formOpened: null, submitted: 0, confirmed: 0, issued: 0, redeemed: 0 }));
+    if (!row) rows.set(type, (row = { incentiveType: type, orders: 0, formOpened: 0, submitted: 0, confirmed: 0, issued: 0, redeemed: 0 }));
     row.orders++;
     const submission = submissions.get(order.orderId);
+    if (order.formOpened || submission) row.formOpened++;
     if (submission) row.submitted++;
     if (submission?.confirmedAt !== undefined) row.confirmed++;
     if (incentive) row.issued++;

@@ -113,7 +113,7 @@ export function renderReportHtml(report: Report): string {
       body: html`<p class="intro">${t.incentives.intro}</p>${pair(
         t.incentives.chart,
         charts.incentiveChart(t.incentives.chart, report.incentives),
-        table(t.incentives.title, [c.incentiveType, c.orders, c.formOpened, c.submitted, c.confirmed, c.issued, c.redeemed], report.incentives.map((r) => [r.incentiveType, f.n(r.orders), r.formOpened === null ? c.notRecorded : f.n(r.formOpened), f.n(r.submitted), f.n(r.confirmed), f.n(r.issued), f.n(r.redeemed)])),
+        table(t.incentives.title, [c.incentiveType, c.orders, c.formOpened, c.submitted, c.confirmed, c.issued, c.redeemed], report.incentives.map((r) => [r.incentiveType, f.n(r.orders), f.n(r.formOpened), f.n(r.submitted), f.n(r.confirmed), f.n(r.issued), f.n(r.redeemed)])),
       )}`,
     },
     {

@@ -14,7 +14,7 @@ export interface AccumulatorOptions {
 /** The attributes the accumulator reads; the loader projects only these. */
 export const REPORT_ATTRIBUTES = [
   'PK', 'SK', 'customerId', 'orderId', 'purchasedAt', 'baseTotalMinor', 'kind', 'categoryMinor', 'attribution',
-  'submittedAt', 'optInConfirmedAt', 'answers', 'type', 'code', 'issuedAt', 'redeemedAt',
+  'formOpenedAt', 'submittedAt', 'optInConfirmedAt', 'answers', 'type', 'code', 'issuedAt', 'redeemedAt',
   'campaignId', 'occurrenceId', 'status', 'sentAt', 'heldOutAt', 'claimedAt', 'deliveredAt', 'bouncedAt', 'complainedAt', 'firstOpenedAt', 'firstClickedAt',
   'recipients', 'plannedAt', 'asOf', 'counts', 'ans#heardFrom',
   ...EMAIL_COUNTERS,
@@ -65,6 +65,7 @@ export function createReportAccumulator(options: AccumulatorOptions = {}): Repor
       totalMinor,
       kind: item.kind === 'refund' || totalMinor < 0 ? 'refund' : 'purchase',
       incentiveType: incentiveTypeOf(numberRecord(item.categoryMinor)),
+      formOpened: str(item.formOpenedAt) !== undefined,
       attribution: campaignId !== undefined && occurrenceId !== undefined ? { campaignId, occurrenceId, revenueMinor: num(field(attribution, 'revenueMinor')) ?? totalMinor } : undefined,
     };
     data.orders.push(row);

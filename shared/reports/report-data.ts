@@ -20,6 +20,8 @@ export interface OrderRow {
   kind: 'purchase' | 'refund';
   /** The incentive type this order's form would issue (from its categories and config/incentives.yaml). */
   incentiveType: string;
+  /** Its incentive form was opened (GET /form records the first view on the order). */
+  formOpened: boolean;
   attribution: { campaignId: string; occurrenceId: string; revenueMinor: number } | undefined;
 }
 

@@ -111,7 +111,6 @@ export const reportStrings = {
     status: 'Status',
     measure: 'Measure',
     value: 'Value',
-    notRecorded: 'not recorded',
     none: '—',
   },
 } as const;

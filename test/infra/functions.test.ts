@@ -220,7 +220,7 @@ describe('table access narrowed by each declaration (issue 13, item 7)', () => {
     expect(statement?.Condition).toEqual(leadingKeys ? { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeys } } : undefined);
   });
 
-  it('lets the public unsubscribe function touch only profiles (with their ledger) and counters', () => {
-    expect(tableStatements('unsubscribe')[0]?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CUST#*', 'STATS#*'] } });
+  it('lets the public unsubscribe function touch only profiles (with their ledger), counters and survey guards', () => {
+    expect(tableStatements('unsubscribe')[0]?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CUST#*', 'STATS#*', 'INTERACTION#*'] } });
   });
 });

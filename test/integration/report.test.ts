@@ -39,6 +39,8 @@ const secondOrderAt = (i: number) => SENT_AT + ((i % 7) + 0.5) * DAY;
 const SECOND_TOTAL = 5000;
 const clicked = (i: number) => !heldOut(i) && i % 4 === 0;
 const bounced = (i: number) => !heldOut(i) && i % 10 === 9;
+/** Opened the form: every one who submitted did, and so did some who then left it (a view is recorded once per order). */
+const opensForm = (i: number) => i < 26;
 const submits = (i: number) => i < 20;
 const confirms = (i: number) => submits(i) && i % 2 === 0;
 const redeems = (i: number) => confirms(i) && i % 4 === 0;
@@ -60,7 +62,7 @@ function seedItems(): Record<string, unknown>[] {
     const customerId = id(i);
     const hf = heardFrom(i);
     items.push(aProfileItem({ customerId, ...(hf ? { heardFrom: hf } : {}) }));
-    items.push(anOrderItem({ orderId: `first-${i}`, customerId, purchasedAt: iso(firstOrderAt(i)), totalMinor: firstOrderTotal(i), categoryMinor: { [category(i)]: firstOrderTotal(i) } }));
+    items.push(anOrderItem({ orderId: `first-${i}`, customerId, purchasedAt: iso(firstOrderAt(i)), totalMinor: firstOrderTotal(i), categoryMinor: { [category(i)]: firstOrderTotal(i) }, ...(opensForm(i) && !submits(i) ? { formOpenedAt: iso(firstOrderAt(i)) } : {}) }));
     if (buysAfterEmail(i)) {
       const attribution = clicked(i) && secondOrderAt(i) <= SENT_AT + WINDOW_DAYS * DAY ? { campaignId: 'newsletter', occurrenceId: '2026-05-01' } : undefined;
       items.push(anOrderItem({ orderId: `second-${i}`, customerId, purchasedAt: iso(secondOrderAt(i)), totalMinor: SECOND_TOTAL, categoryMinor: { boots: SECOND_TOTAL }, ...(attribution ? { attribution } : {}) }));
@@ -120,7 +122,7 @@ const Report = z.object({
   campaigns: z.array(z.object({ campaignId: z.string(), planned: z.number(), sent: z.number(), heldOut: z.number(), delivered: z.number(), bounced: z.number(), complained: z.number(), opened: z.number(), clicked: z.number(), unsubscribed: z.number(), converted: z.number(), revenueMinor: z.number(),
     holdout: z.object({ sent: z.object({ recipients: z.number(), converters: z.number(), revenuePerRecipientMinor: z.number() }), heldOut: z.object({ recipients: z.number(), converters: z.number(), revenuePerRecipientMinor: z.number() }),
       conversionLift: z.object({ difference: z.number(), low: z.number(), high: z.number() }), revenueLift: z.object({ difference: z.number(), low: z.number(), high: z.number() }) }) })),
-  incentives: z.array(z.object({ incentiveType: z.string(), orders: z.number(), submitted: z.number(), confirmed: z.number(), issued: z.number(), redeemed: z.number() })),
+  incentives: z.array(z.object({ incentiveType: z.string(), orders: z.number(), formOpened: z.number(), submitted: z.number(), confirmed: z.number(), issued: z.number(), redeemed: z.number() })),
   acquisition: z.array(z.object({ heardFrom: z.string(), customers: z.number(), averageValue12mMinor: z.number(), repeatRate: z.number() })),
   satisfaction: z.object({ responses: z.number(), distribution: z.array(z.object({ score: z.number(), count: z.number() })) }),
   cohorts: z.array(z.object({ cohort: z.string(), customers: z.number(), repeated: z.number() })),
@@ -169,12 +171,13 @@ describe('npx kinship report --json over a seeded shop', () => {
   });
 
   it('follows each incentive type through the funnel', () => {
-    const rows = new Map<string, { orders: number; submitted: number; confirmed: number; issued: number; redeemed: number }>();
+    const rows = new Map<string, { orders: number; formOpened: number; submitted: number; confirmed: number; issued: number; redeemed: number }>();
     for (let i = 0; i < CUSTOMERS; i++) {
       // First orders have their category's type; the second orders are boots (coupon) and never get a form.
       for (const [type, isFirst] of [[incentiveType(i), true], ...(buysAfterEmail(i) ? [['coupon', false] as const] : [])] as const) {
-        const row = rows.get(type) ?? { orders: 0, submitted: 0, confirmed: 0, issued: 0, redeemed: 0 };
+        const row = rows.get(type) ?? { orders: 0, formOpened: 0, submitted: 0, confirmed: 0, issued: 0, redeemed: 0 };
         row.orders++;
+        if (isFirst && opensForm(i)) row.formOpened++;
         if (isFirst && submits(i)) row.submitted++;
         if (isFirst && confirms(i)) {
           row.confirmed++;

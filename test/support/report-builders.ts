@@ -18,7 +18,7 @@ export function aProfileItem(o: { customerId: string; heardFrom?: string }): Ite
   };
 }
 
-export function anOrderItem(o: { orderId: string; customerId: string; purchasedAt: string; totalMinor: number; categoryMinor?: Record<string, number>; attribution?: { campaignId: string; occurrenceId: string; revenueMinor?: number } }): Item {
+export function anOrderItem(o: { orderId: string; customerId: string; purchasedAt: string; totalMinor: number; categoryMinor?: Record<string, number>; formOpenedAt?: string; attribution?: { campaignId: string; occurrenceId: string; revenueMinor?: number } }): Item {
   return {
     PK: `ORDER#${o.orderId}`,
     SK: 'ORDER',
@@ -34,6 +34,7 @@ export function anOrderItem(o: { orderId: string; customerId: string; purchasedA
     categoryMinor: o.categoryMinor ?? { tents: o.totalMinor },
     purchasedAt: o.purchasedAt,
     lines: [],
+    ...(o.formOpenedAt ? { formOpenedAt: o.formOpenedAt } : {}),
     ...(o.attribution
       ? { attribution: { campaignId: o.attribution.campaignId, occurrenceId: o.attribution.occurrenceId, messageId: 'm-1', touch: 'click', touchedAt: o.purchasedAt, revenueMinor: o.attribution.revenueMinor ?? o.totalMinor } }
       : {}),

@@ -9,7 +9,7 @@ const typeOf = (categoryMinor: Readonly<Record<string, number>>) => ('tents' in 
 
 describe('incentiveFunnel', () => {
   const items = [
-    anOrderItem({ orderId: '1', customerId: 'a', purchasedAt: at, totalMinor: 100, categoryMinor: { tents: 100 } }),
+    anOrderItem({ orderId: '1', customerId: 'a', purchasedAt: at, totalMinor: 100, categoryMinor: { tents: 100 }, formOpenedAt: at }),
     anOrderItem({ orderId: '2', customerId: 'b', purchasedAt: at, totalMinor: 100, categoryMinor: { boots: 100 } }),
     anOrderItem({ orderId: '3', customerId: 'c', purchasedAt: at, totalMinor: 100, categoryMinor: { boots: 100 } }),
     anOrderItem({ orderId: '4', customerId: 'd', purchasedAt: at, totalMinor: 100, categoryMinor: { boots: 100 } }),
@@ -23,10 +23,10 @@ describe('incentiveFunnel', () => {
     aCodeItem({ code: 'C3', orderId: '3' }),
   ];
 
-  it('follows each type\'s orders through submitted, confirmed, issued and redeemed; refunds are not orders', () => {
+  it('follows each type\'s orders through form opened, submitted, confirmed, issued and redeemed; refunds are not orders', () => {
     expect(incentiveFunnel(reportDataOf(items, typeOf), all)).toEqual([
-      { incentiveType: 'coupon', orders: 3, formOpened: null, submitted: 3, confirmed: 2, issued: 2, redeemed: 1 },
-      { incentiveType: 'warranty', orders: 1, formOpened: null, submitted: 0, confirmed: 0, issued: 0, redeemed: 0 },
+      { incentiveType: 'coupon', orders: 3, formOpened: 3, submitted: 3, confirmed: 2, issued: 2, redeemed: 1 },
+      { incentiveType: 'warranty', orders: 1, formOpened: 1, submitted: 0, confirmed: 0, issued: 0, redeemed: 0 },
     ]);
   });
 

@@ -80,9 +80,9 @@ describe('the topology declares least-privilege table access', () => {
   });
 
   it('keeps the public routes to the partitions they need, without scans or (but for claiming pool codes) deletes', () => {
-    // The profile and its ledger, the occurrence counters,: no order, code or incentive.
-    expect(tableAccess('unsubscribe')).toEqual({ mode: 'readWrite', keys: ['CUST#', 'STATS#'] });
-    expect(tableAccess('show-form')).toMatchObject({ mode: 'read' });
+    // The profile and its ledger, the occurrence counters, and the survey answer's idempotency guard: no order, code or incentive.
+    expect(tableAccess('unsubscribe')).toEqual({ mode: 'readWrite', keys: ['CUST#', 'STATS#', 'INTERACTION#'] });
+    expect(tableAccess('show-form')?.keys).toEqual(['ORDER#', 'CUST#', 'INCENTIVE#']);
     for (const name of ['show-form', 'submit-form', 'confirm-email', 'unsubscribe']) {
       const keys = tableAccess(name)?.keys;
       expect(Array.isArray(keys), name).toBe(true);

@@ -6,7 +6,7 @@ import { UnsupportedLanguageError } from '#shared/capture/capture-errors.ts';
 import { chooseIncentive } from '#shared/capture/choose-incentive.ts';
 import { describeOffer, offerOfRule } from '#shared/capture/describe-incentive.ts';
 import { requestHeader, type HttpRequest } from '#shared/capture/http-request.ts';
-import { loadContact, loadFormOrder, loadSubmission } from '#shared/capture/order-context.ts';
+import { loadContact, loadFormOrder, loadSubmission, recordFormOpened } from '#shared/capture/order-context.ts';
 import { formPage, initialValues } from '#shared/capture/pages/form-page.ts';
 import { FORM_TOKEN_PURPOSE, verifyLink } from '#shared/capture/signed-links.ts';
 import { errorPageResult, linkErrorTranslator, pageResult } from '#shared/capture/routes/page-result.ts';
@@ -24,7 +24,12 @@ export async function handleShowForm(deps: FormPageDeps, request: HttpRequest): 
   try {
     const claims = verifyLink(formTokenOf(request), FORM_TOKEN_PURPOSE, deps.signingKey, deps.now());
     const order = await loadFormOrder(deps.table, claims.sub);
-    const [contact, submission] = await Promise.all([loadContact(deps.table, order.customerId), loadSubmission(deps.table, order.orderId)]);
+    const [contact, submission] = await Promise.all([
+      loadContact(deps.table, order.customerId),
+      loadSubmission(deps.table, order.orderId),
+      // The incentive funnel's "form opened": written once per order, so a reload costs one read, not a write.
+      order.formOpenedAt === undefined ? recordFormOpened(deps.table, order.orderId, deps.now()) : false,
+    ]);
     const choice = resolveLocale({
       override: request.queryStringParameters?.lang,
       order: submission?.answers.preferredLanguage ?? order.locale,
