@@ -132,7 +132,7 @@ async function preview(
       locale,
       shop: { name: shop.shop.name, url: baseUrl, baseCurrency: shop.shop.baseCurrency },
       campaignId: campaign.id,
-      unsubscribeUrl: unsubscribeUrl(baseUrl, 'preview-only-not-a-real-key', profile.customerId, campaign.id, now),
+      unsubscribeUrl: unsubscribeUrl(baseUrl, 'preview-only-not-a-real-key', { customerId: profile.customerId, campaignId: campaign.id, scope: 'marketing', occurrenceId: 'preview' }, now),
       coupon: campaign.coupon ? previewCoupon(campaign, profile.customerId, locale, now, shop.shop.baseCurrency) : undefined,
     }),
   );

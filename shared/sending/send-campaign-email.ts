@@ -183,7 +183,7 @@ async function deliver(deps: SenderDeps, plan: ClaimPlan): Promise<Delivery> {
   // A marketing email's link (and RFC 8058 one-click header) withdraws marketing consent. A service email is one
   // person's own business, not bulk mail: no List-Unsubscribe header, and its footer link stops every email.
   const service = campaign.purpose === 'service';
-  const url = unsubscribeUrl(deps.publicBaseUrl, deps.signingKey, request.customerId, campaign.id, now, service ? 'all' : 'marketing');
+  const url = unsubscribeUrl(deps.publicBaseUrl, deps.signingKey, { customerId: request.customerId, campaignId: campaign.id, scope: service ? 'all' : 'marketing', occurrenceId: request.occurrenceId }, now);
   const rendered = deps.templates.render(
     templateFolderOf(campaign),
     locale,

@@ -10,22 +10,39 @@ const UNSUBSCRIBE_TTL_SECONDS = 5 * 365 * 86_400;
  */
 export type UnsubscribeScope = 'marketing' | 'all';
 
-/** The subject of an unsubscribe token: the customer and the campaign the email came from (for the ledger), `|all` for stop-everything links. */
-export function unsubscribeSubject(customerId: string, campaignId: string, scope: UnsubscribeScope = 'marketing'): string {
+export interface UnsubscribeSubject {
+  customerId: string;
+  campaignId: string;
+  scope: UnsubscribeScope;
+  /** The occurrence the email belonged to (its report counts the unsubscribe); links made before it was carried have none. */
+  occurrenceId?: string;
+}
+
+/**
+ * The subject of an unsubscribe token: `<customer>|<campaign>|<scope>|<occurrence>`. Older links carry
+ * `<customer>|<campaign>` (marketing) or `<customer>|<campaign>|all` and stay valid for their five years.
+ */
+export function unsubscribeSubject(subject: UnsubscribeSubject): string {
+  const { customerId, campaignId, scope, occurrenceId } = subject;
+  if (occurrenceId !== undefined) return `${customerId}|${campaignId}|${scope}|${occurrenceId}`;
   return scope === 'all' ? `${customerId}|${campaignId}|all` : `${customerId}|${campaignId}`;
 }
 
-export function parseUnsubscribeSubject(sub: string): { customerId: string; campaignId: string; scope: UnsubscribeScope } | undefined {
-  const [customerId, campaignId, scope, extra] = sub.split('|');
-  if (!customerId || !campaignId || extra !== undefined) return undefined;
+export function parseUnsubscribeSubject(sub: string): UnsubscribeSubject | undefined {
+  const [customerId, campaignId, scope, ...rest] = sub.split('|');
+  if (!customerId || !campaignId) return undefined;
   if (scope === undefined) return { customerId, campaignId, scope: 'marketing' };
-  return scope === 'all' ? { customerId, campaignId, scope } : undefined;
+  if (scope !== 'all' && scope !== 'marketing') return undefined;
+  if (rest.length === 0) return scope === 'all' ? { customerId, campaignId, scope } : undefined;
+  // An occurrence id is the last part, whatever it holds (an EventBridge event id, a newsletter's time, `once`).
+  const occurrenceId = rest.join('|');
+  return occurrenceId === '' ? undefined : { customerId, campaignId, scope, occurrenceId };
 }
 
-export function unsubscribeUrl(publicBaseUrl: string, key: string, customerId: string, campaignId: string, now: Date, scope: UnsubscribeScope = 'marketing'): string {
+export function unsubscribeUrl(publicBaseUrl: string, key: string, subject: UnsubscribeSubject, now: Date): string {
   const url = new URL('/unsubscribe', publicBaseUrl);
   const exp = Math.floor(now.getTime() / 1000) + UNSUBSCRIBE_TTL_SECONDS;
-  url.searchParams.set('token', signToken({ purpose: UNSUBSCRIBE_TOKEN_PURPOSE, sub: unsubscribeSubject(customerId, campaignId, scope), exp }, key));
+  url.searchParams.set('token', signToken({ purpose: UNSUBSCRIBE_TOKEN_PURPOSE, sub: unsubscribeSubject(subject), exp }, key));
   return url.toString();
 }
 

@@ -26,6 +26,8 @@ export interface UnsubscribeTarget {
   campaignId: string;
   /** `marketing`: the link withdraws marketing consent; `all`: it stops every email (a service email's link). */
   scope: UnsubscribeScope;
+  /** The occurrence the email belonged to, when the link carries it (links made since the report counted unsubscribes). */
+  occurrenceId?: string;
   /** The customer's language, for the page. */
   locale: Locale | undefined;
   /** What the link stops is already stopped (a repeat request, or an earlier unsubscribe). */
@@ -56,7 +58,7 @@ export async function unsubscribe(deps: UnsubscribeDeps, token: string | undefin
   const target = await unsubscribeTarget(deps, token);
   if (target.withdrawn) return target;
   const at = deps.now().toISOString();
-  await withdrawMarketingConsent(deps, { customerId: target.customerId, at, ref: `unsubscribe#${target.campaignId}`, source, campaignId: target.campaignId });
+  await withdrawMarketingConsent(deps, { customerId: target.customerId, at, ref: `unsubscribe#${target.campaignId}`, source, campaignId: target.campaignId, occurrenceId: target.occurrenceId });
   if (target.scope === 'all') await stopAllEmail(deps.table, { customerId: target.customerId, at, campaignId: target.campaignId, source });
   return { ...target, withdrawn: true };
 }
@@ -101,6 +103,8 @@ export interface ConsentWithdrawal {
   ref: string;
   source: 'one-click' | 'page' | 'complaint';
   campaignId?: string | undefined;
+  /** The campaign occurrence whose email's link this was: its report's `unsubscribed` counter goes up with the withdrawal. */
+  occurrenceId?: string | undefined;
   /** Extra ledger fields (e.g. the SES message id of a complaint). */
   details?: Record<string, string>;
 }
@@ -108,6 +112,8 @@ export interface ConsentWithdrawal {
 /**
  * Withdraws marketing consent: one ledger entry and the profile's state in one transaction, then ConsentWithdrawn.
  * Returns false — writing and publishing nothing — when consent is already withdrawn or the profile is gone.
+ * With a campaign and occurrence, the same transaction counts the unsubscribe on that occurrence's report
+ * (`STATS#<campaign>/OCC#<occurrence>`), so it is counted exactly once: a repeat cancels the whole transaction.
  */
 export async function withdrawMarketingConsent(deps: { table: Table; bus: EventBus }, w: ConsentWithdrawal): Promise<boolean> {
   const profileSource = w.source === 'complaint' ? 'complaint' : `unsubscribe:${w.source}`;
@@ -126,6 +132,7 @@ export async function withdrawMarketingConsent(deps: { table: Table; bus: EventB
                 marketingEmail: false,
                 source: w.source,
                 ...(w.campaignId ? { campaignId: w.campaignId } : {}),
+                ...(w.campaignId && w.occurrenceId ? { occurrenceId: w.occurrenceId } : {}),
                 ...w.details,
                 customerId: w.customerId,
                 at: w.at,
@@ -143,6 +150,7 @@ export async function withdrawMarketingConsent(deps: { table: Table; bus: EventB
               ExpressionAttributeValues: { ':withdrawn': 'withdrawn', ':at': w.at, ':source': profileSource },
             },
           },
+          ...(w.campaignId && w.occurrenceId ? [occurrenceUnsubscribed(deps.table.name, w.campaignId, w.occurrenceId)] : []),
         ],
       }),
     );
@@ -152,4 +160,16 @@ export async function withdrawMarketingConsent(deps: { table: Table; bus: EventB
   }
   await publishEvents(deps.bus, [ConsentWithdrawn.create({ customerId: w.customerId, channel: 'email', source: w.source, ...(w.campaignId ? { campaignId: w.campaignId } : {}), withdrawnAt: w.at })]);
   return true;
+}
+
+/** The occurrence's `unsubscribed` counter, the same item and attributes the SES event recorder counts on. */
+function occurrenceUnsubscribed(tableName: string, campaignId: string, occurrenceId: string) {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.campaignStats(campaignId, occurrenceId),
+      UpdateExpression: 'SET entityType = :type, campaignId = :campaign, occurrenceId = :occurrence ADD unsubscribed :one',
+      ExpressionAttributeValues: { ':type': 'CAMPAIGN_STATS', ':campaign': campaignId, ':occurrence': occurrenceId, ':one': 1 },
+    },
+  };
 }

@@ -119,7 +119,7 @@ describe('sendCampaignEmail', () => {
     const unsubscribe = email?.headers?.find((h) => h.name === 'List-Unsubscribe')?.value ?? '';
     expect(email?.headers).toContainEqual({ name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' });
     const token = new URL(unsubscribe.slice(1, -1)).searchParams.get('token') ?? '';
-    expect(verifyUnsubscribeToken(token, SIGNING_KEY, clock)).toMatchObject({ ok: true, claims: { sub: `${customerId}|win-back` } });
+    expect(verifyUnsubscribeToken(token, SIGNING_KEY, clock)).toMatchObject({ ok: true, claims: { sub: `${customerId}|win-back|marketing|evt-1` } });
 
     const claim = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.sendClaim('win-back', 'evt-1', customerId) }));
     expect(claim.Item).toMatchObject({ status: 'sent', messageId: 'msg-1', couponCode: code });
@@ -274,7 +274,7 @@ describe('a service message', () => {
     expect(email?.html).toContain('ekki markaðspóstur');
     const link = /https:\/\/shop\.example\/unsubscribe\?token=[^\s"]+/.exec(email?.text ?? '')?.[0] ?? '';
     const check = verifyUnsubscribeToken(new URL(link).searchParams.get('token') ?? '', SIGNING_KEY, clock);
-    expect(check.ok && parseUnsubscribeSubject(check.claims.sub)).toEqual({ customerId, campaignId: 'service-recovery', scope: 'all' });
+    expect(check.ok && parseUnsubscribeSubject(check.claims.sub)).toEqual({ customerId, campaignId: 'service-recovery', scope: 'all', occurrenceId: 'evt-s1' });
   });
 
   it('goes out to a customer at the marketing cap and does not use up the cap', async () => {

@@ -8,6 +8,8 @@ import { loadCatalogs } from '#shared/i18n/catalogs.ts';
 import { unsubscribe, unsubscribeTarget, type UnsubscribeDeps } from '#shared/sending/unsubscribe.ts';
 import { handleUnsubscribe } from '#shared/sending/unsubscribe-route.ts';
 import { unsubscribeUrl } from '#shared/sending/unsubscribe-link.ts';
+import { campaignResults } from '#shared/reports/campaign-results.ts';
+import { loadReportData } from '#shared/reports/load-report-data.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import { signToken } from '#shared/tokens/signed-token.ts';
@@ -39,7 +41,7 @@ beforeEach(() => {
 async function aSubscriber(): Promise<{ customerId: string; token: string }> {
   const customerId = `c_unsub${++seq}`;
   await table.doc.send(new PutCommand({ TableName: table.name, Item: { ...keys.profile(customerId), customerId, locale: 'da', marketingConsent: 'granted', marketingConsentAt: '2026-11-01T00:00:00.000Z' } }));
-  const token = new URL(unsubscribeUrl('https://shop.example', KEY, customerId, 'win-back', now)).searchParams.get('token') ?? '';
+  const token = new URL(unsubscribeUrl('https://shop.example', KEY, { customerId, campaignId: 'win-back', scope: 'marketing' }, now)).searchParams.get('token') ?? '';
   return { customerId, token };
 }
 
@@ -108,7 +110,7 @@ describe('GET|POST /unsubscribe', () => {
 
   it('a service email\'s link asks to stop every email on GET (changing nothing) and stops it on POST, once', async () => {
     const { customerId } = await aSubscriber();
-    const token = new URL(unsubscribeUrl('https://shop.example', KEY, customerId, 'service-recovery', now, 'all')).searchParams.get('token') ?? '';
+    const token = new URL(unsubscribeUrl('https://shop.example', KEY, { customerId, campaignId: 'service-recovery', scope: 'all' }, now)).searchParams.get('token') ?? '';
     const page = await handleUnsubscribe(route(), request('GET', token));
     expect(page.body).toContain('Stop alle e-mails fra Norðurljós Outdoor?');
     expect(page.body).toContain('<button type="submit">Stop alle e-mails</button>');
@@ -119,6 +121,38 @@ describe('GET|POST /unsubscribe', () => {
     expect(profile.Item).toMatchObject({ marketingConsent: 'withdrawn', unsubscribedAllAt: now.toISOString() });
     expect(await ledgerOf(customerId)).toHaveLength(2);
     expect(await ledgerOf(customerId)).toContainEqual(expect.objectContaining({ kind: 'withdrawn', scope: 'all', campaignId: 'service-recovery' }));
+  });
+
+  it('counts an unsubscribe from a campaign email once on the occurrence it belonged to, and the report shows it', async () => {
+    const { customerId } = await aSubscriber();
+    const other = await aSubscriber();
+    const [campaignId, occurrenceId] = ['win-back', `evt-${customerId}`];
+    // The claims the sender leaves for the two emails of this occurrence.
+    for (const id of [customerId, other.customerId]) {
+      await table.doc.send(new PutCommand({ TableName: table.name, Item: { ...keys.sendClaim(campaignId, occurrenceId, id), campaignId, occurrenceId, customerId: id, status: 'sent', sentAt: '2026-12-02T12:00:00.000Z' } }));
+    }
+    const linkOf = (id: string) => new URL(unsubscribeUrl('https://shop.example', KEY, { customerId: id, campaignId, scope: 'marketing', occurrenceId }, now)).searchParams.get('token') ?? '';
+    const token = linkOf(customerId);
+
+    expect((await handleUnsubscribe(route(), request('POST', token, 'List-Unsubscribe=One-Click'))).body).toContain('Du er afmeldt');
+    expect((await handleUnsubscribe(route(), request('POST', token, 'source=page'))).body).toContain('Du er afmeldt');
+    await Promise.all([1, 2, 3].map(() => handleUnsubscribe(route(), request('POST', token, 'List-Unsubscribe=One-Click'))));
+
+    const stats = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.campaignStats(campaignId, occurrenceId), ConsistentRead: true }));
+    expect(stats.Item).toMatchObject({ entityType: 'CAMPAIGN_STATS', campaignId, occurrenceId, unsubscribed: 1 });
+    expect(await ledgerOf(customerId)).toEqual([expect.objectContaining({ kind: 'withdrawn', campaignId, occurrenceId })]);
+
+    const { data } = await loadReportData(table);
+    const result = campaignResults(data, { from: undefined, to: now.getTime() }, 7).find((c) => c.campaignId === campaignId);
+    expect(result?.occurrences.find((o) => o.occurrenceId === occurrenceId)).toMatchObject({ sent: 2, unsubscribed: 1 });
+  });
+
+  it('still honours a link made before links carried the occurrence (it unsubscribes, counting on no occurrence)', async () => {
+    const { customerId } = await aSubscriber();
+    const old = signToken({ purpose: 'unsubscribe', sub: `${customerId}|win-back`, exp: Math.floor(now.getTime() / 1000) + 86_400 }, KEY);
+    expect((await handleUnsubscribe(route(), request('POST', old, 'List-Unsubscribe=One-Click'))).body).toContain('Du er afmeldt');
+    expect(await ledgerOf(customerId)).toEqual([expect.objectContaining({ kind: 'withdrawn', campaignId: 'win-back' })]);
+    expect((await ledgerOf(customerId))[0]).not.toHaveProperty('occurrenceId');
   });
 
   it('answers a forged link with a friendly 404 page in the browser\'s language, never an error dump', async () => {

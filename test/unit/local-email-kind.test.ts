@@ -10,14 +10,14 @@ const anEmail = (overrides: Partial<StoredEmail> = {}): StoredEmail => ({ messag
 
 describe('the terminal line of an email in the local inbox', () => {
   it('names the campaign from the signed unsubscribe link, and the customer by id only', () => {
-    const headers = listUnsubscribeHeaders(unsubscribeUrl('http://localhost:3000', key, 'c_abc', 'win-back', now));
+    const headers = listUnsubscribeHeaders(unsubscribeUrl('http://localhost:3000', key, { customerId: 'c_abc', campaignId: 'win-back', scope: 'marketing', occurrenceId: 'evt-1' }, now));
     const summary = summarizeEmail(anEmail({ headers }), key, now);
     expect(summary).toEqual({ kind: 'win-back', customerId: customerIdForEmail('anna@example.com'), messageId: 'm-1' });
     expect(JSON.stringify(summary)).not.toContain('anna');
   });
 
   it('does not trust an unsubscribe link signed with another key', () => {
-    const headers = listUnsubscribeHeaders(unsubscribeUrl('http://localhost:3000', 'x'.repeat(43), 'c_abc', 'win-back', now));
+    const headers = listUnsubscribeHeaders(unsubscribeUrl('http://localhost:3000', 'x'.repeat(43), { customerId: 'c_abc', campaignId: 'win-back', scope: 'marketing', occurrenceId: 'evt-1' }, now));
     expect(summarizeEmail(anEmail({ headers }), key, now).kind).toBe('service');
   });
 

@@ -21,7 +21,7 @@ describe('campaignCouponCode', () => {
 
 describe('unsubscribe links', () => {
   it('carry a signed token naming the customer and campaign, valid for years', () => {
-    const url = new URL(unsubscribeUrl('https://shop.example', 'key', 'c_1', 'win-back', now));
+    const url = new URL(unsubscribeUrl('https://shop.example', 'key', { customerId: 'c_1', campaignId: 'win-back', scope: 'marketing' }, now));
     expect(url.pathname).toBe('/unsubscribe');
     const token = url.searchParams.get('token') ?? '';
     const fourYearsLater = new Date(now.getTime() + 4 * 365 * 86_400_000);
@@ -30,15 +30,24 @@ describe('unsubscribe links', () => {
   });
 
   it('of a service email stop every email (scope all)', () => {
-    const token = new URL(unsubscribeUrl('https://shop.example', 'key', 'c_1', 'service-recovery', now, 'all')).searchParams.get('token') ?? '';
+    const token = new URL(unsubscribeUrl('https://shop.example', 'key', { customerId: 'c_1', campaignId: 'service-recovery', scope: 'all' }, now)).searchParams.get('token') ?? '';
     const check = verifyUnsubscribeToken(token, 'key', now);
     expect(check.ok && parseUnsubscribeSubject(check.claims.sub)).toEqual({ customerId: 'c_1', campaignId: 'service-recovery', scope: 'all' });
+  });
+
+  it('carry the occurrence the email belonged to, and links made before it still parse', () => {
+    const token = new URL(unsubscribeUrl('https://shop.example', 'key', { customerId: 'c_1', campaignId: 'win-back', scope: 'marketing', occurrenceId: 'evt-9' }, now)).searchParams.get('token') ?? '';
+    const check = verifyUnsubscribeToken(token, 'key', now);
+    expect(check.ok && parseUnsubscribeSubject(check.claims.sub)).toEqual({ customerId: 'c_1', campaignId: 'win-back', scope: 'marketing', occurrenceId: 'evt-9' });
+    expect(parseUnsubscribeSubject('c_1|win-back')).toEqual({ customerId: 'c_1', campaignId: 'win-back', scope: 'marketing' });
+    expect(parseUnsubscribeSubject('c_1|service-recovery|all')).toEqual({ customerId: 'c_1', campaignId: 'service-recovery', scope: 'all' });
+    expect(parseUnsubscribeSubject('c_1|service-recovery|all|2026-12-01T09:00')).toEqual({ customerId: 'c_1', campaignId: 'service-recovery', scope: 'all', occurrenceId: '2026-12-01T09:00' });
   });
 
   it('refuse a token minted for another purpose or signed with another key', () => {
     const formToken = signToken({ purpose: 'form', sub: 'c_1|win-back', exp: 9_999_999_999 }, 'key');
     expect(verifyUnsubscribeToken(formToken, 'key', now)).toEqual({ ok: false, reason: 'bad-signature' });
-    const token = new URL(unsubscribeUrl('https://shop.example', 'key', 'c_1', 'win-back', now)).searchParams.get('token') ?? '';
+    const token = new URL(unsubscribeUrl('https://shop.example', 'key', { customerId: 'c_1', campaignId: 'win-back', scope: 'marketing' }, now)).searchParams.get('token') ?? '';
     expect(verifyUnsubscribeToken(token, 'another-key', now)).toEqual({ ok: false, reason: 'bad-signature' });
   });
 
@@ -52,5 +61,8 @@ describe('unsubscribe links', () => {
   it('reject a malformed subject', () => {
     expect(parseUnsubscribeSubject('c_1')).toBeUndefined();
     expect(parseUnsubscribeSubject('c_1|a|b')).toBeUndefined();
+    expect(parseUnsubscribeSubject('c_1|a|marketing')).toBeUndefined();
+    expect(parseUnsubscribeSubject('c_1|a|all|')).toBeUndefined();
+    expect(parseUnsubscribeSubject('c_1|a|b|evt-1')).toBeUndefined();
   });
 });

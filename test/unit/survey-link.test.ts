@@ -24,7 +24,7 @@ describe('survey links', () => {
 
   it('are refused as unsubscribe links, and unsubscribe links as survey links', () => {
     expect(verifyUnsubscribeToken(tokenOf(surveyUrl('https://shop.example', 'key', subject, now)), 'key', now).ok).toBe(false);
-    expect(verifySurveyToken(tokenOf(unsubscribeUrl('https://shop.example', 'key', 'c_1', 'win-back', now)), 'key', now).ok).toBe(false);
+    expect(verifySurveyToken(tokenOf(unsubscribeUrl('https://shop.example', 'key', { customerId: 'c_1', campaignId: 'win-back', scope: 'marketing' }, now)), 'key', now).ok).toBe(false);
   });
 
   it('refuse an edited token and one signed with another key', () => {
