@@ -1,7 +1,7 @@
 import { ImportInputError } from '#shared/imports/import-errors.ts';
 
 /** What a column of an order-history CSV can hold. One row is one line item of an order. */
-export const IMPORT_FIELDS = ['orderId', 'date', 'email', 'customerId', 'sku', 'name', 'category', 'quantity', 'price', 'country', 'currency', 'customerName', 'locale', 'couponCodes'] as const;
+export const IMPORT_FIELDS = ['orderId', 'date', 'email', 'customerId', 'sku', 'name', 'category', 'quantity', 'price', 'country', 'currency', 'customerName', 'phone', 'locale', 'couponCodes'] as const;
 export type ImportField = (typeof IMPORT_FIELDS)[number];
 
 /** Fields every file must have a column for (plus email or customerId). Category and country may be missing. */
@@ -24,6 +24,7 @@ export const FIELD_ALIASES: Record<ImportField, readonly string[]> = {
   country: ['country', 'countrycode', 'countryname', 'billingcountry', 'billingcountrycode'],
   currency: ['currency', 'currencycode', 'ordercurrency'],
   customerName: ['customername', 'fullname', 'billingname', 'clientname', 'buyername'],
+  phone: ['phone', 'phonenumber', 'telephone', 'tel', 'mobile', 'mobilephone', 'customerphone', 'billingphone', 'contactphone'],
   locale: ['locale', 'language', 'lang'],
   couponCodes: ['coupon', 'coupons', 'couponcode', 'couponcodes', 'discountcode', 'discountcodes', 'promocode', 'promocodes', 'vouchercode', 'vouchercodes'],
 };

@@ -29,6 +29,7 @@ export interface ParsedRow {
   /** The shop's own customer id, used only when the row has no email. Both undefined: a guest's row. */
   externalCustomerId: string | undefined;
   customerName: string | undefined;
+  phone: string | undefined;
   locale: string | undefined;
   /** UTC ISO timestamp. */
   purchasedAt: string;
@@ -94,6 +95,8 @@ export function parseRow(record: readonly string[], line: number, columns: Colum
 
   const customerName = optional(cell('customerName'));
   if (customerName !== undefined && !PurchaseInput.shape.customerName.safeParse(customerName).success) badValue('customerName', customerName, 'is longer than 200 characters');
+  const phone = optional(cell('phone'));
+  if (phone !== undefined && !PurchaseInput.shape.customerPhone.safeParse(phone).success) badValue('phone', phone, 'is not a phone number (digits, optionally a leading +, spaces, dashes, dots or parentheses; at most 32 characters)');
   const locale = optional(cell('locale'));
   if (locale !== undefined && !PurchaseInput.shape.locale.safeParse(locale).success) badValue('locale', locale, 'is not a language tag such as "is" or "da-DK"');
 
@@ -161,6 +164,7 @@ export function parseRow(record: readonly string[], line: number, columns: Colum
       email: email === '' ? undefined : email,
       externalCustomerId: email === '' && externalCustomerId !== '' ? externalCustomerId : undefined,
       customerName,
+      phone,
       locale,
       purchasedAt: date.iso,
       currency,

@@ -363,6 +363,7 @@ export function newProfileItem(delta: ProfileDelta, context: ProfileContext): Re
     email: delta.email,
     latestOrderAt: delta.latestOrderAt,
     customerName: delta.customerName,
+    phone: delta.phone,
     locale: delta.locale,
     country: delta.country,
     lastPurchaseAt: delta.lastPurchaseAt,

@@ -75,6 +75,7 @@ interface OrderDraft {
   country: string | undefined;
   countryUnrecognised: boolean;
   customerName: string | undefined;
+  phone: string | undefined;
   locale: string | undefined;
   couponCodes: Set<string> | undefined;
   lines: LineDraft[];
@@ -139,6 +140,7 @@ export class OrderGrouper {
     if (row.country !== undefined) draft.country ??= this.intern(row.country);
     if (row.countryUnrecognised) draft.countryUnrecognised = true;
     draft.customerName ??= row.customerName;
+    draft.phone ??= row.phone;
     draft.locale ??= row.locale === undefined ? undefined : this.intern(row.locale);
     if (row.couponCodes.length > 0) {
       draft.couponCodes ??= new Set();
@@ -283,6 +285,7 @@ export class OrderGrouper {
       orderId: draft.orderId,
       customerEmail: draft.email ?? `${customerId ?? 'unknown'}@external-customer-id.invalid`,
       customerName: draft.customerName,
+      customerPhone: draft.phone,
       locale: draft.locale,
       items,
       total: orderTotal(items, digits),
@@ -335,6 +338,7 @@ export class OrderGrouper {
         country: undefined,
         countryUnrecognised: false,
         customerName: undefined,
+        phone: undefined,
         locale: undefined,
         couponCodes: undefined,
         lines: [],
@@ -368,6 +372,7 @@ export class OrderGrouper {
       orderId: this.label('orderId'),
       customerEmail: this.label('email'),
       customerName: this.label('customerName'),
+      customerPhone: this.label('phone'),
     };
     const column = known[field];
     return column === undefined ? `the order's ${field}` : `column "${column}"`;

@@ -12,6 +12,7 @@ export interface CustomerProfile {
   customerId: string;
   email: string | undefined;
   customerName: string | undefined;
+  phone?: string | undefined;
   locale: string | undefined;
   country: string | undefined;
   currency: string | undefined;
@@ -57,6 +58,7 @@ export function profileFromItem(item: Record<string, unknown>): CustomerProfile 
     customerId: str('customerId') ?? '',
     email: str('email'),
     customerName: str('customerName'),
+    phone: str('phone'),
     locale: str('locale'),
     country: str('country'),
     currency: str('currency'),

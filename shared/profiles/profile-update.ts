@@ -61,11 +61,12 @@ export function buildProfileUpdate(delta: ProfileDelta, snapshot: ProfileSnapsho
     sets.push(`${attr} = ${v}`);
     conditions.push(`(attribute_not_exists(${attr}) OR ${attr} <= ${v})`);
     if (delta.customerName !== undefined) set('customerName', delta.customerName);
+    if (delta.phone !== undefined) set('phone', delta.phone);
     if (delta.locale !== undefined) set('locale', delta.locale);
     if (delta.country !== undefined) set('country', delta.country);
   } else {
     // Older than what the profile holds: fill identity fields only where they are still empty.
-    for (const [attribute, v] of [['customerName', delta.customerName], ['locale', delta.locale], ['country', delta.country]] as const) {
+    for (const [attribute, v] of [['customerName', delta.customerName], ['phone', delta.phone], ['locale', delta.locale], ['country', delta.country]] as const) {
       if (v !== undefined) {
         const attr = name(attribute);
         sets.push(`${attr} = if_not_exists(${attr}, ${value(v)})`);

@@ -22,6 +22,7 @@ export interface NormalizedPurchase {
   customerId: string;
   email: string | undefined;
   customerName: string | undefined;
+  phone: string | undefined;
   locale: string | undefined;
   country: string | undefined;
   lines: NormalizedLine[];
@@ -77,6 +78,7 @@ export function normalizePurchase(input: PurchaseInput, config: ShopConfig, now:
     customerId: customerIdForEmail(email),
     email,
     customerName: input.customerName,
+    phone: input.customerPhone,
     locale,
     country: undefined,
     lines,

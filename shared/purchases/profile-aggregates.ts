@@ -8,6 +8,7 @@ export interface ProfileDelta {
   customerId: string;
   email: string | undefined;
   customerName: string | undefined;
+  phone?: string | undefined;
   locale: string | undefined;
   country: string | undefined;
   /** Purchases (orders with total ≥ 0) — the "frequency" of RFM counts distinct orders. */
@@ -32,6 +33,7 @@ export function deltaOfPurchase(purchase: NormalizedPurchase): ProfileDelta {
     customerId: purchase.customerId,
     email: purchase.email,
     customerName: purchase.customerName,
+    phone: purchase.phone,
     locale: purchase.locale,
     country: purchase.country,
     orderCount: isPurchase ? 1 : 0,
@@ -54,6 +56,7 @@ export function mergeDeltas(a: ProfileDelta, b: ProfileDelta): ProfileDelta {
     customerId: a.customerId,
     email: newer.email ?? older.email,
     customerName: newer.customerName ?? older.customerName,
+    phone: newer.phone ?? older.phone,
     locale: newer.locale ?? older.locale,
     country: newer.country ?? older.country,
     orderCount: a.orderCount + b.orderCount,

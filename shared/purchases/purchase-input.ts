@@ -22,6 +22,13 @@ export const PurchaseInput = z.strictObject({
     .regex(/^[A-Za-z0-9._:\-/#]+$/, 'may contain letters, digits and . _ : - / # only'),
   customerEmail: z.email().max(254),
   customerName: z.string().trim().min(1).max(200).optional(),
+  /** The customer's phone number as the till or shop has it (staff find customers by it); digits, spaces, + ( ) - . */
+  customerPhone: z
+    .string()
+    .trim()
+    .max(32)
+    .regex(/^[+(]{0,2}[0-9][0-9 ().-]{4,}$/, 'must be a phone number: digits, optionally a leading +, spaces, dashes, dots or parentheses')
+    .optional(),
   /** Any BCP 47 language tag; the form picks the nearest supported language. */
   locale: z.string().trim().min(2).max(35).optional(),
   // Wholesale orders run to thousands of lines; the real bound is the order item's 400 KB (checked by orderItemFits).
