@@ -37,7 +37,9 @@ export async function forEachIndex(count: number, limit: number, work: (index: n
 const LEAKS: { name: string; pattern: RegExp }[] = [
   { name: 'stack frame', pattern: /\n\s{2,}at [^\n]+/ },
   { name: 'source path', pattern: /(?:\/work\/|\/home\/|node_modules\/|file:\/\/|[\w-]+\.(?:ts|mjs|cjs):\d+)/ },
-  { name: 'error name', pattern: /\b(?:[A-Z][A-Za-z]*)?Error: / },
+  // TypeError:, ZodError: … anywhere; a bare "Error: " only where a stringified error starts (the body, a line, a JSON
+  // string) — the form's own page title "Error: Tell … about your purchase" (the GOV.UK pattern) is not a leak.
+  { name: 'error name', pattern: /\b[A-Z][A-Za-z]*Error: |(?:^|[\n"])Error: / },
 ];
 
 /** The kind of leak in a response body, or undefined if it shows none. */

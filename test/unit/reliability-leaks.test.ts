@@ -6,11 +6,13 @@ describe('what the reliability suite counts as a leaked error', () => {
     expect(leakIn('TypeError: x is undefined\n    at handler (/work/main/functions/submit-form/handler.ts:12:5)')).toBe('stack frame');
     expect(leakIn('{"error":"failed in shared/capture/submit.ts:40"}')).toBe('source path');
     expect(leakIn('<p>SyntaxError: Unexpected token</p>')).toBe('error name');
+    expect(leakIn('{"message":"Error: connect ECONNREFUSED 127.0.0.1:8000"}')).toBe('error name');
   });
 
   it('passes the pages and field errors the routes answer with', () => {
     expect(leakIn('{"error":{"code":"validation_failed","message":"Check the fields","issues":[{"field":"email","message":"Enter an email address"}]}}')).toBeUndefined();
     expect(leakIn('<!doctype html><html lang="is"><p>Netfangið þitt er staðfest</p></html>')).toBeUndefined();
+    expect(leakIn('<title>Error: Tell Norðurljós Outdoor about your purchase</title>')).toBeUndefined();
   });
 
   it('counts every status per route and keeps 5xx examples', () => {
