@@ -19,6 +19,7 @@ export function adminPage(t: Translator, user: ConsoleUser, path: string, config
 <dt>${t.t('console.admin.unassignedHours')}</dt><dd>${config.cases.escalateUnassignedAfterHours}</dd>
 <dt>${t.t('console.admin.unresolvedHours')}</dt><dd>${config.cases.escalateUnresolvedAfterHours}</dd>
 </dl></section>
+<section class="card" aria-labelledby="privacy"><h2 id="privacy">${t.t('console.admin.privacy')}</h2><p><a href="/console/privacy">${t.t('console.admin.privacyLink')}</a></p></section>
 <section class="card" aria-labelledby="groups"><h2 id="groups">${t.t('console.admin.groups')}</h2><dl>
 <dt>staff</dt><dd>${t.t('console.admin.group.staff')}</dd>
 <dt>marketer</dt><dd>${t.t('console.admin.group.marketer')}</dd>

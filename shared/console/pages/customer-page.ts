@@ -2,6 +2,7 @@ import { html, type SafeHtml } from '#shared/i18n/html.ts';
 import type { Translator } from '#shared/i18n/catalogs.ts';
 import type { CustomerView } from '#shared/console/customer-view.ts';
 import type { ConsolePage, ConsoleUser } from '#shared/console/console-layout.ts';
+import { mayOpen } from '#shared/auth/staff-roles.ts';
 import { label, ltr, money, table, when } from '#shared/console/pages/format.ts';
 
 function section(id: string, title: string, content: SafeHtml, extra: SafeHtml | string = ''): SafeHtml {
@@ -22,7 +23,7 @@ export function customerPage(t: Translator, user: ConsoleUser, path: string, vie
     title,
     body: html`<h1>${title}</h1>
 ${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
-<p><a class="button" href="/console/customers/${p.customerId}/contact">${t.t('console.contact.record')}</a></p>
+<p><a class="button" href="/console/customers/${p.customerId}/contact">${t.t('console.contact.record')}</a>${mayOpen(user.groups, 'admin') ? html` <a href="/console/privacy?customerId=${encodeURIComponent(p.customerId)}">${t.t('console.customer.privacy')}</a>` : ''}</p>
 <div class="grid">
 ${section(
   'overview',
