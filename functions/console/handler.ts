@@ -9,6 +9,7 @@ import { currentTime } from '#shared/runtime/clock.ts';
 import { httpErrors } from '#shared/http/http-errors-middleware.ts';
 import type { HttpResult } from '#shared/http/http-response.ts';
 import { logger } from '#shared/logger.ts';
+import { loadPrivacyConfig } from '#shared/privacy/privacy-config.ts';
 import { publicBaseUrl, shopConfig } from '#shared/runtime/environment.ts';
 import { getSigningKey } from '#shared/secrets.ts';
 import { tableFromEnvironment } from '#shared/table/table-client.ts';
@@ -18,6 +19,7 @@ const baseUrl = publicBaseUrl(shopConfig());
 const table = tableFromEnvironment();
 const bus = busFromEnvironment();
 const report = { settings: loadReportSettings(), now: currentTime };
+const privacyConfig = loadPrivacyConfig();
 let session: ReturnType<typeof sessionDeps> | undefined;
 
 /** GET|POST /console/…: the staff console (server-rendered; the session cookie is verified here, see README). */
@@ -25,6 +27,7 @@ export const handler = middy<APIGatewayProxyEventV2, HttpResult>()
   .use(injectLambdaContext(logger))
   .use(httpErrors())
   .handler(async (event) => {
-    session ??= sessionDeps(await getSigningKey(), baseUrl);
-    return handleConsoleRequest({ table, bus, config, catalogs, session, report }, event);
+    const signingKey = await getSigningKey();
+    session ??= sessionDeps(signingKey, baseUrl);
+    return handleConsoleRequest({ table, bus, config, catalogs, session, report, privacy: { config: privacyConfig, signingKey } }, event);
   });

@@ -19,6 +19,7 @@ import { contactPage, type FormErrors } from '#shared/console/pages/contact-page
 import { customerPage } from '#shared/console/pages/customer-page.ts';
 import { findPage } from '#shared/console/pages/find-page.ts';
 import { messagePage } from '#shared/console/pages/message-page.ts';
+import { erasureDonePage, erasurePlanPage, privacyPage, type PrivacyForm } from '#shared/console/pages/privacy-page.ts';
 import { reportsPage } from '#shared/console/pages/reports-page.ts';
 import { handleReportRequest, type ReportRouteDeps } from '#shared/reports/report-route.ts';
 import { randomId } from '#shared/auth/pkce.ts';
@@ -34,6 +35,11 @@ import { recordInteraction } from '#shared/interactions/record-interaction.ts';
 import { surveyCounts } from '#shared/interactions/survey-answer.ts';
 import { isSupportedLocale } from '#shared/locales.ts';
 import { logger } from '#shared/logger.ts';
+import { collectPerson } from '#shared/privacy/collect-person.ts';
+import { findErasureRecord, planErasure } from '#shared/privacy/erase-person.ts';
+import { ITEM_KINDS } from '#shared/privacy/item-kinds.ts';
+import type { PrivacyConfig } from '#shared/privacy/privacy-config.ts';
+import { eraseRequest, exportRequest, personRefFromArgument, personRefOf, PrivacyRequestSchema, type PrivacyRequest } from '#shared/privacy/privacy-request.ts';
 import type { Table } from '#shared/table/table-client.ts';
 
 export interface ConsoleDeps {
@@ -44,6 +50,8 @@ export interface ConsoleDeps {
   session: SessionDeps;
   /** The results report, shown to marketers and admins under the console's sign-in (GET /console/reports/results). */
   report: Omit<ReportRouteDeps, 'table'>;
+  /** Admins export and erase a person here (as the CLI and POST /api/privacy/* do): config/privacy.yaml and the key of the erasure record's hash. */
+  privacy: { config: PrivacyConfig; signingKey: string };
 }
 
 const LANG_COOKIE = 'kinship_console_lang';
@@ -124,7 +132,7 @@ async function route(r: Request): Promise<HttpResult> {
   if (r.method === 'GET') {
     if (first === undefined) {
       const q = r.query.get('q') ?? '';
-      return page(r, 200, findPage(t, user, r.here, q, q.trim() ? await findCustomers(deps.table, q) : undefined));
+      return page(r, 200, findPage(t, user, r.here, q, q.trim() ? await findCustomers(deps.table, q, deps.session.signingKey) : undefined));
     }
     if (first === 'customers' && id && action === undefined) return customer(r, user, id);
     if (first === 'customers' && id && action === 'contact') return contactForm(r, user, id, {}, {});
@@ -133,11 +141,13 @@ async function route(r: Request): Promise<HttpResult> {
     if (first === 'reports' && id === undefined) return need('marketer') ? page(r, 200, reportsPage(t, user, r.here)) : forbidden(r, user);
     if (first === 'reports' && id === 'results' && action === undefined) return need('marketer') ? handleReportRequest({ table: deps.table, ...deps.report }, r.event) : forbidden(r, user);
     if (first === 'admin' && id === undefined) return need('admin') ? page(r, 200, adminPage(t, user, r.here, deps.config)) : forbidden(r, user);
+    if (first === 'privacy' && id === undefined) return need('admin') ? page(r, 200, privacyPage(t, user, r.here, { values: { export: r.query.get('customerId') ?? '', erase: r.query.get('customerId') ?? '' } })) : forbidden(r, user);
   }
   if (r.method === 'POST' && form) {
     if (first === 'customers' && id && action === 'contact') return saveContact(r, user, id, form);
     if (first === 'cases' && id && action === 'assign') return saveAssignment(r, user, id, form);
     if (first === 'cases' && id && action === 'close') return saveClosing(r, user, id, form);
+    if (first === 'privacy' && action === undefined && (id === 'export' || id === 'plan' || id === 'erase')) return need('admin') ? privacyAction(r, user, session, id, form) : forbidden(r, user);
   }
   throw new NotFoundError('No such console page');
 }
@@ -188,7 +198,7 @@ async function saveContact(r: Request, user: ConsoleUser, customerId: string, fo
     staffId: user.username,
   });
   if (!parsed.success) return contactForm(r, user, customerId, values, formErrors(r.t, fieldIssues(parsed.error)), 400);
-  const result = await recordInteraction({ table: r.deps.table, bus: r.deps.bus, now: r.deps.session.now, openCaseAtOrBelow: r.deps.config.cases.openAtOrBelow }, parsed.data);
+  const result = await recordInteraction({ table: r.deps.table, bus: r.deps.bus, now: r.deps.session.now, openCaseAtOrBelow: r.deps.config.cases.openAtOrBelow, signingKey: r.deps.session.signingKey }, parsed.data);
   return redirect(r, 303, result.caseId ? `/console/cases/${result.caseId}?saved=caseOpened` : `/console/customers/${customerId}?saved=contact`);
 }
 
@@ -230,6 +240,75 @@ async function saveClosing(r: Request, user: ConsoleUser, caseId: string, form: 
     closedBy: user.username,
   });
   return redirect(r, 303, `/console/cases/${caseId}?saved=closed`);
+}
+
+/** The person field of a privacy form: an address (it has an @) or a customer id, checked as the staff API checks it. */
+function privacyPerson(r: Request, value: string): { ok: true; body: PrivacyRequest } | { ok: false; message: string } {
+  const person = value.trim();
+  const parsed = person === '' ? undefined : PrivacyRequestSchema.safeParse(personRefFromArgument(person));
+  return parsed?.success ? { ok: true, body: parsed.data } : { ok: false, message: r.t.t('console.privacy.error.person') };
+}
+
+/**
+ * POST /console/privacy/export (the file), /plan (what an erasure would change) and /erase (does it). Admin only.
+ * Audit lines name the admin by their user id (`sub`) and the person by customer id, never by address.
+ */
+async function privacyAction(r: Request, user: ConsoleUser, session: StaffSession, action: 'export' | 'plan' | 'erase', form: URLSearchParams): Promise<HttpResult> {
+  const which: PrivacyForm = action === 'export' ? 'export' : 'erase';
+  const typed = form.get('person') ?? '';
+  const checked = privacyPerson(r, typed);
+  if (!checked.ok) return page(r, 400, privacyPage(r.t, user, r.here, { values: { [which]: typed }, error: { form: which, message: checked.message } }));
+  const notFound = () => page(r, 404, privacyPage(r.t, user, r.here, { values: { [which]: typed }, notFound: true }));
+  const { table, privacy } = r.deps;
+  const now = r.deps.session.now;
+  const staffSub = session.identity.sub;
+
+  if (action === 'export') {
+    let result: Awaited<ReturnType<typeof exportRequest>>;
+    try {
+      result = await exportRequest({ table, now, signingKey: privacy.signingKey }, checked.body);
+    } catch (error) {
+      if (error instanceof NotFoundError) return notFound();
+      throw error;
+    }
+    const asHtml = form.get('format') === 'html';
+    logger.info('console privacy export', { staffSub, customerId: result.export.customerId, format: asHtml ? 'html' : 'json', kinds: result.export.kinds.length });
+    const headers = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
+    if (asHtml) {
+      // The CLI's export.html: self-contained, escaped, no scripts; its one inline style is all the policy allows.
+      return { statusCode: 200, headers: { ...headers, 'content-type': 'text/html; charset=utf-8', 'content-disposition': `inline; filename="privacy-export-${result.export.customerId}.html"`, 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'" }, body: result.html };
+    }
+    return { statusCode: 200, headers: { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-disposition': `attachment; filename="privacy-export-${result.export.customerId}.json"` }, body: `${JSON.stringify(result.export, null, 2)}\n` };
+  }
+
+  if (action === 'plan') {
+    const person = await collectPerson(table, personRefOf(checked.body), privacy.signingKey);
+    if (person.items.length === 0) {
+      const earlier = checked.body.email === undefined ? undefined : await findErasureRecord(table, privacy.signingKey, checked.body.email);
+      if (!earlier) return notFound();
+      return page(r, 200, erasureDonePage(r.t, user, r.here, { customerId: person.terms.customerId, erasedAt: earlier.erasedAt, counts: {}, already: true }));
+    }
+    const groups = new Map<string, { kind: string; action: string; count: number }>();
+    for (const change of planErasure(person, privacy.config)) {
+      const key = `${change.kind}\u0000${change.action}`;
+      const row = groups.get(key) ?? { kind: ITEM_KINDS[change.kind].title, action: change.action, count: 0 };
+      row.count++;
+      groups.set(key, row);
+    }
+    return page(r, 200, erasurePlanPage(r.t, user, r.here, { person: typed.trim(), customerId: person.terms.customerId, total: person.items.length, rows: [...groups.values()], nameOnlyMatches: person.nameOnlyMatches }));
+  }
+
+  if (form.get('confirm') !== 'yes') return page(r, 400, privacyPage(r.t, user, r.here, { values: { erase: typed }, error: { form: 'erase', message: r.t.t('console.privacy.error.confirm') } }));
+  let result: Awaited<ReturnType<typeof eraseRequest>>;
+  try {
+    result = await eraseRequest({ table, bus: r.deps.bus, config: privacy.config, signingKey: privacy.signingKey, now }, { ...checked.body, confirm: true });
+  } catch (error) {
+    if (error instanceof NotFoundError) return notFound();
+    throw error;
+  }
+  const already = result.outcome === 'nothing-found';
+  logger.info('console privacy erase', { staffSub, customerId: result.customerId, outcome: result.outcome, counts: result.counts });
+  return page(r, 200, erasureDonePage(r.t, user, r.here, { customerId: result.customerId, erasedAt: result.erasedAt, counts: result.counts, already }));
 }
 
 function forbidden(r: Request, user: ConsoleUser): HttpResult {

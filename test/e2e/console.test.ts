@@ -188,6 +188,18 @@ describe('the staff console in headless Chromium', () => {
     expect(await seriousViolations(page)).toEqual([]);
     await page.goto(new URL('/console/customers/c_000000000000000000000000', runtime.urls.api).toString());
     expect(await seriousViolations(page)).toEqual([]);
+    // Privacy (admin): the forms, a field error, and the confirmation before an erasure (not confirmed here).
+    await page.goto(new URL(`/console/privacy?customerId=${customerId}`, runtime.urls.api).toString());
+    expect(await page.textContent('h1')).toBe('Privacy');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.fill('#erase-person', 'not@@valid');
+    await page.click('button:has-text("Review the erasure")');
+    expect(await page.getAttribute('#erase-person', 'aria-invalid')).toBe('true');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.fill('#erase-person', customerId);
+    await page.click('button:has-text("Review the erasure")');
+    expect(await page.textContent('h1')).toBe('Erase this person?');
+    expect(await seriousViolations(page)).toEqual([]);
     await page.goto(new URL('/console', runtime.urls.api).toString());
     await page.click('button:has-text("Sign out")');
     await page.waitForURL(/signed-out/);
