@@ -13,6 +13,9 @@ import { createProgress } from '../cli/progress-bar.ts';
 import { freePort, machineInfo, sizeFromEnvironment, timed, type BenchReport } from './bench-harness.ts';
 import { syntheticRows, writeSyntheticCsv, type SyntheticOptions } from './support/synthetic-orders.ts';
 
+/** Keys the customer ids the import derives (any secret does for a benchmark). */
+const SIGNING_KEY = 'bench-ingest-signing-key';
+
 export const description = '`kinship import` of a synthetic order history vs raw BatchWriteItem of the same rows, into DynamoDB Local (in memory, no streams)';
 
 const GOAL = 0.9;
@@ -58,7 +61,7 @@ export async function run(): Promise<BenchReport> {
     await rawBatchWrite(warmBaseline, baselineItems({ ...synthetic, rows: warmRows, seed: 1 }), concurrency);
     await drop(warmBaseline);
     const warmImport = await freshTable(db.endpoint, 'warm-import');
-    await importOrderFile({ table: warmImport, config, concurrency }, { file: warmCsv, csv: { decimalComma: false, dateFormat: 'ISO', columnMap: {} }, rejectsPath: join(dir, 'warm-rejects.csv') });
+    await importOrderFile({ table: warmImport, config, signingKey: SIGNING_KEY, concurrency }, { file: warmCsv, csv: { decimalComma: false, dateFormat: 'ISO', columnMap: {} }, rejectsPath: join(dir, 'warm-rejects.csv') });
     await drop(warmImport);
 
     // Items are built before the clock starts: the baseline is the write ceiling alone.
@@ -75,7 +78,7 @@ export async function run(): Promise<BenchReport> {
       process.stderr.write(`round ${round}: kinship import…\n`);
       const imported = await timed(() =>
         importOrderFile(
-          { table: importTable, config, concurrency, progress: round === 1 ? createProgress(process.stderr) : undefined },
+          { table: importTable, config, signingKey: SIGNING_KEY, concurrency, progress: round === 1 ? createProgress(process.stderr) : undefined },
           { file: csv, csv: { decimalComma: false, dateFormat: 'ISO', columnMap: {} }, rejectsPath: join(dir, 'rejects.csv') },
         ),
       );

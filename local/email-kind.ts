@@ -24,5 +24,5 @@ export function summarizeEmail(email: StoredEmail, signingKey: string, now: Date
     campaign = check?.ok ? parseUnsubscribeSubject(check.claims.sub)?.campaignId : undefined;
   }
   const kind = campaign ?? (/\/confirm\?token=/.test(email.body.text ?? '') ? 'opt-in' : 'service');
-  return { kind, customerId: customerIdForEmail(to), messageId: email.messageId };
+  return { kind, customerId: customerIdForEmail(to, signingKey), messageId: email.messageId };
 }

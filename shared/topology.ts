@@ -189,7 +189,7 @@ export const topology: Topology = {
       description: 'SES events (delivery, bounce, complaint, open, click …): counters, claim, profile, suppression, consent withdrawal on complaints',
       memoryMb: 256,
       timeoutSeconds: 15,
-      access: { table: { mode: 'readWrite', keys: ['CUST#', 'SEND#', 'STATS#', 'SUPPRESS#'] }, publishEvents: true },
+      access: { table: { mode: 'readWrite', keys: ['CUST#', 'SEND#', 'STATS#', 'SUPPRESS#'] }, publishEvents: true, signingKey: true },
       // SES's EventBridge destination can only target the account's default bus, so the rule lives there.
       triggers: [{ kind: 'event', name: 'ses-events', bus: 'default', pattern: sesEventPattern() }],
     },
@@ -229,7 +229,7 @@ export const topology: Topology = {
       description: 'POST /api/interactions: a till or helpdesk records a staff contact (idempotent per interactionId); an unhappy one opens a case',
       memoryMb: 256,
       timeoutSeconds: 10,
-      access: { table: { mode: 'readWrite', keys: ['CUST#', 'INTERACTION#', 'CASE#', 'CASES#', 'CASESRC#'], deletes: true }, publishEvents: true },
+      access: { table: { mode: 'readWrite', keys: ['CUST#', 'INTERACTION#', 'CASE#', 'CASES#', 'CASESRC#'], deletes: true }, publishEvents: true, signingKey: true },
       triggers: [{ kind: 'http', method: 'POST', path: '/api/interactions', auth: 'apiKey' }],
     },
     {

@@ -239,7 +239,7 @@ export async function run(scale: ReliabilityScale): Promise<ReliabilityReport> {
           Array.from({ length: EVENT_CONSUMERS }, async () => {
             for (let e = due[next++]; e !== undefined; e = due[next++]) {
               try {
-                const outcome = await recordEmailEvent({ table, bus: eventBus, softBounceLimit: 3, now: () => new Date() }, SesEventBridgeEvent.parse(e.event).detail);
+                const outcome = await recordEmailEvent({ table, bus: eventBus, softBounceLimit: 3, now: () => new Date(), signingKey: 'reliability-ses-faults' }, SesEventBridgeEvent.parse(e.event).detail);
                 eventOutcomes[outcome.outcome] = (eventOutcomes[outcome.outcome] ?? 0) + 1;
               } catch {
                 eventRetries++;

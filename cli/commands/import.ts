@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { loadShopConfig } from '#shared/config/shop-config.ts';
 import { IMPORT_FIELDS, parseColumnMapping } from '#shared/imports/csv-columns.ts';
 import { DEFAULT_CATEGORY } from '#shared/imports/csv-row.ts';
@@ -6,6 +7,7 @@ import { ImportConflictError, ImportInputError } from '#shared/imports/import-er
 import { DEFAULT_CONCURRENCY, importOrderFile, type ImportSummary } from '#shared/imports/import-orders.ts';
 import type { CliIo, Command } from '../cli-io.ts';
 import { createProgress } from '../progress-bar.ts';
+import { signingSecretFor } from '../signing-secret.ts';
 import { tableOptions, tableOptionsHelp, tableTarget } from '../table-target.ts';
 import { parseCommandLine, UsageError } from '../usage-error.ts';
 
@@ -56,6 +58,9 @@ Options:
   -h, --help                 this help
 
 ${tableOptionsHelp}
+Signing key (it keys the customer ids; not needed with --dry-run): env KINSHIP_SIGNING_KEY; with --aws the secret
+  named by SIGNING_KEY_SECRET_ARN; otherwise the local runtime's key in $KINSHIP_STATE_DIR/secrets.json (.kinship/).
+
 The file is read as UTF-8 (a BOM is fine); quoted values may contain delimiters, quotes ("") and line breaks.
 The import publishes no PurchaseRecorded events: the orders are history, and an event per order would start
 post-purchase campaigns for purchases made long ago. Segments pick the customers up on their next run.
@@ -95,6 +100,9 @@ export const importCommand: Command = {
     if (defaultCategory === '' || defaultCategory.length > 64) throw new UsageError(`--default-category "${defaultCategory}": use a name of 1 to 64 characters`);
 
     const target = dryRun ? undefined : tableTarget(values, io.env);
+    const aws = values.aws === true || io.env.KINSHIP_AWS === '1' || io.env.KINSHIP_AWS === 'true';
+    // The signing secret keys the customer ids. A dry run writes no id anywhere, so a one-off key does for it.
+    const signingKey = dryRun ? randomBytes(32).toString('base64url') : await signingSecretFor(io.env, aws);
     const progress = createProgress(io.stderr);
     const onInterrupt = () => {
       progress.stop();
@@ -105,7 +113,7 @@ export const importCommand: Command = {
     try {
       await target?.check();
       const summary = await importOrderFile(
-        { table: target?.table, config, progress, concurrency },
+        { table: target?.table, config, signingKey, progress, concurrency },
         { file, csv: { delimiter, decimalComma: values['decimal-comma'] === true, dateFormat, columnMap, defaultCategory }, rejectsPath: values.rejects, dryRun },
       );
       io.stdout.write(formatSummary(summary, target?.description));

@@ -1,6 +1,5 @@
 import { backfillConsentAddresses } from '#shared/capture/consent-address-backfill.ts';
 import { migrateCustomerIds } from '#shared/purchases/customer-id-migration.ts';
-import { WRITES_KEYED_CUSTOMER_IDS } from '#shared/purchases/customer-id.ts';
 import type { Command } from '../cli-io.ts';
 import { signingSecretFor } from '../signing-secret.ts';
 import { tableOptions, tableOptionsHelp, tableTarget } from '../table-target.ts';
@@ -17,8 +16,8 @@ One-off upgrades of a table written by an earlier Kinship.
                     same address: profile, orders, answers, consent ledger, sends, segment memberships, referrals
                     (also inside other customers' items). Each move is one transaction (written under the new id,
                     removed under the old); a re-run after a crash finishes the rest, a re-run after success
-                    changes nothing. Two Scans plus one write per item; run it right after deploying the release
-                    that writes keyed ids (this one does not yet: it refuses).
+                    changes nothing. Two Scans plus one write per item; run it right after deploying this
+                    release (it writes keyed ids), once per table written by an earlier Kinship.
 
 Options:
   -h, --help        this help
@@ -50,10 +49,6 @@ export const migrateCommand: Command = {
         const result = await backfillConsentAddresses(target.table);
         io.stdout.write(`consent-address (${target.description}): ${result.found} profiles had consent without its address, ${result.updated} updated\n`);
         return 0;
-      }
-      if (!WRITES_KEYED_CUSTOMER_IDS) {
-        io.stderr.write('kinship migrate customer-ids: this version of Kinship still writes c_ ids, so the next purchase would split a moved customer in two. Run it with the release that writes keyed (k_) ids, right after deploying it.\n');
-        return 1;
       }
       const secret = await signingSecretFor(io.env, aws);
       const result = await migrateCustomerIds(target.table, secret, { onProgress: (phase, scanned) => io.stderr.write(`\r${phase === 'map' ? 'finding addresses' : 'rewriting'}: ${scanned} items`) });

@@ -35,7 +35,7 @@ Options:
   --config-dir <dir>          where privacy.yaml is (env KINSHIP_CONFIG_DIR; default ./config)
   -h, --help                  this help
 
-Signing key (erase; it keys the erasure record's hash): env KINSHIP_SIGNING_KEY; with --aws the secret named by
+Signing key (it keys the customer id of an address and the erasure record's hash): env KINSHIP_SIGNING_KEY; with --aws the secret named by
   SIGNING_KEY_SECRET_ARN; otherwise the local runtime's key in $KINSHIP_STATE_DIR/secrets.json (default .kinship/).
 
 ${tableOptionsHelp}
@@ -68,7 +68,8 @@ export const privacyCommand: Command = {
     const target = tableTarget(values, io.env);
     try {
       await target.check();
-      const person = await collectPerson(target.table, ref);
+      const signingKey = await signingSecretFor(io.env, aws);
+      const person = await collectPerson(target.table, ref, signingKey);
       const id = person.terms.customerId;
       if (action === 'export') {
         if (person.items.length === 0) {
@@ -100,7 +101,6 @@ export const privacyCommand: Command = {
           return 2;
         }
       }
-      const signingKey = await signingSecretFor(io.env, aws);
       const client = aws ? new EventBridgeClient({}) : createEventBridgeClient(values['bus-endpoint'] ?? io.env.EVENTBRIDGE_ENDPOINT ?? `http://127.0.0.1:${io.env.EVENTS_PORT ?? 8010}`);
       try {
         const result = await erasePerson({ table: target.table, bus: { client, name: values.bus ?? io.env.EVENT_BUS_NAME ?? 'kinship' }, config, signingKey, now: () => new Date() }, ref, person).catch((error: unknown) => {

@@ -23,11 +23,12 @@ export const handler = middy<APIGatewayProxyEventV2, HttpResult>()
   .use(httpErrors())
   .handler(async (event) => {
     const body = parseJsonBody(event, PrivacyRequestSchema, MAX_BODY_BYTES);
+    const signingKey = await getSigningKey();
     if (event.rawPath.endsWith('/erase')) {
-      const result = await eraseRequest({ table, bus, config, signingKey: await getSigningKey(), now: currentTime }, body);
+      const result = await eraseRequest({ table, bus, config, signingKey, now: currentTime }, body);
       return jsonResponse(200, result);
     }
-    const result = await exportRequest({ table, now: currentTime }, body);
+    const result = await exportRequest({ table, now: currentTime, signingKey }, body);
     logger.info('privacy export', { customerId: result.export.customerId, kinds: result.export.kinds.length });
     if (body.format === 'html') return { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }, body: result.html };
     return jsonResponse(200, result.export);

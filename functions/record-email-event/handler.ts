@@ -6,6 +6,7 @@ import { logger } from '#shared/logger.ts';
 import { recordEmailEvent, type RecordOutcome } from '#shared/measurement/record-email-event.ts';
 import { SesEventBridgeEvent } from '#shared/measurement/ses-event.ts';
 import { currentTime } from '#shared/runtime/clock.ts';
+import { getSigningKey } from '#shared/secrets.ts';
 import { tableFromEnvironment } from '#shared/table/table-client.ts';
 
 const { softBounceLimit } = loadEmailConfig();
@@ -21,5 +22,5 @@ export const handler = middy<unknown, RecordOutcome>()
   .handler(async (event) => {
     const parsed = SesEventBridgeEvent.safeParse(event);
     if (!parsed.success) throw new Error(`SES event: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    return recordEmailEvent({ table, bus, softBounceLimit, now: currentTime }, parsed.data.detail);
+    return recordEmailEvent({ table, bus, softBounceLimit, now: currentTime, signingKey: await getSigningKey() }, parsed.data.detail);
   });

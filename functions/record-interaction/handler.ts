@@ -10,6 +10,7 @@ import { interactionInputSchema } from '#shared/interactions/interaction-input.t
 import { recordInteraction } from '#shared/interactions/record-interaction.ts';
 import { logger } from '#shared/logger.ts';
 import { currentTime } from '#shared/runtime/clock.ts';
+import { getSigningKey } from '#shared/secrets.ts';
 import { tableFromEnvironment } from '#shared/table/table-client.ts';
 
 const config = consoleConfig();
@@ -24,6 +25,6 @@ export const handler = middy<APIGatewayProxyEventV2, HttpResult>()
   .use(httpErrors())
   .handler(async (event) => {
     const input = parseJsonBody(event, schema, MAX_BODY_BYTES);
-    const result = await recordInteraction({ table, bus, now: currentTime, openCaseAtOrBelow: config.cases.openAtOrBelow }, input);
+    const result = await recordInteraction({ table, bus, now: currentTime, openCaseAtOrBelow: config.cases.openAtOrBelow, signingKey: await getSigningKey() }, input);
     return jsonResponse(result.outcome === 'created' ? 201 : 200, { interactionId: result.interactionId, customerId: result.customerId, recordedAt: result.recordedAt, ...(result.caseId ? { caseId: result.caseId } : {}) });
   });

@@ -107,7 +107,7 @@ export async function confirmEmail(deps: CaptureDeps, token: string | undefined,
       ),
   );
   if (confirmed.answers.referrerEmail !== undefined) {
-    const referrerId = customerIdForEmail(confirmed.answers.referrerEmail);
+    const referrerId = customerIdForEmail(confirmed.answers.referrerEmail, deps.signingKey);
     await creditReferral(deps.table, { referrerId, referredId: order.customerId, orderId, at: consent.at });
     if (referrerId !== order.customerId) {
       // Once per referral edge, even under concurrent clicks and retries: the referral thank-you campaign starts here.

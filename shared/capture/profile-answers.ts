@@ -13,9 +13,9 @@ import { ANSWER_SOURCE, nonEmptyAnswers, PROFILE_ANSWER_FIELDS, type AnswerSet, 
  * to exist first). The rule is the one of answer-history.ts: latest non-empty wins, so an answer a later form
  * leaves empty keeps its earlier value. The latest satisfaction score is also kept as `latestSatisfaction`, which
  * segmentation's `unsatisfied` reads — only if no newer score (e.g. from a staff interaction) is there; the
- * country as `country`. The referrer becomes `referredBy` (a customer id), set once.
+ * country as `country`. The referrer becomes `referredBy` (a customer id, keyed with `signingKey`), set once.
  */
-export async function writeAnswersToProfile(table: Table, input: { customerId: string; orderId: string; answers: Answers; at: string }): Promise<{ referredBy: string | undefined }> {
+export async function writeAnswersToProfile(table: Table, signingKey: string, input: { customerId: string; orderId: string; answers: Answers; at: string }): Promise<{ referredBy: string | undefined }> {
   const given = nonEmptyAnswers(input.answers);
   await table.doc.send(
     new PutCommand({
@@ -23,7 +23,7 @@ export async function writeAnswersToProfile(table: Table, input: { customerId: s
       Item: { ...keys.answerHistory(input.customerId, input.at, input.orderId), entityType: 'ANSWERS', customerId: input.customerId, orderId: input.orderId, submittedAt: input.at, answers: given },
     }),
   );
-  const referredBy = input.answers.referrerEmail === undefined ? undefined : customerIdForEmail(input.answers.referrerEmail);
+  const referredBy = input.answers.referrerEmail === undefined ? undefined : customerIdForEmail(input.answers.referrerEmail, signingKey);
   const ownReferrer = referredBy !== undefined && referredBy !== input.customerId ? referredBy : undefined;
   if (!(await writeNewestAnswers(table, input, given, ownReferrer))) await writeAnswersOneByOne(table, input, given, ownReferrer);
   if (input.answers.satisfaction !== undefined) await recordSatisfaction(table, input.customerId, input.answers.satisfaction, input.at, ANSWER_SOURCE);

@@ -112,7 +112,7 @@ export async function recordSubmission(deps: CaptureDeps, order: OrderView, subm
     else if (attempt >= MAX_ATTEMPTS) throw new Error(`Submission for order ${order.orderId} still contended after ${attempt} attempts`);
   }
 
-  const { referredBy } = await writeAnswersToProfile(deps.table, { customerId: order.customerId, orderId: order.orderId, answers, at });
+  const { referredBy } = await writeAnswersToProfile(deps.table, deps.signingKey, { customerId: order.customerId, orderId: order.orderId, answers, at });
   // A very unhappy answer opens a follow-up case for the shop's staff (once per order).
   if (answers.satisfaction !== undefined) await openCaseForFormAnswer(deps, { customerId: order.customerId, orderId: order.orderId, satisfaction: answers.satisfaction, at });
   await publishEvents(

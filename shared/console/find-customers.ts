@@ -24,13 +24,13 @@ export const NAME_SEARCH_ITEM_LIMIT = 20_000;
  * Finds customers: an email address or an order id resolves with one GetItem (the customer id derives from the
  * email; the order item names its customer). A name or phone number is a bounded, filtered Scan of profiles — no
  * index to keep in step with every write path, which is the right trade for a shop's few thousand customers;
- * past NAME_SEARCH_ITEM_LIMIT items the page says the search stopped early.
+ * past NAME_SEARCH_ITEM_LIMIT items the page says the search stopped early. `signingKey` keys the id of an address.
  */
-export async function findCustomers(table: Table, rawQuery: string): Promise<FindResult> {
+export async function findCustomers(table: Table, rawQuery: string, signingKey: string): Promise<FindResult> {
   const query = rawQuery.trim();
   if (query === '') return { customers: [], truncatedAfter: undefined };
-  if (query.includes('@')) return exact(await profileOf(table, customerIdForEmail(query), 'email'));
-  if (/^[cx]_[0-9a-f]{24}$/.test(query)) return exact(await profileOf(table, query, 'customer-id'));
+  if (query.includes('@')) return exact(await profileOf(table, customerIdForEmail(query, signingKey), 'email'));
+  if (/^[ckx]_[0-9a-f]{24}$/.test(query)) return exact(await profileOf(table, query, 'customer-id'));
   const order = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.order(query), ProjectionExpression: 'customerId' }));
   const orderCustomer = order.Item?.customerId;
   if (typeof orderCustomer === 'string') return exact(await profileOf(table, orderCustomer, 'order'));

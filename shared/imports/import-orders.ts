@@ -68,6 +68,8 @@ export interface ImportDeps {
   /** Required unless dryRun. */
   table: Table | undefined;
   config: ShopConfig;
+  /** The signing secret: it keys the customer ids (shared/purchases/customer-id.ts), so a dry run needs it too. */
+  signingKey: string;
   now?: () => Date;
   progress?: ImportProgress | undefined;
   /** DynamoDB requests in flight at once. Default 16. */
@@ -146,7 +148,7 @@ export async function importOrderFile(deps: ImportDeps, request: ImportRequest):
   const concurrency = deps.concurrency ?? DEFAULT_CONCURRENCY;
   const rowOptions: RowOptions = { decimalComma: request.csv.decimalComma, dateFormat: request.csv.dateFormat, baseCurrency: deps.config.shop.baseCurrency, defaultCategory };
   if (!store) {
-    const { rows, grouper } = await readOrders(file, bytes, delimiter, request.csv.columnMap, rowOptions, progress, undefined);
+    const { rows, grouper } = await readOrders(file, bytes, delimiter, request.csv.columnMap, rowOptions, progress, undefined, deps.signingKey);
     progress.start('Checking rules', grouper.orderCount, 'orders');
     const grouped = grouper.finish(deps.config, now());
     progress.stop();
@@ -157,7 +159,7 @@ export async function importOrderFile(deps: ImportDeps, request: ImportRequest):
 
   // Phase A runs while the file is read (see StreamingOrderLookup).
   const lookup = new StreamingOrderLookup(store, concurrency);
-  const { rows, grouper } = await readOrders(file, bytes, delimiter, request.csv.columnMap, rowOptions, progress, lookup);
+  const { rows, grouper } = await readOrders(file, bytes, delimiter, request.csv.columnMap, rowOptions, progress, lookup, deps.signingKey);
   const orderIds = grouper.orderCount;
   progress.start('Checking orders', orderIds, 'orders');
   progress.update(lookup.checked);
@@ -289,7 +291,7 @@ interface ReadResult {
   grouper: OrderGrouper;
 }
 
-async function readOrders(file: string, bytes: number, delimiter: Delimiter, columnMap: ImportCsvOptions['columnMap'], rowOptions: RowOptions, progress: ImportProgress, lookup: StreamingOrderLookup | undefined): Promise<ReadResult> {
+async function readOrders(file: string, bytes: number, delimiter: Delimiter, columnMap: ImportCsvOptions['columnMap'], rowOptions: RowOptions, progress: ImportProgress, lookup: StreamingOrderLookup | undefined, signingKey: string): Promise<ReadResult> {
   let columns: ColumnLayout | undefined;
   let grouper: OrderGrouper | undefined;
   let rows = 0;
@@ -297,7 +299,7 @@ async function readOrders(file: string, bytes: number, delimiter: Delimiter, col
   for await (const { record, line, bytes: read } of readCsvRecords(file, delimiter)) {
     if (!columns || !grouper) {
       columns = resolveColumns(record, columnMap);
-      grouper = new OrderGrouper(columns);
+      grouper = new OrderGrouper(columns, signingKey);
       continue;
     }
     const newOrderId = grouper.add(parseRow(record, line, columns, rowOptions));

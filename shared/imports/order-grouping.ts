@@ -100,7 +100,11 @@ export class OrderGrouper {
   private readonly notes: GroupingNotes = { ordersWithoutCustomer: 0, rowsWithoutCustomer: 0, linesDefaultCategory: 0, ordersTimeSpread: 0, ordersCountryUnknown: 0 };
   private ordersSeen = 0;
 
-  constructor(private readonly columns: ColumnLayout) {}
+  /** `signingKey` keys the customer ids of the orders (shared/purchases/customer-id.ts). */
+  constructor(
+    private readonly columns: ColumnLayout,
+    private readonly signingKey: string,
+  ) {}
 
   /** Adds a parsed row; returns its order id when this row is the order's first, so the caller can look the order up early. */
   add(result: RowResult): string | undefined {
@@ -297,7 +301,7 @@ export class OrderGrouper {
     if (!parsed.success) return { ok: false, lineOfItem, issues: parsed.error.issues.map((issue) => ({ field: issue.path.map(String).join('.'), message: issue.message })) };
     let purchase: NormalizedPurchase;
     try {
-      purchase = normalizePurchase(parsed.data, config, now);
+      purchase = normalizePurchase(parsed.data, config, now, this.signingKey);
     } catch (error) {
       if (error instanceof ValidationError || error instanceof UnprocessableError) {
         return { ok: false, lineOfItem, issues: error.issues.length > 0 ? error.issues : [{ field: 'order', message: error.message }] };
@@ -380,8 +384,8 @@ export class OrderGrouper {
 }
 
 /** Groups a complete list of row results (the streaming reader feeds an OrderGrouper row by row instead). */
-export function groupRows(results: Iterable<RowResult>, columns: ColumnLayout, config: ShopConfig, now: Date): GroupedOrders {
-  const grouper = new OrderGrouper(columns);
+export function groupRows(results: Iterable<RowResult>, columns: ColumnLayout, config: ShopConfig, now: Date, signingKey: string): GroupedOrders {
+  const grouper = new OrderGrouper(columns, signingKey);
   for (const result of results) grouper.add(result);
   return grouper.finish(config, now);
 }

@@ -10,7 +10,7 @@ export function interactionInputSchema(reasons: readonly string[]) {
     .strictObject({
       interactionId: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, 'letters, digits, . _ : - (at most 100)'),
       customerEmail: z.email('must be an email address').max(254).optional(),
-      customerId: z.string().regex(/^[cx]_[0-9a-f]{24}$/, 'must be a Kinship customer id (c_… or x_…)').optional(),
+      customerId: z.string().regex(/^[ckx]_[0-9a-f]{24}$/, 'must be a Kinship customer id (k_…, x_…, or c_… from before keyed ids)').optional(),
       channel: z.enum(CONTACT_CHANNELS, `must be one of ${CONTACT_CHANNELS.join(', ')}`),
       reason: z.string().refine((value) => reasons.includes(value), `must be one of ${reasons.join(', ')}`),
       satisfied: z.coerce.number('must be a whole number from 1 to 5').int('must be a whole number from 1 to 5').min(1, 'must be 1 to 5').max(5, 'must be 1 to 5'),

@@ -17,6 +17,8 @@ import type { InteractionInput } from '#shared/interactions/interaction-input.ts
 export interface RecordInteractionDeps extends CaseDeps {
   /** A satisfaction at or below this opens a case (config/console.yaml cases.openAtOrBelow). */
   openCaseAtOrBelow: number;
+  /** The signing secret: it keys the customer id of a contact given by address. */
+  signingKey: string;
 }
 
 export interface RecordInteractionResult {
@@ -53,7 +55,7 @@ const Guard = z.object({ customerId: z.string(), recordedAt: z.string(), fingerp
  * InteractionRecorded. Those follow-ups are idempotent and redone on a replay until the guard says they completed.
  */
 export async function recordInteraction(deps: RecordInteractionDeps, input: InteractionInput): Promise<RecordInteractionResult> {
-  const customerId = input.customerId ?? customerIdForEmail(input.customerEmail ?? '');
+  const customerId = input.customerId ?? customerIdForEmail(input.customerEmail ?? '', deps.signingKey);
   const field = input.customerId ? 'customerId' : 'customerEmail';
   const profile = await deps.table.doc.send(new GetCommand({ TableName: deps.table.name, Key: keys.profile(customerId), ProjectionExpression: 'PK' }));
   if (!profile.Item) throw new UnprocessableError('No customer with that address or id', [{ field, message: 'no customer with this value; record a purchase first' }]);

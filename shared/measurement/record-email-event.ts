@@ -35,6 +35,8 @@ export interface RecordEmailEventDeps {
   bus: EventBus;
   softBounceLimit: number;
   now: () => Date;
+  /** The signing secret: it keys the customer id of an untagged email's recipient. */
+  signingKey: string;
 }
 
 export type RecordOutcome =
@@ -98,7 +100,7 @@ interface Subject {
 }
 
 export async function recordEmailEvent(deps: RecordEmailEventDeps, record: SesEventRecord): Promise<RecordOutcome> {
-  const subject = subjectOf(record);
+  const subject = subjectOf(record, deps.signingKey);
   if (!subject) return { outcome: 'ignored', reason: 'no-recipient' };
   const campaignEmail = subject.campaignId !== undefined && subject.occurrenceId !== undefined;
   // Every event of a campaign email reads its claim: to record on it, or to settle a send whose outcome was unknown.
@@ -141,10 +143,10 @@ export async function recordEmailEvent(deps: RecordEmailEventDeps, record: SesEv
 }
 
 /** Who and what the event is about: from our tags, else (an untagged email) the customer id derived from the address. */
-function subjectOf(record: SesEventRecord): Subject | undefined {
+function subjectOf(record: SesEventRecord, signingKey: string): Subject | undefined {
   const tags = readEmailTags(record.mail.tags);
   const address = record.mail.destination[0];
-  const customerId = tags.customerId ?? (address ? customerIdForEmail(address) : undefined);
+  const customerId = tags.customerId ?? (address ? customerIdForEmail(address, signingKey) : undefined);
   if (!customerId) return undefined;
   return {
     customerId,

@@ -33,10 +33,10 @@ export const SCAN_SEGMENTS = 4;
  * GSI1 and those orders' partitions, incentives and codes, who referred them, their suppression), then a full
  * parallel Scan confirms: any item whose strings (nested too) carry their customer id or an address of theirs
  * is theirs as well, whatever its type — so an item type added later is never missed. Addresses and names found
- * on their items join the search terms before the scan.
+ * on their items join the search terms before the scan. `signingKey` keys the customer id of an address.
  */
-export async function collectPerson(table: Table, ref: PersonRef): Promise<CollectedPerson> {
-  const customerId = 'email' in ref ? customerIdForEmail(ref.email) : ref.customerId;
+export async function collectPerson(table: Table, ref: PersonRef, signingKey: string): Promise<CollectedPerson> {
+  const customerId = 'email' in ref ? customerIdForEmail(ref.email, signingKey) : ref.customerId;
   const terms: PersonTerms = { customerId, addresses: [], names: [] };
   if ('email' in ref) addTerms(terms, { addresses: [ref.email] });
 

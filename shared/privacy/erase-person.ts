@@ -50,7 +50,7 @@ export function planErasure(person: CollectedPerson, config: PrivacyConfig): Pla
  * stopped before publishing, the second publishes.
  */
 export async function erasePerson(deps: ErasureDeps, ref: PersonRef, collected?: CollectedPerson): Promise<ErasureResult> {
-  const person = collected ?? (await collectPerson(deps.table, ref));
+  const person = collected ?? (await collectPerson(deps.table, ref, deps.signingKey));
   const { terms } = person;
   const erasedAt = deps.now().toISOString();
   const base = { customerId: terms.customerId, nameOnlyMatches: person.nameOnlyMatches, itemsScanned: person.scan.itemsScanned };

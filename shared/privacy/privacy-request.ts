@@ -26,8 +26,8 @@ export function personRefFromArgument(value: string): PersonRef {
   return value.includes('@') ? { email: value } : { customerId: value };
 }
 
-export async function exportRequest(deps: Pick<ErasureDeps, 'table' | 'now'>, body: PrivacyRequest): Promise<{ export: PrivacyExport; html: string }> {
-  const person = await collectPerson(deps.table, personRefOf(body));
+export async function exportRequest(deps: Pick<ErasureDeps, 'table' | 'now' | 'signingKey'>, body: PrivacyRequest): Promise<{ export: PrivacyExport; html: string }> {
+  const person = await collectPerson(deps.table, personRefOf(body), deps.signingKey);
   if (person.items.length === 0) throw new NotFoundError('Nothing about this person is stored (check the address or customer id)');
   const doc = buildExport(person, deps.now().toISOString());
   return { export: doc, html: renderExportHtml(doc) };

@@ -14,7 +14,7 @@
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { keyedCustomerIdForEmail, legacyCustomerIdForEmail } from '#shared/purchases/customer-id.ts';
+import { customerIdForEmail, legacyCustomerIdForEmail } from '#shared/purchases/customer-id.ts';
 import { segmentIndexPartition, segmentIndexShard } from '#shared/table/keys.ts';
 import { forEachScanPage } from '#shared/table/parallel-scan.ts';
 import type { Table } from '#shared/table/table-client.ts';
@@ -76,7 +76,7 @@ async function mapOldIds(table: Table, secret: string, segments: number, onProgr
   const mapping = new Map<string, string>();
   for (const address of addresses) {
     const oldId = legacyCustomerIdForEmail(address);
-    if (oldIds.has(oldId)) mapping.set(oldId, keyedCustomerIdForEmail(address, secret));
+    if (oldIds.has(oldId)) mapping.set(oldId, customerIdForEmail(address, secret));
   }
   return mapping;
 }

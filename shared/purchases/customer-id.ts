@@ -7,30 +7,21 @@ export function normalizeEmail(email: string): string {
 }
 
 /**
- * Whether this version writes keyed ids (`k_`). Not yet: every caller of customerIdForEmail must get the secret in
- * the same release, or one person would get two ids. Until then `migrate customer-ids` refuses to run, since a
- * table moved to `k_` ids would be split again by the next purchase under a `c_` id.
- */
-export const WRITES_KEYED_CUSTOMER_IDS = false;
-
-/**
  * A customer's id is derived from their normalized email, so every channel (API, CSV, form) resolves the same
  * person to the same profile without a lookup or a race. The id is pseudonymous: logs carry it, never the email.
+ *
+ * It is keyed: HMAC-SHA256 of the normalized address under the "customer-id" key (HKDF of the key ring's identity
+ * key, so it survives link-key rotations), `k_` + 24 hex. Unlike the bare hash it replaced (`c_`), nobody without
+ * the secret can compute a person's id from their address, so ids in logs and events are no lookup key.
  */
-export function customerIdForEmail(email: string): string {
-  return legacyCustomerIdForEmail(email);
-}
-
-/**
- * The keyed customer id: HMAC-SHA256 of the normalized address under the "customer-id" key (HKDF of the key ring's
- * identity key, so it survives link-key rotations), `k_` + 24 hex. Unlike the bare hash it replaces (`c_`), nobody
- * without the secret can compute a person's id from their address, so ids in logs and events are no lookup key.
- */
-export function keyedCustomerIdForEmail(email: string, secret: string): string {
+export function customerIdForEmail(email: string, secret: string): string {
   return `k_${keyedHash(secret, 'customer-id', normalizeEmail(email)).toString('hex').slice(0, 24)}`;
 }
 
-/** The id every earlier Kinship derived: a bare SHA-256 of the address (`c_`), which anyone can recompute. */
+/**
+ * The id every Kinship before keyed ids derived: a bare SHA-256 of the address (`c_`), which anyone can recompute.
+ * Only `migrate customer-ids` uses it, to find the old ids it moves.
+ */
 export function legacyCustomerIdForEmail(email: string): string {
   return `c_${createHash('sha256').update(normalizeEmail(email)).digest('hex').slice(0, 24)}`;
 }

@@ -40,9 +40,9 @@ export interface NormalizedPurchase {
 
 /**
  * Checks a parsed purchase against the shop's currency rules and converts it to minor units.
- * Throws ValidationError / UnprocessableError with field-level issues.
+ * Throws ValidationError / UnprocessableError with field-level issues. `signingKey` keys the customer id.
  */
-export function normalizePurchase(input: PurchaseInput, config: ShopConfig, now: Date): NormalizedPurchase {
+export function normalizePurchase(input: PurchaseInput, config: ShopConfig, now: Date, signingKey: string): NormalizedPurchase {
   const issues: FieldIssue[] = [];
   const { currency } = input;
   if (!isKnownCurrency(currency)) throw new ValidationError('Unknown currency', [{ field: 'currency', message: `"${currency}" is not an ISO 4217 currency code` }]);
@@ -75,7 +75,7 @@ export function normalizePurchase(input: PurchaseInput, config: ShopConfig, now:
   const baseTotalMinor = convertMinorUnits(totalMinor, currency, base, rate);
   return {
     orderId: input.orderId,
-    customerId: customerIdForEmail(email),
+    customerId: customerIdForEmail(email, signingKey),
     email,
     customerName: input.customerName,
     phone: input.customerPhone,

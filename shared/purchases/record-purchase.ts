@@ -59,7 +59,7 @@ const MAX_ATTEMPTS = 15;
  */
 export async function recordPurchase(deps: RecordPurchaseDeps, input: PurchaseInput): Promise<RecordPurchaseResult> {
   const now = deps.now();
-  const purchase = normalizePurchase(input, deps.config, now);
+  const purchase = normalizePurchase(input, deps.config, now, deps.signingKey);
   const fingerprint = purchaseFingerprint(purchase);
   const formTokenExpiresAt = Math.floor(now.getTime() / 1000) + deps.config.purchases.formTokenTtlDays * 86_400;
   // Lines are capped by the order item's size, not by a count: refuse what DynamoDB would refuse, as a 400.

@@ -162,6 +162,14 @@ describe('least privilege for record-purchase (table readWrite, publishEvents, s
   });
 });
 
+describe('functions that derive a customer id from an address (keyed with the signing secret)', () => {
+  const { data } = real.stack;
+  it.each(['record-purchase', 'submit-form', 'confirm-email', 'record-interaction', 'record-email-event', 'console', 'privacy-request'])('%s may read the signing secret and is told its ARN', (name) => {
+    expect(resourcesFor(statementsOf(real, name), 'secretsmanager:GetSecretValue')).toEqual([ref(data.signingKey)]);
+    expect(environmentOf(real, name)).toMatchObject({ SIGNING_KEY_SECRET_ARN: ref(data.signingKey) });
+  });
+});
+
 describe('least privilege follows each access entry', () => {
   const actionsOf = (name: string) => statementsOf(extended, name).flatMap((s) => s.Action);
 

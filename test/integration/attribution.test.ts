@@ -9,6 +9,7 @@ import type { Table } from '#shared/table/table-client.ts';
 import { startPutEventsEndpoint, type BusEvent, type PutEventsEndpoint } from '#local/put-events-endpoint.ts';
 import { aPurchase, aShopConfig } from '#test/support/builders.ts';
 import { createTestTable } from '#test/support/test-table.ts';
+import { TEST_SIGNING_KEY } from '#test/support/signing-key.ts';
 
 let table: Table;
 let endpoint: PutEventsEndpoint;
@@ -21,7 +22,7 @@ const daysBeforeNow = (days: number) => new Date(now.getTime() - days * DAY).toI
 beforeAll(async () => {
   table = await createTestTable('attribution');
   endpoint = await startPutEventsEndpoint({ port: 0, onEvents: (events) => published.push(...events) });
-  deps = { table, bus: { client: createEventBridgeClient(endpoint.endpoint), name: 'kinship' }, config: aShopConfig(), signingKey: 'k', publicBaseUrl: 'http://localhost:3000', now: () => now };
+  deps = { table, bus: { client: createEventBridgeClient(endpoint.endpoint), name: 'kinship' }, config: aShopConfig(), signingKey: TEST_SIGNING_KEY, publicBaseUrl: 'http://localhost:3000', now: () => now };
 });
 afterAll(() => endpoint.stop());
 beforeEach(() => {
@@ -33,7 +34,7 @@ async function touched(email: string, field: 'lastEmailClicked' | 'lastEmailOpen
   await table.doc.send(
     new UpdateCommand({
       TableName: table.name,
-      Key: keys.profile(customerIdForEmail(email)),
+      Key: keys.profile(customerIdForEmail(email, TEST_SIGNING_KEY)),
       UpdateExpression: 'SET #field = :touch',
       ExpressionAttributeNames: { '#field': field },
       ExpressionAttributeValues: { ':touch': { at, campaignId, occurrenceId: `${campaignId}-1`, messageId: `ses-${campaignId}` } },
@@ -56,7 +57,7 @@ describe('attribution of purchases to campaign emails', () => {
 
     const attribution = { campaignId: 'win-back', occurrenceId: 'win-back-1', messageId: 'ses-win-back', touch: 'click', touchedAt: daysBeforeNow(2), revenueMinor: 24_990 };
     expect((await orderItem('A-1'))?.attribution).toEqual(attribution);
-    expect(conversions()).toEqual([{ ...attribution, orderId: 'A-1', customerId: customerIdForEmail(email), purchasedAt: now.toISOString(), currency: 'EUR' }]);
+    expect(conversions()).toEqual([{ ...attribution, orderId: 'A-1', customerId: customerIdForEmail(email, TEST_SIGNING_KEY), purchasedAt: now.toISOString(), currency: 'EUR' }]);
   });
 
   it('does not attribute a purchase 10 days after a click', async () => {

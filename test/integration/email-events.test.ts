@@ -9,6 +9,7 @@ import { keys } from '#shared/table/keys.ts';
 import { createDocumentClient, type Table } from '#shared/table/table-client.ts';
 import type { BusEvent } from '#local/put-events-endpoint.ts';
 import { startLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
+import { TEST_SIGNING_KEY } from '#test/support/signing-key.ts';
 
 /**
  * Delivery events end to end through the local runtime: the real sender sends to SES mailbox simulator addresses,
@@ -24,6 +25,7 @@ const noon = (date: Date) => new Date(`${date.toISOString().slice(0, 10)}T12:00:
 
 beforeAll(async () => {
   runtime = await startLocalRuntime({
+    signingKey: TEST_SIGNING_KEY,
     dynamoDbEndpoint: inject('dynamodbEndpoint'),
     tableName: `email-events-${Date.now().toString(36)}`,
     ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 },
@@ -39,7 +41,7 @@ afterAll(() => runtime.stop());
 
 /** A customer who confirmed `address` and agreed to marketing email. */
 async function aSubscriber(address: string): Promise<string> {
-  const customerId = customerIdForEmail(address);
+  const customerId = customerIdForEmail(address, TEST_SIGNING_KEY);
   await table.doc.send(new PutCommand({ TableName: table.name, Item: { ...keys.profile(customerId), customerId, customerName: 'Test', locale: 'en', confirmedEmail: address, marketingConsent: 'granted', marketingConsentAddress: consentAddressOf(address) } }));
   return customerId;
 }

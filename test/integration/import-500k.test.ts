@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importOrderFile, type ImportRequest } from '#shared/imports/import-orders.ts';
 import { aShopConfig } from '#test/support/builders.ts';
 import { createTestTable } from '#test/support/test-table.ts';
+import { TEST_SIGNING_KEY } from '#test/support/signing-key.ts';
 
 /**
  * A 500,000-row "Online Retail" export built from the small fixture: each copy renames its invoices and customers,
@@ -72,7 +73,7 @@ describe('a 500,000-row export built from the fixtures', () => {
     const built = await buildFile(file, 500_000);
     expect(built.rows).toBeGreaterThanOrEqual(500_000);
 
-    const summary = await importOrderFile({ table: undefined, config, now: () => now }, request(file, true));
+    const summary = await importOrderFile({ table: undefined, config, signingKey: TEST_SIGNING_KEY, now: () => now }, request(file, true));
     // Per copy: 18 accepted rows in 12 orders, 1 guest order of 2 rows, 1 order with spread times, 4 with no known country.
     expect(summary.counters).toMatchObject({
       rows: built.rows,
@@ -93,7 +94,7 @@ describe('a 500,000-row export built from the fixtures', () => {
     const table = await createTestTable('import-slice');
     const file = join(dir, 'online-retail-slice.csv');
     const built = await buildFile(file, 10_000);
-    const summary = await importOrderFile({ table, config, now: () => now, concurrency: 8 }, request(file, false));
+    const summary = await importOrderFile({ table, config, signingKey: TEST_SIGNING_KEY, now: () => now, concurrency: 8 }, request(file, false));
     expect(summary.counters).toMatchObject({
       rows: built.rows,
       rowsAccepted: 18 * built.copies,

@@ -8,6 +8,7 @@ import { customerIdForEmail } from '#shared/purchases/customer-id.ts';
 import { keys } from '#shared/table/keys.ts';
 import { runCli } from '#test/support/run-cli.ts';
 import { createTestTable } from '#test/support/test-table.ts';
+import { TEST_SIGNING_KEY } from '#test/support/signing-key.ts';
 
 let dir: string;
 let table: Awaited<ReturnType<typeof createTestTable>>;
@@ -20,7 +21,7 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 async function kinship(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { code, out, err } = await runCli(args, { KINSHIP_CONFIG_DIR: dir, DYNAMODB_ENDPOINT: table.endpoint, TABLE_NAME: table.name });
+  const { code, out, err } = await runCli(args, { KINSHIP_CONFIG_DIR: dir, DYNAMODB_ENDPOINT: table.endpoint, TABLE_NAME: table.name, KINSHIP_SIGNING_KEY: TEST_SIGNING_KEY });
   return { code, stdout: out, stderr: err };
 }
 
@@ -44,7 +45,7 @@ describe('npx kinship import', () => {
     expect(rejects).toContain('rejected_line;reject_reason;Ordrenr;Dato');
     expect(rejects).toContain('4;"In column ""Dato"", ""31.02.2026"" is not a calendar date.";D-2;31.02.2026;');
 
-    const item = (await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.profile(customerIdForEmail('ole@example.com')), ConsistentRead: true }))).Item;
+    const item = (await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.profile(customerIdForEmail('ole@example.com', TEST_SIGNING_KEY)), ConsistentRead: true }))).Item;
     // (1,499.50 + 2 × 50.00) DKK × 0.134 = 214.333 EUR, rounded to the cent
     expect(profileFromItem(item ?? {})).toMatchObject({ orderCount: 1, netSpendMinor: 21433, country: 'DK' });
 
@@ -85,7 +86,7 @@ describe('npx kinship import', () => {
     const result = await kinship(['import', file, '--dry-run']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('nothing was written to the table (--dry-run)');
-    const item = (await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.profile(customerIdForEmail('dry@example.com')) }))).Item;
+    const item = (await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.profile(customerIdForEmail('dry@example.com', TEST_SIGNING_KEY)) }))).Item;
     expect(item).toBeUndefined();
   });
 

@@ -15,6 +15,7 @@ import { createDocumentClient, type Table } from '#shared/table/table-client.ts'
 import { startPutEventsEndpoint } from '#local/put-events-endpoint.ts';
 import { aShopConfig } from '#test/support/builders.ts';
 import { createTestTable } from '#test/support/test-table.ts';
+import { TEST_SIGNING_KEY } from '#test/support/signing-key.ts';
 
 const config = aShopConfig();
 const now = new Date('2026-11-25T12:00:00Z');
@@ -69,13 +70,13 @@ async function csvFile(name: string, text: string): Promise<string> {
 }
 
 function deps(table: Table, overrides: Partial<ImportDeps> = {}): ImportDeps {
-  return { table, config, now: () => now, concurrency: 4, ...overrides };
+  return { table, config, signingKey: TEST_SIGNING_KEY, now: () => now, concurrency: 4, ...overrides };
 }
 
 const request = (file: string): ImportRequest => ({ file, csv: { decimalComma: false, dateFormat: 'ISO', columnMap: {} } });
 
 async function profileOf(table: Table, email: string): Promise<CustomerProfile> {
-  const item = (await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.profile(customerIdForEmail(email)), ConsistentRead: true }))).Item;
+  const item = (await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.profile(customerIdForEmail(email, TEST_SIGNING_KEY)), ConsistentRead: true }))).Item;
   if (!item) throw new Error('profile missing');
   return profileFromItem(item);
 }
@@ -140,7 +141,7 @@ describe('importOrderFile against DynamoDB Local', () => {
     expect(await profileOf(table, 'anna@example.com')).toMatchObject(annaExpected);
     expect(await profileOf(table, 'bjorn@example.com')).toMatchObject(bjornExpected);
     const order = (await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.order('O-1') }))).Item;
-    expect(order).toMatchObject({ source: `import:${summary.importId}`, totalMinor: 30990, eventPublished: true, customerId: customerIdForEmail('anna@example.com') });
+    expect(order).toMatchObject({ source: `import:${summary.importId}`, totalMinor: 30990, eventPublished: true, customerId: customerIdForEmail('anna@example.com', TEST_SIGNING_KEY) });
   });
 
   it('changes nothing when the same file is imported again', async () => {
@@ -159,7 +160,7 @@ describe('importOrderFile against DynamoDB Local', () => {
     const table = await createTestTable('import-api');
     const bus = await startPutEventsEndpoint({ port: 0, onEvents: () => undefined });
     try {
-      const apiDeps = { table, bus: { client: createEventBridgeClient(bus.endpoint), name: 'kinship' }, config, signingKey: 'k', publicBaseUrl: 'http://localhost:3000', now: () => now };
+      const apiDeps = { table, bus: { client: createEventBridgeClient(bus.endpoint), name: 'kinship' }, config, signingKey: TEST_SIGNING_KEY, publicBaseUrl: 'http://localhost:3000', now: () => now };
       // O-2 exactly as in the file; O-5 with another price (the shop's API and export disagree).
       await recordPurchase(apiDeps, { orderId: 'O-2', customerEmail: 'anna@example.com', items: [{ sku: 'SOCK', name: 'Socks, wool', category: 'socks', price: 12.5, quantity: 3 }], total: 37.5, currency: 'EUR', purchasedAt: '2026-03-05T12:00:00Z' });
       await recordPurchase(apiDeps, { orderId: 'O-5', customerEmail: 'bjorn@example.com', items: [{ sku: 'BOOT', name: 'Boots', category: 'boots', price: 900, quantity: 1 }], total: 900, currency: 'DKK', purchasedAt: '2026-02-15T10:00:00Z' });

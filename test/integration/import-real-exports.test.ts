@@ -13,6 +13,7 @@ import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import { aLineItem, aPurchase, aShopConfig } from '#test/support/builders.ts';
 import { createTestTable } from '#test/support/test-table.ts';
+import { TEST_SIGNING_KEY } from '#test/support/signing-key.ts';
 
 const config = aShopConfig();
 const now = new Date('2026-11-25T12:00:00Z');
@@ -49,7 +50,7 @@ describe('importing real shops\' exports into DynamoDB Local', () => {
   it('imports an "Online Retail" export: country names, no category, returns, spread times, guests, too-precise and zero prices', async () => {
     const table = await createTestTable('import-retail');
     const file = await fixture('online-retail.csv');
-    const summary = await importOrderFile({ table, config, now: () => now, concurrency: 4 }, request(file, { dateFormat: 'MM/DD/YYYY' }));
+    const summary = await importOrderFile({ table, config, signingKey: TEST_SIGNING_KEY, now: () => now, concurrency: 4 }, request(file, { dateFormat: 'MM/DD/YYYY' }));
 
     expect(summary.counters).toMatchObject({
       rows: 23,
@@ -83,10 +84,10 @@ describe('importing real shops\' exports into DynamoDB Local', () => {
 
   it('imports a Shopify export: Name as the order, billing country, discount codes stored on the order, a guest counted', async () => {
     const table = await createTestTable('import-shopify');
-    const summary = await importOrderFile({ table, config: aShopConfig({ exchangeRates: { DKK: 0.134 } }), now: () => now, concurrency: 4 }, request(await fixture('shopify.csv')));
+    const summary = await importOrderFile({ table, config: aShopConfig({ exchangeRates: { DKK: 0.134 } }), signingKey: TEST_SIGNING_KEY, now: () => now, concurrency: 4 }, request(await fixture('shopify.csv')));
     expect(summary.counters).toMatchObject({ rows: 4, rowsAccepted: 3, rowsRejected: 0, ordersWritten: 2, ordersWithoutCustomer: 1 });
-    expect(await profile(table, customerIdForEmail('anna@example.com'))).toMatchObject({ netSpendMinor: 21450, country: 'IS', customerName: 'Anna Jónsdóttir' });
-    expect(await profile(table, customerIdForEmail('bjorn@example.com'))).toMatchObject({ netSpendMinor: 4020, country: 'DK' });
+    expect(await profile(table, customerIdForEmail('anna@example.com', TEST_SIGNING_KEY))).toMatchObject({ netSpendMinor: 21450, country: 'IS', customerName: 'Anna Jónsdóttir' });
+    expect(await profile(table, customerIdForEmail('bjorn@example.com', TEST_SIGNING_KEY))).toMatchObject({ netSpendMinor: 4020, country: 'DK' });
     expect(await order(table, '#1001')).toMatchObject({ couponCodes: ['SPRING10'], purchasedAt: '2026-03-01T10:00:00.000Z' });
     expect(await order(table, '#1002')).toMatchObject({ couponCodes: ['PACK15', 'WELCOME'] });
     expect(await order(table, '#1003')).toBeUndefined();
@@ -95,8 +96,8 @@ describe('importing real shops\' exports into DynamoDB Local', () => {
   it('marks a code Kinship issued as redeemed by the imported order that used it, dated by the purchase, once across re-imports', async () => {
     const table = await createTestTable('import-redeem');
     // PACK15 was an incentive Kinship issued for an earlier order; WELCOME and SPRING10 are the shop's own codes.
-    await table.doc.send(new PutCommand({ TableName: table.name, Item: { ...keys.incentiveCode('PACK15'), entityType: 'INCENTIVE_CODE', kind: 'incentive', code: 'PACK15', orderId: 'WEB-77', customerId: customerIdForEmail('bjorn@example.com') } }));
-    const deps = { table, config: aShopConfig({ exchangeRates: { DKK: 0.134 } }), now: () => now, concurrency: 4 };
+    await table.doc.send(new PutCommand({ TableName: table.name, Item: { ...keys.incentiveCode('PACK15'), entityType: 'INCENTIVE_CODE', kind: 'incentive', code: 'PACK15', orderId: 'WEB-77', customerId: customerIdForEmail('bjorn@example.com', TEST_SIGNING_KEY) } }));
+    const deps = { table, config: aShopConfig({ exchangeRates: { DKK: 0.134 } }), signingKey: TEST_SIGNING_KEY, now: () => now, concurrency: 4 };
     await importOrderFile(deps, request(await fixture('shopify.csv')));
 
     const code = (await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.incentiveCode('PACK15'), ConsistentRead: true }))).Item;
@@ -111,9 +112,9 @@ describe('importing real shops\' exports into DynamoDB Local', () => {
 
   it('imports a WooCommerce-style export with country names in the form languages and a decimal comma', async () => {
     const table = await createTestTable('import-woo');
-    const summary = await importOrderFile({ table, config, now: () => now, concurrency: 4 }, request(await fixture('woocommerce.csv'), { decimalComma: true }));
+    const summary = await importOrderFile({ table, config, signingKey: TEST_SIGNING_KEY, now: () => now, concurrency: 4 }, request(await fixture('woocommerce.csv'), { decimalComma: true }));
     expect(summary.counters).toMatchObject({ rows: 5, rowsAccepted: 5, ordersCountryUnknown: 0 });
-    const countries = await Promise.all(['sigga', 'mette', 'aino', 'noa', 'lars'].map(async (name) => (await profile(table, customerIdForEmail(`${name}@example.com`))).country));
+    const countries = await Promise.all(['sigga', 'mette', 'aino', 'noa', 'lars'].map(async (name) => (await profile(table, customerIdForEmail(`${name}@example.com`, TEST_SIGNING_KEY))).country));
     expect(countries).toEqual(['IS', 'DK', 'FI', 'IL', 'DK']);
     expect(await order(table, 'W-502')).toMatchObject({ couponCodes: ['lamp5'], totalMinor: 4900 });
   });
@@ -123,11 +124,11 @@ describe('importing real shops\' exports into DynamoDB Local', () => {
     const rows = Array.from({ length: 3000 }, (_, i) => `W-1,2026-01-05T10:00:00Z,trade@example.com,SKU-${i},WHITE HANGING HEART T-LIGHT HOLDER ${i},home,6,2.55,GB`);
     const file = join(dir, 'wholesale.csv');
     await writeFile(file, ['order,date,email,sku,name,category,qty,price,country', ...rows].join('\n'));
-    const summary = await importOrderFile({ table, config, now: () => now, concurrency: 4 }, request(file));
+    const summary = await importOrderFile({ table, config, signingKey: TEST_SIGNING_KEY, now: () => now, concurrency: 4 }, request(file));
     expect(summary.counters).toMatchObject({ rowsAccepted: 3000, ordersWritten: 1 });
     const stored = await order(table, 'W-1');
     expect(Array.isArray(stored?.lines) ? stored.lines.length : 0).toBe(3000);
-    expect(await profile(table, customerIdForEmail('trade@example.com'))).toMatchObject({ itemCount: 18_000, netSpendMinor: 3000 * 1530 });
+    expect(await profile(table, customerIdForEmail('trade@example.com', TEST_SIGNING_KEY))).toMatchObject({ itemCount: 18_000, netSpendMinor: 3000 * 1530 });
   });
 });
 
@@ -135,7 +136,7 @@ describe('the line limit the API shares', () => {
   it('answers an order too large for one DynamoDB item with a field-level validation error (a 400), writing nothing', async () => {
     const table = await createTestTable('api-large-order');
     const items = Array.from({ length: 2500 }, (_, i) => aLineItem({ sku: `SKU-${i}`, name: 'N'.repeat(200), price: 1, quantity: 1 }));
-    const deps = { table, bus: { client: createEventBridgeClient('http://127.0.0.1:9'), name: 'kinship' }, config, signingKey: 'k', publicBaseUrl: 'http://localhost:3000', now: () => now };
+    const deps = { table, bus: { client: createEventBridgeClient('http://127.0.0.1:9'), name: 'kinship' }, config, signingKey: TEST_SIGNING_KEY, publicBaseUrl: 'http://localhost:3000', now: () => now };
     const attempt = recordPurchase(deps, aPurchase({ orderId: 'BIG-1', items, total: 2500, purchasedAt: '2026-11-20T10:00:00Z' }));
     await expect(attempt).rejects.toBeInstanceOf(ValidationError);
     await expect(attempt).rejects.toMatchObject({ status: 400, issues: [{ field: 'items', message: expect.stringContaining('400 KB') }] });

@@ -3,12 +3,16 @@
  * (k_…): every item is under or names the new id, nothing is lost, a re-run changes nothing, and a run that crashed
  * half-way is finished by the next.
  */
-import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { createEventBridgeClient } from '#shared/events/publish-events.ts';
 import { migrateCustomerIds } from '#shared/purchases/customer-id-migration.ts';
-import { keyedCustomerIdForEmail, legacyCustomerIdForEmail } from '#shared/purchases/customer-id.ts';
+import { customerIdForEmail, legacyCustomerIdForEmail } from '#shared/purchases/customer-id.ts';
+import { recordPurchase } from '#shared/purchases/record-purchase.ts';
 import { keys } from '#shared/table/keys.ts';
 import { createDocumentClient, type Table } from '#shared/table/table-client.ts';
+import { startPutEventsEndpoint } from '#local/put-events-endpoint.ts';
+import { aPurchase, aShopConfig } from '#test/support/builders.ts';
 import { runCli } from '#test/support/run-cli.ts';
 import { createTestTable } from '#test/support/test-table.ts';
 
@@ -16,7 +20,7 @@ const SECRET = 'migration-test-signing-key-0123456789abcdef';
 const at = '2026-11-20T10:00:00.000Z';
 const address = { anna: 'anna@example.com', bob: 'bob@example.com', carol: 'carol@example.com' } as const;
 const old = { anna: legacyCustomerIdForEmail(address.anna), bob: legacyCustomerIdForEmail(address.bob), carol: legacyCustomerIdForEmail(address.carol) };
-const keyed = { anna: keyedCustomerIdForEmail(address.anna, SECRET), bob: keyedCustomerIdForEmail(address.bob, SECRET), carol: keyedCustomerIdForEmail(address.carol, SECRET) };
+const keyed = { anna: customerIdForEmail(address.anna, SECRET), bob: customerIdForEmail(address.bob, SECRET), carol: customerIdForEmail(address.carol, SECRET) };
 /** An old id whose address is nowhere in the table: it cannot be mapped. */
 const orphan = legacyCustomerIdForEmail('nobody-on-file@example.com');
 
@@ -142,13 +146,26 @@ describe('the customer-id migration (npx kinship migrate customer-ids)', () => {
   });
 });
 
-describe('npx kinship migrate customer-ids in this release', () => {
-  it('refuses to run while the app still writes c_ ids, and changes nothing', async () => {
+describe('npx kinship migrate customer-ids in this release (it writes keyed ids)', () => {
+  it('moves a table of old ids through the CLI, and the next purchase lands on the moved profile', async () => {
     const before = oldStyleItems();
     await seed(before);
     const run = await runCli(['migrate', 'customer-ids', '--endpoint', table.endpoint, '--table', table.name], { KINSHIP_SIGNING_KEY: SECRET });
-    expect(run.code).toBe(1);
-    expect(run.err).toContain('still writes c_ ids');
-    expect(await everything()).toEqual(sorted(before));
+    expect(run.code).toBe(0);
+    expect(run.out).toContain('3 old ids mapped, 10 moved to the new id, 6 rewritten in place');
+    expect(await everything()).toEqual(sorted(expectedAfter(before)));
+
+    // What the app writes now is the id the migration moved Anna to: her next order adds to her profile, not a new one.
+    const events = await startPutEventsEndpoint({ port: 0, onEvents: () => undefined });
+    try {
+      const deps = { table, bus: { client: createEventBridgeClient(events.endpoint), name: 'kinship' }, config: aShopConfig(), signingKey: SECRET, publicBaseUrl: 'http://localhost:3000', now: () => new Date('2026-11-25T12:00:00Z') };
+      const result = await recordPurchase(deps, aPurchase({ orderId: 'O-4', customerEmail: 'Anna@Example.com', purchasedAt: '2026-11-24T10:00:00Z' }));
+      expect(result.customerId).toBe(keyed.anna);
+    } finally {
+      await events.stop();
+    }
+    const profile = (await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.profile(keyed.anna), ConsistentRead: true }))).Item;
+    expect(profile).toMatchObject({ customerId: keyed.anna, orderCount: 3, referralCount: 1 });
+    expect((await everything()).filter((item) => item.entityType === 'PROFILE')).toHaveLength(3);
   });
 });

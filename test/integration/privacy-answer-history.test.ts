@@ -14,6 +14,7 @@ import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import { startPutEventsEndpoint, type PutEventsEndpoint } from '#local/put-events-endpoint.ts';
 import { createTestTable } from '#test/support/test-table.ts';
+import { TEST_SIGNING_KEY } from '#test/support/signing-key.ts';
 
 const NOW = new Date('2026-12-01T00:00:00Z');
 const config = PrivacyConfigSchema.parse({ retention: { freeTextAnswersMonths: 24, contactsNotesMonths: 36 } });
@@ -38,8 +39,8 @@ const freeText = { satisfactionReason: 'The zip broke', whyChoseUs: 'Near my hom
 describe('the answer history under the privacy rules', () => {
   it('the retention sweep blanks free text in history entries older than the limit and keeps the rest', async () => {
     const customerId = 'c_retention';
-    await writeAnswersToProfile(table, { customerId, orderId: 'OLD', at: '2024-10-01T00:00:00.000Z', answers: { products: [], interests: ['tents'], satisfaction: 2, heardFrom: 'other', ...freeText } });
-    await writeAnswersToProfile(table, { customerId, orderId: 'NEW', at: '2025-08-01T00:00:00.000Z', answers: { products: [], interests: [], satisfaction: 4, ...freeText } });
+    await writeAnswersToProfile(table, TEST_SIGNING_KEY, { customerId, orderId: 'OLD', at: '2024-10-01T00:00:00.000Z', answers: { products: [], interests: ['tents'], satisfaction: 2, heardFrom: 'other', ...freeText } });
+    await writeAnswersToProfile(table, TEST_SIGNING_KEY, { customerId, orderId: 'NEW', at: '2025-08-01T00:00:00.000Z', answers: { products: [], interests: [], satisfaction: 4, ...freeText } });
     const summary = await sweepRetention(table, config, NOW);
     expect(summary.historyCleared).toBe(1);
     const [old, recent] = await history(customerId);
@@ -50,25 +51,25 @@ describe('the answer history under the privacy rules', () => {
 
   it('exports the history and the waiting referral under their own kinds, and an erasure deletes both', async () => {
     const email = 'history-privacy@example.com';
-    const customerId = customerIdForEmail(email);
+    const customerId = customerIdForEmail(email, TEST_SIGNING_KEY);
     await table.doc.send(new PutCommand({ TableName: table.name, Item: { ...keys.profile(customerId), entityType: 'PROFILE', customerId, email, orderCount: 1 } }));
-    await writeAnswersToProfile(table, { customerId, orderId: 'P-1', at: '2026-11-01T00:00:00.000Z', answers: { products: [], interests: [], name: 'Sigga', ...freeText } });
+    await writeAnswersToProfile(table, TEST_SIGNING_KEY, { customerId, orderId: 'P-1', at: '2026-11-01T00:00:00.000Z', answers: { products: [], interests: [], name: 'Sigga', ...freeText } });
     // Someone not yet a customer was named as referrer by this person: the listing is about them, not about this person.
-    const friendId = customerIdForEmail('not-yet-customer@example.com');
+    const friendId = customerIdForEmail('not-yet-customer@example.com', TEST_SIGNING_KEY);
     await creditReferral(table, { referrerId: friendId, referredId: customerId, orderId: 'P-1', at: '2026-11-02T00:00:00.000Z' });
 
-    const person = await collectPerson(table, { email });
+    const person = await collectPerson(table, { email }, TEST_SIGNING_KEY);
     const doc = buildExport(person, NOW.toISOString());
     const historyKind = doc.kinds.find((k) => k.kind === 'answer-history');
     expect(historyKind?.title).toBe('Form answers over time');
     expect(historyKind?.items).toEqual([expect.objectContaining({ orderId: 'P-1', answers: expect.objectContaining({ whyChoseUs: 'Near my home' }) })]);
 
-    const friend = await collectPerson(table, { customerId: friendId });
+    const friend = await collectPerson(table, { customerId: friendId }, TEST_SIGNING_KEY);
     expect(friend.items.map((i) => i.kind)).toEqual(expect.arrayContaining(['referral-made', 'referral-pending']));
 
-    await erasePerson({ table, bus, config, signingKey: 'privacy-history-key', now: () => NOW }, { email });
+    await erasePerson({ table, bus, config, signingKey: TEST_SIGNING_KEY, now: () => NOW }, { email });
     expect(await history(customerId)).toEqual([]);
-    await erasePerson({ table, bus, config, signingKey: 'privacy-history-key', now: () => NOW }, { customerId: friendId });
+    await erasePerson({ table, bus, config, signingKey: TEST_SIGNING_KEY, now: () => NOW }, { customerId: friendId });
     expect((await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.pendingReferrer(friendId), ConsistentRead: true }))).Item).toBeUndefined();
   });
 });

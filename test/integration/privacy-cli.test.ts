@@ -10,6 +10,7 @@ import { keys } from '#shared/table/keys.ts';
 import { createDocumentClient, type Table } from '#shared/table/table-client.ts';
 import { startLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
 import { runCli } from '#test/support/run-cli.ts';
+import { TEST_SIGNING_KEY } from '#test/support/signing-key.ts';
 
 // Only the table and the bus: the CLI works on them directly.
 let runtime: LocalRuntime;
@@ -19,7 +20,7 @@ let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   runtime = await startLocalRuntime({ topology: { functions: [], queues: [] }, inMemory: true, ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 }, clock: { mode: 'manual' }, seed: false });
   table = { doc: createDocumentClient(runtime.urls.dynamodb), name: runtime.tableName };
-  env = { DYNAMODB_ENDPOINT: runtime.urls.dynamodb, TABLE_NAME: runtime.tableName, EVENTBRIDGE_ENDPOINT: runtime.urls.events, KINSHIP_SIGNING_KEY: 'k'.repeat(43), LOG_LEVEL: 'SILENT' };
+  env = { DYNAMODB_ENDPOINT: runtime.urls.dynamodb, TABLE_NAME: runtime.tableName, EVENTBRIDGE_ENDPOINT: runtime.urls.events, KINSHIP_SIGNING_KEY: TEST_SIGNING_KEY, LOG_LEVEL: 'SILENT' };
 });
 afterAll(() => runtime.stop());
 
@@ -27,8 +28,8 @@ const ExportShape = z.object({ kinds: z.array(z.object({ kind: z.string(), descr
 
 const EMAIL = 'osk.cli@example.com';
 const NAME = 'Ósk <script>alert(1)</script>';
-const id = customerIdForEmail(EMAIL);
-const other = customerIdForEmail('vinur@example.com');
+const id = customerIdForEmail(EMAIL, TEST_SIGNING_KEY);
+const other = customerIdForEmail('vinur@example.com', TEST_SIGNING_KEY);
 
 async function put(item: Record<string, unknown>) {
   await table.doc.send(new PutCommand({ TableName: table.name, Item: item }));
@@ -50,7 +51,7 @@ async function writePerson() {
   await put({ ...keys.caseOfCustomer(id, '2026-11-22T10:00:00Z', 'cs-1'), entityType: 'CASE_REF', caseId: 'cs-1' });
   await put({ ...keys.staffCase('cs-1'), entityType: 'CASE', customerId: id });
   await put({ ...keys.caseByStatus('open', '2026-11-22T10:00:00Z', 'cs-1'), entityType: 'CASE_LISTING', customerId: id });
-  await put({ ...keys.referral(id, customerIdForEmail('third@example.com')), entityType: 'REFERRAL' });
+  await put({ ...keys.referral(id, customerIdForEmail('third@example.com', TEST_SIGNING_KEY)), entityType: 'REFERRAL' });
   await put({ ...keys.referral(other, id), entityType: 'REFERRAL', referrerId: other, referredId: id });
   await put({ ...keys.sendClaim('welcome', 'o-1', id), entityType: 'SEND_CLAIM', customerId: id });
   await put({ ...keys.suppression(id), entityType: 'SUPPRESSION', customerId: id });
@@ -80,7 +81,7 @@ describe('kinship privacy', () => {
     const result = await runCli(['privacy', 'erase', EMAIL], env);
     expect(result.code).toBe(2);
     expect(result.err).toContain('pass --yes');
-    expect(result.err).toMatch(/Erasing c_[0-9a-f]{24} would change 19 items/);
+    expect(result.err).toMatch(/Erasing k_[0-9a-f]{24} would change 19 items/);
     expect((await table.doc.send(new ScanCommand({ TableName: table.name, ConsistentRead: true }))).Items).toEqual(before);
   });
 

@@ -7,6 +7,7 @@ import { createDocumentClient, type Table } from '#shared/table/table-client.ts'
 import { topology, type Topology } from '#shared/topology.ts';
 import { startLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
 import { clickConfirm, confirmLinkOf, inbox, recordOrder, send, submitJson, type Reply } from '#test/support/capture-client.ts';
+import { TEST_SIGNING_KEY } from '#test/support/signing-key.ts';
 
 /** The capture flow plus the privacy API, wired as in shared/topology.ts. */
 const privacyTopology: Topology = {
@@ -18,14 +19,14 @@ let runtime: LocalRuntime;
 let table: Table;
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ topology: privacyTopology, inMemory: true, ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 }, clock: { mode: 'manual' }, seed: false });
+  runtime = await startLocalRuntime({ signingKey: TEST_SIGNING_KEY, topology: privacyTopology, inMemory: true, ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 }, clock: { mode: 'manual' }, seed: false });
   table = { doc: createDocumentClient(runtime.urls.dynamodb), name: runtime.tableName };
 });
 afterAll(() => runtime.stop());
 
 const ANNA = { email: 'Anna.Privacy@Example.com', name: 'Anna Jónsdóttir-Privacy' };
 const FREE_TEXT = ['Tjaldið lak í fyrstu rigningunni', 'Mælt var með ykkur á fjallinu', 'Frænka mín á Akureyri'];
-const annaId = customerIdForEmail(ANNA.email);
+const annaId = customerIdForEmail(ANNA.email, TEST_SIGNING_KEY);
 
 function privacyCall(action: 'export' | 'erase', body: Record<string, unknown>): Promise<Reply> {
   return send(new URL(`/api/privacy/${action}`, runtime.urls.api).toString(), {
@@ -116,13 +117,13 @@ describe('privacy erase, through POST /api/privacy/erase', () => {
   });
 
   it('keeps the referrer’s count right and the referred customer’s own form, without Anna in either', async () => {
-    const bjarniId = customerIdForEmail('bjarni@example.com');
+    const bjarniId = customerIdForEmail('bjarni@example.com', TEST_SIGNING_KEY);
     expect(await item(keys.profile(bjarniId))).toMatchObject({ referralCount: 1 });
     const edges = await table.doc.send(new QueryCommand({ TableName: table.name, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :r)', ExpressionAttributeValues: { ':pk': `CUST#${bjarniId}`, ':r': 'REFERRAL#' } }));
     expect(edges.Items?.map((e) => String(e.SK))).toEqual([expect.stringMatching(/^REFERRAL#anon_/)]);
     const katlaForm = await item(keys.submission('PRIV-K1'));
     expect(katlaForm?.answers).toMatchObject({ referrerEmail: '[erased]', products: ['TENT-2P'] });
-    expect(await item(keys.profile(customerIdForEmail('katla@example.com')))).toMatchObject({ referredBy: expect.stringMatching(/^anon_/) });
+    expect(await item(keys.profile(customerIdForEmail('katla@example.com', TEST_SIGNING_KEY)))).toMatchObject({ referredBy: expect.stringMatching(/^anon_/) });
   });
 
   it('publishes CustomerErased once, and a second erase finds nothing and changes nothing', async () => {
@@ -159,6 +160,6 @@ describe('privacy erase, through POST /api/privacy/erase', () => {
     expect(badEmail.status).toBe(400);
     expect((await privacyCall('export', { email: 'nobody@example.com' })).status).toBe(404);
     expect((await privacyCall('erase', { customerId: 'c_000000000000000000000000', confirm: true })).status).toBe(404);
-    expect(await item(keys.profile(customerIdForEmail('katla@example.com')))).toBeDefined();
+    expect(await item(keys.profile(customerIdForEmail('katla@example.com', TEST_SIGNING_KEY)))).toBeDefined();
   });
 });

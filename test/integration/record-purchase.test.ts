@@ -12,6 +12,7 @@ import { verifyToken } from '#shared/tokens/signed-token.ts';
 import { startPutEventsEndpoint, type BusEvent, type PutEventsEndpoint } from '#local/put-events-endpoint.ts';
 import { aLineItem, aPurchase, aShopConfig } from '#test/support/builders.ts';
 import { createTestTable } from '#test/support/test-table.ts';
+import { TEST_SIGNING_KEY } from '#test/support/signing-key.ts';
 
 let table: Table;
 let endpoint: PutEventsEndpoint;
@@ -26,7 +27,7 @@ beforeAll(async () => {
     table,
     bus: { client: createEventBridgeClient(endpoint.endpoint), name: 'kinship' },
     config: aShopConfig(),
-    signingKey: 'integration-key',
+    signingKey: TEST_SIGNING_KEY,
     publicBaseUrl: 'http://localhost:3000',
     now: () => now,
   };
@@ -37,7 +38,7 @@ beforeEach(() => {
 });
 
 async function profileOf(email: string) {
-  const item = (await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.profile(customerIdForEmail(email)), ConsistentRead: true }))).Item;
+  const item = (await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.profile(customerIdForEmail(email, TEST_SIGNING_KEY)), ConsistentRead: true }))).Item;
   if (!item) throw new Error('profile missing');
   return profileFromItem(item);
 }
@@ -50,7 +51,7 @@ describe('recordPurchase against DynamoDB Local', () => {
     const profile = await profileOf(email);
     expect(profile).toMatchObject({ orderCount: 1, netSpendMinor: 20000, categorySpendMinor: { tents: 20000 }, email, customerName: 'Anna Jónsdóttir', locale: 'is', currency: 'EUR' });
     const token = new URL(result.formUrl ?? 'http://localhost/').pathname.split('/').pop() ?? '';
-    expect(verifyToken(token, FORM_TOKEN_PURPOSE, 'integration-key', now)).toMatchObject({ ok: true, claims: { sub: 'R-1' } });
+    expect(verifyToken(token, FORM_TOKEN_PURPOSE, TEST_SIGNING_KEY, now)).toMatchObject({ ok: true, claims: { sub: 'R-1' } });
     expect(published).toHaveLength(1);
     expect(published[0]?.['detail-type']).toBe('PurchaseRecorded');
     expect(PurchaseRecorded.parse(published[0]?.detail)).toMatchObject({ orderId: 'R-1', totalMinor: 20000, firstPurchase: true });
@@ -107,7 +108,7 @@ describe('recordPurchase against DynamoDB Local', () => {
     expect(profile.categorySpendMinor).toEqual({ tents: (n / 2) * 1999, socks: (n / 2) * 1999 });
     expect(profile.firstPurchaseAt).toBe('2026-01-01T00:00:00.000Z');
     expect(profile.lastPurchaseAt).toBe(new Date(Date.UTC(2026, 0, 1) + (n - 1) * 86_400_000).toISOString());
-    const orders = await table.doc.send(new QueryCommand({ TableName: table.name, IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': keys.ordersOfCustomer(customerIdForEmail(email)) }, Select: 'COUNT' }));
+    const orders = await table.doc.send(new QueryCommand({ TableName: table.name, IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': keys.ordersOfCustomer(customerIdForEmail(email, TEST_SIGNING_KEY)) }, Select: 'COUNT' }));
     expect(orders.Count).toBe(n);
   });
 

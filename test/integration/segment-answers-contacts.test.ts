@@ -27,6 +27,7 @@ import type { Table } from '#shared/table/table-client.ts';
 import { startPutEventsEndpoint, type PutEventsEndpoint } from '#local/put-events-endpoint.ts';
 import { aLineItem, aPurchase, aShopConfig } from '#test/support/builders.ts';
 import { createTestTable } from '#test/support/test-table.ts';
+import { TEST_SIGNING_KEY } from '#test/support/signing-key.ts';
 
 const DAY = 86_400_000;
 const NOW = new Date('2026-09-30T12:00:00Z');
@@ -50,7 +51,7 @@ afterAll(async () => {
 
 async function buy(email: string, orderId: string, at: Date, now = NOW) {
   return recordPurchase(
-    { table, bus, config: aShopConfig(), signingKey: 'answers-test-key', publicBaseUrl: 'http://localhost:3000', now: () => now },
+    { table, bus, config: aShopConfig(), signingKey: TEST_SIGNING_KEY, publicBaseUrl: 'http://localhost:3000', now: () => now },
     aPurchase({ orderId, customerEmail: email, purchasedAt: at.toISOString(), items: [aLineItem({ category: 'tents', price: 50, quantity: 1 })], total: 50 }),
   );
 }
@@ -76,16 +77,16 @@ const trackedCustomers = new Set<string>();
 
 describe('form answers over time', () => {
   const email = 'history@example.com';
-  const customerId = customerIdForEmail(email);
+  const customerId = customerIdForEmail(email, TEST_SIGNING_KEY);
 
   it('keeps every submission and lets a later form with empty answers keep the earlier ones on the profile', async () => {
     await buy(email, 'H-1', daysAgo(60));
     await buy(email, 'H-2', daysAgo(20));
     await buy(email, 'H-3', daysAgo(10));
-    await writeAnswersToProfile(table, { customerId, orderId: 'H-1', at: daysAgo(59).toISOString(), answers: answersWith({ heardFrom: 'social', ageBand: '25-34', whyChoseUs: 'The tents', interests: ['tents'], satisfaction: 5, country: 'IS' }) });
-    await writeAnswersToProfile(table, { customerId, orderId: 'H-3', at: daysAgo(9).toISOString(), answers: answersWith({ satisfaction: 3, whyChoseUs: '', interests: [] }) });
+    await writeAnswersToProfile(table, TEST_SIGNING_KEY, { customerId, orderId: 'H-1', at: daysAgo(59).toISOString(), answers: answersWith({ heardFrom: 'social', ageBand: '25-34', whyChoseUs: 'The tents', interests: ['tents'], satisfaction: 5, country: 'IS' }) });
+    await writeAnswersToProfile(table, TEST_SIGNING_KEY, { customerId, orderId: 'H-3', at: daysAgo(9).toISOString(), answers: answersWith({ satisfaction: 3, whyChoseUs: '', interests: [] }) });
     // An older submission (the second order's form) that lands last: it fills what is missing, replaces nothing newer.
-    await writeAnswersToProfile(table, { customerId, orderId: 'H-2', at: daysAgo(19).toISOString(), answers: answersWith({ heardFrom: 'friend', satisfaction: 1, size: 'household-2' }) });
+    await writeAnswersToProfile(table, TEST_SIGNING_KEY, { customerId, orderId: 'H-2', at: daysAgo(19).toISOString(), answers: answersWith({ heardFrom: 'friend', satisfaction: 1, size: 'household-2' }) });
 
     const history = await partition(customerId, keys.answerHistoryPrefix);
     expect(history.map((item) => item.orderId)).toEqual(['H-1', 'H-2', 'H-3']);
@@ -112,9 +113,9 @@ describe('form answers over time', () => {
 
 describe('a referral credited before the referrer had a profile', () => {
   it('counts once the referrer buys, exactly once, and puts them in referrers', async () => {
-    const referrerId = customerIdForEmail('late-referrer@example.com');
+    const referrerId = customerIdForEmail('late-referrer@example.com', TEST_SIGNING_KEY);
     await buy('referred-1@example.com', 'R-1', daysAgo(5));
-    expect(await creditReferral(table, { referrerId, referredId: customerIdForEmail('referred-1@example.com'), orderId: 'R-1', at: daysAgo(4).toISOString() })).toBe(true);
+    expect(await creditReferral(table, { referrerId, referredId: customerIdForEmail('referred-1@example.com', TEST_SIGNING_KEY), orderId: 'R-1', at: daysAgo(4).toISOString() })).toBe(true);
     expect(await profileItem(referrerId)).toBeUndefined();
     expect((await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.pendingReferrer(referrerId), ConsistentRead: true }))).Item).toBeDefined();
 
@@ -124,7 +125,7 @@ describe('a referral credited before the referrer had a profile', () => {
     expect((await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.pendingReferrer(referrerId), ConsistentRead: true }))).Item).toMatchObject({ settledAt: expect.any(String), expiresAt: expect.any(Number) });
 
     // The same referral again (a second confirm click), and another order: still one.
-    expect(await creditReferral(table, { referrerId, referredId: customerIdForEmail('referred-1@example.com'), orderId: 'R-1', at: daysAgo(4).toISOString() })).toBe(false);
+    expect(await creditReferral(table, { referrerId, referredId: customerIdForEmail('referred-1@example.com', TEST_SIGNING_KEY), orderId: 'R-1', at: daysAgo(4).toISOString() })).toBe(false);
     await buy('late-referrer@example.com', 'R-3', daysAgo(1));
     expect(profileFromItem((await profileItem(referrerId)) ?? {}).referralCount).toBe(1);
     trackedCustomers.add(referrerId);
@@ -132,26 +133,26 @@ describe('a referral credited before the referrer had a profile', () => {
   });
 
   it('counts once an import creates the referrer profile, and a second import of another file adds nothing', async () => {
-    const referrerId = customerIdForEmail('imported-referrer@example.com');
-    await creditReferral(table, { referrerId, referredId: customerIdForEmail('referred-2@example.com'), orderId: 'R-9', at: daysAgo(30).toISOString() });
-    await creditReferral(table, { referrerId, referredId: customerIdForEmail('referred-3@example.com'), orderId: 'R-10', at: daysAgo(29).toISOString() });
+    const referrerId = customerIdForEmail('imported-referrer@example.com', TEST_SIGNING_KEY);
+    await creditReferral(table, { referrerId, referredId: customerIdForEmail('referred-2@example.com', TEST_SIGNING_KEY), orderId: 'R-9', at: daysAgo(30).toISOString() });
+    await creditReferral(table, { referrerId, referredId: customerIdForEmail('referred-3@example.com', TEST_SIGNING_KEY), orderId: 'R-10', at: daysAgo(29).toISOString() });
     const header = 'order_id,order_date,email,sku,product_name,category,qty,unit_price,country,currency,customer_name';
     const file = join(dir, 'referrer.csv');
     await writeFile(file, [header, `IMP-1,${daysAgo(100).toISOString()},imported-referrer@example.com,TENT,Tent,tents,1,99.00,IS,EUR,Ref`].join('\n'));
     const request = { file, csv: { decimalComma: false, dateFormat: 'ISO' as const, columnMap: {} } };
-    await importOrderFile({ table, config: aShopConfig(), now: () => NOW, concurrency: 2 }, request);
+    await importOrderFile({ table, config: aShopConfig(), signingKey: TEST_SIGNING_KEY, now: () => NOW, concurrency: 2 }, request);
     expect(profileFromItem((await profileItem(referrerId)) ?? {}).referralCount).toBe(2);
     const second = join(dir, 'referrer-2.csv');
     await writeFile(second, [header, `IMP-2,${daysAgo(50).toISOString()},imported-referrer@example.com,TENT,Tent,tents,1,99.00,IS,EUR,Ref`].join('\n'));
-    await importOrderFile({ table, config: aShopConfig(), now: () => NOW, concurrency: 2 }, { ...request, file: second });
+    await importOrderFile({ table, config: aShopConfig(), signingKey: TEST_SIGNING_KEY, now: () => NOW, concurrency: 2 }, { ...request, file: second });
     expect(profileFromItem((await profileItem(referrerId)) ?? {}).referralCount).toBe(2);
   });
 });
 
 describe('loyal needs a recent purchase', () => {
   it('a customer of two years with many orders but none in the last 90 days is lapsed and not loyal; one who bought last month is loyal', async () => {
-    const lapsed = customerIdForEmail('lapsed-regular@example.com');
-    const active = customerIdForEmail('active-regular@example.com');
+    const lapsed = customerIdForEmail('lapsed-regular@example.com', TEST_SIGNING_KEY);
+    const active = customerIdForEmail('active-regular@example.com', TEST_SIGNING_KEY);
     for (const [i, days] of [700, 600, 500, 400, 300, 200].entries()) {
       await buy('lapsed-regular@example.com', `LR-${i}`, daysAgo(days));
       await buy('active-regular@example.com', `AR-${i}`, daysAgo(days));
@@ -170,10 +171,10 @@ describe('loyal needs a recent purchase', () => {
 describe('contact fields on the profile', () => {
   it('keeps the last contact and the open cases as contacts are recorded and cases close, for segments to use', async () => {
     const email = 'contacted@example.com';
-    const customerId = customerIdForEmail(email);
+    const customerId = customerIdForEmail(email, TEST_SIGNING_KEY);
     await buy(email, 'C-1', daysAgo(40));
     let clock = daysAgo(3);
-    const deps = { table, bus, now: () => clock, openCaseAtOrBelow: 2 };
+    const deps = { table, bus, now: () => clock, openCaseAtOrBelow: 2, signingKey: TEST_SIGNING_KEY };
     const contact = { customerEmail: email, channel: 'phone', reason: 'delivery', outcome: 'follow-up', staffId: 'staff-1' } as const;
     const unhappy = await recordInteraction(deps, { ...contact, interactionId: 'int-1', satisfied: 2 });
     // A replay of the same interaction opens no second case and counts nothing twice.
@@ -206,7 +207,7 @@ describe('contact fields on the profile', () => {
 
   it('closing a case opened before cases were counted leaves openCases alone (it never went below what was added)', async () => {
     const email = 'legacy-case@example.com';
-    const customerId = customerIdForEmail(email);
+    const customerId = customerIdForEmail(email, TEST_SIGNING_KEY);
     await buy(email, 'LC-1', daysAgo(40));
     const legacy = { caseId: 'cs_legacy', customerId, status: 'open', source: 'interaction', sourceRef: 'int-legacy', reason: 'delivery', satisfied: 1, openedAt: daysAgo(5).toISOString(), needsPolicyChange: false, escalations: [] };
     await table.doc.send(new PutCommand({ TableName: table.name, Item: { ...keys.staffCase('cs_legacy'), entityType: 'CASE', ...legacy } }));

@@ -6,6 +6,7 @@ import { recordPurchase } from '#shared/purchases/record-purchase.ts';
 import { aPurchase, aShopConfig } from '#test/support/builders.ts';
 import { runCli } from '#test/support/run-cli.ts';
 import { createTestTable } from '#test/support/test-table.ts';
+import { TEST_SIGNING_KEY } from '#test/support/signing-key.ts';
 
 let endpoint: PutEventsEndpoint;
 let published: BusEvent[] = [];
@@ -21,7 +22,7 @@ beforeAll(async () => {
   const bus = { client: createEventBridgeClient(endpoint.endpoint), name: 'kinship' };
   const now = new Date('2026-03-01T12:00:00Z');
   for (const [i, email] of ['one@example.com', 'two@example.com'].entries()) {
-    await recordPurchase({ table, bus, config: aShopConfig(), signingKey: 'k', publicBaseUrl: 'http://localhost:3000', now: () => now }, aPurchase({ orderId: `CLI-${i}`, customerEmail: email, purchasedAt: `2026-02-2${i}T10:00:00Z` }));
+    await recordPurchase({ table, bus, config: aShopConfig(), signingKey: TEST_SIGNING_KEY, publicBaseUrl: 'http://localhost:3000', now: () => now }, aPurchase({ orderId: `CLI-${i}`, customerEmail: email, purchasedAt: `2026-02-2${i}T10:00:00Z` }));
   }
   published = [];
   target = ['--endpoint', table.endpoint, '--table', table.name, '--bus-endpoint', endpoint.endpoint];
@@ -41,9 +42,12 @@ describe('npx kinship segments', () => {
   });
 
   it('explain shows the segments and the numbers behind them', async () => {
-    const explain = await kinship('explain', customerIdForEmail('two@example.com'));
+    const two = customerIdForEmail('two@example.com', TEST_SIGNING_KEY);
+    const explain = await kinship('explain', two);
     expect(explain.code).toBe(0);
-    expect(explain.out).toMatch(/RFM scores: R5 F1 M[1-5]/);
+    // Both bought once: the frequency tie is broken by ascending customer id (DESIGN.md §5), so F follows the ids.
+    const frequency = two > customerIdForEmail('one@example.com', TEST_SIGNING_KEY) ? 5 : 1;
+    expect(explain.out).toMatch(new RegExp(`RFM scores: R5 F${frequency} M[1-5]`));
     expect(explain.out).toMatch(/yes\s+new\s+first purchase 8 days ago \(new within 30\)/);
     const missing = await kinship('explain', 'c_nobody');
     expect(missing.code).toBe(1);

@@ -8,6 +8,7 @@ import { recordPurchase } from '#shared/purchases/record-purchase.ts';
 import { topology } from '#shared/topology.ts';
 import { aPurchase, aShopConfig } from '#test/support/builders.ts';
 import { createTestTable } from '#test/support/test-table.ts';
+import { TEST_SIGNING_KEY } from '#test/support/signing-key.ts';
 
 let endpoint: PutEventsEndpoint;
 let published: BusEvent[] = [];
@@ -18,7 +19,7 @@ beforeAll(async () => {
   endpoint = await startPutEventsEndpoint({ port: 0, onEvents: (events) => published.push(...events) });
   const bus = { client: createEventBridgeClient(endpoint.endpoint), name: 'kinship' };
   const now = new Date('2026-03-01T12:00:00Z');
-  await recordPurchase({ table, bus, config: aShopConfig(), signingKey: 'k', publicBaseUrl: 'http://localhost:3000', now: () => now }, aPurchase({ orderId: 'H-1', customerEmail: 'handler@example.com', purchasedAt: '2026-02-27T10:00:00Z' }));
+  await recordPurchase({ table, bus, config: aShopConfig(), signingKey: TEST_SIGNING_KEY, publicBaseUrl: 'http://localhost:3000', now: () => now }, aPurchase({ orderId: 'H-1', customerEmail: 'handler@example.com', purchasedAt: '2026-02-27T10:00:00Z' }));
   published = [];
   // What the CDK stack and the local runtime set for the function.
   Object.assign(process.env, { TABLE_NAME: table.name, DYNAMODB_ENDPOINT: table.endpoint, EVENT_BUS_NAME: 'kinship', EVENTBRIDGE_ENDPOINT: endpoint.endpoint, AWS_REGION: 'eu-west-1' });
@@ -38,7 +39,7 @@ describe('run-segmenter handler', () => {
     const first = await handler(scheduled, context);
     expect(first).toMatchObject({ asOf: '2026-03-01T12:00:00.000Z', profiles: 1, events: 4 });
     expect(published.map((e) => SegmentEntered.parse(e.detail).segment).sort()).toEqual(['all-customers', 'new', 'one-time', 'rfm-new']);
-    expect(published.every((e) => SegmentEntered.parse(e.detail).customerId === customerIdForEmail('handler@example.com'))).toBe(true);
+    expect(published.every((e) => SegmentEntered.parse(e.detail).customerId === customerIdForEmail('handler@example.com', TEST_SIGNING_KEY))).toBe(true);
     published = [];
     const later = await handler({ ...scheduled, detail: { now: '2026-09-01T00:00:00Z' } }, context);
     expect(later).toMatchObject({ asOf: '2026-09-01T00:00:00.000Z', entered: 2, exited: 1 });

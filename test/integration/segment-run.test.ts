@@ -13,6 +13,7 @@ import type { Table } from '#shared/table/table-client.ts';
 import { startPutEventsEndpoint, type BusEvent, type PutEventsEndpoint } from '#local/put-events-endpoint.ts';
 import { aLineItem, aPurchase, aShopConfig } from '#test/support/builders.ts';
 import { createTestTable } from '#test/support/test-table.ts';
+import { TEST_SIGNING_KEY } from '#test/support/signing-key.ts';
 
 const DAY = 86_400_000;
 const T0 = new Date('2026-06-30T12:00:00Z');
@@ -21,7 +22,7 @@ const config = defaultSegmentsConfig();
 
 /** Customer k has k orders a week apart, the last d[k] days before T0; k10 spends 1,000 an order, k9 500, the rest 10. */
 const lastDaysAgo: Record<number, number> = { 1: 5, 2: 300, 3: 20, 4: 150, 5: 60, 6: 10, 7: 200, 8: 40, 9: 100, 10: 30 };
-const id = (k: number) => customerIdForEmail(`k${k}@example.com`);
+const id = (k: number) => customerIdForEmail(`k${k}@example.com`, TEST_SIGNING_KEY);
 const amountOf = (k: number) => (k === 10 ? 1000 : k === 9 ? 500 : 10);
 
 let table: Table;
@@ -31,7 +32,7 @@ let published: BusEvent[] = [];
 let batchSizes: number[] = [];
 
 function purchaseDeps(now: Date): RecordPurchaseDeps {
-  return { table, bus, config: aShopConfig(), signingKey: 'segment-test-key', publicBaseUrl: 'http://localhost:3000', now: () => now };
+  return { table, bus, config: aShopConfig(), signingKey: TEST_SIGNING_KEY, publicBaseUrl: 'http://localhost:3000', now: () => now };
 }
 
 async function buy(k: number, at: Date, orderId: string, now: Date, amount = amountOf(k)) {

@@ -20,6 +20,7 @@ import { startMailboxSimulator, type MailboxSimulator } from '#local/mailbox-sim
 import { startPutEventsEndpoint, type BusEvent, type PutEventsEndpoint } from '#local/put-events-endpoint.ts';
 import { NO_FAULTS, SesFaultsSchema } from '#local/ses-faults.ts';
 import { createTestTable } from '#test/support/test-table.ts';
+import { TEST_SIGNING_KEY } from '#test/support/signing-key.ts';
 
 /**
  * Issue 13, item 12: an SES call whose outcome is unknown (the request went out, the answer never came back) must
@@ -47,7 +48,7 @@ beforeAll(async () => {
     port: 0,
     region: 'eu-west-1',
     accountId: '123456789012',
-    signingKey: 'unknown-outcome-key',
+    signingKey: TEST_SIGNING_KEY,
     trackingBaseUrl: () => 'http://127.0.0.1:1',
     now: () => clock,
     publish: (events) => sesEvents.push(...events),
@@ -63,7 +64,7 @@ beforeAll(async () => {
     fallbackLocale: 'en',
     shop: { name: 'Norðurljós Outdoor', url: 'https://shop.example', baseCurrency: 'EUR' },
     publicBaseUrl: 'https://shop.example',
-    signingKey: 'unknown-outcome-key',
+    signingKey: TEST_SIGNING_KEY,
     now: () => clock,
     leaseSeconds: LEASE_SECONDS,
   };
@@ -103,7 +104,7 @@ async function inboxOf(address: string): Promise<{ messageId: string }[]> {
 /** The SES events so far, through the real record-email-event (as the default bus's rule would invoke it). */
 async function recordSesEvents(): Promise<void> {
   for (const event of sesEvents.splice(0)) {
-    await recordEmailEvent({ table, bus: deps.bus, softBounceLimit: 3, now: () => clock }, SesEventBridgeEvent.parse(event).detail);
+    await recordEmailEvent({ table, bus: deps.bus, softBounceLimit: 3, now: () => clock, signingKey: TEST_SIGNING_KEY }, SesEventBridgeEvent.parse(event).detail);
   }
 }
 

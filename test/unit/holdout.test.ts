@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { holdoutBucket, isHeldOut } from '#shared/measurement/holdout.ts';
 import { customerIdForEmail } from '#shared/purchases/customer-id.ts';
+import { TEST_SIGNING_KEY } from '#test/support/signing-key.ts';
 
-const customers = Array.from({ length: 10_000 }, (_, i) => customerIdForEmail(`customer-${i}@example.com`));
+const customers = Array.from({ length: 10_000 }, (_, i) => customerIdForEmail(`customer-${i}@example.com`, TEST_SIGNING_KEY));
 
 describe('holdout membership', () => {
   it('is stable: the same campaign and customer always give the same bucket', () => {
-    const id = customerIdForEmail('anna@example.com');
+    const id = customerIdForEmail('anna@example.com', TEST_SIGNING_KEY);
     expect(holdoutBucket('monthly-newsletter', id)).toBe(holdoutBucket('monthly-newsletter', id));
     // Pinned (SHA-256 of "monthly-newsletter\0c_…1", first 4 bytes mod 10,000): a change of the hash would silently
     // move customers between the groups of a running campaign.

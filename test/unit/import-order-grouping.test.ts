@@ -5,6 +5,7 @@ import { deltasByCustomer } from '#shared/imports/import-orders.ts';
 import { groupRows, OrderGrouper } from '#shared/imports/order-grouping.ts';
 import { customerIdForEmail, customerIdForExternalId } from '#shared/purchases/customer-id.ts';
 import { aShopConfig } from '#test/support/builders.ts';
+import { TEST_SIGNING_KEY } from '#test/support/signing-key.ts';
 
 const header = ['order_id', 'date', 'email', 'customer_id', 'sku', 'name', 'category', 'qty', 'price', 'country', 'currency', 'customer_name'];
 const columns = resolveColumns(header);
@@ -19,6 +20,7 @@ function group(lines: string[]) {
     columns,
     config,
     now,
+    TEST_SIGNING_KEY,
   );
 }
 
@@ -33,7 +35,7 @@ describe('grouping rows into orders', () => {
     expect(result.rowsAccepted).toBe(3);
     expect(result.orders.map((o) => o.purchase.orderId)).toEqual(['A', 'B']);
     const a = result.orders[0]?.purchase;
-    expect(a).toMatchObject({ customerId: customerIdForEmail('anna@example.com'), totalMinor: 26000, baseTotalMinor: 26000, categoryMinor: { tents: 20000, stoves: 6000 }, country: 'IS', kind: 'purchase', purchasedAt: '2026-01-05T00:00:00.000Z' });
+    expect(a).toMatchObject({ customerId: customerIdForEmail('anna@example.com', TEST_SIGNING_KEY), totalMinor: 26000, baseTotalMinor: 26000, categoryMinor: { tents: 20000, stoves: 6000 }, country: 'IS', kind: 'purchase', purchasedAt: '2026-01-05T00:00:00.000Z' });
     expect(a?.lines).toHaveLength(2);
   });
 
@@ -78,7 +80,7 @@ describe('grouping rows into orders', () => {
   });
 
   it('tells the caller when a row starts a new order, so the order can be looked up early', () => {
-    const grouper = new OrderGrouper(columns);
+    const grouper = new OrderGrouper(columns, TEST_SIGNING_KEY);
     const row = (line: string, n: number) => parseRow(line.split(','), n, columns, options);
     expect(grouper.add(row('A,2026-01-05,anna@example.com,,TENT,Tent,tents,1,1,IS,EUR,', 2))).toBe('A');
     expect(grouper.add(row('A,2026-01-05,anna@example.com,,SOCK,Sock,socks,1,1,IS,EUR,', 3))).toBeUndefined();
@@ -104,7 +106,7 @@ describe('what real exports need', () => {
 
   it('takes the customer of an order from whichever of its rows names one', () => {
     const result = group(['A,2026-01-05,,,TENT,Tent,tents,1,200,IS,EUR,', 'A,2026-01-05,anna@example.com,,SOCK,Socks,socks,1,5,,EUR,']);
-    expect(result.orders[0]?.purchase).toMatchObject({ customerId: customerIdForEmail('anna@example.com'), country: 'IS' });
+    expect(result.orders[0]?.purchase).toMatchObject({ customerId: customerIdForEmail('anna@example.com', TEST_SIGNING_KEY), country: 'IS' });
   });
 
   it('records an order of returned lines (negative quantities) as a refund, and a mixed order at its net total', () => {
@@ -155,7 +157,7 @@ describe('deltasByCustomer', () => {
     const deltas = deltasByCustomer(orders);
     expect(deltas).toHaveLength(2);
     expect(deltas[0]).toEqual({
-      customerId: customerIdForEmail('anna@example.com'),
+      customerId: customerIdForEmail('anna@example.com', TEST_SIGNING_KEY),
       email: 'anna@example.com',
       customerName: 'Anna J',
       locale: undefined,

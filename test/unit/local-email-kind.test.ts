@@ -12,7 +12,7 @@ describe('the terminal line of an email in the local inbox', () => {
   it('names the campaign from the signed unsubscribe link, and the customer by id only', () => {
     const headers = listUnsubscribeHeaders(unsubscribeUrl('http://localhost:3000', key, { customerId: 'c_abc', campaignId: 'win-back', scope: 'marketing', occurrenceId: 'evt-1' }, now));
     const summary = summarizeEmail(anEmail({ headers }), key, now);
-    expect(summary).toEqual({ kind: 'win-back', customerId: customerIdForEmail('anna@example.com'), messageId: 'm-1' });
+    expect(summary).toEqual({ kind: 'win-back', customerId: customerIdForEmail('anna@example.com', key), messageId: 'm-1' });
     expect(JSON.stringify(summary)).not.toContain('anna');
   });
 

@@ -3,9 +3,10 @@ import { deltaOfPurchase, mergeDeltas } from '#shared/purchases/profile-aggregat
 import { normalizePurchase } from '#shared/purchases/normalize-purchase.ts';
 import { buildProfileUpdate } from '#shared/profiles/profile-update.ts';
 import { aLineItem, aPurchase, aShopConfig } from '#test/support/builders.ts';
+import { TEST_SIGNING_KEY } from '#test/support/signing-key.ts';
 
 const now = new Date('2026-11-25T12:00:00Z');
-const delta = (overrides: Parameters<typeof aPurchase>[0]) => deltaOfPurchase(normalizePurchase(aPurchase(overrides), aShopConfig(), now));
+const delta = (overrides: Parameters<typeof aPurchase>[0]) => deltaOfPurchase(normalizePurchase(aPurchase(overrides), aShopConfig(), now, TEST_SIGNING_KEY));
 
 describe('profile deltas', () => {
   it('counts a purchase as one order with its spend per category and month', () => {
