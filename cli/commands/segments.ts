@@ -61,7 +61,7 @@ export const segmentsCommand: Command = {
       return 0;
     }
     if (action !== 'run' && action !== 'list' && action !== 'explain') throw new UsageError(action === undefined ? 'name an action: run, list, explain or schema' : `unknown action "${action}": use run, list, explain or schema`);
-    if (action === 'explain' ? rest.length !== 1 : rest.length > 0) throw new UsageError(action === 'explain' ? 'explain takes one customer id, e.g. npx kinship segments explain c_3f2a…' : `${action} takes no arguments, got ${rest.join(' ')}`);
+    if (action === 'explain' ? rest.length !== 1 : rest.length > 0) throw new UsageError(action === 'explain' ? 'explain takes one customer id, e.g. npx kinship segments explain k_3f2a…' : `${action} takes no arguments, got ${rest.join(' ')}`);
     const config = loadSegmentsConfig(dir);
     const currency = loadShopConfig(dir).shop.baseCurrency;
     const target = tableTarget(values, io.env);
