@@ -40,7 +40,8 @@ interface NagResult {
 /** Synthesizes like `cdk synth` does (cdk-nag registered on the app), but collects the report instead of failing. */
 function synthesizeWithNag(topology?: Topology, addToStack?: (stack: KinshipStack) => void): NagResult {
   const app = testApp({ [FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT]: false });
-  const stack = new KinshipStack(app, 'Kinship', { topology, handlerEntry: testHandlerEntry, senderIdentity });
+  // As a deploy should be: with a staff alert email (without one the stack warns; test/infra/measurement.test.ts).
+  const stack = new KinshipStack(app, 'Kinship', { topology, handlerEntry: testHandlerEntry, senderIdentity, staffAlertEmail: 'alerts@shop.example' });
   addToStack?.(stack);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const assembly = app.synth();
