@@ -382,7 +382,7 @@ async function start(
         });
       }
     } else {
-      seed = await seedOnce({ paths, inMemory, clock, apiUrl: http.url, apiKey, sesUrl: ses.endpoint, dynamoDbEndpoint: dynamodb.endpoint, tableName, signingKey, log, onProgress: options.onSeedProgress });
+      seed = await seedOnce({ paths, inMemory, clock, apiUrl: http.url, apiKey, sesUrl: ses.endpoint, dynamoDbEndpoint: dynamodb.endpoint, tableName, signingKey, log, onProgress: options.onSeedProgress, settled: idle });
       demoFormUrl = seed.demoFormUrl;
       await idle();
       if (!inMemory) writeSeedMarker(paths, { seededAt: new Date().toISOString(), customers: seed.customers, orders: seed.orders, demoOrder: seed.demoOrder });
@@ -445,6 +445,7 @@ async function seedOnce(context: {
   signingKey: string;
   log: LocalLog;
   onProgress: ((done: number, total: number, stage: SeedStage) => void) | undefined;
+  settled: () => Promise<void>;
 }): Promise<SeedResult> {
   const { paths, clock } = context;
   const startedAt = Date.now();
@@ -470,6 +471,7 @@ async function seedOnce(context: {
         const submission = await loadSubmission(table, orderId, true);
         return submission && !submission.optInConfirmedAt ? confirmUrlFor(context.apiUrl, context.signingKey, orderId, submission.optInTokenExp) : undefined;
       },
+      settled: context.settled,
       ...(context.onProgress ? { onProgress: context.onProgress } : {}),
     });
     context.log.info('demo shop seeded', { customers: seed.customers, orders: seed.orders, confirmed: seed.confirmed, resumed: recorded !== undefined, durationMs: Date.now() - startedAt });

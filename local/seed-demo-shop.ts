@@ -10,6 +10,7 @@ import { request } from 'node:http';
 import { z } from 'zod';
 import { minorUnitDigits } from '#shared/money.ts';
 import type { LineItemInput, PurchaseInput } from '#shared/purchases/purchase-input.ts';
+import { SIMULATOR_DOMAIN } from '#local/mailbox-simulator.ts';
 import { StateNeedsResetError } from '#local/state.ts';
 
 export const DEMO_SEED = 20_261_125;
@@ -287,6 +288,12 @@ export interface SeedOptions {
    * inbox lives in its process, so that email is gone): the runtime rebuilds the link from the stored submission.
    */
   confirmLinkFor?: (orderId: string) => Promise<string | undefined>;
+  /**
+   * Resolves when the pipeline is idle: the SES events of the opt-in email just sent have been handled. Awaited
+   * before a mailbox-simulator customer confirms, as in SES a bounce or complaint lands seconds after the send and
+   * long before a person clicks; without it the click could race the suppression it should meet.
+   */
+  settled?: () => Promise<void>;
 }
 
 /**
@@ -382,6 +389,7 @@ async function confirmSomeCustomers(
       options.onProgress?.(i + 1, chosen.length, 'customers');
       continue;
     }
+    if (customer.email.endsWith(`@${SIMULATOR_DOMAIN}`)) await options.settled?.();
     const store = await localRequest(new URL('/store', sesUrl), {});
     const link = confirmLinkIn(store.body, customer.email) ?? (await options.confirmLinkFor?.(form.purchase.orderId));
     if (!link) throw new Error(`no confirmation email for a seeded customer in the SES emulator (${sesUrl}/store)`);
