@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { handlerEntry, type FunctionSpec } from '#shared/topology.ts';
@@ -15,6 +15,27 @@ export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 export function defaultHandlerEntry(spec: FunctionSpec): string {
   return join(repoRoot, handlerEntry(spec));
 }
+
+/**
+ * How every function is bundled (esbuild through NodejsFunction). Exported so bench/cold-start.ts builds the
+ * very same bundles with esbuild's API and measures what Lambda would load.
+ */
+export const LAMBDA_BUNDLING = {
+  format: OutputFormat.ESM,
+  target: 'node22',
+  // Prefer the ESM build of each dependency; fall back to CommonJS where a package has none.
+  mainFields: ['module', 'main'],
+  // Some CommonJS dependencies call require(); an ESM bundle has no require unless we make one.
+  banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  // Bundle the SDK clients we tested against rather than whatever version the runtime ships.
+  bundleAwsSDK: true,
+} satisfies Omit<BundlingOptions, 'commandHooks'>;
+
+/** NODE_OPTIONS every function starts with. */
+export const LAMBDA_NODE_OPTIONS = '--enable-source-maps';
 
 export interface AppFunctionProps {
   spec: FunctionSpec;
@@ -60,21 +81,11 @@ export class AppFunction extends NodejsFunction {
       depsLockFilePath: join(repoRoot, 'package-lock.json'),
       environment: {
         POWERTOOLS_SERVICE_NAME: 'kinship',
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
         ...props.environment,
       },
       bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        // Prefer the ESM build of each dependency; fall back to CommonJS where a package has none.
-        mainFields: ['module', 'main'],
-        // Some CommonJS dependencies call require(); an ESM bundle has no require unless we make one.
-        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // Bundle the SDK clients we tested against rather than whatever version the runtime ships.
-        bundleAwsSDK: true,
+        ...LAMBDA_BUNDLING,
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
