@@ -8,6 +8,11 @@
  * A pattern is first compiled — which is also how it is validated — into a tree of small
  * predicates, then evaluated against the event: the fields of a pattern object are ANDed, the
  * values in a field's list are ORed.
+ *
+ * Field names are paths: event-ruler joins nested field names with "." when it compiles a pattern and
+ * when it flattens an event, so a dotted key and the nested fields it spells are the same field, on
+ * either side (`{"a.b": ["x"]}` matches `{"a": {"b": "x"}}` and `{"a": {"b": ["x"]}}` matches
+ * `{"a.b": "x"}`; checked against AWS with TestEventPattern in ministackorg/ministack#1493).
  */
 
 import { isIPv4, isIPv6 } from 'node:net';
@@ -74,6 +79,10 @@ export function validateEventPattern(pattern: unknown): EventPatternValidation {
     : { ok: false, error: problems.join('; ') };
 }
 
+/** What EventBridge answers when a pattern's wildcards make the rule too costly to match (see `checkComplexity`). */
+export const RULE_TOO_COMPLEX =
+  'Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character';
+
 /**
  * Whether `event` matches `pattern`. Throws if the pattern is not one EventBridge would accept
  * (something the type system cannot rule out, such as a numeric range whose bounds are reversed).
@@ -81,14 +90,19 @@ export function validateEventPattern(pattern: unknown): EventPatternValidation {
 export function matchesEventPattern(pattern: EventPattern, event: unknown): boolean {
   const compiled = compilePattern(pattern, ROOT, false);
   if (!compiled.ok) throw new Error(`Invalid event pattern: ${compiled.error}`);
-  return matchesNested(compiled.value, event);
+  return matchesNested(compiled.value, expandDottedKeys(event));
 }
 
 /** Type guard backed by the full validator; records why a pattern was rejected. */
 function isEventPattern(value: unknown, problems: string[]): value is EventPattern {
   const compiled = compilePattern(value, ROOT, false);
-  if (!compiled.ok) problems.push(compiled.error);
-  return compiled.ok;
+  if (!compiled.ok) {
+    problems.push(compiled.error);
+    return false;
+  }
+  const complexity = checkComplexity(compiled.value);
+  if (!complexity.ok) problems.push(complexity.error);
+  return complexity.ok;
 }
 
 // ------------------------------------------------------------------------------ Compiled form
@@ -98,11 +112,19 @@ type Leaf = ExactValue;
 type LeafTest = (leaf: Leaf) => boolean;
 type StringTest = (value: string) => boolean;
 
-/** What one entry of a field's value list compiles to. */
-interface ValueMatcher {
+/** What an exact value or an operator compiles to. */
+interface Predicate {
   readonly test: LeafTest;
   /** Only `{"exists": false}` accepts a field without any leaf value. */
   readonly matchesAbsent: boolean;
+}
+
+/** What one entry of a field's value list compiles to. */
+interface ValueMatcher extends Predicate {
+  /** The wildcard strings of a `wildcard` or `anything-but` wildcard value (as written), for the complexity check. */
+  readonly wildcards: readonly string[];
+  /** The value as written (JSON): equal values share a state in event-ruler's machine. */
+  readonly identity: string;
 }
 
 type Clause =
@@ -180,16 +202,32 @@ function compilePattern(value: unknown, path: string, insideOr: boolean): Result
   if (!isJsonObject(value)) return fail(path, 'an event pattern must be a JSON object');
   const fields = Object.entries(value);
   if (fields.length === 0) return fail(path, 'empty objects are not allowed');
-  return collect(fields, ([field, spec]) =>
+  const clauses = collect(fields, ([field, spec]) =>
     compileClause(field, spec, childPath(path, field), insideOr),
   );
+  if (!clauses.ok) return clauses;
+  const duplicate = duplicatePath(clauses.value);
+  if (duplicate !== undefined) return fail(path, `path "${duplicate}" is given more than once (a dotted key and nested fields name the same path)`);
+  return ok(mergeNested(clauses.value));
 }
 
+/**
+ * A dotted key is the nested fields it spells: `"a.b": [...]` compiles as `"a": {"b": [...]}`.
+ * (`$or` is an operator, not a field, and is never split.)
+ */
 function compileClause(field: string, spec: unknown, path: string, insideOr: boolean): Result<Clause> {
   if (field === OR) return compileOr(spec, path);
   if (insideOr && RESERVED_INSIDE_OR.has(field)) {
     return fail(path, `"${field}" is reserved and cannot be used as a field name inside $or`);
   }
+  const outer = field.split('.');
+  const last = outer.pop() ?? field;
+  const innermost = compileFieldSpec(last, spec, path, insideOr);
+  if (!innermost.ok || outer.length === 0) return innermost;
+  return ok(outer.reduceRight<Clause>((clause, name) => ({ kind: 'nested', field: name, pattern: [clause] }), innermost.value));
+}
+
+function compileFieldSpec(field: string, spec: unknown, path: string, insideOr: boolean): Result<Clause> {
   if (isArray(spec)) {
     if (spec.length === 0) return fail(path, 'empty arrays are not allowed');
     const matchers = collect(spec, (value, index) => compileValue(value, itemPath(path, index)));
@@ -211,6 +249,11 @@ function compileOr(spec: unknown, path: string): Result<Clause> {
 }
 
 function compileValue(value: unknown, path: string): Result<ValueMatcher> {
+  const predicate = compilePredicate(value, path);
+  return mapResult(predicate, (compiled) => ({ ...compiled, identity: JSON.stringify(value), wildcards: wildcardsOf(value) }));
+}
+
+function compilePredicate(value: unknown, path: string): Result<Predicate> {
   if (isJsonObject(value)) return compileOperator(value, path);
   if (typeof value === 'number' && !Number.isFinite(value)) return fail(path, 'numbers must be finite');
   // Numbers compare by value (300 matches 300.0): EventBridge pairs every literal number with a
@@ -219,9 +262,20 @@ function compileValue(value: unknown, path: string): Result<ValueMatcher> {
   return fail(path, 'a match value must be a string, number, boolean, null or an operator object such as {"prefix": "..."}');
 }
 
+/** The wildcard strings of a (valid) `{"wildcard": ...}` or `{"anything-but": {"wildcard": ...}}` value. */
+function wildcardsOf(value: unknown): readonly string[] {
+  if (!isJsonObject(value)) return [];
+  const wildcard = value.wildcard;
+  if (typeof wildcard === 'string') return [wildcard];
+  const negated = value['anything-but'];
+  const operand = isJsonObject(negated) ? negated.wildcard : undefined;
+  if (typeof operand === 'string') return [operand];
+  return isArray(operand) ? operand.filter(isString) : [];
+}
+
 // ------------------------------------------------------------------------------------ Operators
 
-type OperatorCompiler = (operand: unknown, path: string) => Result<ValueMatcher>;
+type OperatorCompiler = (operand: unknown, path: string) => Result<Predicate>;
 
 const OPERATORS: ReadonlyMap<string, OperatorCompiler> = new Map<string, OperatorCompiler>([
   ['prefix', (operand, path) => compileAffix(operand, path, startsWith, startsWithIgnoringCase)],
@@ -234,7 +288,7 @@ const OPERATORS: ReadonlyMap<string, OperatorCompiler> = new Map<string, Operato
   ['cidr', compileCidr],
 ]);
 
-function compileOperator(expression: JsonObject, path: string): Result<ValueMatcher> {
+function compileOperator(expression: JsonObject, path: string): Result<Predicate> {
   const entry = singleEntry(expression);
   if (!entry) return fail(path, 'an operator object must have exactly one key, such as {"prefix": "us-"}');
   const [name, operand] = entry;
@@ -248,7 +302,7 @@ function compileAffix(
   path: string,
   exact: (affix: string) => StringTest,
   ignoringCase: (affix: string) => StringTest,
-): Result<ValueMatcher> {
+): Result<Predicate> {
   if (typeof operand === 'string') return ok(stringMatcher(exact(operand)));
   const caseInsensitive = ignoreCaseOperand(operand);
   if (caseInsensitive !== undefined) return ok(stringMatcher(ignoringCase(caseInsensitive)));
@@ -262,22 +316,22 @@ function ignoreCaseOperand(operand: unknown): string | undefined {
   return name === 'equals-ignore-case' && typeof value === 'string' ? value : undefined;
 }
 
-function compileEqualsIgnoreCase(operand: unknown, path: string): Result<ValueMatcher> {
+function compileEqualsIgnoreCase(operand: unknown, path: string): Result<Predicate> {
   if (typeof operand !== 'string') return fail(path, 'must be a string');
   return ok(stringMatcher(equalsIgnoringCase(operand)));
 }
 
-function compileExists(operand: unknown, path: string): Result<ValueMatcher> {
+function compileExists(operand: unknown, path: string): Result<Predicate> {
   if (typeof operand !== 'boolean') return fail(path, 'must be true or false');
   return ok({ test: () => operand, matchesAbsent: !operand });
 }
 
-function compileWildcard(operand: unknown, path: string): Result<ValueMatcher> {
+function compileWildcard(operand: unknown, path: string): Result<Predicate> {
   if (typeof operand !== 'string') return fail(path, 'must be a string');
   return mapResult(parseWildcard(operand, path), (segments) => stringMatcher(wildcardTest(segments)));
 }
 
-function compileCidr(operand: unknown, path: string): Result<ValueMatcher> {
+function compileCidr(operand: unknown, path: string): Result<Predicate> {
   if (typeof operand !== 'string') return fail(path, 'must be a CIDR block such as "10.0.0.0/24"');
   return mapResult(parseCidr(operand, path), (block) => stringMatcher((value) => isInBlock(value, block)));
 }
@@ -292,7 +346,7 @@ const NEGATABLE: ReadonlyMap<string, (text: string, path: string) => Result<Stri
   ['wildcard', (text: string, path: string) => mapResult(parseWildcard(text, path), wildcardTest)],
 ]);
 
-function compileAnythingBut(operand: unknown, path: string): Result<ValueMatcher> {
+function compileAnythingBut(operand: unknown, path: string): Result<Predicate> {
   const excluded = compileExclusions(operand, path);
   if (!excluded.ok) return excluded;
   const tests = excluded.value;
@@ -358,7 +412,7 @@ interface Comparison {
   readonly operand: number;
 }
 
-function compileNumeric(operand: unknown, path: string): Result<ValueMatcher> {
+function compileNumeric(operand: unknown, path: string): Result<Predicate> {
   return mapResult(compileComparisons(operand, path), (comparisons) =>
     matcher(
       (leaf) =>
@@ -528,13 +582,212 @@ function ipv6Groups(part: string | undefined): string[] {
   });
 }
 
+// ------------------------------------------------------------------------------- Dotted paths
+
+/**
+ * The first field path two clauses of one pattern object both give values for (`"a.b": [...]` next to
+ * `"a": {"b": [...]}`), which event-ruler refuses ("Path `a.b` cannot be allowed multiple times").
+ * A field with values and the same field with nested fields is fine: a dotted event key can give it both.
+ */
+function duplicatePath(clauses: readonly Clause[], prefix = ''): string | undefined {
+  const valued = new Set<string>();
+  const nested = new Map<string, Clause[]>();
+  for (const clause of clauses) {
+    if (clause.kind === 'values') {
+      if (valued.has(clause.field)) return prefix + clause.field;
+      valued.add(clause.field);
+    } else if (clause.kind === 'nested') {
+      nested.set(clause.field, [...(nested.get(clause.field) ?? []), ...clause.pattern]);
+    }
+  }
+  for (const [field, inner] of nested) {
+    const duplicate = duplicatePath(inner, `${prefix}${field}.`);
+    if (duplicate !== undefined) return duplicate;
+  }
+  return undefined;
+}
+
+/**
+ * Joins the nested clauses of one field into one, so their fields must hold within the same array
+ * element of the event — as they would had the pattern been written nested in the first place.
+ */
+function mergeNested(clauses: readonly Clause[]): CompiledPattern {
+  const merged: Clause[] = [];
+  const nestedAt = new Map<string, number>();
+  for (const clause of clauses) {
+    const at = clause.kind === 'nested' ? nestedAt.get(clause.field) : undefined;
+    const earlier = at === undefined ? undefined : merged[at];
+    if (clause.kind === 'nested' && at !== undefined && earlier?.kind === 'nested') {
+      merged[at] = { kind: 'nested', field: clause.field, pattern: mergeNested([...earlier.pattern, ...clause.pattern]) };
+    } else {
+      if (clause.kind === 'nested') nestedAt.set(clause.field, merged.length);
+      merged.push(clause);
+    }
+  }
+  return merged;
+}
+
+/**
+ * The event with every dotted key spelled as nested fields (`{"a.b": 1}` → `{"a": {"b": 1}}`), the way
+ * event-ruler flattens both to the path `a.b`. Where a dotted key and nested fields give the same path,
+ * the values are kept side by side (event-ruler sees both; its README says not to rely on this).
+ */
+function expandDottedKeys(value: unknown): unknown {
+  if (isArray(value)) return value.some(hasDottedKey) ? value.map(expandDottedKeys) : value;
+  if (!isJsonObject(value) || !hasDottedKey(value)) return value;
+  const fields = new Map<string, unknown>();
+  for (const [key, child] of Object.entries(value)) {
+    const [first = key, ...rest] = key.split('.');
+    const nested = rest.reduceRight<unknown>((inner, name) => Object.fromEntries([[name, inner]]), expandDottedKeys(child));
+    fields.set(first, fields.has(first) ? mergeEventValues(fields.get(first), nested) : nested);
+  }
+  return Object.fromEntries(fields);
+}
+
+function hasDottedKey(value: unknown): boolean {
+  if (isArray(value)) return value.some(hasDottedKey);
+  if (!isJsonObject(value)) return false;
+  return Object.entries(value).some(([key, child]) => key.includes('.') || hasDottedKey(child));
+}
+
+function mergeEventValues(left: unknown, right: unknown): unknown {
+  if (isJsonObject(left) && isJsonObject(right)) {
+    const fields = new Map<string, unknown>(Object.entries(left));
+    for (const [key, child] of Object.entries(right)) fields.set(key, fields.has(key) ? mergeEventValues(fields.get(key), child) : child);
+    return Object.fromEntries(fields);
+  }
+  return [...flatten(left), ...flatten(right)];
+}
+
+// ---------------------------------------------------------------------------- Rule complexity
+
+/**
+ * EventBridge refuses a rule whose wildcards make matching too costly: PutRule fails with
+ * RULE_TOO_COMPLEX. The measure is event-ruler's MachineComplexityEvaluator
+ * (github.com/aws/event-ruler, src/main/software/amazon/event/ruler/MachineComplexityEvaluator.java,
+ * README "Rule complexity"): per field, the most wildcard-pattern prefixes that one input value can
+ * match at once. The README's per-rule check (its "strategy #2") compiles the pattern, puts each
+ * sub-rule that holds a wildcard into one machine and refuses it above a limit; its example limit of 10
+ * fits what AWS does: the four wildcards `*\/datasync/*.bif|tif|tiff|svs` of one field (complexity 16) are
+ * refused with this message, two of them (8) and `*.bif|tif|tiff|svs` (8) are accepted.
+ */
+const MAX_RULE_COMPLEXITY = 10;
+/** Worst-case inputs explored per field before giving up; real patterns need a few dozen. */
+const MAX_EXPLORED_STATES = 100_000;
+
+interface FieldValues {
+  readonly path: string;
+  readonly matchers: readonly ValueMatcher[];
+}
+
+function checkComplexity(pattern: CompiledPattern): Result<CompiledPattern> {
+  const machines = new Map<string, Set<string>>();
+  for (const rule of subRules(pattern, '')) {
+    if (!rule.some((field) => field.matchers.some((m) => m.wildcards.length > 0))) continue;
+    // Event-ruler walks a rule's fields in name order; rules that agree on the fields before one share
+    // that field's byte machine, so their wildcards add up there.
+    const fields = [...rule].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    let before = '';
+    for (const field of fields) {
+      const wildcards = field.matchers.flatMap((m) => m.wildcards);
+      const machine = `${before}\u0000${field.path}`;
+      if (wildcards.length > 0) machines.set(machine, new Set([...(machines.get(machine) ?? []), ...wildcards]));
+      before = `${machine}\u0001${field.matchers.map((m) => m.identity).join('\u0002')}`;
+    }
+  }
+  for (const wildcards of machines.values()) {
+    if (wildcardComplexity([...wildcards]) > MAX_RULE_COMPLEXITY) return { ok: false, error: RULE_TOO_COMPLEX };
+  }
+  return ok(pattern);
+}
+
+/** The pattern as event-ruler compiles it: one flat list of (dotted path, values) per `$or` alternative. */
+function subRules(pattern: CompiledPattern, prefix: string): FieldValues[][] {
+  let rules: FieldValues[][] = [[]];
+  for (const clause of pattern) {
+    const alternatives =
+      clause.kind === 'values'
+        ? [[{ path: prefix + clause.field, matchers: clause.matchers }]]
+        : clause.kind === 'nested'
+          ? subRules(clause.pattern, `${prefix}${clause.field}.`)
+          : clause.branches.flatMap((branch) => subRules(branch, prefix));
+    rules = rules.flatMap((rule) => alternatives.map((alternative) => [...rule, ...alternative]));
+  }
+  return rules;
+}
+
+/** A byte of a wildcard pattern, or ANY_RUN for its `*`. */
+const ANY_RUN = -1;
+const UTF8 = new TextEncoder();
+
+/**
+ * The most prefixes of the given wildcard patterns (each quoted, as event-ruler stores a JSON string)
+ * that one input can match at the same time — MachineComplexityEvaluator's number, found by walking the
+ * patterns' automaton over every input that can make a difference. Stops once past the limit.
+ * Exported for tests; `quoted: false` evaluates the bare patterns, as event-ruler's own unit tests do.
+ */
+export function wildcardComplexity(wildcards: readonly string[], options: { quoted?: boolean; limit?: number } = {}): number {
+  const limit = options.limit ?? MAX_RULE_COMPLEXITY;
+  const patterns = [...new Set(wildcards)].map((wildcard) => wildcardBytes(options.quoted === false ? wildcard : `"${wildcard}"`));
+  const alphabet = [...new Set(patterns.flat().filter((token) => token !== ANY_RUN))];
+  // A state is every (pattern, prefix length) pair the input so far matches; prefix 0 is the start.
+  const closure = (active: Iterable<readonly [number, number]>): Array<readonly [number, number]> => {
+    const result: Array<readonly [number, number]> = [];
+    for (const [p, at] of active) {
+      result.push([p, at]);
+      if (patterns[p]?.[at] === ANY_RUN) result.push([p, at + 1]);
+    }
+    return result;
+  };
+  const keyOf = (active: ReadonlyArray<readonly [number, number]>) => active.map(([p, at]) => `${p}:${at}`).sort().join(',');
+  const start = closure(patterns.map((_, p) => [p, 0] as const));
+  const seen = new Set<string>([keyOf(start)]);
+  const pending = [start];
+  let worst = 0;
+  while (pending.length > 0) {
+    const active = pending.pop() ?? [];
+    // One byte for each literal in the patterns, plus one that matches no literal (`undefined`).
+    for (const byte of [...alphabet, undefined]) {
+      const next = new Map<string, readonly [number, number]>();
+      for (const [p, at] of active) {
+        const tokens = patterns[p] ?? [];
+        if (at > 0 && tokens[at - 1] === ANY_RUN) next.set(`${p}:${at}`, [p, at]);
+        if (byte !== undefined && tokens[at] === byte) next.set(`${p}:${at + 1}`, [p, at + 1]);
+      }
+      if (next.size === 0) continue;
+      const reached = [...new Map(closure(next.values()).map((state) => [`${state[0]}:${state[1]}`, state])).values()];
+      const matched = reached.filter(([, at]) => at > 0).length;
+      if (matched > limit) return matched;
+      worst = Math.max(worst, matched);
+      const key = keyOf(reached);
+      if (seen.has(key)) continue;
+      if (seen.size >= MAX_EXPLORED_STATES) return limit + 1;
+      seen.add(key);
+      pending.push(reached);
+    }
+  }
+  return worst;
+}
+
+/** The UTF-8 bytes of a wildcard pattern, with ANY_RUN for each unescaped `*` (`\*` and `\\` are literals). */
+function wildcardBytes(pattern: string): number[] {
+  const tokens: number[] = [];
+  const chars = Array.from(pattern);
+  for (let index = 0; index < chars.length; index++) {
+    const char = chars[index] ?? '';
+    if (char === '*') tokens.push(ANY_RUN);
+    else tokens.push(...UTF8.encode(char === '\\' ? (chars[++index] ?? '') : char));
+  }
+  return tokens;
+}
+
 // -------------------------------------------------------------------------------- Small helpers
 
-function matcher(test: LeafTest): ValueMatcher {
+function matcher(test: LeafTest): Predicate {
   return { test, matchesAbsent: false };
 }
 
-function stringMatcher(test: StringTest): ValueMatcher {
+function stringMatcher(test: StringTest): Predicate {
   return matcher(onStrings(test));
 }
 
