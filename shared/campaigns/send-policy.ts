@@ -7,7 +7,7 @@
  * unsubscribed from every email.
  */
 import type { MessagePurpose } from '#shared/campaigns/campaign-config.ts';
-import { instantsOfWallTime, wallTimeAt } from '#shared/schedule/zoned-time.ts';
+import { firstInstantAtOrAfter, wallTimeAt } from '#shared/schedule/zoned-time.ts';
 
 export interface FrequencyCap {
   maxEmails: number;
@@ -90,7 +90,7 @@ function minutesOf(clock: string): number {
 /**
  * When the quiet window that contains `now` ends (the first instant the local clock shows `end`), or undefined
  * when `now` is outside it. A window may wrap midnight (21:00–08:00). If `end` falls in a DST gap, the next
- * minute that exists is used.
+ * minute that exists is used; if the clocks show it twice, the first showing after `now`.
  */
 export function quietUntil(now: Date, quiet: QuietHours, timeZone: string): Date | undefined {
   const start = minutesOf(quiet.start);
@@ -104,14 +104,6 @@ export function quietUntil(now: Date, quiet: QuietHours, timeZone: string): Date
   // The end is today, unless the window wrapped and we are in its evening part.
   const endsTomorrow = wraps && minute >= start;
   const day = new Date(Date.UTC(wall.year, wall.month - 1, wall.day + (endsTomorrow ? 1 : 0)));
-  for (let shift = 0; shift < 180; shift++) {
-    const at = end + shift;
-    const candidates = instantsOfWallTime(
-      { year: day.getUTCFullYear(), month: day.getUTCMonth() + 1, day: day.getUTCDate(), hour: Math.floor(at / 60) % 24, minute: at % 60 },
-      timeZone,
-    );
-    const first = candidates[0];
-    if (first !== undefined && first > now.getTime()) return new Date(first);
-  }
-  return undefined;
+  const until = firstInstantAtOrAfter({ year: day.getUTCFullYear(), month: day.getUTCMonth() + 1, day: day.getUTCDate(), hour: Math.floor(end / 60), minute: end % 60 }, timeZone, now.getTime());
+  return until === undefined ? undefined : new Date(until);
 }

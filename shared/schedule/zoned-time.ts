@@ -107,3 +107,44 @@ export function uniformOffsetOfDay(year: number, month: number, day: number, tim
   const late = offsetAt(midnight + 38 * 3_600_000, timeZone);
   return early === middle && middle === late ? early : undefined;
 }
+
+/**
+ * The first instant after `after` (default: any) at which `timeZone`'s clocks show `wall` — the earlier of two in
+ * an overlap (clocks fall back), the later one when the earlier is not after `after` — or, when the clocks skip
+ * `wall` (a daylight-saving gap), the instant they jump past it: the first minute after it that exists.
+ * Quiet hours end and "10:00 in the recipient's time" start here. Undefined when no such instant is after `after`.
+ */
+export function firstInstantAtOrAfter(wall: WallTime, timeZone: string | undefined, after = Number.NEGATIVE_INFINITY): number | undefined {
+  const instants = instantsOfWallTime(wall, timeZone);
+  if (instants.length > 0) return instants.find((instant) => instant > after);
+  const jump = instantClocksJumpPast(wall, timeZone);
+  return jump !== undefined && jump > after ? jump : undefined;
+}
+
+/**
+ * For a wall time in a gap: the first minute at which the clocks show a later time. In the minutes between
+ * `key − the larger offset` and `key − the smaller one` the clocks move forward only, so a binary search finds it.
+ */
+function instantClocksJumpPast(wall: WallTime, timeZone: string | undefined): number | undefined {
+  const key = wallTimeKey(wall);
+  const day = 86_400_000;
+  const offsets = [offsetAt(key - day, timeZone), offsetAt(key + day, timeZone)];
+  let low = Math.floor((key - Math.max(...offsets)) / 60_000);
+  let high = Math.ceil((key - Math.min(...offsets)) / 60_000);
+  if (wallTimeKey(wallTimeAt(high * 60_000, timeZone)) <= key) return undefined;
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2);
+    if (wallTimeKey(wallTimeAt(middle * 60_000, timeZone)) > key) high = middle;
+    else low = middle + 1;
+  }
+  return high * 60_000;
+}
+
+/** A wall time written `YYYY-MM-DDTHH:mm` (a send request's `localWallTime`); out-of-range fields roll over as `Date.UTC` rolls them. */
+export function parseWallTime(text: string): WallTime {
+  const [date = '', time = ''] = text.split('T');
+  const [year = 0, month = 0, day = 0] = date.split('-').map(Number);
+  const [hour = 0, minute = 0] = time.split(':').map(Number);
+  const at = new Date(Date.UTC(year, month - 1, day, hour, minute));
+  return { year: at.getUTCFullYear(), month: at.getUTCMonth() + 1, day: at.getUTCDate(), hour: at.getUTCHours(), minute: at.getUTCMinutes() };
+}
