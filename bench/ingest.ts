@@ -3,11 +3,10 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTable, startDynamoDbLocal } from '#local/dynamodb-local.ts';
 import type { ShopConfig } from '#shared/config/shop-config.ts';
-import { backoffDelay, chunk, forEachConcurrent, sleep } from '#shared/imports/concurrency.ts';
 import { DEFAULT_CONCURRENCY, importOrderFile, type ImportSummary } from '#shared/imports/import-orders.ts';
+import { batchWriteAll } from '#shared/table/batch-write.ts';
 import { createDocumentClient, localCredentials, type Table } from '#shared/table/table-client.ts';
 import { createProgress } from '../cli/progress-bar.ts';
 import { freePort, machineInfo, sizeFromEnvironment, timed, type BenchReport } from './bench-harness.ts';
@@ -171,12 +170,5 @@ function baselineItems(synthetic: SyntheticOptions): Record<string, unknown>[] {
 }
 
 async function rawBatchWrite(table: Table, items: readonly Record<string, unknown>[], concurrency: number): Promise<void> {
-  await forEachConcurrent(chunk(items, 25), concurrency, async (batch) => {
-    let pending = batch.map((Item) => ({ PutRequest: { Item } }));
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > 0) await sleep(backoffDelay(attempt));
-      const result = await table.doc.send(new BatchWriteCommand({ RequestItems: { [table.name]: pending } }));
-      pending = (result.UnprocessedItems?.[table.name] ?? []).flatMap((request) => (request.PutRequest?.Item ? [{ PutRequest: { Item: request.PutRequest.Item } }] : []));
-    }
-  });
+  await batchWriteAll(table, items.map((Item) => ({ PutRequest: { Item } })), { concurrency });
 }

@@ -4,13 +4,13 @@
  * claims in DynamoDB Local, against a bare parallel Scan of the same table with the same segments, in the same run.
  * Sizes: BENCH_REPORT_PROFILES, BENCH_REPORT_EMAIL_EVENTS, BENCH_REPORT_ORDERS (a small run: 2000 / 20000 / 4000).
  */
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTable, startDynamoDbLocal } from '#local/dynamodb-local.ts';
-import { forEachConcurrent } from '#shared/imports/concurrency.ts';
+import { forEachConcurrent } from '#shared/runtime/concurrency.ts';
 import { createReport } from '#shared/reports/create-report.ts';
 import { DEFAULT_SCAN_SEGMENTS } from '#shared/reports/load-report-data.ts';
 import { renderReportHtml } from '#shared/reports/render-report.ts';
 import { loadReportSettings } from '#shared/reports/report-settings.ts';
+import { batchWriteAll } from '#shared/table/batch-write.ts';
 import { createDocumentClient, type Table } from '#shared/table/table-client.ts';
 import { bareScan, freePort, machineInfo, sizeFromEnvironment, timed, type BenchReport } from './bench-harness.ts';
 
@@ -67,11 +67,7 @@ async function load(table: Table, items: Iterable<Record<string, unknown>>, onPr
   const batches: Record<string, unknown>[][] = [];
   const flush = async () => {
     await forEachConcurrent(batches.splice(0), 16, async (b) => {
-      let pending = b.map((Item) => ({ PutRequest: { Item } }));
-      while (pending.length > 0) {
-        const result = await table.doc.send(new BatchWriteCommand({ RequestItems: { [table.name]: pending } }));
-        pending = (result.UnprocessedItems?.[table.name] ?? []).flatMap((r) => (r.PutRequest?.Item ? [{ PutRequest: { Item: r.PutRequest.Item } }] : []));
-      }
+      await batchWriteAll(table, b.map((Item) => ({ PutRequest: { Item } })));
       loaded += b.length;
     });
     onProgress(loaded);

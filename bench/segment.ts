@@ -3,7 +3,7 @@ import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTable, startDynamoDbLocal } from '#local/dynamodb-local.ts';
 import { startPutEventsEndpoint } from '#local/put-events-endpoint.ts';
 import { createEventBridgeClient } from '#shared/events/publish-events.ts';
-import { chunk, forEachConcurrent } from '#shared/imports/concurrency.ts';
+import { chunk, forEachConcurrent } from '#shared/runtime/concurrency.ts';
 import type { CustomerProfile } from '#shared/profiles/customer-profile.ts';
 import { computeSegments, isMember, type Segmentation } from '#shared/segments/compute-segments.ts';
 import { sortByCustomerId } from '#shared/segments/customer-order.ts';

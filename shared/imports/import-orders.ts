@@ -11,7 +11,7 @@ import { ImportConflictError, ImportInputError } from '#shared/imports/import-er
 import { ImportStore, importSource, type ImportCounters, type ImportJob } from '#shared/imports/import-store.ts';
 import { OrderGrouper, type GroupedOrders, type GroupingNotes, type ImportOrder } from '#shared/imports/order-grouping.ts';
 import { StreamingOrderLookup } from '#shared/imports/order-lookup.ts';
-import { TaskPool } from '#shared/imports/concurrency.ts';
+import { TaskPool } from '#shared/runtime/concurrency.ts';
 
 /**
  * `kinship import`: records a shop's order history from a CSV file (one row per line item) into orders and

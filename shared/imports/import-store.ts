@@ -1,5 +1,5 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { buildProfileUpdate, type ProfileSnapshot } from '#shared/profiles/profile-update.ts';
 import { settleAllPendingReferrals } from '#shared/profiles/referral-count.ts';
@@ -7,7 +7,11 @@ import type { ProfileDelta } from '#shared/purchases/profile-aggregates.ts';
 import { orderItem } from '#shared/purchases/record-purchase.ts';
 import { aggregatePrefix, keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
-import { backoffDelay, chunk, forEachConcurrent, sleep } from '#shared/imports/concurrency.ts';
+import { chunk, forEachConcurrent } from '#shared/runtime/concurrency.ts';
+import { fullJitter, retry } from '#shared/runtime/retry.ts';
+import { BATCH_GET_MAX, batchGetAll } from '#shared/table/batch-get.ts';
+import { BATCH_WRITE_MAX, batchWriteAll } from '#shared/table/batch-write.ts';
+import { writeIfConditionHolds } from '#shared/table/conditional-write.ts';
 import type { ImportOrder } from '#shared/imports/order-grouping.ts';
 import { normalizeCouponCodes, redeemCouponCodes } from '#shared/measurement/coupon-redemption.ts';
 
@@ -19,9 +23,8 @@ const COUPON_REDEMPTIONS_IN_FLIGHT = 4;
  * orders and profiles. No import rules live here; import-orders.ts decides what to read and write.
  */
 
-const BATCH_GET_MAX = 100;
-const BATCH_WRITE_MAX = 25;
 const MAX_BATCH_ATTEMPTS = 12;
+const RERUN = 're-run the import to continue';
 const MAX_PROFILE_ATTEMPTS = 15;
 /**
  * Profiles written per TransactWriteItems call, DynamoDB's maximum. Batching the conditional writes cuts the
@@ -116,15 +119,11 @@ export class ImportStore {
 
   /** Creates the job; false if it already exists (another run got there first). */
   async createJob(job: ImportJob): Promise<boolean> {
-    try {
-      await this.table.doc.send(
+    return writeIfConditionHolds(() =>
+      this.table.doc.send(
         new PutCommand({ TableName: this.table.name, Item: { ...keys.importJob(job.importId), entityType: 'IMPORT_JOB', ...job }, ConditionExpression: 'attribute_not_exists(PK)' }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async recordRun(importId: string, now: string): Promise<void> {
@@ -274,19 +273,23 @@ export class ImportStore {
 
   private async applyProfile(delta: ProfileDelta, first: ProfileSnapshot | undefined, context: ProfileContext): Promise<'applied' | 'already-applied'> {
     let snapshot = first;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.table.doc.send(new UpdateCommand({ TableName: this.table.name, Key: keys.profile(delta.customerId), ...profileUpdate(delta, snapshot, context) }));
-        return 'applied';
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
-      const fresh = await this.readProfile(delta.customerId, context.importId);
-      if (fresh.applied) return 'already-applied';
-      if (attempt >= MAX_PROFILE_ATTEMPTS) throw new Error(`profile ${delta.customerId} is still changing after ${attempt} attempts; re-run the import to finish it`);
-      snapshot = fresh.snapshot;
-      await sleep(backoffDelay(attempt, 10, 500));
-    }
+    return retry(
+      async () => {
+        const applied = await writeIfConditionHolds(() => this.table.doc.send(new UpdateCommand({ TableName: this.table.name, Key: keys.profile(delta.customerId), ...profileUpdate(delta, snapshot, context) })));
+        if (applied) return 'applied';
+        // The profile changed since it was read: read it again (this import may have been applied meanwhile).
+        const fresh = await this.readProfile(delta.customerId, context.importId);
+        if (fresh.applied) return 'already-applied';
+        snapshot = fresh.snapshot;
+        throw new ProfileContended();
+      },
+      {
+        attempts: MAX_PROFILE_ATTEMPTS,
+        backoff: fullJitter(10, 500),
+        retryOn: (error) => error instanceof ProfileContended,
+        giveUp: (_, attempts) => new Error(`profile ${delta.customerId} is still changing after ${attempts} attempts; re-run the import to finish it`),
+      },
+    );
   }
 
   /** Referrals credited to people before they had a profile: counted for those this import (or anything since) created. */
@@ -304,26 +307,11 @@ export class ImportStore {
   }
 
   private async batchGet(keysToGet: readonly Record<string, string>[], projection: { ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string> }): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let pending: Record<string, unknown>[] = [...keysToGet];
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`DynamoDB left ${pending.length} reads unprocessed after ${attempt} attempts (throttled?); re-run the import to continue`);
-      if (attempt > 0) await sleep(backoffDelay(attempt));
-      const result = await this.table.doc.send(new BatchGetCommand({ RequestItems: { [this.table.name]: { Keys: pending, ...projection } } }));
-      items.push(...(result.Responses?.[this.table.name] ?? []));
-      pending = result.UnprocessedKeys?.[this.table.name]?.Keys ?? [];
-    }
-    return items;
+    return batchGetAll(this.table, keysToGet, { ...projection, attempts: MAX_BATCH_ATTEMPTS, nextStep: RERUN });
   }
 
   private async batchWrite(items: readonly Record<string, unknown>[]): Promise<void> {
-    let pending = items.map((Item) => ({ PutRequest: { Item } }));
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`DynamoDB left ${pending.length} writes unprocessed after ${attempt} attempts (throttled?); re-run the import to continue`);
-      if (attempt > 0) await sleep(backoffDelay(attempt));
-      const result = await this.table.doc.send(new BatchWriteCommand({ RequestItems: { [this.table.name]: pending } }));
-      pending = (result.UnprocessedItems?.[this.table.name] ?? []).flatMap((request) => (request.PutRequest?.Item ? [{ PutRequest: { Item: request.PutRequest.Item } }] : []));
-    }
+    await batchWriteAll(this.table, items.map((Item) => ({ PutRequest: { Item } })), { attempts: MAX_BATCH_ATTEMPTS, nextStep: RERUN });
   }
 }
 
@@ -386,3 +374,5 @@ function profileState(item: Record<string, unknown>, importId: string): ProfileS
   const applied = item.appliedImports instanceof Set && item.appliedImports.has(importId);
   return { snapshot: { firstPurchaseAt: str(item.firstPurchaseAt), lastPurchaseAt: str(item.lastPurchaseAt), latestOrderAt: str(item.latestOrderAt) }, applied };
 }
+
+class ProfileContended extends Error {}

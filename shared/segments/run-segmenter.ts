@@ -12,7 +12,7 @@ import type { DomainEvent } from '#shared/events/event-definition.ts';
 import { publishEvents, type EventBus } from '#shared/events/publish-events.ts';
 import { SegmentEntered } from '#shared/events/segment-entered.ts';
 import { SegmentExited } from '#shared/events/segment-exited.ts';
-import { chunk, forEachConcurrent } from '#shared/imports/concurrency.ts';
+import { chunk, forEachConcurrent } from '#shared/runtime/concurrency.ts';
 import { profileFromItem } from '#shared/profiles/customer-profile.ts';
 import { computeSegments, isMember, type Segmentation } from '#shared/segments/compute-segments.ts';
 import { ProfileColumnsBuilder } from '#shared/segments/profile-columns.ts';

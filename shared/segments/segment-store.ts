@@ -2,8 +2,9 @@
  * The segmenter's table access: the parallel scan of profiles and memberships, membership writes (with the
  * sparse GSI2 keys) and deletes, run records, and the reads behind `kinship segments list|explain`.
  */
-import { BatchWriteCommand, type BatchWriteCommandInput, GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { backoffDelay, chunk, forEachConcurrent, sleep } from '#shared/imports/concurrency.ts';
+import { type BatchWriteWriteRequest, GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { chunk, forEachConcurrent } from '#shared/runtime/concurrency.ts';
+import { BATCH_WRITE_MAX, batchWriteAll } from '#shared/table/batch-write.ts';
 import { keys, segmentIndexPartition, SEGMENT_INDEX_SHARDS } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import type { SegmentCutoffs } from '#shared/segments/compute-segments.ts';
@@ -66,34 +67,26 @@ export interface MembershipItem {
   reason: string;
 }
 
-type WriteRequests = NonNullable<BatchWriteCommandInput['RequestItems']>[string];
-
 export type MembershipWrite = { put: MembershipItem } | { delete: { customerId: string; segment: string } };
 
 /** Writes membership puts and deletes, 25 per BatchWriteItem, retrying unprocessed items with backoff. */
 export async function writeMemberships(table: Table, writes: readonly MembershipWrite[], concurrency: number): Promise<void> {
-  await forEachConcurrent(chunk(writes, 25), concurrency, async (batch) => {
-    let pending: WriteRequests = batch.map((write) =>
-      'put' in write
-        ? {
-            PutRequest: {
-              Item: {
-                ...keys.segmentMembership(write.put.customerId, write.put.segment),
-                ...keys.segmentMemberIndex(write.put.segment, write.put.customerId),
-                entityType: 'SEGMENT_MEMBER',
-                ...write.put,
-              },
-            },
-          }
-        : { DeleteRequest: { Key: keys.segmentMembership(write.delete.customerId, write.delete.segment) } },
-    );
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > 0) await sleep(backoffDelay(attempt));
-      if (attempt > 10) throw new Error(`BatchWriteItem: ${pending.length} membership write(s) still unprocessed after ${attempt} attempts`);
-      const result = await table.doc.send(new BatchWriteCommand({ RequestItems: { [table.name]: pending } }));
-      pending = result.UnprocessedItems?.[table.name] ?? [];
-    }
-  });
+  // Mapped a batch at a time: a first run over a million profiles writes millions of memberships.
+  await forEachConcurrent(chunk(writes, BATCH_WRITE_MAX), concurrency, (batch) => batchWriteAll(table, batch.map(membershipRequest), { attempts: 11 }));
+}
+
+function membershipRequest(write: MembershipWrite): BatchWriteWriteRequest {
+  if ('delete' in write) return { DeleteRequest: { Key: keys.segmentMembership(write.delete.customerId, write.delete.segment) } };
+  return {
+    PutRequest: {
+      Item: {
+        ...keys.segmentMembership(write.put.customerId, write.put.segment),
+        ...keys.segmentMemberIndex(write.put.segment, write.put.customerId),
+        entityType: 'SEGMENT_MEMBER',
+        ...write.put,
+      },
+    },
+  };
 }
 
 export interface SegmenterRunRecord {

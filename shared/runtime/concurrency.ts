@@ -1,4 +1,4 @@
-/** Small helpers for bounded parallel work against DynamoDB. */
+/** Small helpers for bounded parallel work (DynamoDB batches, imports, segment runs, benches). */
 
 /**
  * Runs `work` over every item with at most `limit` calls in flight. After the first failure no new item is
@@ -57,10 +57,3 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
   return chunks;
 }
-
-/** Exponential backoff with full jitter: 0..min(cap, base·2^attempt) ms. */
-export function backoffDelay(attempt: number, baseMs = 25, capMs = 2000): number {
-  return Math.random() * Math.min(capMs, baseMs * 2 ** attempt);
-}
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
