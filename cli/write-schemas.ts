@@ -1,6 +1,6 @@
 /**
  * `npm run schemas`: regenerates the JSON Schemas editors use to autocomplete config files (the YAML files name
- * them in a `yaml-language-server: $schema=` line). test/unit/config-schemas.test.ts fails when one is stale.
+ * them in a `yaml-language-server: $schema=` line). test/unit/campaign-validate.test.ts ("generated JSON Schemas") fails when one is stale.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -16,9 +16,11 @@ export interface FunctionsConstructProps extends AccessResources {
 }
 
 /**
- * One construct per product feature (purchases, capture, segmentation, campaigns, sending — DESIGN.md §2), each
- * owning its functions with their roles, log groups, grants, routes, schedules, rules, queue consumers and
- * alarms. The topology is the single description of the wiring; these constructs only translate it.
+ * One feature of the topology (`FunctionSpec['feature']`: purchases, capture, segmentation, campaigns, sending,
+ * measurement, console, privacy) in the construct tree: the scope its functions are built in, and their list. It
+ * builds nothing itself: FunctionsConstruct puts each function of the feature inside it with its role, log group,
+ * grants, schedules, rules, queue subscription, dead-letter queue and errors alarm, all read from the topology.
+ * HTTP routes go on the one shared API, and the queues, table and bus are the stack's own constructs.
  */
 export class FeatureConstruct extends Construct {
   readonly functions = new Map<string, AppFunction>();

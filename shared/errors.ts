@@ -4,7 +4,7 @@ export interface FieldIssue {
   message: string;
 }
 
-/** Base of the typed errors that handlers map to HTTP responses in one place (shared/http/respond.ts). */
+/** Base of the typed errors that handlers map to HTTP responses in one place (errorResponse in shared/http/http-response.ts). */
 export abstract class KinshipError extends Error {
   abstract readonly status: number;
   abstract readonly code: string;

@@ -55,7 +55,7 @@ export interface Access {
   notifyStaff?: boolean;
 }
 
-/** The product's features; the stack gives each its own construct (DESIGN.md §2), the local runtime ignores them. */
+/** The product's features; the stack gives each its own construct (infra/functions-construct.ts), the local runtime ignores them. */
 export type Feature = 'purchases' | 'capture' | 'segmentation' | 'campaigns' | 'sending' | 'measurement' | 'console' | 'privacy';
 
 export interface FunctionSpec {

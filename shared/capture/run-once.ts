@@ -16,9 +16,12 @@ export interface OnceStep {
 }
 
 /**
- * Runs a side effect (an email, an event) at most once per item, and at least once eventually: a worker claims
- * the step with a conditional write (lease), does the work, and marks it done. A concurrent caller finds the
- * lease and skips; a worker that crashed leaves an expired lease that the next caller takes over.
+ * Runs a side effect (an email, an event) once per item in the normal case: a worker claims the step with a
+ * conditional write (lease), does the work, and marks it done; a concurrent caller finds the lease and skips.
+ * Not at most once: a worker that stops after the work but before marking it done (or whose work outlasts the
+ * lease) leaves an expired lease, and the next caller runs the work again. Nor at least once by itself: a failed
+ * call gives the lease back and throws, and a crashed one leaves its lease to expire; the work is done only if a
+ * caller tries again.
  */
 export async function runOnce(step: OnceStep, work: () => Promise<void>): Promise<'ran' | 'skipped'> {
   const nowSeconds = Math.floor(step.now.getTime() / 1000);

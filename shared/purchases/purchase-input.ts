@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Lines an order may have; far more would not fit one DynamoDB item anyway. */
 export const MAX_ORDER_LINES = 10_000;
@@ -12,7 +12,7 @@ export const LineItemInput = z.strictObject({
   quantity: z.number().int('must be a whole number').positive('must be at least 1 (record a refund as a negative price)').max(100_000),
 });
 
-/** Body of POST /api/purchases (DESIGN.md §4). */
+/** Body of POST /api/purchases (README: HTTP API). */
 export const PurchaseInput = z.strictObject({
   orderId: z
     .string()
