@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
+import { runInInvocationScope } from '#shared/observability/correlation.ts';
 import { runWithTableAccess } from '#shared/table/table-access.ts';
 import { handlerEntry, type FunctionSpec, type Topology } from '#shared/topology.ts';
 
@@ -89,7 +90,8 @@ export function createFunctionRegistry(options: { topology: Topology; rootDir: s
       });
       try {
         // Under the function's declared table access, as IAM would hold it in AWS (shared/table/table-access.ts).
-        const run = () => callHandler(handler, event, context);
+        // Each invocation in its own correlation scope, as each has its own execution environment in AWS.
+        const run = () => runInInvocationScope(() => callHandler(handler, event, context));
         return await Promise.race([fn.access.table ? runWithTableAccess(fn.name, fn.access.table, run) : run(), timeout]);
       } finally {
         clearTimeout(timer);

@@ -1,4 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { traced } from '#shared/observability/observability.ts';
 import { keyRingFrom } from '#shared/tokens/key-ring.ts';
 
 /**
@@ -40,7 +41,7 @@ async function readSigningSecret(): Promise<string> {
   if (fromEnv) return fromEnv;
   const arn = process.env.SIGNING_KEY_SECRET_ARN;
   if (!arn) throw new Error('Neither KINSHIP_SIGNING_KEY nor SIGNING_KEY_SECRET_ARN is set: cannot sign links');
-  client ??= new SecretsManagerClient({});
+  client ??= traced(new SecretsManagerClient({}));
   const result = await client.send(new GetSecretValueCommand({ SecretId: arn }));
   if (!result.SecretString) throw new Error('The signing-key secret has no string value');
   return result.SecretString;

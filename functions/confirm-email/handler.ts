@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { observed } from '#shared/observability/observability.ts';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { captureSettings } from '#shared/capture/capture-settings.ts';
 import { linkBaseUrl } from '#shared/capture/http-request.ts';
@@ -9,7 +9,6 @@ import { loadEmailConfig } from '#shared/email/email-config.ts';
 import { createSesClient, sesEmailSender } from '#shared/email/send-email.ts';
 import { busFromEnvironment } from '#shared/events/publish-events.ts';
 import type { HttpResult } from '#shared/http/http-response.ts';
-import { logger } from '#shared/logger.ts';
 import { currentTime } from '#shared/runtime/clock.ts';
 import { getSigningKey } from '#shared/secrets.ts';
 import { tableFromEnvironment } from '#shared/table/table-client.ts';
@@ -21,6 +20,6 @@ const email = sesEmailSender(createSesClient(), loadEmailConfig());
 
 /** GET /confirm?token=… — a page with a Confirm button; POST (the button) confirms the address, records consent, issues the incentive exactly once and emails it. */
 export const handler = middy<APIGatewayProxyEventV2, HttpResult>()
-  .use(injectLambdaContext(logger))
+  .use(observed())
   .use(htmlPageErrors(settings.catalogs, settings.shop.shop.defaultLocale))
   .handler(async (event) => handleConfirm({ table, bus, email, settings, signingKey: await getSigningKey(), publicBaseUrl: linkBaseUrl(settings.shop, event), now: currentTime }, event));

@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { observed } from '#shared/observability/observability.ts';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { handleConsoleRequest } from '#shared/console/console-app.ts';
 import { consoleSettings, sessionDeps } from '#shared/console/console-settings.ts';
@@ -8,7 +8,6 @@ import { loadReportSettings } from '#shared/reports/report-settings.ts';
 import { currentTime } from '#shared/runtime/clock.ts';
 import { httpErrors } from '#shared/http/http-errors-middleware.ts';
 import type { HttpResult } from '#shared/http/http-response.ts';
-import { logger } from '#shared/logger.ts';
 import { loadPrivacyConfig } from '#shared/privacy/privacy-config.ts';
 import { publicBaseUrl, shopConfig } from '#shared/runtime/environment.ts';
 import { getSigningKey } from '#shared/secrets.ts';
@@ -24,7 +23,7 @@ let session: ReturnType<typeof sessionDeps> | undefined;
 
 /** GET|POST /console/…: the staff console (server-rendered; the session cookie is verified here, see README). */
 export const handler = middy<APIGatewayProxyEventV2, HttpResult>()
-  .use(injectLambdaContext(logger))
+  .use(observed())
   .use(httpErrors())
   .handler(async (event) => {
     const signingKey = await getSigningKey();

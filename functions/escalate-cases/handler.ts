@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { observed, traced } from '#shared/observability/observability.ts';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { escalateCases } from '#shared/cases/case-actions.ts';
 import { emailStaffNotifier, snsStaffNotifier } from '#shared/cases/notify-staff.ts';
@@ -18,11 +18,11 @@ const table = tableFromEnvironment();
 const bus = busFromEnvironment();
 // The staff SNS topic in AWS; without one (npm start) the notice is an email into the local inbox.
 const topicArn = process.env.STAFF_TOPIC_ARN;
-const notifier = topicArn ? snsStaffNotifier(new SNSClient({}), topicArn) : emailStaffNotifier(sesEmailSender(createSesClient(), loadEmailConfig()), config.staffAlertEmail);
+const notifier = topicArn ? snsStaffNotifier(traced(new SNSClient({})), topicArn) : emailStaffNotifier(sesEmailSender(createSesClient(), loadEmailConfig()), config.staffAlertEmail);
 
 /** Scheduled: escalates cases left unassigned or unresolved past config/console.yaml's hours. */
 export const handler = middy()
-  .use(injectLambdaContext(logger))
+  .use(observed())
   .handler(async () => {
     const result = await escalateCases(
       { table, bus, now: currentTime, notifier },

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { z } from 'zod';
+import { observed } from '#shared/observability/observability.ts';
+import * as z from 'zod';
 import { logger } from '#shared/logger.ts';
 import { currentTime } from '#shared/runtime/clock.ts';
 import { planNewsletter, planTriggered, type PlanResult } from '#shared/sending/plan-occurrence.ts';
@@ -20,7 +20,7 @@ const Occurrence = z.union([
 
 /** Plans one campaign occurrence: resolves the audience and queues one email per recipient. */
 export const handler = middy<unknown, PlanResult>()
-  .use(injectLambdaContext(logger))
+  .use(observed())
   .handler(async (input) => {
     const parsed = Occurrence.safeParse(input);
     if (!parsed.success) throw new Error(`campaign occurrence: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);

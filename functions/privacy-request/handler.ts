@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { observed } from '#shared/observability/observability.ts';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { busFromEnvironment } from '#shared/events/publish-events.ts';
 import { httpErrors } from '#shared/http/http-errors-middleware.ts';
@@ -19,7 +19,7 @@ const MAX_BODY_BYTES = 4096;
 
 /** POST /api/privacy/export and POST /api/privacy/erase (staff): one person's data out, or erased. */
 export const handler = middy<APIGatewayProxyEventV2, HttpResult>()
-  .use(injectLambdaContext(logger))
+  .use(observed())
   .use(httpErrors())
   .handler(async (event) => {
     const body = parseJsonBody(event, PrivacyRequestSchema, MAX_BODY_BYTES);

@@ -1,8 +1,7 @@
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { observed } from '#shared/observability/observability.ts';
 import { loadEmailConfig } from '#shared/email/email-config.ts';
 import { busFromEnvironment } from '#shared/events/publish-events.ts';
-import { logger } from '#shared/logger.ts';
 import { recordEmailEvent, type RecordOutcome } from '#shared/measurement/record-email-event.ts';
 import { SesEventBridgeEvent } from '#shared/measurement/ses-event.ts';
 import { currentTime } from '#shared/runtime/clock.ts';
@@ -18,7 +17,7 @@ const bus = busFromEnvironment();
  * A malformed event or a claim not yet marked sent throws, so Lambda retries it and finally dead-letters it (alarmed).
  */
 export const handler = middy<unknown, RecordOutcome>()
-  .use(injectLambdaContext(logger))
+  .use(observed())
   .handler(async (event) => {
     const parsed = SesEventBridgeEvent.safeParse(event);
     if (!parsed.success) throw new Error(`SES event: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);

@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { observed } from '#shared/observability/observability.ts';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { consoleConfig } from '#shared/console/console-config.ts';
 import { busFromEnvironment } from '#shared/events/publish-events.ts';
@@ -8,7 +8,6 @@ import { jsonResponse, type HttpResult } from '#shared/http/http-response.ts';
 import { parseJsonBody } from '#shared/http/parse-body.ts';
 import { interactionInputSchema } from '#shared/interactions/interaction-input.ts';
 import { recordInteraction } from '#shared/interactions/record-interaction.ts';
-import { logger } from '#shared/logger.ts';
 import { currentTime } from '#shared/runtime/clock.ts';
 import { getSigningKey } from '#shared/secrets.ts';
 import { tableFromEnvironment } from '#shared/table/table-client.ts';
@@ -21,7 +20,7 @@ const MAX_BODY_BYTES = 32 * 1024;
 
 /** POST /api/interactions — a till or helpdesk records a staff contact; idempotent per interactionId. */
 export const handler = middy<APIGatewayProxyEventV2, HttpResult>()
-  .use(injectLambdaContext(logger))
+  .use(observed())
   .use(httpErrors())
   .handler(async (event) => {
     const input = parseJsonBody(event, schema, MAX_BODY_BYTES);

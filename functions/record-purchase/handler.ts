@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { observed } from '#shared/observability/observability.ts';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { busFromEnvironment } from '#shared/events/publish-events.ts';
 import { httpErrors } from '#shared/http/http-errors-middleware.ts';
@@ -21,7 +21,7 @@ const attribution = attributionWindows();
 
 /** POST /api/purchases — records an order into the customer's profile and returns the incentive-form link. */
 export const handler = middy<APIGatewayProxyEventV2, HttpResult>()
-  .use(injectLambdaContext(logger))
+  .use(observed())
   .use(httpErrors())
   .handler(async (event) => {
     const input = parseJsonBody(event, PurchaseInput, config.purchases.maxBodyBytes);

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { z } from 'zod';
+import { observed } from '#shared/observability/observability.ts';
+import * as z from 'zod';
 import { busFromEnvironment } from '#shared/events/publish-events.ts';
 import { logger } from '#shared/logger.ts';
 import { currentTime } from '#shared/runtime/clock.ts';
@@ -22,7 +22,7 @@ const SegmenterEvent = z.looseObject({
 
 /** Scheduled (EventBridge Scheduler): recomputes every segment, writes and publishes only the changes. */
 export const handler = middy<unknown, Omit<SegmenterRunSummary, 'counts'>>()
-  .use(injectLambdaContext(logger))
+  .use(observed())
   .handler(async (event) => {
     const parsed = SegmenterEvent.safeParse(event);
     if (!parsed.success) throw new Error(`segmenter event: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);

@@ -1,5 +1,6 @@
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { countSendBatch } from '#shared/observability/kinship-metrics.ts';
+import { observed } from '#shared/observability/observability.ts';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadEmailConfig } from '#shared/email/email-config.ts';
 import { createCampaignSesClient, sesEmailSender } from '#shared/email/send-email.ts';
@@ -26,7 +27,7 @@ const pacer = createPacer(settings.file.defaults.sendRatePerSecond / Math.max(1,
 
 /** The send queue's consumer: sends, skips or defers each message; reports only the failed ones back to SQS. */
 export const handler = middy<SQSEvent, SQSBatchResponse>()
-  .use(injectLambdaContext(logger))
+  .use(observed())
   .handler(async (event) => {
     const now = currentTime;
     const result = await processSendBatch(
@@ -50,5 +51,6 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
       event.Records.map((record) => ({ messageId: record.messageId, body: record.body })),
     );
     logger.info('send batch processed', { messages: event.Records.length, ...result.outcomes });
+    countSendBatch(result.outcomes, event.Records.map((record) => record.attributes.ApproximateReceiveCount));
     return { batchItemFailures: result.batchItemFailures };
   });

@@ -1,9 +1,8 @@
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { observed } from '#shared/observability/observability.ts';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { httpErrors } from '#shared/http/http-errors-middleware.ts';
 import type { HttpResult } from '#shared/http/http-response.ts';
-import { logger } from '#shared/logger.ts';
 import { handleReportRequest } from '#shared/reports/report-route.ts';
 import { loadReportSettings } from '#shared/reports/report-settings.ts';
 import { currentTime } from '#shared/runtime/clock.ts';
@@ -14,6 +13,6 @@ const settings = loadReportSettings();
 
 /** GET /reports (HTML with charts) and GET /api/reports/campaigns (JSON): the results report over one parallel Scan. */
 export const handler = middy<APIGatewayProxyEventV2, HttpResult>()
-  .use(injectLambdaContext(logger))
+  .use(observed())
   .use(httpErrors())
   .handler(async (event) => handleReportRequest({ table, settings, now: currentTime }, event));

@@ -1,7 +1,6 @@
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { z } from 'zod';
-import { logger } from '#shared/logger.ts';
+import { observed } from '#shared/observability/observability.ts';
+import * as z from 'zod';
 import { loadPrivacyConfig } from '#shared/privacy/privacy-config.ts';
 import { sweepRetention, type SweepSummary } from '#shared/privacy/sweep-retention.ts';
 import { currentTime } from '#shared/runtime/clock.ts';
@@ -15,7 +14,7 @@ const SweepEvent = z.looseObject({ time: z.iso.datetime({ offset: true }).option
 
 /** Daily (EventBridge Scheduler): blanks free-text answers and contact notes older than config/privacy.yaml allows. */
 export const handler = middy<unknown, SweepSummary>()
-  .use(injectLambdaContext(logger))
+  .use(observed())
   .handler(async (event) => {
     const parsed = SweepEvent.safeParse(event);
     const now = parsed.success && parsed.data.time !== undefined ? new Date(parsed.data.time) : currentTime();

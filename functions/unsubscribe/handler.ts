@@ -1,11 +1,10 @@
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { observed } from '#shared/observability/observability.ts';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { htmlPageErrors } from '#shared/capture/routes/page-result.ts';
 import { busFromEnvironment } from '#shared/events/publish-events.ts';
 import type { HttpResult } from '#shared/http/http-response.ts';
 import { loadCatalogs } from '#shared/i18n/catalogs.ts';
-import { logger } from '#shared/logger.ts';
 import { currentTime } from '#shared/runtime/clock.ts';
 import { shopConfig } from '#shared/runtime/environment.ts';
 import { getSigningKey } from '#shared/secrets.ts';
@@ -26,7 +25,7 @@ const surveys = surveyChoices(loadCampaignsFile().campaigns);
  * pages reached from links in campaign emails, so they share one function.
  */
 export const handler = middy<APIGatewayProxyEventV2, HttpResult>()
-  .use(injectLambdaContext(logger))
+  .use(observed())
   .use(htmlPageErrors(catalogs, shop.shop.defaultLocale))
   .handler(async (event) =>
     event.rawPath === '/survey'

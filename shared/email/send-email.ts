@@ -1,4 +1,5 @@
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { traced } from '#shared/observability/observability.ts';
 import type { EmailConfig } from '#shared/email/email-config.ts';
 import { localCredentials } from '#shared/table/table-client.ts';
 
@@ -25,7 +26,7 @@ export function createSesClient(endpoint = process.env.SES_ENDPOINT, options: Se
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
     ...(options.requestTimeoutMs === undefined ? {} : { requestHandler: { requestTimeout: options.requestTimeoutMs, throwOnRequestTimeout: true, connectionTimeout: Math.min(options.requestTimeoutMs, 3_000) } }),
   };
-  return new SESv2Client({ ...local, ...tuned });
+  return traced(new SESv2Client({ ...local, ...tuned }));
 }
 
 export interface SesClientOptions {

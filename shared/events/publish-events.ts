@@ -1,5 +1,7 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { EVENT_SOURCE, type DomainEvent } from '#shared/events/event-definition.ts';
+import { withEventMetadata } from '#shared/observability/correlation.ts';
+import { countMetric, traced } from '#shared/observability/observability.ts';
 import { localCredentials } from '#shared/table/table-client.ts';
 
 /** Where events go: a client and the bus name. */
@@ -12,7 +14,7 @@ const PUT_EVENTS_MAX_ENTRIES = 10;
 const MAX_ATTEMPTS = 4;
 
 export function createEventBridgeClient(endpoint = process.env.EVENTBRIDGE_ENDPOINT): EventBridgeClient {
-  return new EventBridgeClient(endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'eu-west-1', credentials: localCredentials() } : {});
+  return traced(new EventBridgeClient(endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'eu-west-1', credentials: localCredentials() } : {}));
 }
 
 export function busFromEnvironment(): EventBus {
@@ -30,7 +32,7 @@ export async function publishEvents(bus: EventBus, events: DomainEvent[], now = 
     let pending: PutEventsRequestEntry[] = events.slice(i, i + PUT_EVENTS_MAX_ENTRIES).map((event) => ({
       Source: EVENT_SOURCE,
       DetailType: event.detailType,
-      Detail: JSON.stringify(event.detail),
+      Detail: JSON.stringify(withEventMetadata(event.detail)),
       EventBusName: bus.name,
       Time: now,
     }));
@@ -43,4 +45,6 @@ export async function publishEvents(bus: EventBus, events: DomainEvent[], now = 
       await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
     }
   }
+  // Every domain event is counted under its own name (PurchaseRecorded, SegmentEntered, EmailSent, …).
+  for (const event of events) countMetric(event.detailType);
 }

@@ -6,6 +6,7 @@ import { SesThrottledError } from '#shared/email/ses-failure.ts';
 import type { DomainEvent } from '#shared/events/event-definition.ts';
 import { publishEvents } from '#shared/events/publish-events.ts';
 import { logger } from '#shared/logger.ts';
+import { withCorrelationId } from '#shared/observability/correlation.ts';
 import { holdUntil, type DueSendDeps } from '#shared/sending/due-sends.ts';
 import { MAX_SEND_BATCH } from '#shared/sending/send-batch-size.ts';
 import { sendCampaignBatch, type SendOutcome, type SenderDeps } from '#shared/sending/send-campaign-email.ts';
@@ -50,14 +51,17 @@ export async function processSendBatch(deps: SendBatchDeps, records: readonly Qu
     results.push(...(await sendCampaignBatch(deps.sender, valid.slice(i, i + MAX_SEND_BATCH).map((v) => v.request), sentEvents)));
   }
   await Promise.all(
-    valid.map(async ({ record, request }, i) => {
+    // Each email's log lines carry the correlation id of what caused it (one batch may mix several).
+    valid.map(({ record, request }, i) => withCorrelationId(request.correlationId, async () => {
       const result = results[i] ?? new Error('no result');
       try {
         if (result instanceof Error) throw result;
         if (result.outcome === 'deferred') await holdUntil(deps.due, request, result.until);
         // Busy or unknown: SQS brings it back after the visibility timeout (> the lease), when it is sent or skipped.
         if (result.outcome === 'busy' || result.outcome === 'unknown') failures.push({ itemIdentifier: record.messageId });
-        count(result.outcome === 'skipped' ? `skipped:${result.reason}` : result.outcome);
+        const outcome = result.outcome === 'skipped' ? `skipped:${result.reason}` : result.outcome;
+        count(outcome);
+        logger.info('email processed', { ref: sendRef(request), outcome });
       } catch (error) {
         // Throttled: nothing was sent and the claim is free. Back on the queue after a jittered back-off as a new
         // message, so a long spell of throttling never uses up the receive count and lands sends in the DLQ.
@@ -69,7 +73,7 @@ export async function processSendBatch(deps: SendBatchDeps, records: readonly Qu
         failures.push({ itemIdentifier: record.messageId });
         count('failed');
       }
-    }),
+    })),
   );
 
   // One PutEvents call per batch instead of one per send. If it fails, the emails are out and their claims say

@@ -1,4 +1,6 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { traced } from '#shared/observability/observability.ts';
+import { currentCorrelationId } from '#shared/observability/correlation.ts';
 import { queueUrlVariable } from '#shared/runtime/queue-url.ts';
 import { localCredentials } from '#shared/table/table-client.ts';
 import { sendRef, type SendRequest } from '#shared/sending/send-request.ts';
@@ -16,7 +18,7 @@ const PARALLEL_BATCHES = 8;
 const MAX_ATTEMPTS = 4;
 
 export function createSqsClient(endpoint = process.env.SQS_ENDPOINT): SQSClient {
-  return new SQSClient(endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'eu-west-1', credentials: localCredentials() } : {});
+  return traced(new SQSClient(endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'eu-west-1', credentials: localCredentials() } : {}));
 }
 
 /** The send-email queue named by the stack (or the local runtime) in SEND_EMAIL_QUEUE_URL, for a handler's module scope. */
@@ -30,7 +32,7 @@ export function sendQueueFromEnvironment(): SendQueue {
 /** SendMessageBatch in tens, eight batches in flight, retrying only the entries SQS reports as failed. */
 export function sqsSendQueue(client: SQSClient, queueUrl: string): SendQueue {
   const sendBatch = async (batch: readonly SendRequest[], delaySeconds: number) => {
-    let pending = batch.map((request, index) => ({ Id: String(index), MessageBody: JSON.stringify(request), ...(delaySeconds > 0 ? { DelaySeconds: delaySeconds } : {}) }));
+    let pending = batch.map((request, index) => ({ Id: String(index), MessageBody: JSON.stringify({ ...request, correlationId: request.correlationId ?? currentCorrelationId() }), ...(delaySeconds > 0 ? { DelaySeconds: delaySeconds } : {}) }));
     for (let attempt = 1; pending.length > 0; attempt++) {
       const result = await client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending }));
       const failed = new Set((result.Failed ?? []).map((f) => f.Id));

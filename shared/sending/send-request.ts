@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * One queued email: the unit the planner enqueues and the sender consumes (an SQS message body).
@@ -18,6 +18,8 @@ export const SendRequestSchema = z.strictObject({
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'a wall time such as 2026-12-01T10:00')
     .optional(),
+  /** The correlation id of what caused this email (shared/observability/correlation.ts), on the sender's log lines for it. */
+  correlationId: z.string().max(128).optional(),
 });
 export type SendRequest = z.output<typeof SendRequestSchema>;
 

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { traced } from '#shared/observability/observability.ts';
 import { guardTableAccess } from './table-access.ts';
 
 /** A table handle: the document client and the table's name. Passed to domain functions so tests can point them anywhere. */
@@ -9,10 +10,12 @@ export interface Table {
 }
 
 export function createDocumentClient(endpoint = process.env.DYNAMODB_ENDPOINT): DynamoDBDocumentClient {
-  const client = new DynamoDBClient({
-    ...(endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'eu-west-1', credentials: localCredentials() } : {}),
-    maxAttempts: 5,
-  });
+  const client = traced(
+    new DynamoDBClient({
+      ...(endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'eu-west-1', credentials: localCredentials() } : {}),
+      maxAttempts: 5,
+    }),
+  );
   const doc = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
