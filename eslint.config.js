@@ -2,6 +2,16 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Code bundled into the Lambdas imports zod as a namespace: esbuild then keeps only the parts used (~90 KB), while
+ * `import { z } from 'zod'` pulls in all of zod with its 40-odd locales (~450 KB) and costs every cold start
+ * (bench/cold-start.ts).
+ */
+const ZOD_NAMESPACE = {
+  selector: "ImportDeclaration[source.value='zod'] > ImportSpecifier[imported.name='z']",
+  message: "Use `import * as z from 'zod'`: the named `z` bundles every zod locale into each Lambda.",
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'cdk.out/**', '.kinship/**', 'bench/results/**', 'coverage/**'] },
   js.configs.recommended,
@@ -35,6 +45,10 @@ export default tseslint.config(
         { patterns: [{ group: ['#local/*', '../../*', 'aws-cdk-lib', 'aws-cdk-lib/*'], message: 'functions/ import only #shared/... (infra → functions → shared).' }] },
       ],
     },
+  },
+  {
+    files: ['shared/**/*.ts', 'functions/**/*.ts'],
+    rules: { 'no-restricted-syntax': ['error', ZOD_NAMESPACE] },
   },
   {
     files: ['test/**/*.ts'],

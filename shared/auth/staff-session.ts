@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { clearCookie, setCookie } from '#shared/auth/cookies.ts';
 import type { OidcSettings } from '#shared/auth/oidc-settings.ts';
 import { pkcePair, randomId } from '#shared/auth/pkce.ts';

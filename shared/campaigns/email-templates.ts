@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseYamlConfig, type ConfigProblem } from '#shared/config/load-yaml.ts';
 import { loadCatalogs, translator, type Catalogs } from '#shared/i18n/catalogs.ts';
 import { SUPPORTED_LOCALES, type Locale } from '#shared/locales.ts';

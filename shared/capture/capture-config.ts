@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadYamlConfig } from '#shared/config/load-yaml.ts';
 
 export const CategoryId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'category ids are lower-case letters, digits and dashes, e.g. sleeping-bags');

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, loadYamlConfig } from '#shared/config/load-yaml.ts';
 import type { ShopConfig } from '#shared/config/shop-config.ts';
 import { toMinorUnits } from '#shared/money.ts';

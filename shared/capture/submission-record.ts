@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SUPPORTED_LOCALES } from '#shared/locales.ts';
 import { AGE_BANDS, GENDERS, HEARD_FROM, SIZES, type Submission } from '#shared/capture/submission-schema.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { nearestSupportedLocale, SUPPORTED_LOCALES, type Locale } from '#shared/locales.ts';
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from '#shared/errors.ts';
 import { bodyText } from '#shared/http/parse-body.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const CASE_STATUSES = ['open', 'assigned', 'closed'] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];

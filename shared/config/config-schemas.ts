@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { campaignsJsonSchema } from '#shared/campaigns/campaign-config.ts';
 import { TemplateMetaSchema } from '#shared/campaigns/email-templates.ts';
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** Raised at start-up when a config file is missing or invalid. The message names the file and the key. */
 export class ConfigError extends Error {}

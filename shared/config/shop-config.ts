@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isKnownCurrency } from '#shared/money.ts';
 import { SUPPORTED_LOCALES } from '#shared/locales.ts';
 import { loadYamlConfig } from '#shared/config/load-yaml.ts';

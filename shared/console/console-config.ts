@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadYamlConfig } from '#shared/config/load-yaml.ts';
 
 export const CONTACT_CHANNELS = ['in-store', 'phone', 'email', 'chat', 'social'] as const;

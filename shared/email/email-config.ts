@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, loadYamlConfig } from '#shared/config/load-yaml.ts';
 
 /** config/email.yaml — who the shop's emails come from. `KINSHIP_FROM_EMAIL` overrides `from` (e.g. per stage). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from '#shared/events/event-definition.ts';
 
 /** A case was closed by staff, resolved or not; `hoursToResolve` feeds the per-reason report. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from '#shared/events/event-definition.ts';
 import { SUPPORTED_LOCALES } from '#shared/locales.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from '#shared/events/event-definition.ts';
 
 /** Published when a customer withdraws marketing consent (an unsubscribe link, a one-click POST from their mailbox, a spam complaint). */

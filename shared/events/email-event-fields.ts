@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What every email outcome event carries: ids only (the address stays on the profile). */
 export const emailEventFields = {

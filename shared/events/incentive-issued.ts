@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from '#shared/events/event-definition.ts';
 
 /** Published once per order when its incentive is issued. The code itself stays in the table (it is a bearer value). */

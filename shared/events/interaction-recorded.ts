@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from '#shared/events/event-definition.ts';
 
 /** A staff contact with a customer was recorded (console or a till/helpdesk). Ids and coded fields only, never the note. */

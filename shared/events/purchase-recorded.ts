@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from '#shared/events/event-definition.ts';
 
 /** Published once per order recorded through the API (CSV history imports do not publish per order). */

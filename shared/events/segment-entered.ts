@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from '#shared/events/event-definition.ts';
 
 /** Published by the segmenter when a customer joins a segment (only on a change, never on every run). */

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type FieldIssue } from '#shared/errors.ts';
 
 /** Lower-cased header lookup (API Gateway v2 lower-cases names already; the local server does the same). */

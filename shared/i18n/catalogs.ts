@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, configDir } from '#shared/config/load-yaml.ts';
 import { SUPPORTED_LOCALES, type Locale } from '#shared/locales.ts';
 

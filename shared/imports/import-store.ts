@@ -1,6 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { buildProfileUpdate, type ProfileSnapshot } from '#shared/profiles/profile-update.ts';
 import { settleAllPendingReferrals } from '#shared/profiles/referral-count.ts';
 import type { ProfileDelta } from '#shared/purchases/profile-aggregates.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CONTACT_CHANNELS, CONTACT_OUTCOMES } from '#shared/console/console-config.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { recordSatisfaction } from '#shared/capture/profile-answers.ts';
 import { openCaseIfUnhappy, type CaseDeps } from '#shared/cases/case-actions.ts';
 import { caseIdFor } from '#shared/cases/case-store.ts';

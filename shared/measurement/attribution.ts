@@ -3,7 +3,7 @@
  * within `clickWindowDays` before the purchase, else last opened within `openWindowDays`, else last had delivered
  * within `deliveryWindowDays`. Pure: the touches come from the profile (`lastEmailClicked|Opened|Delivered`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AttributionWindows } from '#shared/campaigns/campaign-config.ts';
 
 export const EmailTouchSchema = z.object({

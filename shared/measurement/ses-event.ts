@@ -4,7 +4,7 @@
  * DELIVERY_DELAY and SUBSCRIPTION, on the account's default bus. Shapes follow SES's documented examples
  * (test/fixtures/ses-events); only the fields Kinship reads are checked, the rest passes through.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const SES_EVENT_SOURCE = 'aws.ses';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { configDir, loadYamlConfig } from '#shared/config/load-yaml.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { NotFoundError, ValidationError } from '#shared/errors.ts';
 import { collectPerson, type PersonRef } from '#shared/privacy/collect-person.ts';
 import { erasePerson, type ErasureDeps, type ErasureResult } from '#shared/privacy/erase-person.ts';

@@ -11,7 +11,7 @@
  * is missing matches only `exists: false`: every comparison, `in` and date test on it is false (and `not`
  * turns that into true, as in SQL's three-valued logic flattened to two).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CustomerProfile } from '#shared/profiles/customer-profile.ts';
 
 const DAY_MS = 86_400_000;

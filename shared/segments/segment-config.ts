@@ -3,7 +3,7 @@
  * score-to-name map and the marketer's own segments. One zod schema validates the file at cold start and
  * generates config/schemas/segments.schema.json for editors (`npx kinship segments schema`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadYamlConfig } from '#shared/config/load-yaml.ts';
 import { buildGroupLookup, DEFAULT_RF_GROUPS, type RfmGroupSpec, type ScoreMapKind } from '#shared/segments/rfm-map.ts';
 import { PredicateSchema, predicateTypeIssues, type Predicate } from '#shared/segments/predicate.ts';

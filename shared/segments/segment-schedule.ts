@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadYamlConfig } from '#shared/config/load-yaml.ts';
 import { checkScheduleExpression } from '#shared/schedule/schedule-expression.ts';
 

@@ -3,7 +3,7 @@
  * recipient: the campaign's exit condition, "at this wall time in the recipient's zone", an address to send to,
  * then the send policy (consent, suppression, frequency cap, quiet hours). Pure: the sender reads, this decides.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Campaign } from '#shared/campaigns/campaign-config.ts';
 import { timeZoneOfCountry } from '#shared/campaigns/country-time-zone.ts';
 import { consentCoversAddress, decideSend, type SendPolicy } from '#shared/campaigns/send-policy.ts';
