@@ -33,11 +33,6 @@ export class UnprocessableError extends KinshipError {
   }
 }
 
-export class UnauthorizedError extends KinshipError {
-  readonly status = 401;
-  readonly code = 'unauthorized';
-}
-
 export class NotFoundError extends KinshipError {
   readonly status = 404;
   readonly code = 'not_found';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '#shared/errors.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
@@ -121,40 +121,6 @@ export async function listCaseEntries(table: Table, statuses: readonly CaseStatu
     } while (start);
   }
   return out.sort((a, b) => a.openedAt.localeCompare(b.openedAt));
-}
-
-/** The cases of one customer, newest first. */
-export async function casesOfCustomer(table: Table, customerId: string): Promise<CaseRecord[]> {
-  const refs = await table.doc.send(
-    new QueryCommand({
-      TableName: table.name,
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-      ExpressionAttributeValues: { ':pk': keys.ordersOfCustomer(customerId), ':prefix': keys.caseOfCustomerPrefix },
-      ScanIndexForward: false,
-      Limit: 100,
-    }),
-  );
-  const ids = (refs.Items ?? []).map((item) => item.caseId).filter((id): id is string => typeof id === 'string');
-  return batchReadCases(table, ids);
-}
-
-async function batchReadCases(table: Table, ids: string[]): Promise<CaseRecord[]> {
-  const found = new Map<string, CaseRecord>();
-  for (let i = 0; i < ids.length; i += 100) {
-    let request: Record<string, unknown>[] | undefined = ids.slice(i, i + 100).map((id) => keys.staffCase(id));
-    for (let attempt = 0; request && request.length > 0 && attempt < 5; attempt++) {
-      const result: BatchGetCommandOutput = await table.doc.send(new BatchGetCommand({ RequestItems: { [table.name]: { Keys: request } } }));
-      for (const item of result.Responses?.[table.name] ?? []) {
-        const parsed = CaseRecordSchema.parse(item);
-        found.set(parsed.caseId, parsed);
-      }
-      request = result.UnprocessedKeys?.[table.name]?.Keys;
-    }
-  }
-  return ids.flatMap((id) => {
-    const record = found.get(id);
-    return record ? [record] : [];
-  });
 }
 
 /** Marks one escalation kind on a case, once: false when it was marked already (another run got there first). */

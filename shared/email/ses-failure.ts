@@ -53,8 +53,3 @@ function stringField(value: unknown, field: string): string | undefined {
 export class SesThrottledError extends Error {
   override readonly name = 'SesThrottledError';
 }
-
-/** SES may have sent the email and we cannot know yet: the claim is held as `unknown` until an SES event or the lease settles it. */
-export class SesOutcomeUnknownError extends Error {
-  override readonly name = 'SesOutcomeUnknownError';
-}

@@ -19,11 +19,6 @@ export interface TableAccess {
   deletes?: boolean;
 }
 
-/** The partition prefixes of a limited declaration; undefined for a whole-table one. */
-export function partitionPrefixes(access: TableAccess): readonly string[] | undefined {
-  return 'wholeTable' in access.keys ? undefined : access.keys;
-}
-
 /** The access the current local invocation runs under; unset in AWS (IAM enforces there) and outside handlers. */
 const currentAccess = new AsyncLocalStorage<{ functionName: string; access: TableAccess }>();
 
