@@ -7,6 +7,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { ContextAttribute, Schedule, ScheduleExpression, ScheduleTargetInput, type IScheduleTarget, type ScheduleTargetConfig } from 'aws-cdk-lib/aws-scheduler';
 import type { IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { validateEventPattern } from '#shared/events/pattern-matcher.ts';
 import type { FunctionSpec } from '#shared/topology.ts';
 import type { ApiConstruct } from './api-construct.ts';
 import type { AppFunction } from './app-function.ts';
@@ -52,6 +53,9 @@ export function wireTriggers(scope: Construct, fn: AppFunction, spec: FunctionSp
         break;
       }
       case 'event': {
+        // Refuse at synth what PutRule would refuse at deploy (bad syntax, too-complex wildcards), naming the rule.
+        const checked = validateEventPattern(trigger.pattern);
+        if (!checked.ok) throw new Error(`Event rule "${trigger.name}" of function "${spec.name}" has a pattern EventBridge would refuse: ${checked.error}`);
         new Rule(scope, `Rule${pascalCase(trigger.name)}`, {
           description: `Kinship ${spec.name}: ${trigger.name}`,
           // SES publishes only to the account's default bus; every other rule is on the Kinship bus.

@@ -3,15 +3,12 @@
  * `cdk synth`, `npm start` and every cold start, and generates the JSON Schema editors autocomplete from
  * (config/schemas/campaigns.schema.json).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { SUPPORTED_LOCALES } from '#shared/locales.ts';
 import { validateEventPattern } from '#shared/events/pattern-matcher.ts';
+import { TRIGGER_EVENTS, triggerContract } from '#shared/events/trigger-events.ts';
 import { checkScheduleExpression } from '#shared/schedule/schedule-expression.ts';
 import { isValidTimeZone } from '#shared/schedule/zoned-time.ts';
-
-/** Events a triggered campaign may start from: the bus events about one customer. */
-export const TRIGGER_EVENTS = ['SegmentEntered', 'SegmentExited', 'PurchaseRecorded', 'FormSubmitted', 'ConsentGiven', 'IncentiveIssued', 'ReferralCredited', 'InteractionRecorded'] as const;
-export type TriggerEvent = (typeof TRIGGER_EVENTS)[number];
 
 const CampaignId = z
   .string()
@@ -121,18 +118,18 @@ export const TriggeredSchema = z.strictObject({
     .enum(MESSAGE_PURPOSES)
     .default('marketing')
     .describe('marketing (needs consent, counts against the frequency cap, waits out quiet hours) or service (no consent or cap; never to a suppressed or unsubscribed-from-everything address); the template folder must declare the same kind'),
-  trigger: z.strictObject({
-    event: z.enum(TRIGGER_EVENTS),
-    detail: z
-      .record(z.string(), z.unknown())
-      .optional()
-      .describe('EventBridge pattern over the event detail, e.g. { segment: [lapsed] }')
-      .superRefine((detail, ctx) => {
-        if (detail === undefined) return;
-        const check = validateEventPattern(detail);
-        if (!check.ok) ctx.addIssue({ code: 'custom', message: `not a valid EventBridge pattern: ${check.error}` });
-      }),
-  }),
+  trigger: z
+    .strictObject({
+      // The names come from the event contracts (shared/events/trigger-events.ts).
+      event: z.enum(TRIGGER_EVENTS),
+      detail: z.record(z.string(), z.unknown()).optional().describe('EventBridge pattern over the event detail, e.g. { segment: [lapsed] }'),
+    })
+    .superRefine((trigger, ctx) => {
+      if (trigger.detail === undefined) return;
+      // The whole rule pattern, as the stack deploys it: EventBridge checks (and may refuse) the rule as one.
+      const check = validateEventPattern(triggerContract(trigger.event).pattern(trigger.detail));
+      if (!check.ok) ctx.addIssue({ code: 'custom', path: ['detail'], message: `not a valid EventBridge pattern: ${check.error}` });
+    }),
   delay: Delay.optional(),
   /** Checked when the (delayed) message is sent: a customer who bought since the trigger gets nothing. */
   exitIf: z.array(z.enum(['purchased-since-trigger'])).default([]),

@@ -1,6 +1,6 @@
-import { EVENT_SOURCE } from '#shared/events/event-definition.ts';
 import { loadYamlConfig } from '#shared/config/load-yaml.ts';
 import { CampaignsFileSchema, type CampaignsFile } from '#shared/campaigns/campaign-config.ts';
+import { triggerContract } from '#shared/events/trigger-events.ts';
 
 /** The campaigns file, validated (a bad file stops `cdk synth`, `npm start` and the functions' cold start). */
 export function loadCampaignsFile(dir?: string): CampaignsFile {
@@ -23,7 +23,7 @@ export function campaignTriggers(file: CampaignsFile = loadCampaignsFile()): Cam
       if (campaign.kind === 'newsletter') {
         return { kind: 'schedule', name: `campaign-${campaign.id}`, expression: campaign.schedule.expression, timezone: campaign.schedule.timezone ?? file.defaults.timezone, input };
       }
-      const pattern = { source: [EVENT_SOURCE], 'detail-type': [campaign.trigger.event], ...(campaign.trigger.detail ? { detail: campaign.trigger.detail } : {}) };
-      return { kind: 'event', name: `campaign-${campaign.id}`, pattern, input };
+      // The rule is the trigger contract's own pattern, narrowed by the campaign's detail pattern.
+      return { kind: 'event', name: `campaign-${campaign.id}`, pattern: triggerContract(campaign.trigger.event).pattern(campaign.trigger.detail), input };
     });
 }

@@ -8,6 +8,9 @@
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Campaign } from '#shared/campaigns/campaign-config.ts';
+import { EventContractError, issueFields } from '#shared/events/event-definition.ts';
+import { triggerContract } from '#shared/events/trigger-events.ts';
+import { logger } from '#shared/logger.ts';
 import { segmentMembers } from '#shared/segments/segment-store.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
@@ -80,13 +83,27 @@ export interface TriggerEvent {
   detail: Record<string, unknown>;
 }
 
+/**
+ * Plans a triggered campaign's occurrence. The event's detail is parsed with the contract of the campaign's
+ * trigger event (its rule only lets that detail-type through). A detail that breaks the contract is a
+ * publisher's bug: it is logged (field names, no values) and thrown, so the invocation fails and the event
+ * lands in the planner's dead-letter queue with its alarm, ready to redrive once the publisher is fixed —
+ * rather than a customer's email silently never being planned.
+ */
 export async function planTriggered(deps: PlannerDeps, campaignId: string, event: TriggerEvent): Promise<PlanResult> {
   const campaign = deps.campaigns.get(campaignId);
   if (!campaign) return { planned: false, campaignId, reason: 'unknown-campaign' };
   if (!campaign.enabled) return { planned: false, campaignId, reason: 'disabled' };
   if (campaign.kind !== 'triggered') return { planned: false, campaignId, reason: 'wrong-kind' };
-  const customerId = event.detail.customerId;
-  if (typeof customerId !== 'string' || customerId === '') return { planned: false, campaignId, reason: 'no-customer' };
+  const contract = triggerContract(campaign.trigger.event);
+  const detail = contract.safeParse(event.detail);
+  if (!detail.success) {
+    const violation = new EventContractError(contract.detailType, event.id, issueFields(detail.error));
+    logger.error('trigger event breaks its contract; the occurrence fails to the dead-letter queue', { campaignId, eventId: event.id, detailType: contract.detailType, fields: violation.fields });
+    throw violation;
+  }
+  const customerId = detail.data.customerId;
+  if (customerId === '') return { planned: false, campaignId, reason: 'no-customer' };
   const occurrenceId = campaign.oncePerCustomer ? 'once' : event.id;
   const triggeredAt = new Date(event.time).toISOString();
   const request: SendRequest = { campaignId, occurrenceId, customerId, triggeredAt };

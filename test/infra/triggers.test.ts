@@ -203,6 +203,12 @@ describe('a topology mistake fails the synth with a message that names it', () =
     expect(build({ functions: [sender], queues: [] })).toThrow(/function sender sends email, but no sender identity is configured.*kinship:senderIdentity/);
   });
 
+  it('an event rule whose wildcards EventBridge would refuse as too complex', () => {
+    const key = ['*/a/*.bif', '*/a/*.tif', '*/a/*.svs', '*/a/*.png'].map((wildcard) => ({ wildcard }));
+    const listener = aFunctionSpec({ name: 'listener', triggers: [{ kind: 'event', name: 'files', pattern: { source: ['kinship'], detail: { key } } }] });
+    expect(build({ functions: [listener], queues: [] })).toThrow(/Event rule "files" of function "listener" has a pattern EventBridge would refuse: Rule is too complex/);
+  });
+
   it('while the real topology synthesizes with one', () => {
     expect(build(topology, senderIdentity)).not.toThrow();
   });

@@ -8,6 +8,8 @@ import type { SendRequest } from '#shared/sending/send-request.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import { createTestTable } from '#test/support/test-table.ts';
+import { aConsentGivenDetail, aSegmentEnteredDetail } from '#test/support/event-details.ts';
+import { EventContractError } from '#shared/events/event-definition.ts';
 
 const campaigns = new Map<string, Campaign>(
   [
@@ -55,7 +57,7 @@ describe('the planner', () => {
   });
 
   it('holds a triggered email with a delay in the table until it is due, then the dispatcher queues it', async () => {
-    const event = { id: 'evt-9', time: '2026-11-30T20:00:00Z', detail: { customerId: 'c_d', segment: 'lapsed' } };
+    const event = { id: 'evt-9', time: '2026-11-30T20:00:00Z', detail: aSegmentEnteredDetail({ customerId: 'c_d', segment: 'lapsed' }) };
     expect(await planTriggered(deps(), 'win-back', event)).toEqual({ planned: true, campaignId: 'win-back', occurrenceId: 'evt-9', recipients: 1 });
     expect(queued).toEqual([]);
     const stored = await table.doc.send(new QueryCommand({ TableName: table.name, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.dueSendPartition('2026-12-03T20') } }));
@@ -69,10 +71,23 @@ describe('the planner', () => {
     expect((await dispatchDueSends({ table, queue, now: () => now })).dispatched).toBe(0);
   });
 
+  it('fails an event whose detail breaks its trigger contract, naming the fields but not their values, and queues nothing', async () => {
+    const broken = { ...aSegmentEnteredDetail({ customerId: 'c_d' }), segment: 42, reason: undefined };
+    const planning = planTriggered(deps(), 'win-back', { id: 'evt-bad', time: '2026-11-30T20:00:00Z', detail: broken });
+    await expect(planning).rejects.toThrow(EventContractError);
+    await expect(planTriggered(deps(), 'win-back', { id: 'evt-bad', time: '2026-11-30T20:00:00Z', detail: broken })).rejects.toThrow(
+      'SegmentEntered event evt-bad: detail breaks the SegmentEntered contract at segment, reason',
+    );
+    await expect(planTriggered(deps(), 'welcome', { id: 'evt-mail', time: '2026-11-30T20:00:00Z', detail: { customerId: 'c_a', email: 'anna@example.com' } })).rejects.toThrow(
+      /^ConsentGiven event evt-mail: detail breaks the ConsentGiven contract at orderId, .*consentedAt$/,
+    );
+    expect(queued).toEqual([]);
+  });
+
   it('addresses once-per-customer campaigns to the occurrence "once", and ignores events about nobody', async () => {
-    await planTriggered(deps(), 'welcome', { id: 'evt-1', time: '2026-11-30T20:00:00Z', detail: { customerId: 'c_a' } });
+    await planTriggered(deps(), 'welcome', { id: 'evt-1', time: '2026-11-30T20:00:00Z', detail: aConsentGivenDetail({ customerId: 'c_a' }) });
     expect(queued.map((q) => q.request.occurrenceId)).toEqual(['once']);
-    expect(await planTriggered(deps(), 'welcome', { id: 'evt-2', time: '2026-11-30T20:00:00Z', detail: {} })).toEqual({ planned: false, campaignId: 'welcome', reason: 'no-customer' });
-    expect(await planTriggered(deps(), 'news', { id: 'evt-3', time: '2026-11-30T20:00:00Z', detail: { customerId: 'c_a' } })).toEqual({ planned: false, campaignId: 'news', reason: 'wrong-kind' });
+    expect(await planTriggered(deps(), 'welcome', { id: 'evt-2', time: '2026-11-30T20:00:00Z', detail: aConsentGivenDetail({ customerId: '' }) })).toEqual({ planned: false, campaignId: 'welcome', reason: 'no-customer' });
+    expect(await planTriggered(deps(), 'news', { id: 'evt-3', time: '2026-11-30T20:00:00Z', detail: aConsentGivenDetail({ customerId: 'c_a' }) })).toEqual({ planned: false, campaignId: 'news', reason: 'wrong-kind' });
   });
 });

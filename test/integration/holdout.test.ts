@@ -15,6 +15,7 @@ import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import { startPutEventsEndpoint, type PutEventsEndpoint } from '#local/put-events-endpoint.ts';
 import { createTestTable } from '#test/support/test-table.ts';
+import { aConsentGivenDetail, aSegmentEnteredDetail } from '#test/support/event-details.ts';
 
 const news = CampaignSchema.parse({ id: 'news', kind: 'newsletter', holdoutPercent: 10, audience: { include: ['all-customers'] }, schedule: { expression: 'cron(0 10 1 * ? *)' } });
 const welcome = CampaignSchema.parse({ id: 'welcome', kind: 'triggered', holdoutPercent: 50, trigger: { event: 'ConsentGiven' }, oncePerCustomer: true });
@@ -130,8 +131,8 @@ describe('holdout groups', () => {
     const held = customers.find((c) => isHeldOut('welcome', c, 50));
     const kept = customers.find((c) => !isHeldOut('welcome', c, 50));
     if (held === undefined || kept === undefined) throw new Error('need one of each');
-    expect(await planTriggered(planner(), 'welcome', { id: 'evt-1', time: now.toISOString(), detail: { customerId: held } })).toEqual({ planned: true, campaignId: 'welcome', occurrenceId: 'once', recipients: 1, heldOut: 1 });
-    expect(await planTriggered(planner(), 'welcome', { id: 'evt-2', time: now.toISOString(), detail: { customerId: kept } })).toEqual({ planned: true, campaignId: 'welcome', occurrenceId: 'once', recipients: 1 });
+    expect(await planTriggered(planner(), 'welcome', { id: 'evt-1', time: now.toISOString(), detail: aConsentGivenDetail({ customerId: held }) })).toEqual({ planned: true, campaignId: 'welcome', occurrenceId: 'once', recipients: 1, heldOut: 1 });
+    expect(await planTriggered(planner(), 'welcome', { id: 'evt-2', time: now.toISOString(), detail: aConsentGivenDetail({ customerId: kept }) })).toEqual({ planned: true, campaignId: 'welcome', occurrenceId: 'once', recipients: 1 });
     expect(queued.map((r) => r.customerId)).toEqual([kept]);
     expect(await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.sendClaim('welcome', 'once', held) }))).toMatchObject({ Item: { status: 'held-out', heldOutAt: now.toISOString() } });
   });
@@ -139,7 +140,7 @@ describe('holdout groups', () => {
   it('dates a delayed campaign\'s held-out claim when the email would have gone, not when it was triggered', async () => {
     const held = customers.find((c) => isHeldOut('win-back', c, 50));
     if (held === undefined) throw new Error('need a held-out customer');
-    await planTriggered(planner(), 'win-back', { id: 'evt-9', time: now.toISOString(), detail: { customerId: held } });
+    await planTriggered(planner(), 'win-back', { id: 'evt-9', time: now.toISOString(), detail: aSegmentEnteredDetail({ customerId: held }) });
     const claim = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.sendClaim('win-back', 'evt-9', held) }));
     expect(claim.Item).toMatchObject({ status: 'held-out', triggeredAt: now.toISOString(), heldOutAt: new Date(now.getTime() + 3 * 86_400_000).toISOString() });
     expect(queued).toEqual([]);

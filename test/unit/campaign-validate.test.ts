@@ -151,6 +151,14 @@ describe('validateCampaigns', () => {
     const { findings } = validateCampaigns(dir, knownSegments);
     expect(findings.map((f) => f.message)).toEqual([expect.stringMatching(/trigger\.detail: not a valid EventBridge pattern/)]);
   });
+
+  it('rejects a trigger pattern whose wildcards EventBridge would refuse as too complex', () => {
+    const dir = configCopy();
+    const segment = '[{ wildcard: "*-at-*-risk" }, { wildcard: "*-at-*-loss" }, { wildcard: "*-at-*-rest" }, { wildcard: "*-at-*-ease" }]';
+    edit(join(dir, 'campaigns.yaml'), (text) => text.replace('detail: { segment: [lapsed] }', `detail: { segment: ${segment} }`));
+    const { findings } = validateCampaigns(dir, knownSegments);
+    expect(findings.map((f) => f.message)).toEqual([expect.stringMatching(/trigger\.detail: not a valid EventBridge pattern: Rule is too complex/)]);
+  });
 });
 
 describe('generated JSON Schemas', () => {
