@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { topology as defaultTopology, type FunctionSpec, type Topology } from '#shared/topology.ts';
 import { ApiConstruct } from './api-construct.ts';
 import { ConsoleConstruct, needsConsole } from './console-construct.ts';
+import { OperationsDashboard } from './dashboard.ts';
 import { DataConstruct } from './data-construct.ts';
 import { EmailConstruct } from './email-construct.ts';
 import { FunctionsConstruct } from './functions-construct.ts';
@@ -30,6 +31,7 @@ export class KinshipStack extends Stack {
   readonly measurement: MeasurementConstruct;
   /** The staff console's user pool and grants; absent when the topology has no console. */
   readonly console: ConsoleConstruct | undefined;
+  readonly dashboard: OperationsDashboard;
 
   constructor(scope: Construct, id: string, props: KinshipStackProps = {}) {
     super(scope, id, props);
@@ -58,6 +60,8 @@ export class KinshipStack extends Stack {
     this.console = needsConsole(topology)
       ? new ConsoleConstruct(this, 'Console', { topology, functions: this.functions.functions, apiUrl: this.api.url, domainPrefix: typeof domainPrefix === 'string' && domainPrefix !== '' ? domainPrefix : `kinship-${this.account}`, staffTopic: this.measurement.staffAlerts })
       : undefined;
+    // After every construct with a dead-letter queue: the dashboard charts each one's depth.
+    this.dashboard = new OperationsDashboard(this, 'Operations', { functions: [...this.functions.functions.values()] });
     // Last, so every alarm of every construct above notifies the staff.
     notifyOnAlarms(this, this.measurement.staffAlerts);
 

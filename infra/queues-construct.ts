@@ -8,6 +8,13 @@ import { pascalCase } from './names.ts';
 /** Dead letters are kept as long as SQS allows, so there is time to find the cause and redrive. */
 const DEAD_LETTER_RETENTION = Duration.days(14);
 
+const deadLetterQueues = new WeakSet<Queue>();
+
+/** Whether deadLetterQueue() made this queue (infra/dashboard.ts charts the depth of every one). */
+export function isDeadLetterQueue(queue: Queue): boolean {
+  return deadLetterQueues.has(queue);
+}
+
 /** An encrypted, TLS-only queue for failed deliveries, with an alarm on its first message. */
 export function deadLetterQueue(scope: Construct, id: string, what: string): Queue {
   const dlq = new Queue(scope, id, {
@@ -16,6 +23,7 @@ export function deadLetterQueue(scope: Construct, id: string, what: string): Que
     retentionPeriod: DEAD_LETTER_RETENTION,
   });
   deadLetterAlarm(scope, `${id}Alarm`, dlq, what);
+  deadLetterQueues.add(dlq);
   return dlq;
 }
 

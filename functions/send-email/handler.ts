@@ -1,6 +1,5 @@
 import middy from '@middy/core';
-import { countSendBatch } from '#shared/observability/kinship-metrics.ts';
-import { observed } from '#shared/observability/observability.ts';
+import { countSendBatch, observed } from '#shared/observability/observability.ts';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadEmailConfig } from '#shared/email/email-config.ts';
 import { createCampaignSesClient, sesEmailSender } from '#shared/email/send-email.ts';

@@ -1,8 +1,11 @@
 /**
  * The metrics Kinship publishes (EMF, namespace `Kinship` by default, dimension `service`), named once here for the
- * code that counts them and for the dashboard that charts them (infra/dashboard.ts).
+ * code that counts them (shared/observability/observability.ts) and for the dashboard that charts them
+ * (infra/dashboard.ts). Names only: the stack imports this file without loading Powertools.
  */
-import { countMetric } from '#shared/observability/observability.ts';
+
+export const DEFAULT_METRICS_NAMESPACE = 'Kinship';
+export const SERVICE_NAME = 'kinship';
 
 /** Domain events are counted as they are published, each under its detail type (shared/events/publish-events.ts). */
 export const EVENT_METRICS = {
@@ -33,9 +36,3 @@ export const SEND_OUTCOME_METRICS = ['sent', 'skipped:suppressed', 'skipped:unsu
 
 /** Queue messages delivered again (SQS receive count above 1): retries on their way to the dead-letter queue. */
 export const SEND_REDELIVERIES = 'SendRedeliveries';
-
-/** Counts one send batch: each outcome, and how many of its messages SQS had delivered before. */
-export function countSendBatch(outcomes: Record<string, number>, receiveCounts: readonly (string | undefined)[]): void {
-  for (const [outcome, count] of Object.entries(outcomes)) countMetric(sendOutcomeMetric(outcome), count);
-  countMetric(SEND_REDELIVERIES, receiveCounts.filter((count) => Number(count ?? '1') > 1).length);
-}

@@ -15,9 +15,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { MiddlewareObj } from '@middy/core';
 import { logger } from '#shared/logger.ts';
 import { correlationIdOfEvent, setCorrelationId } from '#shared/observability/correlation.ts';
-
-export const DEFAULT_METRICS_NAMESPACE = 'Kinship';
-export const SERVICE_NAME = 'kinship';
+import { DEFAULT_METRICS_NAMESPACE, SEND_REDELIVERIES, SERVICE_NAME, sendOutcomeMetric } from '#shared/observability/kinship-metrics.ts';
 
 const inLambda = (): boolean => (process.env.AWS_EXECUTION_ENV ?? '').startsWith('AWS_Lambda_') && process.env.AWS_SAM_LOCAL !== 'true';
 
@@ -35,6 +33,12 @@ const counts = new Map<string, number>();
 /** Adds `value` to the count `name` of this invocation (a no-op when metrics are off or the value is 0). */
 export function countMetric(name: string, value = 1): void {
   if (value > 0 && metricsEnabled()) counts.set(name, (counts.get(name) ?? 0) + value);
+}
+
+/** Counts one send batch: each outcome (`EmailsSent`, `EmailsSkippedSuppressed`, …) and how many of its messages SQS had delivered before. */
+export function countSendBatch(outcomes: Record<string, number>, receiveCounts: readonly (string | undefined)[]): void {
+  for (const [outcome, count] of Object.entries(outcomes)) countMetric(sendOutcomeMetric(outcome), count);
+  countMetric(SEND_REDELIVERIES, receiveCounts.filter((count) => Number(count ?? '1') > 1).length);
 }
 
 const tracingEnabled = process.env.POWERTOOLS_TRACE_ENABLED !== 'false' && inLambda();
