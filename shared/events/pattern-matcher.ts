@@ -88,10 +88,18 @@ export const RULE_TOO_COMPLEX =
  * (something the type system cannot rule out, such as a numeric range whose bounds are reversed).
  */
 export function matchesEventPattern(pattern: EventPattern, event: unknown): boolean {
-  const compiled = compilePattern(pattern, ROOT, false);
-  if (!compiled.ok) throw new Error(`Invalid event pattern: ${compiled.error}`);
-  return matchesNested(compiled.value, expandDottedKeys(event));
+  let compiled = COMPILED.get(pattern);
+  if (compiled === undefined) {
+    const result = compilePattern(pattern, ROOT, false);
+    if (!result.ok) throw new Error(`Invalid event pattern: ${result.error}`);
+    compiled = result.value;
+    COMPILED.set(pattern, compiled);
+  }
+  return matchesNested(compiled, expandDottedKeys(event));
 }
+
+/** Each pattern object compiled once: a bus matches every event against the same rule objects. */
+const COMPILED = new WeakMap<EventPattern, CompiledPattern>();
 
 /** Type guard backed by the full validator; records why a pattern was rejected. */
 function isEventPattern(value: unknown, problems: string[]): value is EventPattern {
@@ -121,10 +129,8 @@ interface Predicate {
 
 /** What one entry of a field's value list compiles to. */
 interface ValueMatcher extends Predicate {
-  /** The wildcard strings of a `wildcard` or `anything-but` wildcard value (as written), for the complexity check. */
-  readonly wildcards: readonly string[];
-  /** The value as written (JSON): equal values share a state in event-ruler's machine. */
-  readonly identity: string;
+  /** The value as written, for the complexity check (its wildcards, and which values are equal). */
+  readonly source: unknown;
 }
 
 type Clause =
@@ -205,7 +211,8 @@ function compilePattern(value: unknown, path: string, insideOr: boolean): Result
   const clauses = collect(fields, ([field, spec]) =>
     compileClause(field, spec, childPath(path, field), insideOr),
   );
-  if (!clauses.ok) return clauses;
+  // Without a dotted key, the fields of one JSON object are distinct: nothing to check or join.
+  if (!clauses.ok || !fields.some(([field]) => field.includes('.'))) return clauses;
   const duplicate = duplicatePath(clauses.value);
   if (duplicate !== undefined) return fail(path, `path "${duplicate}" is given more than once (a dotted key and nested fields name the same path)`);
   return ok(mergeNested(clauses.value));
@@ -250,7 +257,7 @@ function compileOr(spec: unknown, path: string): Result<Clause> {
 
 function compileValue(value: unknown, path: string): Result<ValueMatcher> {
   const predicate = compilePredicate(value, path);
-  return mapResult(predicate, (compiled) => ({ ...compiled, identity: JSON.stringify(value), wildcards: wildcardsOf(value) }));
+  return mapResult(predicate, (compiled) => ({ test: compiled.test, matchesAbsent: compiled.matchesAbsent, source: value }));
 }
 
 function compilePredicate(value: unknown, path: string): Result<Predicate> {
@@ -647,7 +654,8 @@ function expandDottedKeys(value: unknown): unknown {
 function hasDottedKey(value: unknown): boolean {
   if (isArray(value)) return value.some(hasDottedKey);
   if (!isJsonObject(value)) return false;
-  return Object.entries(value).some(([key, child]) => key.includes('.') || hasDottedKey(child));
+  for (const key of Object.keys(value)) if (key.includes('.') || hasDottedKey(value[key])) return true;
+  return false;
 }
 
 function mergeEventValues(left: unknown, right: unknown): unknown {
@@ -683,16 +691,16 @@ interface FieldValues {
 function checkComplexity(pattern: CompiledPattern): Result<CompiledPattern> {
   const machines = new Map<string, Set<string>>();
   for (const rule of subRules(pattern, '')) {
-    if (!rule.some((field) => field.matchers.some((m) => m.wildcards.length > 0))) continue;
+    if (!rule.some((field) => field.matchers.some((m) => wildcardsOf(m.source).length > 0))) continue;
     // Event-ruler walks a rule's fields in name order; rules that agree on the fields before one share
     // that field's byte machine, so their wildcards add up there.
     const fields = [...rule].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     let before = '';
     for (const field of fields) {
-      const wildcards = field.matchers.flatMap((m) => m.wildcards);
+      const wildcards = field.matchers.flatMap((m) => wildcardsOf(m.source));
       const machine = `${before}\u0000${field.path}`;
       if (wildcards.length > 0) machines.set(machine, new Set([...(machines.get(machine) ?? []), ...wildcards]));
-      before = `${machine}\u0001${field.matchers.map((m) => m.identity).join('\u0002')}`;
+      before = `${machine}\u0001${field.matchers.map((m) => JSON.stringify(m.source)).join('\u0002')}`;
     }
   }
   for (const wildcards of machines.values()) {
