@@ -228,7 +228,7 @@ export async function sendCampaignEmail(deps: SenderDeps, request: SendRequest, 
 export async function sendCampaignBatch(deps: SenderDeps, requests: readonly SendRequest[], collect: DomainEvent[]): Promise<(SendOutcome | Error)[]> {
   const now = deps.now();
   const results: (SendOutcome | Error | undefined)[] = requests.map(() => undefined);
-  const slow: number[] = [];
+  const slow: { index: number; request: SendRequest }[] = [];
   const fast: { index: number; request: SendRequest; campaign: Campaign }[] = [];
   const refs = new Set<string>();
   const customers = new Set<string>();
@@ -239,16 +239,13 @@ export async function sendCampaignBatch(deps: SenderDeps, requests: readonly Sen
       return;
     }
     // One transaction may touch an item once: a second email to the same customer (or a duplicate) goes the slow way.
-    if (refs.has(sendRef(request)) || customers.has(request.customerId)) slow.push(index);
+    if (refs.has(sendRef(request)) || customers.has(request.customerId)) slow.push({ index, request });
     else fast.push({ index, request, campaign: checked.campaign });
     refs.add(sendRef(request));
     customers.add(request.customerId);
   });
 
-  const profiles = await readProfiles(
-    deps.table,
-    fast.map((f) => f.request),
-  );
+  const profiles = await readProfiles(deps.table, fast.map((f) => f.request));
   const plans: { index: number; plan: ClaimPlan; items: TransactItem[]; claimItem: Record<string, unknown> }[] = [];
   for (const { index, request, campaign } of fast) {
     const prepared = planNewClaim(deps, campaign, request, profiles.get(sendRef(request)), now);
@@ -257,7 +254,7 @@ export async function sendCampaignBatch(deps: SenderDeps, requests: readonly Sen
   }
 
   const cancelled = plans.length > 0 ? await writeClaims(deps.table, plans.flatMap((p) => p.items)) : undefined;
-  if (cancelled) slow.push(...plans.map((p) => p.index));
+  if (cancelled) slow.push(...plans.map(({ index, plan }) => ({ index, request: plan.request })));
   const claimed = cancelled ? [] : plans;
 
   const delivered: { index: number; plan: ClaimPlan; claimItem: Record<string, unknown>; messageId: string; locale: Locale }[] = [];
@@ -282,13 +279,11 @@ export async function sendCampaignBatch(deps: SenderDeps, requests: readonly Sen
     collect.push(sentEvent(d.plan, d.messageId, d.locale));
   }
 
-  for (const i of slow) {
-    const request = requests[i];
-    if (!request) continue;
+  for (const { index, request } of slow) {
     try {
-      results[i] = await sendCampaignEmail(deps, request, collect);
+      results[index] = await sendCampaignEmail(deps, request, collect);
     } catch (error) {
-      results[i] = error instanceof Error ? error : new Error(String(error));
+      results[index] = error instanceof Error ? error : new Error(String(error));
     }
   }
   return results.map((r) => r ?? new Error('not processed'));

@@ -52,10 +52,7 @@ export async function readSendState(table: Table, request: SendRequest): Promise
  */
 export async function readProfiles(table: Table, requests: readonly SendRequest[]): Promise<Map<string, Record<string, unknown> | undefined>> {
   if (requests.length === 0) return new Map();
-  const found = await getAll(
-    table,
-    requests.map((r) => keys.profile(r.customerId)),
-  );
+  const found = await getAll(table, requests.map((r) => keys.profile(r.customerId)));
   return new Map(requests.map((r) => [sendRef(r), found.get(itemId(keys.profile(r.customerId)))]));
 }
 
@@ -249,10 +246,7 @@ export async function markSentOrLog(table: Table, request: SendRequest, sent: Se
 
 /** Marks new claims sent with one BatchWriteItem (a full put of the claim as written: it is this worker's, under its lease). */
 export async function markAllSent(table: Table, sent: readonly { claimItem: Record<string, unknown>; messageId: string; locale: Locale; now: Date }[]): Promise<void> {
-  await putAll(
-    table,
-    sent.map(({ claimItem, messageId, locale, now }) => ({ ...claimItem, status: 'sent', messageId, sentAt: now.toISOString(), locale })),
-  );
+  await putAll(table, sent.map(({ claimItem, messageId, locale, now }) => ({ ...claimItem, status: 'sent', messageId, sentAt: now.toISOString(), locale })));
 }
 
 function itemId(key: { PK: string; SK: string }): string {
