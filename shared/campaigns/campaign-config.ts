@@ -33,7 +33,6 @@ export const CouponGrantSchema = z
     prefix: z.string().regex(/^[A-Z0-9]{2,12}$/, 'two to twelve capital letters or digits, e.g. BACK'),
   })
   .describe('a unique coupon code per recipient');
-export type CouponGrant = z.output<typeof CouponGrantSchema>;
 
 const Delay = z
   .strictObject({
@@ -90,7 +89,6 @@ export const SurveySchema = z
       .describe('answer ids; each needs survey.reason.<id> in every config/messages/*.json'),
   })
   .describe('ask the recipient one question with one-click answers; an answer is recorded as a contact of channel survey');
-export type Survey = z.output<typeof SurveySchema>;
 
 /**
  * Marketing messages need marketing consent and count against the frequency cap; service messages (service
@@ -139,8 +137,6 @@ export const TriggeredSchema = z.strictObject({
 
 export const CampaignSchema = z.discriminatedUnion('kind', [NewsletterSchema, TriggeredSchema]);
 export type Campaign = z.output<typeof CampaignSchema>;
-export type Newsletter = z.output<typeof NewsletterSchema>;
-export type TriggeredCampaign = z.output<typeof TriggeredSchema>;
 
 const DEFAULTS = {
   fallbackLocale: 'en',

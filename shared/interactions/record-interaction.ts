@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { recordSatisfaction } from '#shared/capture/profile-answers.ts';
 import { openCaseIfUnhappy, type CaseDeps } from '#shared/cases/case-actions.ts';
@@ -138,18 +138,4 @@ export async function recordLastContact(table: Table, customerId: string, at: st
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
-}
-
-/** The customer's contacts, newest first. */
-export async function contactsOf(table: Table, customerId: string, limit = 50): Promise<Contact[]> {
-  const result = await table.doc.send(
-    new QueryCommand({
-      TableName: table.name,
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-      ExpressionAttributeValues: { ':pk': keys.ordersOfCustomer(customerId), ':prefix': keys.contactPrefix },
-      ScanIndexForward: false,
-      Limit: limit,
-    }),
-  );
-  return (result.Items ?? []).map((item) => ContactSchema.parse(item));
 }

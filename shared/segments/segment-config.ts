@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import { loadYamlConfig } from '#shared/config/load-yaml.ts';
 import { buildGroupLookup, DEFAULT_RF_GROUPS, type RfmGroupSpec, type ScoreMapKind } from '#shared/segments/rfm-map.ts';
-import { PredicateSchema, predicateTypeIssues, type Predicate } from '#shared/segments/predicate.ts';
+import { PredicateSchema, predicateTypeIssues } from '#shared/segments/predicate.ts';
 import { DEFAULT_SEGMENTER_SCHEDULE, SegmenterScheduleSchema } from '#shared/segments/segment-schedule.ts';
 
 const SegmentId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,47}$/, 'segment ids are lower-case letters, digits and dashes, e.g. big-spenders-is');
@@ -97,7 +97,6 @@ export const SegmentsConfigSchema = z
   });
 
 export type SegmentsConfig = z.output<typeof SegmentsConfigSchema>;
-export type CustomSegmentConfig = { id: string; name: string; description?: string | undefined; where: Predicate };
 
 /** The built-in rule segments (gold and silver come from the value ranking; the RFM groups from the score map). */
 export const BUILT_IN_SEGMENTS = [
@@ -112,8 +111,6 @@ export const BUILT_IN_SEGMENTS = [
   { id: 'gold', name: 'Gold' },
   { id: 'silver', name: 'Silver' },
 ] as const;
-
-export type BuiltInSegmentId = (typeof BUILT_IN_SEGMENTS)[number]['id'];
 
 export function scoreMapOf(config: SegmentsConfig): { kind: ScoreMapKind; groups: readonly RfmGroupSpec[] } {
   return { kind: config.rfm.scoreMap.kind, groups: config.rfm.scoreMap.groups ?? DEFAULT_RF_GROUPS };
