@@ -1,6 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { fullJitter, retry } from '#shared/runtime/retry.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import { PoolExhaustedError } from '#shared/capture/capture-errors.ts';
@@ -49,20 +50,22 @@ export interface IssueDeps {
  * FREE# → CLAIMED#), so the losers' transactions change nothing and they read the winner's item.
  */
 export async function issueIncentiveOnce(deps: IssueDeps, order: OrderView, issuedTo?: string): Promise<{ incentive: IssuedIncentive; issuedNow: boolean }> {
-  for (let attempt = 1; ; attempt++) {
-    const existing = await readIncentive(deps.table, order.orderId);
-    if (existing) return { incentive: existing, issuedNow: false };
-    const { incentive, transaction } = await draftIncentive(deps, order, issuedTo);
-    try {
+  return retry(
+    async () => {
+      const existing = await readIncentive(deps.table, order.orderId);
+      if (existing) return { incentive: existing, issuedNow: false };
+      const { incentive, transaction } = await draftIncentive(deps, order, issuedTo);
       await deps.table.doc.send(new TransactWriteCommand(transaction));
       return { incentive, issuedNow: true };
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
+    },
+    {
+      attempts: MAX_ATTEMPTS,
+      backoff: fullJitter(10, 500),
       // Another click won (its item now exists), a code collided, or a pool code was taken: read again and retry.
-      if (attempt >= MAX_ATTEMPTS) throw new Error(`Incentive for order ${order.orderId} still contended after ${attempt} attempts`, { cause: error });
-      await sleep(Math.random() * Math.min(500, 10 * 2 ** attempt));
-    }
-  }
+      retryOn: (error) => error instanceof TransactionCanceledException,
+      giveUp: (error, attempts) => new Error(`Incentive for order ${order.orderId} still contended after ${attempts} attempts`, { cause: error }),
+    },
+  );
 }
 
 export async function readIncentive(table: Table, orderId: string): Promise<IssuedIncentive | undefined> {
@@ -118,5 +121,3 @@ async function draftIncentive(deps: IssueDeps, order: OrderView, issuedTo: strin
     },
   };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { openCaseForFormAnswer } from '#shared/cases/form-case.ts';
 import { FormSubmitted } from '#shared/events/form-submitted.ts';
@@ -7,6 +6,8 @@ import { translator } from '#shared/i18n/catalogs.ts';
 import type { Locale } from '#shared/locales.ts';
 import { logger } from '#shared/logger.ts';
 import { normalizeEmail } from '#shared/purchases/customer-id.ts';
+import { Contended, isContended, noWait, retry } from '#shared/runtime/retry.ts';
+import { writeIfConditionHolds } from '#shared/table/conditional-write.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { CaptureDeps } from '#shared/capture/capture-deps.ts';
 import { chooseIncentive } from '#shared/capture/choose-incentive.ts';
@@ -62,55 +63,58 @@ export async function recordSubmission(deps: CaptureDeps, order: OrderView, subm
 
   const caps = deps.settings.capture.confirm;
   let recipientCounted = false;
-  let written: { outcome: 'created' | 'updated'; record: SubmissionRecord; optInRequested: boolean } | undefined;
-  for (let attempt = 1; !written; attempt++) {
-    const existing = await loadSubmission(deps.table, order.orderId, true);
-    const optInRequested = existing === undefined || normalizeEmail(existing.optInEmail) !== email;
-    if (optInRequested && existing?.optInConfirmedAt) throw new AddressLockedError('This order\'s address is already confirmed; it cannot be changed through the form link');
-    const optInCount = optInRequested ? (existing ? (existing.optInCount ?? 1) : 0) + 1 : existing?.optInCount;
-    if (optInCount !== undefined && optInCount > caps.maxOptInsPerOrder) throw new OptInLimitError(`This order has had ${caps.maxOptInsPerOrder} confirmation emails; no more can be sent`);
-    if (optInRequested && !recipientCounted) {
-      // Counted once per submission, before the write: a contended retry must not count the same email twice.
-      recipientCounted = true;
-      await enforceRateLimit(deps.table, { scope: 'optin-to', subject: hashRecipient(email, deps.signingKey), limit: caps.maxOptInsPerRecipientPerDay, windowSeconds: 86_400, now });
-    }
-    const record: SubmissionRecord = {
-      orderId: order.orderId,
-      customerId: order.customerId,
-      firstSubmittedAt: existing?.firstSubmittedAt ?? at,
-      submittedAt: at,
-      submissionCount: (existing?.submissionCount ?? 0) + 1,
-      locale: context.locale,
-      email,
-      marketingConsent: submission.marketingConsent,
-      wordingVersion,
-      answers,
-      ...(optInCount === undefined ? {} : { optInCount }),
-      ...(optInRequested || existing === undefined
-        ? {
-            optInEmail: email,
-            // The expiry is the opt-in's version: strictly increasing, so a link sent to an earlier address is told apart.
-            optInTokenExp: Math.max(Math.floor(now.getTime() / 1000) + deps.settings.capture.confirm.tokenTtlDays * 86_400, (existing?.optInTokenExp ?? 0) + 1),
-            optInRequestedAt: at,
-            optInLocale,
-            optInMarketingConsent: submission.marketingConsent,
-            optInWordingVersion: wordingVersion,
-          }
-        : {
-            optInEmail: existing.optInEmail,
-            optInTokenExp: existing.optInTokenExp,
-            optInRequestedAt: existing.optInRequestedAt,
-            // An unconfirmed opt-in confirms what the customer agreed to last.
-            optInLocale: existing.optInConfirmedAt ? existing.optInLocale : optInLocale,
-            optInMarketingConsent: existing.optInConfirmedAt ? existing.optInMarketingConsent : submission.marketingConsent,
-            optInWordingVersion: existing.optInConfirmedAt ? existing.optInWordingVersion : wordingVersion,
-            optInSentAt: existing.optInSentAt,
-            optInConfirmedAt: existing.optInConfirmedAt,
-          }),
-    };
-    if (await writeSubmission(deps, record, existing, optInRequested, context.ipHash)) written = { outcome: existing ? 'updated' : 'created', record, optInRequested };
-    else if (attempt >= MAX_ATTEMPTS) throw new Error(`Submission for order ${order.orderId} still contended after ${attempt} attempts`);
-  }
+  const written = await retry<{ outcome: 'created' | 'updated'; record: SubmissionRecord; optInRequested: boolean }>(
+    async () => {
+      const existing = await loadSubmission(deps.table, order.orderId, true);
+      const optInRequested = existing === undefined || normalizeEmail(existing.optInEmail) !== email;
+      if (optInRequested && existing?.optInConfirmedAt) throw new AddressLockedError('This order\'s address is already confirmed; it cannot be changed through the form link');
+      const optInCount = optInRequested ? (existing ? (existing.optInCount ?? 1) : 0) + 1 : existing?.optInCount;
+      if (optInCount !== undefined && optInCount > caps.maxOptInsPerOrder) throw new OptInLimitError(`This order has had ${caps.maxOptInsPerOrder} confirmation emails; no more can be sent`);
+      if (optInRequested && !recipientCounted) {
+        // Counted once per submission, before the write: a contended retry must not count the same email twice.
+        recipientCounted = true;
+        await enforceRateLimit(deps.table, { scope: 'optin-to', subject: hashRecipient(email, deps.signingKey), limit: caps.maxOptInsPerRecipientPerDay, windowSeconds: 86_400, now });
+      }
+      const record: SubmissionRecord = {
+        orderId: order.orderId,
+        customerId: order.customerId,
+        firstSubmittedAt: existing?.firstSubmittedAt ?? at,
+        submittedAt: at,
+        submissionCount: (existing?.submissionCount ?? 0) + 1,
+        locale: context.locale,
+        email,
+        marketingConsent: submission.marketingConsent,
+        wordingVersion,
+        answers,
+        ...(optInCount === undefined ? {} : { optInCount }),
+        ...(optInRequested || existing === undefined
+          ? {
+              optInEmail: email,
+              // The expiry is the opt-in's version: strictly increasing, so a link sent to an earlier address is told apart.
+              optInTokenExp: Math.max(Math.floor(now.getTime() / 1000) + deps.settings.capture.confirm.tokenTtlDays * 86_400, (existing?.optInTokenExp ?? 0) + 1),
+              optInRequestedAt: at,
+              optInLocale,
+              optInMarketingConsent: submission.marketingConsent,
+              optInWordingVersion: wordingVersion,
+            }
+          : {
+              optInEmail: existing.optInEmail,
+              optInTokenExp: existing.optInTokenExp,
+              optInRequestedAt: existing.optInRequestedAt,
+              // An unconfirmed opt-in confirms what the customer agreed to last.
+              optInLocale: existing.optInConfirmedAt ? existing.optInLocale : optInLocale,
+              optInMarketingConsent: existing.optInConfirmedAt ? existing.optInMarketingConsent : submission.marketingConsent,
+              optInWordingVersion: existing.optInConfirmedAt ? existing.optInWordingVersion : wordingVersion,
+              optInSentAt: existing.optInSentAt,
+              optInConfirmedAt: existing.optInConfirmedAt,
+            }),
+      };
+      // Another submission of this order was written since it was read: read again and decide again.
+      if (!(await writeSubmission(deps, record, existing, optInRequested, context.ipHash))) throw new Contended();
+      return { outcome: existing ? 'updated' : 'created', record, optInRequested };
+    },
+    { attempts: MAX_ATTEMPTS, backoff: noWait, retryOn: isContended, giveUp: (_, attempts) => new Error(`Submission for order ${order.orderId} still contended after ${attempts} attempts`) },
+  );
 
   const { referredBy } = await writeAnswersToProfile(deps.table, deps.signingKey, { customerId: order.customerId, orderId: order.orderId, answers, at });
   // A very unhappy answer opens a follow-up case for the shop's staff (once per order).
@@ -173,8 +177,8 @@ async function writeSubmission(deps: CaptureDeps, record: SubmissionRecord, exis
   const condition = existing
     ? `optInTokenExp = :seenExp AND submissionCount = :seenCount${existing.optInConfirmedAt ? '' : ' AND attribute_not_exists(optInConfirmedAt)'}`
     : 'attribute_not_exists(PK)';
-  try {
-    await deps.table.doc.send(
+  return writeIfConditionHolds(() =>
+    deps.table.doc.send(
       new UpdateCommand({
         TableName: deps.table.name,
         Key: keys.submission(record.orderId),
@@ -183,12 +187,8 @@ async function writeSubmission(deps: CaptureDeps, record: SubmissionRecord, exis
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: existing ? { ...values, ':seenExp': existing.optInTokenExp, ':seenCount': existing.submissionCount } : values,
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /** Sends the opt-in email for the current opt-in exactly once (lease + done marker, guarded by the opt-in's version). */

@@ -1,8 +1,10 @@
-import { BatchGetCommand, type BatchGetCommandOutput, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { CaseRecordSchema, type CaseRecord } from '#shared/cases/case-record.ts';
 import { ContactSchema, type Contact } from '#shared/interactions/record-interaction.ts';
 import { SURVEY_CHANNEL, SurveyAnswerSchema, type SurveyAnswer } from '#shared/interactions/survey-answer.ts';
 import { profileFromItem, type CustomerProfile } from '#shared/profiles/customer-profile.ts';
+import { exponential } from '#shared/runtime/retry.ts';
+import { BATCH_GET_MAX, batchGetAll } from '#shared/table/batch-get.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 
@@ -213,20 +215,9 @@ async function queryOrders(table: Table, customerId: string): Promise<Item[]> {
   return result.Items ?? [];
 }
 
-/** BatchGetItem in chunks of 100, retrying unprocessed keys; results by "PK|SK". */
+/** BatchGetItem in chunks of 100, all at once, retrying unprocessed keys; results by "PK|SK". */
 async function batchGet(table: Table, wanted: { PK: string; SK: string }[]): Promise<Map<string, Item>> {
-  const out = new Map<string, Item>();
   const unique = [...new Map(wanted.map((k) => [`${k.PK}|${k.SK}`, k])).values()];
-  await Promise.all(
-    Array.from({ length: Math.ceil(unique.length / 100) }, async (_, index) => {
-      let request: Record<string, unknown>[] | undefined = unique.slice(index * 100, index * 100 + 100);
-      for (let attempt = 0; request && request.length > 0 && attempt < 6; attempt++) {
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
-        const result: BatchGetCommandOutput = await table.doc.send(new BatchGetCommand({ RequestItems: { [table.name]: { Keys: request } } }));
-        for (const item of result.Responses?.[table.name] ?? []) out.set(`${str(item, 'PK') ?? ''}|${str(item, 'SK') ?? ''}`, item);
-        request = result.UnprocessedKeys?.[table.name]?.Keys;
-      }
-    }),
-  );
-  return out;
+  const items = await batchGetAll(table, unique, { concurrency: Math.max(1, Math.ceil(unique.length / BATCH_GET_MAX)), attempts: 6, backoff: exponential(20), nextStep: 'reload the page' });
+  return new Map(items.map((item) => [`${str(item, 'PK') ?? ''}|${str(item, 'SK') ?? ''}`, item]));
 }

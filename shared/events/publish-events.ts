@@ -2,6 +2,7 @@ import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from 
 import { EVENT_SOURCE, type DomainEvent } from '#shared/events/event-definition.ts';
 import { withEventMetadata } from '#shared/observability/correlation.ts';
 import { countMetric, traced } from '#shared/observability/observability.ts';
+import { exponential, retryRemaining } from '#shared/runtime/retry.ts';
 import { localCredentials } from '#shared/table/table-client.ts';
 
 /** Where events go: a client and the bus name. */
@@ -29,21 +30,23 @@ export function busFromEnvironment(): EventBus {
  */
 export async function publishEvents(bus: EventBus, events: DomainEvent[], now = new Date()): Promise<void> {
   for (let i = 0; i < events.length; i += PUT_EVENTS_MAX_ENTRIES) {
-    let pending: PutEventsRequestEntry[] = events.slice(i, i + PUT_EVENTS_MAX_ENTRIES).map((event) => ({
+    const entries: PutEventsRequestEntry[] = events.slice(i, i + PUT_EVENTS_MAX_ENTRIES).map((event) => ({
       Source: EVENT_SOURCE,
       DetailType: event.detailType,
       Detail: JSON.stringify(withEventMetadata(event.detail)),
       EventBusName: bus.name,
       Time: now,
     }));
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      const result = await bus.client.send(new PutEventsCommand({ Entries: pending }));
-      if (!result.FailedEntryCount) break;
-      const entries = result.Entries ?? [];
-      pending = pending.filter((_, index) => entries[index]?.ErrorCode !== undefined);
-      if (attempt >= MAX_ATTEMPTS) throw new Error(`PutEvents: ${pending.length} event(s) still failing after ${attempt} attempts`);
-      await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-    }
+    await retryRemaining(
+      entries,
+      async (pending) => {
+        const result = await bus.client.send(new PutEventsCommand({ Entries: [...pending] }));
+        if (!result.FailedEntryCount) return [];
+        const outcomes = result.Entries ?? [];
+        return pending.filter((_, index) => outcomes[index]?.ErrorCode !== undefined);
+      },
+      { attempts: MAX_ATTEMPTS, backoff: exponential(50), describe: (left, attempts) => `PutEvents: ${left} event(s) still failing after ${attempts} attempts` },
+    );
   }
   // Every domain event is counted under its own name (PurchaseRecorded, SegmentEntered, EmailSent, …).
   for (const event of events) countMetric(event.detailType);

@@ -8,7 +8,7 @@ import { orderItem } from '#shared/purchases/record-purchase.ts';
 import { aggregatePrefix, keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import { chunk, forEachConcurrent } from '#shared/runtime/concurrency.ts';
-import { fullJitter, retry } from '#shared/runtime/retry.ts';
+import { Contended, fullJitter, isContended, retry } from '#shared/runtime/retry.ts';
 import { BATCH_GET_MAX, batchGetAll } from '#shared/table/batch-get.ts';
 import { BATCH_WRITE_MAX, batchWriteAll } from '#shared/table/batch-write.ts';
 import { writeIfConditionHolds } from '#shared/table/conditional-write.ts';
@@ -281,12 +281,12 @@ export class ImportStore {
         const fresh = await this.readProfile(delta.customerId, context.importId);
         if (fresh.applied) return 'already-applied';
         snapshot = fresh.snapshot;
-        throw new ProfileContended();
+        throw new Contended();
       },
       {
         attempts: MAX_PROFILE_ATTEMPTS,
         backoff: fullJitter(10, 500),
-        retryOn: (error) => error instanceof ProfileContended,
+        retryOn: isContended,
         giveUp: (_, attempts) => new Error(`profile ${delta.customerId} is still changing after ${attempts} attempts; re-run the import to finish it`),
       },
     );
@@ -374,5 +374,3 @@ function profileState(item: Record<string, unknown>, importId: string): ProfileS
   const applied = item.appliedImports instanceof Set && item.appliedImports.has(importId);
   return { snapshot: { firstPurchaseAt: str(item.firstPurchaseAt), lastPurchaseAt: str(item.lastPurchaseAt), latestOrderAt: str(item.latestOrderAt) }, applied };
 }
-
-class ProfileContended extends Error {}

@@ -13,6 +13,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { NotFoundError } from '#shared/errors.ts';
+import { noWait, retry } from '#shared/runtime/retry.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 
@@ -60,61 +61,62 @@ export async function recordSurveyAnswer(deps: { table: Table; now: () => Date }
   const { table } = deps;
   const interactionId = surveyInteractionId(input.campaignId, input.occurrenceId, input.customerId);
   const noteHash = hashOf(input.note);
-  for (let attempt = 1; ; attempt++) {
-    const stored = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.interaction(interactionId), ConsistentRead: true }));
-    const now = deps.now().toISOString();
-    const items: TransactItem[] = [];
-    let outcome: SurveyAnswerResult['outcome'];
-    let recordedAt = now;
-    if (!stored.Item) {
-      outcome = 'created';
-      const answer: SurveyAnswer = { interactionId, customerId: input.customerId, channel: SURVEY_CHANNEL, reason: input.reason, campaignId: input.campaignId, occurrenceId: input.occurrenceId, ...(input.note ? { note: input.note } : {}), recordedAt: now };
-      items.push(
-        { Put: { TableName: table.name, Item: { ...keys.interaction(interactionId), entityType: 'INTERACTION', customerId: input.customerId, recordedAt: now, reason: input.reason, noteHash }, ConditionExpression: 'attribute_not_exists(PK)' } },
-        // The customer must still exist (an erased customer's old link records nothing).
-        { ConditionCheck: { TableName: table.name, Key: keys.profile(input.customerId), ConditionExpression: 'attribute_exists(PK)' } },
-        { Put: { TableName: table.name, Item: { ...keys.contact(input.customerId, now, interactionId), entityType: 'CONTACT', ...answer } } },
-        countChange(table, input.campaignId, { add: input.reason }),
-      );
-    } else {
-      const guard = Guard.parse(stored.Item);
-      recordedAt = guard.recordedAt;
-      if (guard.reason === input.reason && guard.noteHash === noteHash) return { outcome: 'unchanged', interactionId, recordedAt };
-      outcome = 'updated';
-      items.push(
-        {
-          Update: {
-            TableName: table.name,
-            Key: keys.interaction(interactionId),
-            UpdateExpression: 'SET reason = :reason, noteHash = :noteHash, updatedAt = :now',
-            ConditionExpression: 'reason = :was AND noteHash = :wasNote',
-            ExpressionAttributeValues: { ':reason': input.reason, ':noteHash': noteHash, ':now': now, ':was': guard.reason, ':wasNote': guard.noteHash },
+  return retry(
+    async () => {
+      const stored = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.interaction(interactionId), ConsistentRead: true }));
+      const now = deps.now().toISOString();
+      const items: TransactItem[] = [];
+      let outcome: SurveyAnswerResult['outcome'];
+      let recordedAt = now;
+      if (!stored.Item) {
+        outcome = 'created';
+        const answer: SurveyAnswer = { interactionId, customerId: input.customerId, channel: SURVEY_CHANNEL, reason: input.reason, campaignId: input.campaignId, occurrenceId: input.occurrenceId, ...(input.note ? { note: input.note } : {}), recordedAt: now };
+        items.push(
+          { Put: { TableName: table.name, Item: { ...keys.interaction(interactionId), entityType: 'INTERACTION', customerId: input.customerId, recordedAt: now, reason: input.reason, noteHash }, ConditionExpression: 'attribute_not_exists(PK)' } },
+          // The customer must still exist (an erased customer's old link records nothing).
+          { ConditionCheck: { TableName: table.name, Key: keys.profile(input.customerId), ConditionExpression: 'attribute_exists(PK)' } },
+          { Put: { TableName: table.name, Item: { ...keys.contact(input.customerId, now, interactionId), entityType: 'CONTACT', ...answer } } },
+          countChange(table, input.campaignId, { add: input.reason }),
+        );
+      } else {
+        const guard = Guard.parse(stored.Item);
+        recordedAt = guard.recordedAt;
+        if (guard.reason === input.reason && guard.noteHash === noteHash) return { outcome: 'unchanged', interactionId, recordedAt };
+        outcome = 'updated';
+        items.push(
+          {
+            Update: {
+              TableName: table.name,
+              Key: keys.interaction(interactionId),
+              UpdateExpression: 'SET reason = :reason, noteHash = :noteHash, updatedAt = :now',
+              ConditionExpression: 'reason = :was AND noteHash = :wasNote',
+              ExpressionAttributeValues: { ':reason': input.reason, ':noteHash': noteHash, ':now': now, ':was': guard.reason, ':wasNote': guard.noteHash },
+            },
           },
-        },
-        {
-          Update: {
-            TableName: table.name,
-            Key: keys.contact(input.customerId, guard.recordedAt, interactionId),
-            UpdateExpression: input.note ? 'SET reason = :reason, updatedAt = :now, note = :note' : 'SET reason = :reason, updatedAt = :now REMOVE note',
-            ConditionExpression: 'attribute_exists(PK)',
-            ExpressionAttributeValues: { ':reason': input.reason, ':now': now, ...(input.note ? { ':note': input.note } : {}) },
+          {
+            Update: {
+              TableName: table.name,
+              Key: keys.contact(input.customerId, guard.recordedAt, interactionId),
+              UpdateExpression: input.note ? 'SET reason = :reason, updatedAt = :now, note = :note' : 'SET reason = :reason, updatedAt = :now REMOVE note',
+              ConditionExpression: 'attribute_exists(PK)',
+              ExpressionAttributeValues: { ':reason': input.reason, ':now': now, ...(input.note ? { ':note': input.note } : {}) },
+            },
           },
-        },
-      );
-      if (guard.reason !== input.reason) items.push(countChange(table, input.campaignId, { add: input.reason, remove: guard.reason }));
-    }
-    try {
-      await table.doc.send(new TransactWriteCommand({ TransactItems: items }));
-      return { outcome, interactionId, recordedAt };
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const reasons = error.CancellationReasons ?? [];
-      // The profile check (second item of a first answer) failed: nobody to record it for.
-      if (outcome === 'created' && reasons[1]?.Code === 'ConditionalCheckFailed') throw new NotFoundError('This survey link is not valid');
-      // Someone answered at the same moment (another tab, a double click): read again and decide again.
-      if (attempt >= 4) throw error;
-    }
-  }
+        );
+        if (guard.reason !== input.reason) items.push(countChange(table, input.campaignId, { add: input.reason, remove: guard.reason }));
+      }
+      try {
+        await table.doc.send(new TransactWriteCommand({ TransactItems: items }));
+        return { outcome, interactionId, recordedAt };
+      } catch (error) {
+        // The profile check (second item of a first answer) failed: nobody to record it for.
+        if (error instanceof TransactionCanceledException && outcome === 'created' && error.CancellationReasons?.[1]?.Code === 'ConditionalCheckFailed') throw new NotFoundError('This survey link is not valid');
+        throw error;
+      }
+    },
+    // Someone answered at the same moment (another tab, a double click): read again and decide again.
+    { attempts: 4, backoff: noWait, retryOn: (error) => error instanceof TransactionCanceledException },
+  );
 }
 
 function countChange(table: Table, campaignId: string, change: { add: string; remove?: string }): TransactItem {

@@ -3,8 +3,12 @@
  * Same key as a send claim, so the sender (which reads the claim before sending) never sends to them, and the
  * report can compare the held-out group with those who were sent.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { chunk, forEachConcurrent } from '#shared/runtime/concurrency.ts';
+import { fullJitter } from '#shared/runtime/retry.ts';
+import { BATCH_GET_MAX, batchGetAll } from '#shared/table/batch-get.ts';
+import { batchWriteAll } from '#shared/table/batch-write.ts';
+import { writeIfConditionHolds } from '#shared/table/conditional-write.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 
@@ -17,10 +21,9 @@ export interface HeldOutRecipient {
 
 export const HELD_OUT_STATUS = 'held-out';
 
-const BATCH_GET_MAX = 100;
-const BATCH_WRITE_MAX = 25;
 const PARALLEL_CHUNKS = 4;
-const MAX_ATTEMPTS = 8;
+/** Unprocessed items mean throttling: back off exponentially with full jitter, as AWS advises. */
+const CLAIM_BATCH_RETRIES = { attempts: 8, backoff: fullJitter(50, 2_000) };
 
 export function heldOutClaimItem(recipient: HeldOutRecipient, heldOutAt: Date): Record<string, unknown> {
   return {
@@ -37,13 +40,7 @@ export function heldOutClaimItem(recipient: HeldOutRecipient, heldOutAt: Date): 
 
 /** One held-out claim, never over an existing claim (a replanned occurrence keeps what is there). True if written now. */
 export async function recordHeldOutClaim(table: Table, recipient: HeldOutRecipient, heldOutAt: Date): Promise<boolean> {
-  try {
-    await table.doc.send(new PutCommand({ TableName: table.name, Item: heldOutClaimItem(recipient, heldOutAt), ConditionExpression: 'attribute_not_exists(PK)' }));
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+  return writeIfConditionHolds(() => table.doc.send(new PutCommand({ TableName: table.name, Item: heldOutClaimItem(recipient, heldOutAt), ConditionExpression: 'attribute_not_exists(PK)' })));
 }
 
 /**
@@ -55,54 +52,25 @@ export async function recordHeldOutClaim(table: Table, recipient: HeldOutRecipie
  * holdoutPercent, queued the customer. Returns how many claims were written.
  */
 export async function recordHeldOutClaims(table: Table, recipients: readonly HeldOutRecipient[], heldOutAt: Date): Promise<number> {
-  const chunks: HeldOutRecipient[][] = [];
-  for (let i = 0; i < recipients.length; i += BATCH_GET_MAX) chunks.push(recipients.slice(i, i + BATCH_GET_MAX));
   let written = 0;
-  for (let i = 0; i < chunks.length; i += PARALLEL_CHUNKS) {
-    const counts = await Promise.all(chunks.slice(i, i + PARALLEL_CHUNKS).map((chunk) => writeChunk(table, chunk, heldOutAt)));
-    written += counts.reduce((a, b) => a + b, 0);
-  }
+  await forEachConcurrent(chunk(recipients, BATCH_GET_MAX), PARALLEL_CHUNKS, async (recipientsOfChunk) => {
+    const count = await writeChunk(table, recipientsOfChunk, heldOutAt);
+    written += count;
+  });
   return written;
 }
 
-async function writeChunk(table: Table, chunk: readonly HeldOutRecipient[], heldOutAt: Date): Promise<number> {
-  const existing = await existingClaims(table, chunk);
-  const missing = chunk.filter((r) => !existing.has(claimRef(r)));
-  for (let i = 0; i < missing.length; i += BATCH_WRITE_MAX) {
-    await batchPut(table, missing.slice(i, i + BATCH_WRITE_MAX).map((r) => heldOutClaimItem(r, heldOutAt)));
-  }
+async function writeChunk(table: Table, recipients: readonly HeldOutRecipient[], heldOutAt: Date): Promise<number> {
+  const existing = await existingClaims(table, recipients);
+  const missing = recipients.filter((r) => !existing.has(claimRef(r)));
+  await batchWriteAll(table, missing.map((r) => ({ PutRequest: { Item: heldOutClaimItem(r, heldOutAt) } })), CLAIM_BATCH_RETRIES);
   return missing.length;
 }
 
-async function existingClaims(table: Table, chunk: readonly HeldOutRecipient[]): Promise<Set<string>> {
-  const found = new Set<string>();
-  let pending: Record<string, unknown>[] = chunk.map((r) => keys.sendClaim(r.campaignId, r.occurrenceId, r.customerId));
-  for (let attempt = 1; pending.length > 0; attempt++) {
-    const result = await table.doc.send(
-      new BatchGetCommand({ RequestItems: { [table.name]: { Keys: pending, ConsistentRead: true, ProjectionExpression: 'PK, SK' } } }),
-    );
-    for (const item of result.Responses?.[table.name] ?? []) found.add(`${String(item.PK)}|${String(item.SK)}`);
-    pending = result.UnprocessedKeys?.[table.name]?.Keys ?? [];
-    await backOffOrGiveUp(pending.length, attempt, 'BatchGetItem left claim keys unread');
-  }
-  return found;
-}
-
-async function batchPut(table: Table, items: readonly Record<string, unknown>[]): Promise<void> {
-  let pending = items.map((Item) => ({ PutRequest: { Item } }));
-  for (let attempt = 1; pending.length > 0; attempt++) {
-    const result = await table.doc.send(new BatchWriteCommand({ RequestItems: { [table.name]: pending } }));
-    const unprocessed = result.UnprocessedItems?.[table.name] ?? [];
-    pending = unprocessed.flatMap((w) => (w.PutRequest?.Item ? [{ PutRequest: { Item: w.PutRequest.Item } }] : []));
-    await backOffOrGiveUp(pending.length, attempt, 'BatchWriteItem left held-out claims unwritten');
-  }
-}
-
-async function backOffOrGiveUp(pending: number, attempt: number, what: string): Promise<void> {
-  if (pending === 0) return;
-  if (attempt >= MAX_ATTEMPTS) throw new Error(`${what}: ${pending} after ${attempt} attempts`);
-  // Unprocessed items mean throttling: back off exponentially with full jitter, as AWS advises.
-  await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2000, 50 * 2 ** attempt)));
+async function existingClaims(table: Table, recipients: readonly HeldOutRecipient[]): Promise<Set<string>> {
+  const claimKeys = recipients.map((r) => keys.sendClaim(r.campaignId, r.occurrenceId, r.customerId));
+  const items = await batchGetAll(table, claimKeys, { ConsistentRead: true, ProjectionExpression: 'PK, SK', ...CLAIM_BATCH_RETRIES });
+  return new Set(items.map((item) => `${String(item.PK)}|${String(item.SK)}`));
 }
 
 function claimRef(r: HeldOutRecipient): string {

@@ -23,6 +23,7 @@ import { publishEvents, type EventBus } from '#shared/events/publish-events.ts';
 import { logger } from '#shared/logger.ts';
 import { emailEventExpiresAt, loadPrivacyConfig } from '#shared/privacy/privacy-config.ts';
 import { customerIdForEmail } from '#shared/purchases/customer-id.ts';
+import { Contended, noWait, retry } from '#shared/runtime/retry.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import { withdrawMarketingConsent } from '#shared/sending/unsubscribe.ts';
@@ -106,40 +107,42 @@ export async function recordEmailEvent(deps: RecordEmailEventDeps, record: SesEv
   // Every event of a campaign email reads its claim: to record on it, or to settle a send whose outcome was unknown.
   let withClaim = campaignEmail && CLAIM_FIELD[subject.eventType] !== undefined;
 
-  for (let attempt = 1; ; attempt++) {
-    const [profile, claim] = await Promise.all([
-      getItem(deps.table, keys.profile(subject.customerId)),
-      campaignEmail && subject.campaignId && subject.occurrenceId ? getItem(deps.table, keys.sendClaim(subject.campaignId, subject.occurrenceId, subject.customerId)) : Promise.resolve(undefined),
-    ]);
-    // No claim at all (an erased customer, a claim written by nothing): record the rest without it.
-    if (withClaim && claim === undefined) withClaim = false;
-    // Any SES event of the email proves SES took it: a claim left unknown (or by a dead worker) is marked sent now.
-    if (campaignEmail && claim !== undefined && reconcilable(claim, deps.now())) {
-      if (attempt >= MAX_ATTEMPTS) throw new ClaimNotSentYetError(`the claim of message ${subject.messageId} kept changing while it was reconciled; retry later`);
-      await reconcileClaim(deps, record, subject, claim, profile);
-      continue;
-    }
-    if (withClaim && claim?.status !== 'sent') throw new ClaimNotSentYetError(`the claim of message ${subject.messageId} is not marked sent yet; retry later`);
-
-    const plan = planWrites(deps, record, subject, profile, withClaim ? claim : undefined);
-    try {
-      await deps.table.doc.send(new TransactWriteCommand({ TransactItems: plan.items }));
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const [eventItem] = error.CancellationReasons ?? [];
-      if (eventItem?.Code === 'ConditionalCheckFailed') {
-        // Recorded before. A crash between the transaction and the withdrawal must not lose the withdrawal: redo it (idempotent).
-        if (plan.withdrawConsent) await withdraw(deps, subject);
-        return { outcome: 'duplicate', customerId: subject.customerId, eventType: subject.eventType };
+  return retry(
+    async (attempt) => {
+      const [profile, claim] = await Promise.all([
+        getItem(deps.table, keys.profile(subject.customerId)),
+        campaignEmail && subject.campaignId && subject.occurrenceId ? getItem(deps.table, keys.sendClaim(subject.campaignId, subject.occurrenceId, subject.customerId)) : Promise.resolve(undefined),
+      ]);
+      // No claim at all (an erased customer, a claim written by nothing): record the rest without it.
+      if (withClaim && claim === undefined) withClaim = false;
+      // Any SES event of the email proves SES took it: a claim left unknown (or by a dead worker) is marked sent now.
+      if (campaignEmail && claim !== undefined && reconcilable(claim, deps.now())) {
+        if (attempt >= MAX_ATTEMPTS) throw new ClaimNotSentYetError(`the claim of message ${subject.messageId} kept changing while it was reconciled; retry later`);
+        await reconcileClaim(deps, record, subject, claim, profile);
+        throw new Contended(); // Read the claim again, as reconciled (by this event or another).
       }
-      if (attempt >= MAX_ATTEMPTS) throw error;
-      continue; // The profile or claim moved meanwhile: decide again on what is there now.
-    }
-    if (plan.withdrawConsent) await withdraw(deps, subject);
-    await publishEvents(deps.bus, plan.events);
-    logger.info('email event recorded', { customerId: subject.customerId, messageId: subject.messageId, eventType: subject.eventType, campaignId: subject.campaignId, suppressed: plan.suppressed });
-    return { outcome: 'recorded', customerId: subject.customerId, eventType: subject.eventType, suppressed: plan.suppressed };
-  }
+      if (withClaim && claim?.status !== 'sent') throw new ClaimNotSentYetError(`the claim of message ${subject.messageId} is not marked sent yet; retry later`);
+
+      const plan = planWrites(deps, record, subject, profile, withClaim ? claim : undefined);
+      try {
+        await deps.table.doc.send(new TransactWriteCommand({ TransactItems: plan.items }));
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const [eventItem] = error.CancellationReasons ?? [];
+        if (eventItem?.Code === 'ConditionalCheckFailed') {
+          // Recorded before. A crash between the transaction and the withdrawal must not lose the withdrawal: redo it (idempotent).
+          if (plan.withdrawConsent) await withdraw(deps, subject);
+          return { outcome: 'duplicate', customerId: subject.customerId, eventType: subject.eventType };
+        }
+        throw error; // The profile or claim moved meanwhile: decide again on what is there now.
+      }
+      if (plan.withdrawConsent) await withdraw(deps, subject);
+      await publishEvents(deps.bus, plan.events);
+      logger.info('email event recorded', { customerId: subject.customerId, messageId: subject.messageId, eventType: subject.eventType, campaignId: subject.campaignId, suppressed: plan.suppressed });
+      return { outcome: 'recorded', customerId: subject.customerId, eventType: subject.eventType, suppressed: plan.suppressed };
+    },
+    { attempts: MAX_ATTEMPTS, backoff: noWait, retryOn: (error) => error instanceof Contended || error instanceof TransactionCanceledException },
+  );
 }
 
 /** Who and what the event is about: from our tags, else (an untagged email) the customer id derived from the address. */

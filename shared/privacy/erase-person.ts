@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { BatchWriteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { CustomerErased } from '#shared/events/customer-erased.ts';
 import { publishEvents, type EventBus } from '#shared/events/publish-events.ts';
 import { logger } from '#shared/logger.ts';
+import { exponential } from '#shared/runtime/retry.ts';
+import { batchWriteAll } from '#shared/table/batch-write.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import { collectPerson, type CollectedPerson, type PersonRef } from '#shared/privacy/collect-person.ts';
@@ -157,15 +159,10 @@ async function put(table: Table, item: Item): Promise<void> {
 }
 
 async function deleteAll(table: Table, items: Item[]): Promise<void> {
-  for (let i = 0; i < items.length; i += 25) {
-    let pending: { DeleteRequest: { Key: Record<string, unknown> } }[] = items.slice(i, i + 25).map((item) => ({ DeleteRequest: { Key: { PK: item.PK, SK: item.SK } } }));
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      const result = await table.doc.send(new BatchWriteCommand({ RequestItems: { [table.name]: pending } }));
-      const unprocessed = result.UnprocessedItems?.[table.name] ?? [];
-      pending = unprocessed.flatMap((request) => (request.DeleteRequest?.Key ? [{ DeleteRequest: { Key: request.DeleteRequest.Key } }] : []));
-      if (pending.length > 0 && attempt >= 8) throw new Error(`${pending.length} deletes still unprocessed after ${attempt} attempts; run the erasure again (it is idempotent)`);
-      if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-    }
-  }
+  await batchWriteAll(
+    table,
+    items.map((item) => ({ DeleteRequest: { Key: { PK: item.PK, SK: item.SK } } })),
+    { attempts: 8, backoff: exponential(50), nextStep: 'run the erasure again (it is idempotent)' },
+  );
 }
 

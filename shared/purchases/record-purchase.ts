@@ -12,6 +12,7 @@ import { attributionOfPurchase } from '#shared/measurement/attribution-touches.t
 import { DEFAULT_ATTRIBUTION_WINDOWS } from '#shared/measurement/attribution-settings.ts';
 import { normalizeCouponCodes, redeemCouponCodes } from '#shared/measurement/coupon-redemption.ts';
 import { markIfErasedBefore } from '#shared/privacy/erased-marker.ts';
+import { Contended, fullJitter, isContended, retry } from '#shared/runtime/retry.ts';
 import { buildProfileUpdate, type ProfileSnapshot } from '#shared/profiles/profile-update.ts';
 import { settleReferralsOfNewProfile } from '#shared/profiles/referral-count.ts';
 import { keys } from '#shared/table/keys.ts';
@@ -69,25 +70,27 @@ export async function recordPurchase(deps: RecordPurchaseDeps, input: PurchaseIn
   // latency), and stored on the order: a replay reuses it.
   const attributionRead = attributionOfPurchase(deps.table, purchase, deps.attribution ?? DEFAULT_ATTRIBUTION_WINDOWS);
 
-  for (let attempt = 1; ; attempt++) {
-    const [snapshot, attribution] = await Promise.all([readSnapshot(deps.table, purchase.customerId, attempt > 1), attributionRead]);
-    const measurement: OrderMeasurement = { couponCodes: normalizeCouponCodes(input.couponCodes), attribution };
-    const outcome = await tryRecord(deps, purchase, fingerprint, formTokenExpiresAt, snapshot, now, measurement);
-    if (outcome === 'recorded') {
-      // A new profile for an address erased before: marked, and (as for anyone new) without marketing consent.
-      if (snapshot === undefined) await markIfErasedBefore(deps.table, deps.signingKey, { customerId: purchase.customerId, email: purchase.email });
-      // A new profile: referrals credited to this address before it had one count from now on.
-      if (snapshot === undefined) await settleReferralsOfNewProfile(deps.table, purchase.customerId);
-      // Before the events: an order whose events are not yet published is redone on replay, redemption included.
-      await redeemCouponCodes(deps.table, purchase, measurement.couponCodes, now);
-      await publishPurchaseRecorded(deps, purchase, snapshot, measurement.attribution);
-      return { outcome: 'created', orderId: purchase.orderId, customerId: purchase.customerId, formUrl: purchase.kind === 'refund' ? null : formUrlFor(deps, purchase.orderId, formTokenExpiresAt) };
-    }
-    if (outcome === 'order-exists') return replay(deps, purchase, fingerprint);
-    if (attempt >= MAX_ATTEMPTS) throw new Error(`Profile update for order still contended after ${attempt} attempts`);
-    // Contention on the profile (another order of the same customer landed first): back off with full jitter and retry.
-    await sleep(Math.random() * Math.min(1000, 10 * 2 ** attempt));
-  }
+  return retry(
+    async (attempt) => {
+      const [snapshot, attribution] = await Promise.all([readSnapshot(deps.table, purchase.customerId, attempt > 1), attributionRead]);
+      const measurement: OrderMeasurement = { couponCodes: normalizeCouponCodes(input.couponCodes), attribution };
+      const outcome = await tryRecord(deps, purchase, fingerprint, formTokenExpiresAt, snapshot, now, measurement);
+      if (outcome === 'recorded') {
+        // A new profile for an address erased before: marked, and (as for anyone new) without marketing consent.
+        if (snapshot === undefined) await markIfErasedBefore(deps.table, deps.signingKey, { customerId: purchase.customerId, email: purchase.email });
+        // A new profile: referrals credited to this address before it had one count from now on.
+        if (snapshot === undefined) await settleReferralsOfNewProfile(deps.table, purchase.customerId);
+        // Before the events: an order whose events are not yet published is redone on replay, redemption included.
+        await redeemCouponCodes(deps.table, purchase, measurement.couponCodes, now);
+        await publishPurchaseRecorded(deps, purchase, snapshot, measurement.attribution);
+        return { outcome: 'created', orderId: purchase.orderId, customerId: purchase.customerId, formUrl: purchase.kind === 'refund' ? null : formUrlFor(deps, purchase.orderId, formTokenExpiresAt) };
+      }
+      if (outcome === 'order-exists') return replay(deps, purchase, fingerprint);
+      // Contention on the profile (another order of the same customer landed first): back off with full jitter and retry.
+      throw new Contended();
+    },
+    { attempts: MAX_ATTEMPTS, backoff: fullJitter(10, 1_000), retryOn: isContended, giveUp: (_, attempts) => new Error(`Profile update for order still contended after ${attempts} attempts`) },
+  );
 }
 
 async function tryRecord(deps: RecordPurchaseDeps, purchase: NormalizedPurchase, fingerprint: string, formTokenExpiresAt: number, snapshot: ProfileSnapshot | undefined, now: Date, measurement: OrderMeasurement): Promise<'recorded' | 'order-exists' | 'retry'> {
@@ -224,4 +227,3 @@ export function formUrlFor(deps: Pick<RecordPurchaseDeps, 'publicBaseUrl' | 'sig
   return new URL(`/form/${token}`, deps.publicBaseUrl).toString();
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -27,6 +27,16 @@ export const noWait: Backoff = () => 0;
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Thrown by an attempt that lost a race (a conditional write or a transaction cancelled by another writer) and
+ * should read again and decide again; `retryOn: isContended` retries just these.
+ */
+export class Contended extends Error {
+  override readonly name = 'Contended';
+}
+
+export const isContended = (error: unknown): boolean => error instanceof Contended;
+
 export interface RetryPolicy {
   /** Attempts in all, the first included (≥ 1). */
   attempts: number;

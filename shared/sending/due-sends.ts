@@ -4,7 +4,8 @@
  * short schedule moves due ones to the send queue. Duplicates are harmless: the sender's claim makes
  * every (campaign, occurrence, customer) one email at most.
  */
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { batchWriteAll } from '#shared/table/batch-write.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import { MAX_QUEUE_DELAY_SECONDS, type SendQueue } from '#shared/sending/send-queue.ts';
@@ -76,10 +77,8 @@ export async function dispatchDueSends(deps: DueSendDeps): Promise<{ dispatched:
         return parsed.success ? [parsed.data] : [];
       });
       await deps.queue.enqueue(requests);
-      for (let i = 0; i < items.length; i += 25) {
-        const deletes = items.slice(i, i + 25).map((item) => ({ DeleteRequest: { Key: { PK: item.PK, SK: item.SK } } }));
-        await deps.table.doc.send(new BatchWriteCommand({ RequestItems: { [deps.table.name]: deletes } }));
-      }
+      // Every delete lands (unprocessed ones are sent again): a due send left behind would be queued again next run.
+      await batchWriteAll(deps.table, items.map((item) => ({ DeleteRequest: { Key: { PK: item.PK, SK: item.SK } } })));
       dispatched += requests.length;
       startKey = page.LastEvaluatedKey;
     } while (startKey);
