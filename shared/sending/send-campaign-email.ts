@@ -28,6 +28,7 @@ import type { DomainEvent } from '#shared/events/event-definition.ts';
 import { publishEvents, type EventBus } from '#shared/events/publish-events.ts';
 import type { Locale } from '#shared/locales.ts';
 import { logger } from '#shared/logger.ts';
+import { Contended, isContended, noWait, retry } from '#shared/runtime/retry.ts';
 import type { CustomerProfile } from '#shared/profiles/customer-profile.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import { campaignCouponCode } from '#shared/sending/campaign-coupon.ts';
@@ -196,24 +197,32 @@ export async function sendCampaignEmail(deps: SenderDeps, request: SendRequest, 
   const now = deps.now();
   const checked = precheck(deps, request, now);
   if ('outcome' in checked) return checked.outcome;
-  for (let attempt = 1; ; attempt++) {
-    const prepared = planClaim(deps, checked.campaign, request, await readSendState(deps.table, request), now);
-    if ('outcome' in prepared) return prepared.outcome;
-    const { plan } = prepared;
-    const cancelled = await writeClaims(deps.table, prepared.items);
-    if (cancelled) {
-      if (attempt >= MAX_CLAIM_ATTEMPTS) throw cancelled;
+  return retry(
+    async () => {
+      const prepared = planClaim(deps, checked.campaign, request, await readSendState(deps.table, request), now);
+      if ('outcome' in prepared) return prepared.outcome;
+      const { plan } = prepared;
+      const cancelled = await writeClaims(deps.table, prepared.items);
       // Someone else claimed it, the profile changed (consent, another send) or a code collided: look again.
-      continue;
-    }
-    const delivery = await deliver(deps, plan);
-    if (delivery.kind === 'unknown') return { outcome: 'unknown', until: delivery.until };
-    const { messageId, locale } = delivery;
-    await markSentOrLog(deps.table, request, { claimToken: plan.claimToken, messageId, locale, now });
-    const event = sentEvent(plan, messageId, locale);
-    if (collect) collect.push(event);
-    else await publishEvents(deps.bus, [event]);
-    return { outcome: 'sent', messageId };
+      if (cancelled) throw new ClaimContended(cancelled);
+      const delivery = await deliver(deps, plan);
+      if (delivery.kind === 'unknown') return { outcome: 'unknown', until: delivery.until };
+      const { messageId, locale } = delivery;
+      await markSentOrLog(deps.table, request, { claimToken: plan.claimToken, messageId, locale, now });
+      const event = sentEvent(plan, messageId, locale);
+      if (collect) collect.push(event);
+      else await publishEvents(deps.bus, [event]);
+      return { outcome: 'sent', messageId };
+    },
+    // Read and decide again at once: the conflict is over when we learn of it. The last cancellation is thrown as is.
+    { attempts: MAX_CLAIM_ATTEMPTS, backoff: noWait, retryOn: isContended, giveUp: (error) => (error instanceof ClaimContended ? error.cancellation : new Error(String(error))) },
+  );
+}
+
+/** The claim's transaction was cancelled: read again and decide again. */
+class ClaimContended extends Contended {
+  constructor(readonly cancellation: Error) {
+    super(cancellation.message);
   }
 }
 

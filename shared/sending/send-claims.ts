@@ -5,11 +5,14 @@
  * lease is over; a claim is given back (SES surely did not send), held as `unknown` (SES may have), or marked sent.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, BatchWriteCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { Campaign } from '#shared/campaigns/campaign-config.ts';
 import type { Locale } from '#shared/locales.ts';
 import { logger } from '#shared/logger.ts';
+import { exponential } from '#shared/runtime/retry.ts';
+import { batchGetAll } from '#shared/table/batch-get.ts';
+import { batchWriteAll } from '#shared/table/batch-write.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import type { SendOutcome } from '#shared/sending/send-outcome.ts';
@@ -253,33 +256,16 @@ function itemId(key: { PK: string; SK: string }): string {
   return `${key.PK}|${key.SK}`;
 }
 
-// The two retry loops of the claim store: BatchGetItem and BatchWriteItem may leave keys or items unprocessed
-// (throttling, size limits); each loop retries only those, with a short exponential back-off. Kept here, and only
-// here, so a shared retry helper can replace both at once.
-const MAX_BATCH_ATTEMPTS = 4;
+/** The sender's batch calls keep the budget they had: 4 attempts, 50, 100 and 200 ms apart, well inside its timeout. */
+const BATCH_RETRY = { attempts: 4, backoff: exponential(25) };
 
-/** Reads items in one BatchGetItem (≤ 100 keys), strongly consistent, retrying unprocessed keys. By `PK|SK`. */
+/** Reads items (strongly consistent), reading again any keys DynamoDB left unprocessed. By `PK|SK`. */
 async function getAll(table: Table, itemKeys: readonly { PK: string; SK: string }[]): Promise<Map<string, Record<string, unknown>>> {
-  const found = new Map<string, Record<string, unknown>>();
-  let pending: Record<string, unknown>[] = [...itemKeys];
-  for (let attempt = 1; pending.length > 0; attempt++) {
-    const result = await table.doc.send(new BatchGetCommand({ RequestItems: { [table.name]: { Keys: pending, ConsistentRead: true } } }));
-    for (const item of result.Responses?.[table.name] ?? []) found.set(`${String(item.PK)}|${String(item.SK)}`, item);
-    pending = result.UnprocessedKeys?.[table.name]?.Keys ?? [];
-    if (pending.length > 0 && attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${attempt} attempts`);
-    if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
-  }
-  return found;
+  const items = await batchGetAll(table, itemKeys, { ConsistentRead: true, ...BATCH_RETRY });
+  return new Map(items.map((item) => [`${String(item.PK)}|${String(item.SK)}`, item]));
 }
 
-/** Puts items with one BatchWriteItem (≤ 25), retrying unprocessed items. */
+/** Puts items, writing again any DynamoDB left unprocessed. */
 async function putAll(table: Table, items: readonly Record<string, unknown>[]): Promise<void> {
-  let pending: { PutRequest: { Item: Record<string, unknown> } }[] = items.map((Item) => ({ PutRequest: { Item } }));
-  for (let attempt = 1; pending.length > 0; attempt++) {
-    const result = await table.doc.send(new BatchWriteCommand({ RequestItems: { [table.name]: pending } }));
-    const unprocessed = result.UnprocessedItems?.[table.name] ?? [];
-    pending = unprocessed.flatMap((w) => (w.PutRequest?.Item ? [{ PutRequest: { Item: w.PutRequest.Item } }] : []));
-    if (pending.length > 0 && attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`BatchWriteItem left ${pending.length} sent claims unwritten after ${attempt} attempts`);
-    if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
-  }
+  await batchWriteAll(table, items.map((Item) => ({ PutRequest: { Item } })), BATCH_RETRY);
 }
