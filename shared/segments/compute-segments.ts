@@ -7,7 +7,7 @@ import type { CustomerProfile } from '#shared/profiles/customer-profile.ts';
 import { sortByCustomerId } from '#shared/segments/customer-order.ts';
 import { ProfileColumnsBuilder, type ProfileColumns } from '#shared/segments/profile-columns.ts';
 import { codeIndex } from '#shared/segments/rfm-map.ts';
-import { quintileLabels, scoreQuintiles, stableSortByKey } from '#shared/segments/rfm-quintiles.ts';
+import { quintileLabels, stableSortByKey, writeQuintileScores } from '#shared/segments/rfm-quintiles.ts';
 import { FIRST_RFM_SEGMENT, planSegments, RULE, type SegmentPlan } from '#shared/segments/segment-plan.ts';
 import type { SegmentsConfig } from '#shared/segments/segment-config.ts';
 
@@ -61,18 +61,58 @@ export function segmentProfiles(profiles: Iterable<CustomerProfile>, config: Seg
   return computeSegments(plan, builder.build());
 }
 
-/** Adds the RFM group and gold/silver bits to columns whose per-customer rules are already set. */
+/**
+ * The five orders every segmentation rests on: the purchasers by customer id (the tie-break), and that order
+ * stably sorted by recency days, order count, net spend and descending 12-month value.
+ */
+export interface Rankings {
+  byId: Int32Array;
+  recency: Int32Array;
+  frequency: Int32Array;
+  monetary: Int32Array;
+  value: Int32Array;
+}
+
+/** The rows that are scored: customers with at least one purchase. */
+export function scoredRows(columns: ProfileColumns): Int32Array {
+  let count = 0;
+  for (let row = 0; row < columns.count; row++) if ((columns.orderCount[row] ?? 0) >= 1) count++;
+  const rows = new Int32Array(count);
+  let at = 0;
+  for (let row = 0; row < columns.count; row++) if ((columns.orderCount[row] ?? 0) >= 1) rows[at++] = row;
+  return rows;
+}
+
+/** The value ranking's key: descending 12-month value as an ascending key. */
+export function negatedValues(columns: ProfileColumns): Float64Array {
+  const negated = new Float64Array(columns.count);
+  for (let row = 0; row < columns.count; row++) negated[row] = -(columns.value12mMinor[row] ?? 0);
+  return negated;
+}
+
+/** Adds the RFM group and gold/silver bits to columns whose per-customer rules are already set (on this thread). */
 export function computeSegments(plan: SegmentPlan, columns: ProfileColumns): Segmentation {
+  const byId = sortByCustomerId(columns.ids, scoredRows(columns));
+  return segmentationFromRankings(plan, columns, {
+    byId,
+    recency: stableSortByKey(byId, columns.recencyDays),
+    frequency: stableSortByKey(byId, columns.orderCount),
+    monetary: stableSortByKey(byId, columns.netSpendMinor),
+    // Descending 12-month value, ties by ascending customer id (a stable sort of the id order on -value).
+    value: stableSortByKey(byId, negatedValues(columns)),
+  });
+}
+
+/** Scores, groups, gold/silver, counts and bin tops from the rankings, however they were computed. */
+export function segmentationFromRankings(plan: SegmentPlan, columns: ProfileColumns, rankings: Rankings): Segmentation {
   const n = columns.count;
-  const scoredRows: number[] = [];
-  for (let row = 0; row < n; row++) if ((columns.orderCount[row] ?? 0) >= 1) scoredRows.push(row);
-  const byId = sortByCustomerId(columns.ids, scoredRows);
+  const { byId, recency: recencyOrder, frequency: frequencyOrder, monetary: monetaryOrder, value: valueOrder } = rankings;
   const r = new Uint8Array(n);
   const f = new Uint8Array(n);
   const m = new Uint8Array(n);
-  const recencyOrder = scoreQuintiles(byId, columns.recencyDays, r, true);
-  const frequencyOrder = scoreQuintiles(byId, columns.orderCount, f, false);
-  const monetaryOrder = scoreQuintiles(byId, columns.netSpendMinor, m, false);
+  writeQuintileScores(recencyOrder, r, true);
+  writeQuintileScores(frequencyOrder, f, false);
+  writeQuintileScores(monetaryOrder, m, false);
 
   const { words, membership } = { words: plan.words, membership: columns.membership };
   const set = (row: number, segment: number) => {
@@ -84,10 +124,6 @@ export function computeSegments(plan: SegmentPlan, columns: ProfileColumns): Seg
     set(row, FIRST_RFM_SEGMENT + group);
   }
 
-  // Value ranking: descending 12-month value, ties by ascending customer id (a stable sort of the id order on -value).
-  const negated = new Float64Array(n);
-  for (let row = 0; row < n; row++) negated[row] = -(columns.value12mMinor[row] ?? 0);
-  const valueOrder = stableSortByKey(byId, negated);
   const scored = byId.length;
   const { goldTopPercent, silverNextPercent } = plan.config.value;
   const goldCount = Math.floor((scored * goldTopPercent) / 100 + 1e-9);

@@ -104,16 +104,14 @@ export function stableSortByKey(order: Int32Array, key: Float64Array): Int32Arra
 }
 
 /**
- * Quintile score per row for the rows in `byId` (indices sorted by customer id): rank by `key` ascending,
- * ties by customer id, then `quintileLabels`. `reverse` gives 6 - label (recency: fewest days = 5).
- * Writes into `scores` (indexed by row) and returns the rank order (index of the row at each rank).
+ * Quintile scores from a rank order (the row at each rank, e.g. `stableSortByKey` of the customer-id order):
+ * `quintileLabels` by position, written into `scores` indexed by row. `reverse` gives 6 - label (recency:
+ * fewest days = 5).
  */
-export function scoreQuintiles(byId: Int32Array, key: Float64Array, scores: Uint8Array, reverse: boolean): Int32Array {
-  const ranked = stableSortByKey(byId, key);
+export function writeQuintileScores(ranked: Int32Array, scores: Uint8Array, reverse: boolean): void {
   const labels = quintileLabels(ranked.length);
   for (let position = 0; position < ranked.length; position++) {
     const label = labels[position] ?? 1;
     scores[ranked[position] ?? 0] = reverse ? 6 - label : label;
   }
-  return ranked;
 }

@@ -15,9 +15,10 @@ import { SegmentExited } from '#shared/events/segment-exited.ts';
 import { chunk, forEachConcurrent } from '#shared/runtime/concurrency.ts';
 import { profileFromItem } from '#shared/profiles/customer-profile.ts';
 import { computeSegments, isMember, type Segmentation } from '#shared/segments/compute-segments.ts';
+import { computeSegmentsInParallel, computeThreads, MIN_PROFILES_FOR_WORKERS, startRankWorkers, type RankWorkers } from '#shared/segments/parallel-compute.ts';
 import { ProfileColumnsBuilder } from '#shared/segments/profile-columns.ts';
 import type { SegmentsConfig } from '#shared/segments/segment-config.ts';
-import { planSegments, segmentIndexById } from '#shared/segments/segment-plan.ts';
+import { planSegments, segmentIndexById, type SegmentPlan } from '#shared/segments/segment-plan.ts';
 import { describeSegment } from '#shared/segments/segment-reasons.ts';
 import { recordRun, scanProfilesAndMemberships, writeMemberships, type MembershipWrite, type ScanStats } from '#shared/segments/segment-store.ts';
 import type { Table } from '#shared/table/table-client.ts';
@@ -30,6 +31,8 @@ export interface SegmenterDeps {
   currency: string;
   /** Wall clock, for the run's own timestamps (not the as-of time). */
   clock?: () => Date;
+  /** Threads for the compute; default: the cores available (in Lambda, the vCPUs its memory buys). */
+  computeThreads?: number;
 }
 
 export interface SegmenterRunSummary {
@@ -46,6 +49,8 @@ export interface SegmenterRunSummary {
   counts: Record<string, number>;
   scan: ScanStats;
   timings: { scanMs: number; computeMs: number; applyMs: number; totalMs: number };
+  /** Threads the compute ran on (1 below MIN_PROFILES_FOR_WORKERS profiles or on one core). */
+  computeThreads: number;
 }
 
 interface Change {
@@ -65,14 +70,7 @@ export async function runSegmenter(deps: SegmenterDeps, options: { now: Date; ru
   const runId = options.runId ?? randomUUID();
   const asOf = options.now.toISOString();
   const plan = planSegments(deps.config, options.now, deps.currency);
-  const builder = new ProfileColumnsBuilder(plan, 4096);
-  const current: { customerId: string; segment: string }[] = [];
-  const scan = await scanProfilesAndMemberships(deps.table, deps.config.run.scanSegments, {
-    onProfile: (item) => builder.add(profileFromItem(item)),
-    onMembership: (customerId, segment) => current.push({ customerId, segment }),
-  });
-  const t1 = performance.now();
-  const segmentation = computeSegments(plan, builder.build());
+  const { scan, current, segmentation, threads, scannedAt: t1 } = await scanAndCompute(deps, plan);
   const t2 = performance.now();
 
   const { changes, entered, exited } = diffMemberships(segmentation, current);
@@ -115,7 +113,32 @@ export async function runSegmenter(deps: SegmenterDeps, options: { now: Date; ru
     counts,
     scan,
     timings: { scanMs: Math.round(t1 - t0), computeMs: Math.round(t2 - t1), applyMs: Math.round(t3 - t2), totalMs: Math.round(performance.now() - t0) },
+    computeThreads: threads,
   };
+}
+
+/**
+ * The scan, then the compute — on worker threads for a shop big enough to gain from them (started mid-scan, at
+ * the MIN_PROFILES_FOR_WORKERS-th profile, so their start overlaps the reads), else on this thread.
+ */
+async function scanAndCompute(deps: SegmenterDeps, plan: SegmentPlan) {
+  const builder = new ProfileColumnsBuilder(plan, 4096);
+  const current: { customerId: string; segment: string }[] = [];
+  const threads = deps.computeThreads ?? computeThreads();
+  let workers: RankWorkers | undefined;
+  try {
+    const scan = await scanProfilesAndMemberships(deps.table, deps.config.run.scanSegments, {
+      onProfile: (item) => {
+        if (builder.add(profileFromItem(item)) + 1 === MIN_PROFILES_FOR_WORKERS && threads > 1) workers = startRankWorkers(threads);
+      },
+      onMembership: (customerId, segment) => current.push({ customerId, segment }),
+    });
+    const scannedAt = performance.now();
+    const segmentation = workers ? await computeSegmentsInParallel(plan, builder.build(), workers) : computeSegments(plan, builder.build());
+    return { scan, current, segmentation, threads: workers?.threads ?? 1, scannedAt };
+  } finally {
+    await workers?.close();
+  }
 }
 
 /**
