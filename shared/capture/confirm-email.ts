@@ -1,5 +1,5 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { outputIfConditionHolds } from '#shared/table/conditional-write.ts';
 import { ConsentGiven } from '#shared/events/consent-given.ts';
 import { IncentiveIssued } from '#shared/events/incentive-issued.ts';
 import { publishEvents } from '#shared/events/publish-events.ts';
@@ -139,8 +139,8 @@ export async function confirmEmail(deps: CaptureDeps, token: string | undefined,
 
 /** Sets the confirmation time once (the first click's), returning the submission as it now stands. */
 async function markConfirmed(deps: CaptureDeps, submission: SubmissionRecord, now: Date): Promise<SubmissionRecord> {
-  try {
-    const result = await deps.table.doc.send(
+  const result = await outputIfConditionHolds(() =>
+    deps.table.doc.send(
       new UpdateCommand({
         TableName: deps.table.name,
         Key: keys.submission(submission.orderId),
@@ -149,12 +149,10 @@ async function markConfirmed(deps: CaptureDeps, submission: SubmissionRecord, no
         ExpressionAttributeValues: { ':now': now.toISOString(), ':exp': submission.optInTokenExp },
         ReturnValues: 'ALL_NEW',
       }),
-    );
-    return SubmissionRecordSchema.parse(result.Attributes);
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) throw new LinkSupersededError('A newer confirmation link was sent for this order', submission.orderId);
-    throw error;
-  }
+    ),
+  );
+  if (result === undefined) throw new LinkSupersededError('A newer confirmation link was sent for this order', submission.orderId);
+  return SubmissionRecordSchema.parse(result.Attributes);
 }
 
 /** Publishes IncentiveIssued and emails the incentive, once per incentive. */

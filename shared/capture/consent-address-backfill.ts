@@ -4,8 +4,8 @@
  * campaign reaches it. Its consent was granted when `confirmedEmail` was confirmed, so that is the address it belongs
  * to. Re-runnable: each update is conditioned on the profile being unchanged since the scan.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { writeIfConditionHolds } from '#shared/table/conditional-write.ts';
 import { consentAddressOf } from '#shared/capture/consent.ts';
 import { forEachScanPage, type ScanOptions } from '#shared/table/parallel-scan.ts';
 import type { Table } from '#shared/table/table-client.ts';
@@ -37,8 +37,8 @@ export async function backfillConsentAddresses(table: Table, options: { segments
 }
 
 async function setConsentAddress(table: Table, key: Record<string, unknown>, confirmedEmail: string): Promise<boolean> {
-  try {
-    await table.doc.send(
+  return writeIfConditionHolds(() =>
+    table.doc.send(
       new UpdateCommand({
         TableName: table.name,
         Key: key,
@@ -47,10 +47,6 @@ async function setConsentAddress(table: Table, key: Record<string, unknown>, con
         ConditionExpression: 'marketingConsent = :granted AND attribute_not_exists(marketingConsentAddress) AND confirmedEmail = :email',
         ExpressionAttributeValues: { ':address': consentAddressOf(confirmedEmail), ':granted': 'granted', ':email': confirmedEmail },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+    ),
+  );
 }

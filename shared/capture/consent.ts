@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { writeIfConditionHolds } from '#shared/table/conditional-write.ts';
 import type { Locale } from '#shared/locales.ts';
 import { normalizeEmail } from '#shared/purchases/customer-id.ts';
 import type { Catalogs } from '#shared/i18n/catalogs.ts';
@@ -46,8 +46,8 @@ export interface ConsentRecord {
  * Returns false when this event is already recorded (a repeat click).
  */
 export async function appendConsentEntry(table: Table, consent: ConsentRecord): Promise<boolean> {
-  try {
-    await table.doc.send(
+  return writeIfConditionHolds(() =>
+    table.doc.send(
       new PutCommand({
         TableName: table.name,
         Item: {
@@ -60,12 +60,8 @@ export async function appendConsentEntry(table: Table, consent: ConsentRecord): 
         },
         ConditionExpression: 'attribute_not_exists(PK)',
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /**
@@ -99,11 +95,5 @@ export async function applyConsentToProfile(table: Table, consent: ConsentRecord
 
 /** An update that may lose to a newer state: false when its condition did not hold. */
 async function conditionalUpdate(table: Table, input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<boolean> {
-  try {
-    await table.doc.send(new UpdateCommand(input));
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+  return writeIfConditionHolds(() => table.doc.send(new UpdateCommand(input)));
 }

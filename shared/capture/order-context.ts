@@ -1,6 +1,6 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { writeIfConditionHolds } from '#shared/table/conditional-write.ts';
 import { NotFoundError } from '#shared/errors.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
@@ -28,8 +28,8 @@ export type OrderView = z.output<typeof OrderItemSchema>;
  * Returns whether this view was the first.
  */
 export async function recordFormOpened(table: Table, orderId: string, at: Date): Promise<boolean> {
-  try {
-    await table.doc.send(
+  return writeIfConditionHolds(() =>
+    table.doc.send(
       new UpdateCommand({
         TableName: table.name,
         Key: keys.order(orderId),
@@ -37,12 +37,8 @@ export async function recordFormOpened(table: Table, orderId: string, at: Date):
         ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(formOpenedAt)',
         ExpressionAttributeValues: { ':at': at.toISOString() },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 export interface CustomerContact {

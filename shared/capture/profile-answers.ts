@@ -1,5 +1,5 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { writeIfConditionHolds } from '#shared/table/conditional-write.ts';
 import { answerPrefix, keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import type { Answers } from '#shared/capture/submission-record.ts';
@@ -63,8 +63,8 @@ async function writeNewestAnswers(table: Table, input: { customerId: string; ord
     values[':referredBy'] = referredBy;
     sets.push('#referredBy = if_not_exists(#referredBy, :referredBy)');
   }
-  try {
-    await table.doc.send(
+  return writeIfConditionHolds(() =>
+    table.doc.send(
       new UpdateCommand({
         TableName: table.name,
         Key: keys.profile(input.customerId),
@@ -73,12 +73,8 @@ async function writeNewestAnswers(table: Table, input: { customerId: string; ord
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /** The rare case (a newer submission landed first, or one at the same instant): each answer is set only where it is the newer one. */
@@ -94,8 +90,8 @@ async function writeAnswersOneByOne(table: Table, input: { customerId: string; o
       values[`:m${i}`] = mirrored;
       sets.push(`#m${i} = :m${i}`);
     });
-    try {
-      await table.doc.send(
+    await writeIfConditionHolds(() =>
+      table.doc.send(
         new UpdateCommand({
           TableName: table.name,
           Key: keys.profile(input.customerId),
@@ -105,10 +101,8 @@ async function writeAnswersOneByOne(table: Table, input: { customerId: string; o
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+      ),
+    );
   }
   const names: Record<string, string> = { '#answersAt': 'answersAt' };
   const values: Record<string, unknown> = { ':at': input.at };
@@ -127,8 +121,8 @@ async function writeAnswersOneByOne(table: Table, input: { customerId: string; o
  * overwrites a newer one.
  */
 export async function recordSatisfaction(table: Table, customerId: string, score: number, at: string, source: 'form' | 'interaction'): Promise<void> {
-  try {
-    await table.doc.send(
+  await writeIfConditionHolds(() =>
+    table.doc.send(
       new UpdateCommand({
         TableName: table.name,
         Key: keys.profile(customerId),
@@ -137,8 +131,6 @@ export async function recordSatisfaction(table: Table, customerId: string, score
         ExpressionAttributeNames: { '#at': 'at' },
         ExpressionAttributeValues: { ':latest': { score, at, source }, ':at': at },
       }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
+    ),
+  );
 }

@@ -1,5 +1,5 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { writeIfConditionHolds } from '#shared/table/conditional-write.ts';
 import type { Table } from '#shared/table/table-client.ts';
 
 export interface OnceStep {
@@ -27,8 +27,8 @@ export async function runOnce(step: OnceStep, work: () => Promise<void>): Promis
   const nowSeconds = Math.floor(step.now.getTime() / 1000);
   const guard = step.guard ? ` AND (${step.guard.expression})` : '';
   const names = { '#done': step.doneAttribute, '#lease': step.leaseAttribute };
-  try {
-    await step.table.doc.send(
+  const leased = await writeIfConditionHolds(() =>
+    step.table.doc.send(
       new UpdateCommand({
         TableName: step.table.name,
         Key: step.key,
@@ -37,11 +37,9 @@ export async function runOnce(step: OnceStep, work: () => Promise<void>): Promis
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: { ':until': nowSeconds + step.leaseSeconds, ':now': nowSeconds, ...step.guard?.values },
       }),
-    );
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return 'skipped';
-    throw error;
-  }
+    ),
+  );
+  if (!leased) return 'skipped';
   try {
     await work();
   } catch (error) {
@@ -51,8 +49,9 @@ export async function runOnce(step: OnceStep, work: () => Promise<void>): Promis
       .catch(() => undefined);
     throw error;
   }
-  try {
-    await step.table.doc.send(
+  // The guard no longer holds (e.g. a newer opt-in replaced this one): the work was done for the old state; nothing to mark.
+  await writeIfConditionHolds(() =>
+    step.table.doc.send(
       new UpdateCommand({
         TableName: step.table.name,
         Key: step.key,
@@ -61,10 +60,7 @@ export async function runOnce(step: OnceStep, work: () => Promise<void>): Promis
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: { ':at': step.now.toISOString(), ...step.guard?.values },
       }),
-    );
-  } catch (error) {
-    // The guard no longer holds (e.g. a newer opt-in replaced this one): the work was done for the old state; nothing to mark.
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
+    ),
+  );
   return 'ran';
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '#shared/errors.ts';
+import { writeIfConditionHolds } from '#shared/table/conditional-write.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import { CASE_STATUSES, CaseListEntrySchema, CaseRecordSchema, listEntryOf, type CaseListEntry, type CaseRecord, type CaseStatus } from '#shared/cases/case-record.ts';
@@ -125,8 +126,8 @@ export async function listCaseEntries(table: Table, statuses: readonly CaseStatu
 
 /** Marks one escalation kind on a case, once: false when it was marked already (another run got there first). */
 export async function markEscalated(table: Table, caseId: string, kind: CaseRecord['escalations'][number]): Promise<boolean> {
-  try {
-    await table.doc.send(
+  return writeIfConditionHolds(() =>
+    table.doc.send(
       new UpdateCommand({
         TableName: table.name,
         Key: keys.staffCase(caseId),
@@ -135,12 +136,8 @@ export async function markEscalated(table: Table, caseId: string, kind: CaseReco
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':empty': [], ':kind': [kind], ':kindValue': kind, ':closed': 'closed' },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /** Takes a mark back when the notification could not go out, so the next run tries again. */
@@ -150,15 +147,15 @@ export async function unmarkEscalated(table: Table, record: CaseRecord): Promise
 
 /** Copies the case's escalation marks onto its list entry (the list shows them). */
 export async function syncEntryEscalations(table: Table, record: CaseRecord): Promise<void> {
-  await table.doc.send(
-    new UpdateCommand({
-      TableName: table.name,
-      Key: keys.caseByStatus(record.status, record.openedAt, record.caseId),
-      UpdateExpression: 'SET escalations = :escalations',
-      ConditionExpression: 'attribute_exists(PK)',
-      ExpressionAttributeValues: { ':escalations': record.escalations },
-    }),
-  ).catch((error: unknown) => {
-    if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
-  });
+  await writeIfConditionHolds(() =>
+    table.doc.send(
+      new UpdateCommand({
+        TableName: table.name,
+        Key: keys.caseByStatus(record.status, record.openedAt, record.caseId),
+        UpdateExpression: 'SET escalations = :escalations',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeValues: { ':escalations': record.escalations },
+      }),
+    ),
+  );
 }

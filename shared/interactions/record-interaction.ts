@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { writeIfConditionHolds } from '#shared/table/conditional-write.ts';
 import { recordSatisfaction } from '#shared/capture/profile-answers.ts';
 import { openCaseIfUnhappy, type CaseDeps } from '#shared/cases/case-actions.ts';
 import { caseIdFor } from '#shared/cases/case-store.ts';
@@ -125,8 +126,8 @@ export async function recordInteraction(deps: RecordInteractionDeps, input: Inte
  * an older contact landing late never moves it back and a replay changes nothing.
  */
 export async function recordLastContact(table: Table, customerId: string, at: string): Promise<void> {
-  try {
-    await table.doc.send(
+  await writeIfConditionHolds(() =>
+    table.doc.send(
       new UpdateCommand({
         TableName: table.name,
         Key: keys.profile(customerId),
@@ -134,8 +135,6 @@ export async function recordLastContact(table: Table, customerId: string, at: st
         ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(lastContactAt) OR lastContactAt < :at)',
         ExpressionAttributeValues: { ':at': at },
       }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
+    ),
+  );
 }

@@ -4,8 +4,8 @@
  * second order with the same code, or a racing one, change nothing; a replay of the same order finds its own mark
  * and gets the same answer. Codes Kinship never issued stay on the order only.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { outputIfConditionHolds } from '#shared/table/conditional-write.ts';
 import { logger } from '#shared/logger.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
@@ -37,8 +37,8 @@ export async function redeemCouponCodes(table: Table, order: { orderId: string; 
 }
 
 async function redeemOne(table: Table, code: string, orderId: string, now: Date): Promise<RedeemedCode | undefined> {
-  try {
-    const result = await table.doc.send(
+  const result = await outputIfConditionHolds(() =>
+    table.doc.send(
       new UpdateCommand({
         TableName: table.name,
         Key: keys.incentiveCode(code),
@@ -47,13 +47,11 @@ async function redeemOne(table: Table, code: string, orderId: string, now: Date)
         ExpressionAttributeValues: { ':now': now.toISOString(), ':order': orderId },
         ReturnValues: 'ALL_NEW',
       }),
-    );
-    return issuerOf(code, result.Attributes ?? {});
-  } catch (error) {
-    // Unknown, or already redeemed by another order.
-    if (error instanceof ConditionalCheckFailedException) return undefined;
-    throw error;
-  }
+    ),
+  );
+  // Unknown, or already redeemed by another order.
+  if (result === undefined) return undefined;
+  return issuerOf(code, result.Attributes ?? {});
 }
 
 /** Who issued a code: a campaign (its coupon item names campaign and occurrence) or an order's incentive. */

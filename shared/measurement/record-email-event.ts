@@ -9,7 +9,7 @@
  * SES delivers at least once, so everything that counts is inside the transaction that the event item guards.
  * A profile changed meanwhile (another event, a send) fails its version condition and the event is decided again.
  */
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { DomainEvent } from '#shared/events/event-definition.ts';
 import { EmailBounced } from '#shared/events/email-bounced.ts';
@@ -24,6 +24,7 @@ import { logger } from '#shared/logger.ts';
 import { emailEventExpiresAt, loadPrivacyConfig } from '#shared/privacy/privacy-config.ts';
 import { customerIdForEmail } from '#shared/purchases/customer-id.ts';
 import { Contended, noWait, retry } from '#shared/runtime/retry.ts';
+import { writeIfConditionHolds } from '#shared/table/conditional-write.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import { withdrawMarketingConsent } from '#shared/sending/unsubscribe.ts';
@@ -328,14 +329,15 @@ function reconcilable(claim: Record<string, unknown>, now: Date): boolean {
  * claim that was read (same token, still unsettled), and publishes the EmailSent the sender could not.
  */
 async function reconcileClaim(deps: RecordEmailEventDeps, record: SesEventRecord, s: Subject, claim: Record<string, unknown>, profile: Record<string, unknown> | undefined): Promise<void> {
-  if (!s.campaignId || !s.occurrenceId) return;
+  const { campaignId, occurrenceId } = s;
+  if (!campaignId || !occurrenceId) return;
   const now = deps.now();
   const sentAt = new Date(Date.parse(record.mail.timestamp) || now.getTime()).toISOString();
-  try {
-    await deps.table.doc.send(
+  const reconciled = await writeIfConditionHolds(() =>
+    deps.table.doc.send(
       new UpdateCommand({
         TableName: deps.table.name,
-        Key: keys.sendClaim(s.campaignId, s.occurrenceId, s.customerId),
+        Key: keys.sendClaim(campaignId, occurrenceId, s.customerId),
         UpdateExpression: 'SET #status = :sent, messageId = :messageId, sentAt = :sentAt, reconciledAt = :now, reconciledBy = :eventType',
         ConditionExpression: 'claimToken = :token AND (#status = :unknown OR (#status = :claimed AND leaseUntil <= :nowMs))',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -351,16 +353,14 @@ async function reconcileClaim(deps: RecordEmailEventDeps, record: SesEventRecord
           ':nowMs': now.getTime(),
         },
       }),
-    );
-  } catch (error) {
-    // Settled meanwhile (another event of this email, or a retry took the claim over): the caller reads it again.
-    if (error instanceof ConditionalCheckFailedException) return;
-    throw error;
-  }
+    ),
+  );
+  // Settled meanwhile (another event of this email, or a retry took the claim over): the caller reads it again.
+  if (!reconciled) return;
   logger.info('send claim reconciled from an SES event', { customerId: s.customerId, campaignId: s.campaignId, messageId: s.messageId, eventType: s.eventType });
   // An unknown claim kept the locale it was rendered in; a dead worker's claim has none: the profile's is the best guess.
   const locale = typeof claim.locale === 'string' && isSupportedLocale(claim.locale) ? claim.locale : (nearestSupportedLocale(typeof profile?.locale === 'string' ? profile.locale : undefined) ?? 'en');
-  await publishEvents(deps.bus, [EmailSent.create({ customerId: s.customerId, campaignId: s.campaignId, occurrenceId: s.occurrenceId, messageId: s.messageId, locale, withCoupon: typeof claim.couponCode === 'string', sentAt })]);
+  await publishEvents(deps.bus, [EmailSent.create({ customerId: s.customerId, campaignId, occurrenceId, messageId: s.messageId, locale, withCoupon: typeof claim.couponCode === 'string', sentAt })]);
 }
 
 async function getItem(table: Table, key: { PK: string; SK: string }): Promise<Record<string, unknown> | undefined> {

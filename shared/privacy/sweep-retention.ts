@@ -1,5 +1,5 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { writeIfConditionHolds } from '#shared/table/conditional-write.ts';
 import { logger } from '#shared/logger.ts';
 import { answerPrefix, keys } from '#shared/table/keys.ts';
 import { forEachScanPage } from '#shared/table/parallel-scan.ts';
@@ -112,11 +112,5 @@ async function clearContact(table: Table, key: { PK: string; SK: string }, now: 
 }
 
 async function conditionalUpdate(table: Table, input: { Key: { PK: string; SK: string }; UpdateExpression: string; ConditionExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues: Record<string, unknown> }): Promise<number> {
-  try {
-    await table.doc.send(new UpdateCommand({ TableName: table.name, ...input }));
-    return 1;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return 0;
-    throw error;
-  }
+  return (await writeIfConditionHolds(() => table.doc.send(new UpdateCommand({ TableName: table.name, ...input })))) ? 1 : 0;
 }

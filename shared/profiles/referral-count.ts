@@ -9,8 +9,9 @@
  * the creating side reads the list after creating the profile), so an edge is never left behind by a race, and the
  * mark makes a second settle count nothing.
  */
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { writeIfConditionHolds } from '#shared/table/conditional-write.ts';
 import { logger } from '#shared/logger.ts';
 import { keys } from '#shared/table/keys.ts';
 import { tableDesign } from '#shared/table/table-design.ts';
@@ -22,18 +23,16 @@ import type { Table } from '#shared/table/table-client.ts';
  */
 export async function creditReferral(table: Table, input: { referrerId: string; referredId: string; orderId: string; at: string }): Promise<boolean> {
   if (input.referrerId === input.referredId) return false;
-  try {
-    await table.doc.send(
+  // A retry after a crash between the put and the count: count it now if it still waits.
+  await writeIfConditionHolds(() =>
+    table.doc.send(
       new PutCommand({
         TableName: table.name,
         Item: { ...keys.referral(input.referrerId, input.referredId), entityType: 'REFERRAL', referrerId: input.referrerId, referredId: input.referredId, orderId: input.orderId, at: input.at, pendingCount: true },
         ConditionExpression: 'attribute_not_exists(PK)',
       }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    // A retry after a crash between the put and the count: count it now if it still waits.
-  }
+    ),
+  );
   const counted = await countReferralEdge(table, input.referrerId, input.referredId, input.at);
   if (counted === 'no-profile') {
     await table.doc.send(new PutCommand({ TableName: table.name, Item: { ...keys.pendingReferrer(input.referrerId), entityType: 'REFERRAL_PENDING', referrerId: input.referrerId, since: input.at } }));
@@ -94,18 +93,18 @@ export async function settlePendingReferrals(table: Table, referrerId: string): 
   }
   if (!waiting) {
     const nowSeconds = Math.floor(Date.now() / 1000);
-    await table.doc.send(
-      new UpdateCommand({
-        TableName: table.name,
-        Key: keys.pendingReferrer(referrerId),
-        UpdateExpression: 'SET settledAt = :now, #ttl = :ttl',
-        ConditionExpression: 'attribute_exists(PK)',
-        ExpressionAttributeNames: { '#ttl': tableDesign.timeToLiveAttribute },
-        ExpressionAttributeValues: { ':now': new Date(nowSeconds * 1000).toISOString(), ':ttl': nowSeconds },
-      }),
-    ).catch((error: unknown) => {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    });
+    await writeIfConditionHolds(() =>
+      table.doc.send(
+        new UpdateCommand({
+          TableName: table.name,
+          Key: keys.pendingReferrer(referrerId),
+          UpdateExpression: 'SET settledAt = :now, #ttl = :ttl',
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeNames: { '#ttl': tableDesign.timeToLiveAttribute },
+          ExpressionAttributeValues: { ':now': new Date(nowSeconds * 1000).toISOString(), ':ttl': nowSeconds },
+        }),
+      ),
+    );
   }
   if (counted > 0) logger.info('referrals counted once the referrer had a profile', { customerId: referrerId, counted });
   return counted;
