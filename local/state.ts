@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { field } from '#shared/table/item-field.ts';
 import { readLocalSigningSecret } from '#shared/tokens/key-rotation.ts';
 
 export interface StatePaths {
@@ -57,10 +58,6 @@ function readJson(file: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function field(value: unknown, key: string): unknown {
-  return typeof value === 'object' && value !== null ? Reflect.get(value, key) : undefined;
 }
 
 /**

@@ -2,6 +2,7 @@
  * Streaming aggregation for the report: each scanned item is turned into its compact row (or dropped — email
  * event items, consent entries, memberships, …) as it arrives, so only the rows the sections need stay in memory.
  */
+import { field } from '#shared/table/item-field.ts';
 import { EMAIL_COUNTERS, emptyReportData, zeroCounts, type ClaimRow, type EmailCounts, type OrderRow, type ReportData } from '#shared/reports/report-data.ts';
 
 type Item = Record<string, unknown>;
@@ -22,7 +23,6 @@ export const REPORT_ATTRIBUTES = [
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
-const field = (value: unknown, key: string): unknown => (typeof value === 'object' && value !== null ? Reflect.get(value, key) : undefined);
 
 function countsOf(item: Item): EmailCounts {
   const counts = zeroCounts();

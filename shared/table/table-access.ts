@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { field } from './item-field.ts';
 import { tableDesign } from './table-design.ts';
 
 /**
@@ -194,10 +195,6 @@ function queryPartitionValue(input: unknown): string | undefined {
     if (attribute === partitionKey) return stringValue(values[valueToken]);
   }
   return undefined;
-}
-
-function field(value: unknown, name: string): unknown {
-  return typeof value === 'object' && value !== null ? Reflect.get(value, name) : undefined;
 }
 
 function record(value: unknown): Record<string, unknown> {
