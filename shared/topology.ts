@@ -67,6 +67,8 @@ export interface FunctionSpec {
   timeoutSeconds: number;
   access: Access;
   triggers: Trigger[];
+  /** Worker-thread entries (repository paths) the function starts; each is bundled beside index.mjs as <name>.mjs. */
+  workers?: string[];
 }
 
 export interface QueueSpec {
@@ -101,9 +103,11 @@ export const topology: Topology = {
       name: 'run-segmenter',
       feature: 'segmentation',
       description: 'Scheduled: recomputes every segment from the profiles, writes only changed memberships, publishes SegmentEntered/SegmentExited',
-      memoryMb: 2048,
+      // 3,538 MB buys two vCPUs (1,769 MB each), so the compute runs on both (shared/segments/parallel-compute.ts).
+      memoryMb: 3538,
       timeoutSeconds: 900,
       access: { table: { mode: 'readWrite', keys: { wholeTable: 'reads every profile with a parallel Scan' }, deletes: true }, publishEvents: true },
+      workers: ['shared/segments/rank-worker.ts'],
       // The schedule is config (config/segments.yaml `schedule`, default rate(1 hour)).
       triggers: [{ kind: 'schedule', name: 'segmenter', ...segmenterSchedule() }],
     },
