@@ -76,11 +76,11 @@ export class RemainingAfterRetriesError extends Error {
   }
 }
 
-export interface RemainingPolicy {
+export interface RemainingPolicy<T> {
   attempts: number;
   backoff: Backoff;
-  /** The error's message from how many are left and after how many attempts, e.g. `${n} deletes still unprocessed …`. */
-  describe: (remaining: number, attempts: number) => string;
+  /** The error's message from what is left and after how many attempts, e.g. `${remaining.length} deletes still unprocessed …`. */
+  describe: (remaining: readonly T[], attempts: number) => string;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -88,7 +88,7 @@ export interface RemainingPolicy {
  * Sends `items`, then again whatever the call reports as not done (a batch's UnprocessedItems, PutEvents' failed
  * entries), until none is left; after `attempts` calls throws a RemainingAfterRetriesError naming how many are left.
  */
-export async function retryRemaining<T>(items: readonly T[], send: (pending: readonly T[]) => Promise<readonly T[]>, policy: RemainingPolicy): Promise<void> {
+export async function retryRemaining<T>(items: readonly T[], send: (pending: readonly T[]) => Promise<readonly T[]>, policy: RemainingPolicy<T>): Promise<void> {
   let pending = items;
   if (pending.length === 0) return;
   await retry(
@@ -100,7 +100,7 @@ export async function retryRemaining<T>(items: readonly T[], send: (pending: rea
       attempts: policy.attempts,
       backoff: policy.backoff,
       retryOn: (error) => error instanceof StillPending,
-      giveUp: (_, attempts) => new RemainingAfterRetriesError(policy.describe(pending.length, attempts), pending.length, attempts),
+      giveUp: (_, attempts) => new RemainingAfterRetriesError(policy.describe(pending, attempts), pending.length, attempts),
       ...(policy.sleep ? { sleep: policy.sleep } : {}),
     },
   );

@@ -2,6 +2,7 @@ import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { traced } from '#shared/observability/observability.ts';
 import { currentCorrelationId } from '#shared/observability/correlation.ts';
 import { queueUrlVariable } from '#shared/runtime/queue-url.ts';
+import { exponential, retryRemaining } from '#shared/runtime/retry.ts';
 import { localCredentials } from '#shared/table/table-client.ts';
 import { sendRef, type SendRequest } from '#shared/sending/send-request.ts';
 
@@ -32,17 +33,23 @@ export function sendQueueFromEnvironment(): SendQueue {
 /** SendMessageBatch in tens, eight batches in flight, retrying only the entries SQS reports as failed. */
 export function sqsSendQueue(client: SQSClient, queueUrl: string): SendQueue {
   const sendBatch = async (batch: readonly SendRequest[], delaySeconds: number) => {
-    let pending = batch.map((request, index) => ({ Id: String(index), MessageBody: JSON.stringify({ ...request, correlationId: request.correlationId ?? currentCorrelationId() }), ...(delaySeconds > 0 ? { DelaySeconds: delaySeconds } : {}) }));
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      const result = await client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending }));
-      const failed = new Set((result.Failed ?? []).map((f) => f.Id));
-      pending = pending.filter((entry) => failed.has(entry.Id));
-      if (pending.length > 0 && attempt >= MAX_ATTEMPTS) {
-        const refs = pending.map((entry) => batch[Number(entry.Id)]).flatMap((r) => (r ? [sendRef(r)] : []));
-        throw new Error(`SQS refused ${pending.length} message(s) after ${attempt} attempts: ${refs.slice(0, 3).join(', ')}`);
-      }
-      if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-    }
+    const entries = batch.map((request, index) => ({ Id: String(index), MessageBody: JSON.stringify({ ...request, correlationId: request.correlationId ?? currentCorrelationId() }), ...(delaySeconds > 0 ? { DelaySeconds: delaySeconds } : {}) }));
+    await retryRemaining(
+      entries,
+      async (pending) => {
+        const result = await client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: [...pending] }));
+        const failed = new Set((result.Failed ?? []).map((f) => f.Id));
+        return pending.filter((entry) => failed.has(entry.Id));
+      },
+      {
+        attempts: MAX_ATTEMPTS,
+        backoff: exponential(50),
+        describe: (left, attempts) => {
+          const refs = left.map((entry) => batch[Number(entry.Id)]).flatMap((r) => (r ? [sendRef(r)] : []));
+          return `SQS refused ${left.length} message(s) after ${attempts} attempts: ${refs.slice(0, 3).join(', ')}`;
+        },
+      },
+    );
   };
   return {
     async enqueue(requests, delaySeconds = 0) {

@@ -22,12 +22,12 @@ export interface BatchRetryOptions {
 const DEFAULT_BACKOFF = fullJitter(25, 2_000);
 
 /** The retry policy of one batch under `options`; `what` names what was left, e.g. "BatchGetItem left 3 of 100 key(s) unread". */
-export function batchRetryPolicy(options: BatchRetryOptions, what: (left: number) => string): RemainingPolicy {
+export function batchRetryPolicy<T>(options: BatchRetryOptions, what: (left: number) => string): RemainingPolicy<T> {
   return {
     attempts: options.attempts ?? 12,
     backoff: options.backoff ?? DEFAULT_BACKOFF,
     describe: (left, attempts) => {
-      const message = `${what(left)} after ${attempts} attempts (DynamoDB throttled?)`;
+      const message = `${what(left.length)} after ${attempts} attempts (DynamoDB throttled?)`;
       return options.nextStep === undefined ? message : `${message}; ${options.nextStep}`;
     },
     ...(options.sleep ? { sleep: options.sleep } : {}),

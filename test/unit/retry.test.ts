@@ -93,8 +93,8 @@ describe('retryRemaining', () => {
   });
 
   it('throws naming how many are left after the last attempt', async () => {
-    const attempt = retryRemaining(['a', 'b', 'c'], async (pending) => pending.slice(1), { attempts: 2, backoff: noWait, describe: (left, attempts) => `${left} left after ${attempts}` });
+    const attempt = retryRemaining(['a', 'b', 'c'], async (pending) => pending.slice(1), { attempts: 2, backoff: noWait, describe: (left, attempts) => `${left.join('')} left after ${attempts}` });
     await expect(attempt).rejects.toThrow(RemainingAfterRetriesError);
-    await expect(attempt).rejects.toMatchObject({ message: '1 left after 2', remaining: 1, attempts: 2 });
+    await expect(attempt).rejects.toMatchObject({ message: 'c left after 2', remaining: 1, attempts: 2 });
   });
 });
