@@ -6,7 +6,12 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { SERVICE_NAME } from '#shared/observability/kinship-metrics.ts';
 import { handlerEntry, type FunctionSpec } from '#shared/topology.ts';
+import { CHECKED_AT_BUILD_MARKER } from '#shared/config/checked-at-build.ts';
+import { digestCheckedForSynth } from './config-gate.ts';
+import { workerBundleCommands } from './worker-bundles.ts';
+import { metricsNamespace } from './dashboard.ts';
 
 /** The repository root: entries, the lock file and config/ are resolved against it, whatever the cwd. */
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -34,8 +39,12 @@ export const LAMBDA_BUNDLING = {
   bundleAwsSDK: true,
 } satisfies Omit<BundlingOptions, 'commandHooks'>;
 
-/** NODE_OPTIONS every function starts with. */
-export const LAMBDA_NODE_OPTIONS = '--enable-source-maps';
+/**
+ * NODE_OPTIONS every function starts with: none. `--enable-source-maps` was measured (bench/cold-start.ts) to add
+ * ~30-60 ms of CPU to every init, the bare handler's included, and it costs again on each stack trace. The maps
+ * still ship in the asset (sourceMap above): set the flag on one function to read mapped traces while debugging.
+ */
+export const LAMBDA_NODE_OPTIONS: string = '';
 
 export interface AppFunctionProps {
   spec: FunctionSpec;
@@ -66,6 +75,8 @@ export class AppFunction extends NodejsFunction {
     });
     logGroup.grantWrite(role);
 
+    const checkedDigest = digestCheckedForSynth(join(repoRoot, 'config'));
+
     super(scope, id, {
       entry: props.entry ?? defaultHandlerEntry(props.spec),
       handler: 'handler',
@@ -80,8 +91,10 @@ export class AppFunction extends NodejsFunction {
       projectRoot: repoRoot,
       depsLockFilePath: join(repoRoot, 'package-lock.json'),
       environment: {
-        POWERTOOLS_SERVICE_NAME: 'kinship',
-        NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        // Powertools Metrics (EMF) namespace: context kinship:metricsNamespace, default Kinship. Tracing is Active above.
+        POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(scope),
+        ...(LAMBDA_NODE_OPTIONS ? { NODE_OPTIONS: LAMBDA_NODE_OPTIONS } : {}),
         ...props.environment,
       },
       bundling: {
@@ -90,7 +103,12 @@ export class AppFunction extends NodejsFunction {
           beforeBundling: () => [],
           beforeInstall: () => [],
           // The handlers validate config/*.yaml at cold start, so the asset carries the repository's config/ folder.
-          afterBundling: (inputDir: string, outputDir: string) => [`cp -R "${join(inputDir, 'config')}" "${join(outputDir, 'config')}"`],
+          afterBundling: (inputDir: string, outputDir: string) => [
+            `cp -R "${join(inputDir, 'config')}" "${join(outputDir, 'config')}"`,
+            // Only when the synth gate passed on these very files: the cold start may then skip repeating its checks.
+            ...(checkedDigest ? [`printf '%s' '${checkedDigest}' > "${join(outputDir, 'config', CHECKED_AT_BUILD_MARKER)}"`] : []),
+            ...workerBundleCommands(props.spec, inputDir, outputDir, LAMBDA_BUNDLING.target),
+          ],
         },
       },
     });
