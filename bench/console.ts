@@ -5,12 +5,13 @@
  * assembling the view and rendering the HTML. Bound: page p95 within 2× of the bare calls' p95.
  */
 import { createHash } from 'node:crypto';
-import { BatchGetCommand, BatchWriteCommand, QueryCommand, type BatchWriteCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTable, startDynamoDbLocal } from '#local/dynamodb-local.ts';
 import { loadCustomerView } from '#shared/console/customer-view.ts';
 import { renderConsolePage } from '#shared/console/console-layout.ts';
 import { customerPage } from '#shared/console/pages/customer-page.ts';
 import { loadCatalogs, translator } from '#shared/i18n/catalogs.ts';
+import { batchWriteAll } from '#shared/table/batch-write.ts';
 import { keys } from '#shared/table/keys.ts';
 import { createDocumentClient, type Table } from '#shared/table/table-client.ts';
 import { freePort, machineInfo, sizeFromEnvironment, type BenchReport } from './bench-harness.ts';
@@ -48,20 +49,7 @@ function profile(n: number): Item {
 }
 
 async function writeAll(table: Table, items: Item[], concurrency = 16): Promise<void> {
-  const batches: Item[][] = [];
-  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let b = next++; b < batches.length; b = next++) {
-        let pending: Record<string, unknown>[] | undefined = (batches[b] ?? []).map((Item) => ({ PutRequest: { Item } }));
-        while (pending && pending.length > 0) {
-          const result: BatchWriteCommandOutput = await table.doc.send(new BatchWriteCommand({ RequestItems: { [table.name]: pending } }));
-          pending = result.UnprocessedItems?.[table.name];
-        }
-      }
-    }),
-  );
+  await batchWriteAll(table, items.map((Item) => ({ PutRequest: { Item } })), { concurrency });
 }
 
 /** The same items the page reads, fetched with the bare calls and nothing else. */

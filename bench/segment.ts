@@ -1,10 +1,8 @@
 import os from 'node:os';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTable, startDynamoDbLocal } from '#local/dynamodb-local.ts';
 import { startPutEventsEndpoint } from '#local/put-events-endpoint.ts';
 import { createEventBridgeClient } from '#shared/events/publish-events.ts';
-import { chunk, forEachConcurrent } from '#shared/runtime/concurrency.ts';
 import type { CustomerProfile } from '#shared/profiles/customer-profile.ts';
 import { computeSegments, isMember, type Segmentation } from '#shared/segments/compute-segments.ts';
 import { computeSegmentsInParallel, computeThreads, startRankWorkers } from '#shared/segments/parallel-compute.ts';
@@ -15,6 +13,7 @@ import { defaultSegmentsConfig } from '#shared/segments/segment-config.ts';
 import { FIRST_RFM_SEGMENT, planSegments, RULE } from '#shared/segments/segment-plan.ts';
 import { diffMemberships, runSegmenter, type SegmenterRunSummary } from '#shared/segments/run-segmenter.ts';
 import { writeMemberships } from '#shared/segments/segment-store.ts';
+import { batchWriteAll } from '#shared/table/batch-write.ts';
 import { createDocumentClient, type Table } from '#shared/table/table-client.ts';
 import { bareScan, freePort, machineInfo, sizeFromEnvironment, timed, type BenchReport } from './bench-harness.ts';
 import { createPrng } from '#local/seed-demo-shop.ts';
@@ -282,13 +281,7 @@ async function endToEndBench(profiles: number) {
     const table: Table = { doc: createDocumentClient(db.endpoint), name };
     process.stderr.write(`seeding ${profiles.toLocaleString('en-US')} profiles…\n`);
     const generated = [...syntheticProfiles(profiles, 5)];
-    await forEachConcurrent(chunk(generated.map(profileItem), 25), 16, async (batch) => {
-      let pending = batch.map((Item) => ({ PutRequest: { Item } }));
-      while (pending.length > 0) {
-        const result = await table.doc.send(new BatchWriteCommand({ RequestItems: { [name]: pending } }));
-        pending = (result.UnprocessedItems?.[name] ?? []).flatMap((r) => (r.PutRequest?.Item ? [{ PutRequest: { Item: r.PutRequest.Item } }] : []));
-      }
-    });
+    await batchWriteAll(table, generated.map((profile) => ({ PutRequest: { Item: profileItem(profile) } })), { concurrency: 16 });
     // The memberships of the previous hourly run, written through the segmenter's own write path (no events).
     const previous = computeSegments(planSegments(config, NOW), (() => {
       const b = new ProfileColumnsBuilder(planSegments(config, NOW), profiles);

@@ -8,7 +8,7 @@
  */
 import os from 'node:os';
 import { join } from 'node:path';
-import { BatchWriteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { z } from 'zod';
@@ -23,6 +23,7 @@ import { createPacer } from '#shared/sending/pacer.ts';
 import { planNewsletter } from '#shared/sending/plan-occurrence.ts';
 import { processSendBatch, type QueueRecord } from '#shared/sending/process-send-batch.ts';
 import type { SendQueue } from '#shared/sending/send-queue.ts';
+import { batchWriteAll } from '#shared/table/batch-write.ts';
 import { keys } from '#shared/table/keys.ts';
 import { queueTriggerOf } from '#shared/topology.ts';
 import { createDocumentClient, type Table } from '#shared/table/table-client.ts';
@@ -51,11 +52,7 @@ async function seed(table: Table, segment: string, prefix: string, count: number
     { ...keys.profile(id), customerId: id, customerName: `Customer ${i}`, locale: ['en', 'is', 'da', 'he', 'fi'][i % 5], confirmedEmail: `${id}@example.com`, marketingConsent: 'granted', marketingConsentAddress: consentAddressOf(`${id}@example.com`), orderCount: 1 + (i % 4), netSpendMinor: 1000 * (i % 90) },
     { ...keys.segmentMembership(id, segment), ...keys.segmentMemberIndex(segment, id), entityType: 'SEGMENT_MEMBER', customerId: id, segment },
   ]);
-  const batches: Record<string, unknown>[][] = [];
-  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
-  for (let i = 0; i < batches.length; i += 8) {
-    await Promise.all(batches.slice(i, i + 8).map((batch) => table.doc.send(new BatchWriteCommand({ RequestItems: { [table.name]: batch.map((Item) => ({ PutRequest: { Item } })) } }))));
-  }
+  await batchWriteAll(table, items.map((Item) => ({ PutRequest: { Item } })), { concurrency: 8 });
   return ids;
 }
 

@@ -8,10 +8,10 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { consentAddressOf } from '#shared/capture/consent.ts';
 import { isHeldOut } from '#shared/measurement/holdout.ts';
+import { batchWriteAll } from '#shared/table/batch-write.ts';
 import { keys } from '#shared/table/keys.ts';
 import { createDocumentClient, type Table } from '#shared/table/table-client.ts';
 import { topology } from '#shared/topology.ts';
@@ -47,11 +47,7 @@ async function seedAudience(table: Table, count: number): Promise<string[]> {
     { ...keys.profile(id), customerId: id, customerName: `Customer ${i}`, locale: ['en', 'is', 'da', 'he', 'fi'][i % 5], confirmedEmail: emailOf(id), marketingConsent: 'granted', marketingConsentAddress: consentAddressOf(emailOf(id)), orderCount: 1 + (i % 4), netSpendMinor: 1000 * (i % 90) },
     { ...keys.segmentMembership(id, 'all-customers'), ...keys.segmentMemberIndex('all-customers', id), entityType: 'SEGMENT_MEMBER', customerId: id, segment: 'all-customers' },
   ]);
-  for (let i = 0; i < items.length; i += 25 * 8) {
-    const batches: Record<string, unknown>[][] = [];
-    for (let j = i; j < Math.min(items.length, i + 25 * 8); j += 25) batches.push(items.slice(j, Math.min(j + 25, i + 25 * 8)));
-    await Promise.all(batches.map((batch) => table.doc.send(new BatchWriteCommand({ RequestItems: { [table.name]: batch.map((Item) => ({ PutRequest: { Item } })) } }))));
-  }
+  await batchWriteAll(table, items.map((Item) => ({ PutRequest: { Item } })), { concurrency: 8 });
   return ids;
 }
 

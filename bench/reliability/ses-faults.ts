@@ -15,7 +15,6 @@
  * 180 s), keeping their ratios. SES events are recorded by 16 concurrent consumers, a second after the send.
  */
 import { join } from 'node:path';
-import { BatchGetCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { CampaignSchema, type Campaign } from '#shared/campaigns/campaign-config.ts';
 import { CampaignTemplates } from '#shared/campaigns/email-templates.ts';
 import { consentAddressOf } from '#shared/capture/consent.ts';
@@ -27,6 +26,8 @@ import { createPacer, type AdaptivePacer } from '#shared/sending/pacer.ts';
 import { planNewsletter } from '#shared/sending/plan-occurrence.ts';
 import { processSendBatch, type QueueRecord, type SendBatchDeps } from '#shared/sending/process-send-batch.ts';
 import type { SendQueue } from '#shared/sending/send-queue.ts';
+import { batchGetAll } from '#shared/table/batch-get.ts';
+import { batchWriteAll } from '#shared/table/batch-write.ts';
 import { keys } from '#shared/table/keys.ts';
 import { createDocumentClient, type Table } from '#shared/table/table-client.ts';
 import { queueTriggerOf, topology } from '#shared/topology.ts';
@@ -112,12 +113,7 @@ async function seed(table: Table, count: number): Promise<string[]> {
     { ...keys.profile(id), customerId: id, customerName: `Customer ${i}`, locale: ['en', 'is', 'da', 'he', 'fi'][i % 5], confirmedEmail: `${id}@example.com`, marketingConsent: 'granted', marketingConsentAddress: consentAddressOf(`${id}@example.com`), orderCount: 1 },
     { ...keys.segmentMembership(id, 'all-customers'), ...keys.segmentMemberIndex('all-customers', id), entityType: 'SEGMENT_MEMBER', customerId: id, segment: 'all-customers' },
   ]);
-  for (let i = 0; i < items.length; i += 200) {
-    const chunk = items.slice(i, i + 200);
-    await Promise.all(
-      Array.from({ length: Math.ceil(chunk.length / 25) }, (_, b) => table.doc.send(new BatchWriteCommand({ RequestItems: { [table.name]: chunk.slice(b * 25, b * 25 + 25).map((Item) => ({ PutRequest: { Item } })) } }))),
-    );
-  }
+  await batchWriteAll(table, items.map((Item) => ({ PutRequest: { Item } })), { concurrency: 8 });
   return ids;
 }
 
@@ -127,18 +123,11 @@ async function claimStatuses(table: Table, ids: readonly string[]): Promise<{ st
   /** Unknown outcomes that no SES event settled within the lease, so a redelivery took the claim over and sent. */
   let retakes = 0;
   const items = new Map<string, Record<string, unknown>>();
-  for (let i = 0; i < ids.length; i += 100) {
-    let pending: Record<string, unknown>[] = ids.slice(i, i + 100).map((id) => keys.sendClaim(newsletter.id, OCCURRENCE, id));
-    while (pending.length > 0) {
-      const result = await table.doc.send(new BatchGetCommand({ RequestItems: { [table.name]: { Keys: pending, ConsistentRead: true } } }));
-      for (const item of result.Responses?.[table.name] ?? []) {
-        statuses.set(String(item.customerId), String(item.status));
-        items.set(String(item.customerId), item);
-        if (typeof item.reconciledAt === 'string') reconciled++;
-        if (typeof item.unknownAt === 'string' && typeof item.reconciledAt !== 'string' && typeof item.reclaimedAt === 'string' && item.reclaimedAt > item.unknownAt) retakes++;
-      }
-      pending = result.UnprocessedKeys?.[table.name]?.Keys ?? [];
-    }
+  for (const item of await batchGetAll(table, ids.map((id) => keys.sendClaim(newsletter.id, OCCURRENCE, id)), { ConsistentRead: true })) {
+    statuses.set(String(item.customerId), String(item.status));
+    items.set(String(item.customerId), item);
+    if (typeof item.reconciledAt === 'string') reconciled++;
+    if (typeof item.unknownAt === 'string' && typeof item.reconciledAt !== 'string' && typeof item.reclaimedAt === 'string' && item.reclaimedAt > item.unknownAt) retakes++;
   }
   return { statuses, reconciled, retakes, items };
 }

@@ -2,6 +2,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Table } from '#shared/table/table-client.ts';
 
+/** Client settings for a unit test: no AWS profile needed, and nothing listens on the endpoint (a middleware answers). */
+export const offlineClientConfig = { region: 'eu-west-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'unit', secretAccessKey: 'unit' } };
+
 /** One call the scripted table received: the command's name and its document-client input. */
 export interface ScriptedCall {
   command: string;
@@ -15,7 +18,7 @@ export interface ScriptedCall {
  */
 export function scriptedTable(respond: (call: ScriptedCall, index: number) => Record<string, unknown>): { table: Table; calls: ScriptedCall[] } {
   const calls: ScriptedCall[] = [];
-  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'unit', secretAccessKey: 'unit' } }));
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient(offlineClientConfig));
   doc.middlewareStack.add(
     (_next, context) => async (args) => {
       const call = { command: context.commandName ?? '', input: structuredClone(args.input) };

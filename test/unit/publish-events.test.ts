@@ -2,13 +2,14 @@ import { EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-e
 import { describe, expect, it } from 'vitest';
 import { publishEvents, type EventBus } from '#shared/events/publish-events.ts';
 import { SegmentEntered } from '#shared/events/segment-entered.ts';
+import { offlineClientConfig } from '#test/support/scripted-table.ts';
 
 const entered = (n: number) => SegmentEntered.create({ customerId: `k_${n}`, segment: 'gold', reason: 'top 10%', runId: 'r1', asOf: '2026-01-01T00:00:00.000Z' });
 
 /** A bus whose PutEvents fails the entries `failing` picks on each call (by call number), recording what each call sent. */
 function scriptedBus(failing: (call: number, entries: PutEventsRequestEntry[]) => Set<number>): { bus: EventBus; sent: string[][] } {
   const sent: string[][] = [];
-  const client = new EventBridgeClient({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'unit', secretAccessKey: 'unit' } });
+  const client = new EventBridgeClient(offlineClientConfig);
   client.middlewareStack.add(
     () => async (args) => {
       const entries: PutEventsRequestEntry[] = Reflect.get(Object(args.input), 'Entries') ?? [];

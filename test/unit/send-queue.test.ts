@@ -2,25 +2,24 @@ import { SQSClient, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sq
 import { describe, expect, it } from 'vitest';
 import { sqsSendQueue } from '#shared/sending/send-queue.ts';
 import type { SendRequest } from '#shared/sending/send-request.ts';
+import { offlineClientConfig } from '#test/support/scripted-table.ts';
 
 const request = (n: number): SendRequest => ({ campaignId: 'welcome', occurrenceId: 'once', customerId: `k_${n}`, triggeredAt: '2026-01-01T00:00:00.000Z' });
 
 /** An SQS client whose SendMessageBatch fails the entries `failing` picks on each call, recording the customers each call sent. */
 function scriptedSqs(failing: (call: number) => Set<string>): { client: SQSClient; sent: string[][] } {
   const sent: string[][] = [];
-  const client = new SQSClient({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'unit', secretAccessKey: 'unit' } });
-  client.middlewareStack.add(
-    () => async (args) => {
-      const entries: SendMessageBatchRequestEntry[] = Reflect.get(Object(args.input), 'Entries') ?? [];
-      sent.push(entries.map((entry) => String(JSON.parse(entry.MessageBody ?? '{}').customerId)));
-      const failed = failing(sent.length);
-      const Failed = entries.filter((entry) => failed.has(entry.Id ?? '')).map((entry) => ({ Id: entry.Id, Code: 'ServiceUnavailable', SenderFault: false }));
-      const Successful = entries.filter((entry) => !failed.has(entry.Id ?? '')).map((entry) => ({ Id: entry.Id, MessageId: `m${entry.Id}`, MD5OfMessageBody: '' }));
-      return { output: { $metadata: {}, Failed, Successful }, response: {} };
-    },
-    { step: 'initialize', priority: 'high', name: 'scriptedSqs' },
-  );
+  const client = new SQSClient(offlineClientConfig);
+  client.middlewareStack.add(() => async (args) => ({ output: answerBatch(Reflect.get(Object(args.input), 'Entries') ?? [], sent, failing), response: {} }), { step: 'initialize', priority: 'high', name: 'scriptedSqs' });
   return { client, sent };
+}
+
+function answerBatch(entries: SendMessageBatchRequestEntry[], sent: string[][], failing: (call: number) => Set<string>) {
+  sent.push(entries.map((entry) => String(JSON.parse(entry.MessageBody ?? '{}').customerId)));
+  const failed = failing(sent.length);
+  const Failed = entries.filter((entry) => failed.has(entry.Id ?? '')).map((entry) => ({ Id: entry.Id, Code: 'ServiceUnavailable', SenderFault: false }));
+  const Successful = entries.filter((entry) => !failed.has(entry.Id ?? '')).map((entry) => ({ Id: entry.Id, MessageId: `m${entry.Id}`, MD5OfMessageBody: '' }));
+  return { $metadata: {}, Failed, Successful };
 }
 
 describe('sqsSendQueue', () => {
