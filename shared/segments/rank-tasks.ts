@@ -4,7 +4,7 @@
  * the id order by one numeric key. Pure: the same task gives the same rows on any thread, which is what makes
  * the parallel compute identical to the one-thread one. Imports nothing with side effects (the worker loads it).
  */
-import { stableSortByKey } from '#shared/segments/rfm-quintiles.ts';
+import { sortByWords, stableSortByKey } from '#shared/segments/rfm-quintiles.ts';
 
 /** Customer ids, concatenated: id `row` is `codes[offsets[row] .. offsets[row + 1])`. */
 export interface EncodedIds {
@@ -139,7 +139,7 @@ export function sortRowsById(ids: EncodedIds, rows: Int32Array): Int32Array {
     high[i] = h;
     low[i] = l;
   }
-  const positions = radixSortPositions(high, low);
+  const positions = sortByWords(Int32Array.from({ length: m }, (_, i) => i), high.slice(), low.slice());
   const out = new Int32Array(m);
   for (let i = 0; i < m; i++) out[i] = rows[positions[i] ?? 0] ?? 0;
   // Equal words share their first 8 units after the prefix: the rest decides.
@@ -151,35 +151,6 @@ export function sortRowsById(ids: EncodedIds, rows: Int32Array): Int32Array {
     lo = hi;
   }
   return out;
-}
-
-/** Positions 0..n-1 ordered by (high, low) ascending: LSD radix, 16 bits a pass, passes where all agree skipped. */
-function radixSortPositions(high: Uint32Array, low: Uint32Array): Int32Array {
-  const n = high.length;
-  let order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  let next = new Int32Array(n);
-  const counts = new Int32Array(65_537);
-  for (let pass = 0; pass < 4; pass++) {
-    const words = pass < 2 ? low : high;
-    const shift = pass % 2 === 0 ? 0 : 16;
-    counts.fill(0);
-    for (let i = 0; i < n; i++) {
-      const digit = ((words[i] ?? 0) >>> shift) & 0xffff;
-      counts[digit + 1] = (counts[digit + 1] ?? 0) + 1;
-    }
-    if (counts[(((words[0] ?? 0) >>> shift) & 0xffff) + 1] === n) continue;
-    for (let d = 1; d < counts.length; d++) counts[d] = (counts[d] ?? 0) + (counts[d - 1] ?? 0);
-    for (let i = 0; i < n; i++) {
-      const position = order[i] ?? 0;
-      const digit = ((words[position] ?? 0) >>> shift) & 0xffff;
-      const at = counts[digit] ?? 0;
-      counts[digit] = at + 1;
-      next[at] = position;
-    }
-    [order, next] = [next, order];
-  }
-  return order;
 }
 
 function comparatorSorted(ids: EncodedIds, rows: Int32Array): Int32Array {

@@ -71,12 +71,21 @@ export function stableSortByKey(order: Int32Array, key: Float64Array): Int32Arra
     hi[i] = h;
     lo[i] = l;
   }
+  return sortByWords(order, hi, lo);
+}
+
+/**
+ * Stable ascending sort of `order` by the 64-bit key (hi[i], lo[i]) of its i-th element: LSD radix, 16 bits a
+ * pass, passes where every key has the same digit skipped. `hi` and `lo` are used as scratch.
+ */
+export function sortByWords(order: Int32Array, hi: Uint32Array, lo: Uint32Array): Int32Array {
+  const n = order.length;
   let current = Int32Array.from(order);
-  let currentHi = hi;
-  let currentLo = lo;
+  let currentHi: Uint32Array = hi;
+  let currentLo: Uint32Array = lo;
   let nextOrder = new Int32Array(n);
-  let nextHi = new Uint32Array(n);
-  let nextLo = new Uint32Array(n);
+  let nextHi: Uint32Array = new Uint32Array(n);
+  let nextLo: Uint32Array = new Uint32Array(n);
   const counts = new Int32Array(65_537);
   for (let pass = 0; pass < 4; pass++) {
     const words = pass < 2 ? currentLo : currentHi;

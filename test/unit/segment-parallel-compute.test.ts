@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPrng } from '#local/seed-demo-shop.ts';
 import type { CustomerProfile } from '#shared/profiles/customer-profile.ts';
 import { computeSegments, scoredRows, type Segmentation } from '#shared/segments/compute-segments.ts';
 import { sortByCustomerId } from '#shared/segments/customer-order.ts';
@@ -10,18 +11,6 @@ import { planSegments, type SegmentPlan } from '#shared/segments/segment-plan.ts
 
 const now = new Date('2026-06-30T12:00:00Z');
 const DAY = 86_400_000;
-
-/** A deterministic pseudo-random sequence (mulberry32), so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /**
  * Ids that stress the id sort: a shared prefix, ids that are prefixes of others, runs that agree on far more
@@ -67,7 +56,7 @@ function profile(customerId: string, random: () => number): CustomerProfile {
 }
 
 function columnsOf(plan: SegmentPlan, ids: readonly string[], seed: number): ProfileColumns {
-  const random = prng(seed);
+  const random = createPrng(seed);
   const builder = new ProfileColumnsBuilder(plan, ids.length);
   for (const id of ids) builder.add(profile(id, random));
   return builder.build();
@@ -80,7 +69,7 @@ function outcome(s: Segmentation) {
 
 describe('segment compute on worker threads', () => {
   const plan = planSegments(defaultSegmentsConfig(), now);
-  const ids = someIds(4_000, prng(7));
+  const ids = someIds(4_000, createPrng(7));
   let two: RankWorkers;
   let three: RankWorkers;
 
