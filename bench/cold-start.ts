@@ -16,6 +16,8 @@ export const description =
 /** Every function's init within this multiple of the bare document-client handler's (issue 14). */
 const GOAL = 2;
 const ROUNDS = sizeFromEnvironment('COLD_START_ROUNDS', 7, 1);
+/** COLD_START_FUNCTIONS=console,show-report measures only those (a quick look at one lever); unset: every function. */
+const ONLY = (process.env.COLD_START_FUNCTIONS ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
 /** `npm run bench -- cold-start --analyze`: the ten largest modules of every bundle too. */
 const ANALYZE = process.argv.includes('--analyze');
 const FLAG = '--enable-source-maps';
@@ -184,7 +186,7 @@ export async function run(): Promise<BenchReport> {
     await writeFile(probe, INIT_PROBE);
     const targets: Target[] = [await bundleTarget(work, BARE, 'bare', { contents: BARE_DOCUMENT_CLIENT, sourcefile: 'bare-document-client.ts' })];
     const sdkBaselines = new Map<string, Target>();
-    for (const spec of topology.functions) {
+    for (const spec of topology.functions.filter((fn) => ONLY.length === 0 || ONLY.includes(fn.name))) {
       const target = await bundleTarget(work, spec.name, 'function', { entry: join(repoRoot, handlerEntry(spec)) });
       const clients = sdkClientsOf(target.bundle);
       const key = `bare: ${clients.map((name) => name.replace('@aws-sdk/client-', '')).join('+')}`;

@@ -135,7 +135,7 @@ export async function run(): Promise<BenchReport> {
       memory.reset();
       const built = await timed(async () => {
         const { report, items } = await createReport(table, settings, { range: { from: undefined, to: Date.parse('2026-12-31T23:59:59Z') }, now: new Date('2026-12-31T00:00:00Z'), segments });
-        return { report, items, html: renderReportHtml(report) };
+        return { report, items, html: await renderReportHtml(report) };
       });
       if (built.value.items !== loaded) throw new Error(`report scanned ${built.value.items} items, loaded ${loaded}`);
       reports.push(built.seconds);

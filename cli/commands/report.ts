@@ -95,7 +95,7 @@ export const reportCommand: Command = {
         return 0;
       }
       const file = values.out ?? 'report.html';
-      writeFileSync(file, renderReportHtml(report));
+      writeFileSync(file, await renderReportHtml(report));
       io.stdout.write(`wrote ${resolve(file)} (${report.campaigns.length} campaigns, from ${target.description})\n`);
       return 0;
     } finally {

@@ -6,7 +6,6 @@
 import { html, raw, type SafeHtml } from '#shared/i18n/html.ts';
 import { fromMinorUnits } from '#shared/money.ts';
 import type { Report } from '#shared/reports/build-report.ts';
-import * as charts from '#shared/reports/report-charts.ts';
 import { reportStrings as s } from '#shared/reports/report-strings.ts';
 
 const c = s.columns;
@@ -74,7 +73,12 @@ export function formatters(currency: string) {
   };
 }
 
-export function renderReportHtml(report: Report): string {
+/**
+ * Async because the chart module (Observable Plot + linkedom, ~450 KB bundled) is imported here, on the first
+ * page that draws a chart, not at cold start: the console and show-report Lambdas mostly answer other requests.
+ */
+export async function renderReportHtml(report: Report): Promise<string> {
+  const charts = await import('#shared/reports/report-charts.ts');
   const f = formatters(report.currency);
   const t = s.sections;
   const day = (iso: string) => iso.slice(0, 10);

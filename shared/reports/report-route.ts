@@ -44,5 +44,5 @@ export async function handleReportRequest(deps: ReportRouteDeps, event: APIGatew
   const { report, items } = await createReport(deps.table, deps.settings, { range, now });
   logger.info('report built', { items, campaigns: report.campaigns.length, durationMs: Date.now() - started, format: wantsJson ? 'json' : 'html' });
   if (wantsJson) return jsonResponse(200, report);
-  return { statusCode: 200, headers: htmlHeaders, body: renderReportHtml(report) };
+  return { statusCode: 200, headers: htmlHeaders, body: await renderReportHtml(report) };
 }

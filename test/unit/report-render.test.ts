@@ -18,7 +18,7 @@ const items = [
   aDailyStatsItem({ day: '2026-05-01', sent: 2, delivered: 2 }),
 ];
 const report = buildReport(reportDataOf(items), { range: { from: undefined, to: Date.parse('2026-12-31T00:00:00Z') }, conversionWindowDays: 5, currency: 'EUR', generatedAt: new Date('2026-12-31T00:00:00Z') });
-const page = renderReportHtml(report);
+const page = await renderReportHtml(report);
 
 describe('the report page', () => {
   it('is one self-contained document: no script, no external stylesheet, image or font', () => {
@@ -36,9 +36,9 @@ describe('the report page', () => {
     }
   });
 
-  it('escapes data from the table (a segment or campaign name is never markup)', () => {
+  it('escapes data from the table (a segment or campaign name is never markup)', async () => {
     const hostile = buildReport(reportDataOf([aSegmenterRunItem({ asOf: at, counts: { '<img onerror=x>': 2 } })]), { range: { from: undefined, to: Date.parse('2026-12-31T00:00:00Z') }, conversionWindowDays: 5, currency: 'EUR', generatedAt: new Date() });
-    const html = renderReportHtml(hostile);
+    const html = await renderReportHtml(hostile);
     expect(html).not.toContain('<img onerror');
     expect(html).toContain('&lt;img onerror=x&gt;');
   });
