@@ -57,11 +57,16 @@ export async function retry<T>(work: (attempt: number) => Promise<T>, policy: Re
       return await work(attempt);
     } catch (error) {
       if (!policy.retryOn(error)) throw error;
-      if (attempt >= policy.attempts) throw policy.giveUp ? policy.giveUp(error, attempt) : error;
+      if (attempt >= policy.attempts) throw policy.giveUp ? policy.giveUp(error, attempt) : lastError(error, attempt);
     }
     const ms = policy.backoff(attempt);
     if (ms > 0) await wait(ms);
   }
+}
+
+/** A Contended never leaves its retry: an outer retry would take it for its own race and start over. */
+function lastError(error: unknown, attempts: number): unknown {
+  return error instanceof Contended ? new Error(`still contended after ${attempts} attempts`, { cause: error }) : error;
 }
 
 /** What a `retryRemaining` call left over after the last attempt. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exponential, fullJitter, noWait, RemainingAfterRetriesError, retry, retryRemaining } from '#shared/runtime/retry.ts';
+import { Contended as SharedContended, exponential, fullJitter, isContended, noWait, RemainingAfterRetriesError, retry, retryRemaining } from '#shared/runtime/retry.ts';
 
 class Contended extends Error {}
 
@@ -59,6 +59,21 @@ describe('retry', () => {
         throw attempt === 1 ? new Contended('first') : last;
       }, policy),
     ).rejects.toBe(last);
+  });
+
+  it('never lets the shared Contended escape, so an outer retry does not take it for its own race', async () => {
+    let outerAttempts = 0;
+    const nested = retry(
+      async () => {
+        outerAttempts++;
+        await retry(async () => {
+          throw new SharedContended();
+        }, { attempts: 2, backoff: noWait, retryOn: isContended });
+      },
+      { attempts: 5, backoff: noWait, retryOn: isContended },
+    );
+    await expect(nested).rejects.toThrow('still contended after 2 attempts');
+    expect(outerAttempts).toBe(1);
   });
 
   it('does not wait when the backoff is zero', async () => {
