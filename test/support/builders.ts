@@ -1,4 +1,5 @@
 import type { ShopConfig } from '#shared/config/shop-config.ts';
+import type { CustomerProfile } from '#shared/profiles/customer-profile.ts';
 import type { LineItemInput, PurchaseInput } from '#shared/purchases/purchase-input.ts';
 
 export function aLineItem(overrides: Partial<LineItemInput> = {}): LineItemInput {
@@ -23,5 +24,30 @@ export function aShopConfig(overrides: Partial<ShopConfig['shop']> = {}): ShopCo
   return {
     shop: { name: 'Test shop', defaultLocale: 'en', baseCurrency: 'EUR', exchangeRates: { ISK: 0.0069, DKK: 0.134 }, ...overrides },
     purchases: { formTokenTtlDays: 30, maxBodyBytes: 256 * 1024, maxFutureSkewMinutes: 1440 },
+  };
+}
+
+/** A profile with one purchase (at `createdAt`, default 2026-06-23 noon UTC), 50.00 EUR, no answers. */
+export function aCustomerProfile(overrides: Partial<CustomerProfile> & { customerId: string }): CustomerProfile {
+  const at = overrides.createdAt ?? '2026-06-23T12:00:00.000Z';
+  return {
+    email: undefined,
+    customerName: undefined,
+    locale: 'is',
+    country: 'IS',
+    currency: 'EUR',
+    createdAt: at,
+    updatedAt: at,
+    firstPurchaseAt: at,
+    lastPurchaseAt: at,
+    orderCount: 1,
+    refundCount: 0,
+    itemCount: 1,
+    netSpendMinor: 5000,
+    categorySpendMinor: { tents: 5000 },
+    monthlySpendMinor: { '2026-06': 5000 },
+    latestSatisfaction: undefined,
+    referralCount: 0,
+    ...overrides,
   };
 }

@@ -8,6 +8,7 @@ import { ProfileColumnsBuilder, type ProfileColumns } from '#shared/segments/pro
 import { encodeIds, sortRowsById } from '#shared/segments/rank-tasks.ts';
 import { defaultSegmentsConfig } from '#shared/segments/segment-config.ts';
 import { planSegments, type SegmentPlan } from '#shared/segments/segment-plan.ts';
+import { aCustomerProfile } from '#test/support/builders.ts';
 
 const now = new Date('2026-06-30T12:00:00Z');
 const DAY = 86_400_000;
@@ -33,13 +34,9 @@ function profile(customerId: string, random: () => number): CustomerProfile {
   const orders = random() < 0.05 ? 0 : 1 + Math.floor(random() * 4);
   const lastDays = Math.floor(random() * 40);
   const net = orders === 0 ? -500 : 1000 * Math.floor(random() * 6);
-  return {
+  return aCustomerProfile({
     customerId,
-    email: undefined,
-    customerName: undefined,
     locale: 'en',
-    country: 'IS',
-    currency: 'EUR',
     createdAt: undefined,
     updatedAt: undefined,
     firstPurchaseAt: orders === 0 ? undefined : new Date(now.getTime() - (lastDays + 100) * DAY).toISOString(),
@@ -50,9 +47,7 @@ function profile(customerId: string, random: () => number): CustomerProfile {
     netSpendMinor: net,
     categorySpendMinor: {},
     monthlySpendMinor: { '2026-06': random() < 0.3 ? 0 : net },
-    latestSatisfaction: undefined,
-    referralCount: 0,
-  };
+  });
 }
 
 function columnsOf(plan: SegmentPlan, ids: readonly string[], seed: number): ProfileColumns {

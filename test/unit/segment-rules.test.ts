@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CustomerProfile } from '#shared/profiles/customer-profile.ts';
+import { aCustomerProfile } from '#test/support/builders.ts';
 import { isMember, segmentProfiles, type Segmentation } from '#shared/segments/compute-segments.ts';
 import { defaultSegmentsConfig, SegmentsConfigSchema, type SegmentsConfig } from '#shared/segments/segment-config.ts';
 import { completedMonths } from '#shared/segments/segment-plan.ts';
@@ -9,28 +10,7 @@ const DAY = 86_400_000;
 const daysAgo = (days: number) => new Date(now.getTime() - days * DAY).toISOString();
 
 /** A profile with one purchase a week ago, 50.00 EUR, no answers. */
-function aProfile(overrides: Partial<CustomerProfile> & { customerId: string }): CustomerProfile {
-  return {
-    email: undefined,
-    customerName: undefined,
-    locale: 'is',
-    country: 'IS',
-    currency: 'EUR',
-    createdAt: daysAgo(7),
-    updatedAt: daysAgo(7),
-    firstPurchaseAt: daysAgo(7),
-    lastPurchaseAt: daysAgo(7),
-    orderCount: 1,
-    refundCount: 0,
-    itemCount: 1,
-    netSpendMinor: 5000,
-    categorySpendMinor: { tents: 5000 },
-    monthlySpendMinor: { '2026-06': 5000 },
-    latestSatisfaction: undefined,
-    referralCount: 0,
-    ...overrides,
-  };
-}
+const aProfile = (overrides: Partial<CustomerProfile> & { customerId: string }) => aCustomerProfile({ createdAt: daysAgo(7), ...overrides });
 
 /** A purchaser with `orders` orders, last purchase `lastDays` ago and `net` minor units of net spend. */
 function buyer(customerId: string, lastDays: number, orders: number, net: number): CustomerProfile {
