@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { handlerEnvironment } from '#local/handler-environment.ts';
 import { handlerEntry, topology } from '#shared/topology.ts';
-import { CHECKED_AT_BUILD_MARKER, PARSED_AT_BUILD_FILE } from '#shared/config/checked-at-build.ts';
+import { CHECKED_AT_BUILD_MARKER } from '#shared/config/checked-at-build.ts';
 import { LAMBDA_BUNDLING, LAMBDA_NODE_OPTIONS, repoRoot } from '../infra/app-function.ts';
-import { checkConfigForSynth, digestCheckedForSynth, parsedConfigForSynth } from '../infra/config-gate.ts';
+import { checkConfigForSynth, digestCheckedForSynth } from '../infra/config-gate.ts';
 import { machineInfo, sizeFromEnvironment, type BenchReport } from './bench-harness.ts';
 import { bundleLambda, bytesByModule, bytesByPackage, type BundleSource, type LambdaBundle } from './support/lambda-bundle.ts';
 
@@ -173,8 +173,6 @@ async function bundleTarget(work: string, name: string, kind: Target['kind'], so
     await cp(join(repoRoot, 'config'), join(root, 'config'), { recursive: true });
     const checked = digestCheckedForSynth(join(repoRoot, 'config'));
     if (checked) await writeFile(join(root, 'config', CHECKED_AT_BUILD_MARKER), checked);
-    const parsed = parsedConfigForSynth(join(repoRoot, 'config'));
-    if (parsed) await cp(parsed, join(root, 'config', PARSED_AT_BUILD_FILE));
   }
   return { name, kind, bundle, root };
 }

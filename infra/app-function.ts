@@ -8,8 +8,8 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { SERVICE_NAME } from '#shared/observability/kinship-metrics.ts';
 import { handlerEntry, type FunctionSpec } from '#shared/topology.ts';
-import { CHECKED_AT_BUILD_MARKER, PARSED_AT_BUILD_FILE } from '#shared/config/checked-at-build.ts';
-import { digestCheckedForSynth, parsedConfigForSynth } from './config-gate.ts';
+import { CHECKED_AT_BUILD_MARKER } from '#shared/config/checked-at-build.ts';
+import { digestCheckedForSynth } from './config-gate.ts';
 import { workerBundleCommands } from './worker-bundles.ts';
 import { metricsNamespace } from './dashboard.ts';
 
@@ -76,7 +76,6 @@ export class AppFunction extends NodejsFunction {
     logGroup.grantWrite(role);
 
     const checkedDigest = digestCheckedForSynth(join(repoRoot, 'config'));
-    const parsedConfig = parsedConfigForSynth(join(repoRoot, 'config'));
 
     super(scope, id, {
       entry: props.entry ?? defaultHandlerEntry(props.spec),
@@ -108,8 +107,6 @@ export class AppFunction extends NodejsFunction {
             `cp -R "${join(inputDir, 'config')}" "${join(outputDir, 'config')}"`,
             // Only when the synth gate passed on these very files: the cold start may then skip repeating its checks.
             ...(checkedDigest ? [`printf '%s' '${checkedDigest}' > "${join(outputDir, 'config', CHECKED_AT_BUILD_MARKER)}"`] : []),
-            // The YAML already parsed (cold start skips the parse while the digest in it matches the files).
-            ...(parsedConfig ? [`cp "${parsedConfig}" "${join(outputDir, 'config', PARSED_AT_BUILD_FILE)}"`] : []),
             ...workerBundleCommands(props.spec, inputDir, outputDir, LAMBDA_BUNDLING.target),
           ],
         },

@@ -11,19 +11,12 @@ import { join, relative } from 'node:path';
  */
 export const CHECKED_AT_BUILD_MARKER = '.checked-at-build';
 
-/**
- * Written beside the marker by the same build: every YAML file under config/ already parsed (plain JSON values, keyed
- * by path relative to config/) with the digest of the files it was parsed from. The loader uses a file's entry
- * only while that digest matches (shared/config/load-yaml.ts), and still validates it with the file's schema.
- */
-export const PARSED_AT_BUILD_FILE = '.parsed-at-build.json';
-
-/** sha256 over every file's relative path and bytes under `dir` (the build's two files excluded), in path order. */
+/** sha256 over every file's relative path and bytes under `dir` (the marker itself excluded), in path order. */
 export function configDigest(dir: string): string {
   const hash = createHash('sha256');
   for (const file of filesUnder(dir)) {
     const path = relative(dir, file).split('\\').join('/');
-    if (path === CHECKED_AT_BUILD_MARKER || path === PARSED_AT_BUILD_FILE) continue;
+    if (path === CHECKED_AT_BUILD_MARKER) continue;
     hash.update(`${path}\u0000`).update(readFileSync(file)).update('\u0000');
   }
   return hash.digest('hex');
@@ -36,8 +29,7 @@ export function configCheckedAtBuild(dir: string): boolean {
   return readFileSync(marker, 'utf8').trim() === configDigest(dir);
 }
 
-/** Every file under `dir`, in path order. */
-export function filesUnder(dir: string): string[] {
+function filesUnder(dir: string): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const path = join(dir, entry.name);

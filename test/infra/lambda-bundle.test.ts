@@ -11,7 +11,7 @@ import { handlerEntry, topology } from '#shared/topology.ts';
 import { AppFunction, LAMBDA_BUNDLING, repoRoot } from '../../infra/app-function.ts';
 // eslint-disable-next-line no-restricted-imports -- as above: the synth gate is infra's own code.
 import { checkConfigForSynth } from '../../infra/config-gate.ts';
-import { CHECKED_AT_BUILD_MARKER, configCheckedAtBuild, configDigest, PARSED_AT_BUILD_FILE } from '#shared/config/checked-at-build.ts';
+import { CHECKED_AT_BUILD_MARKER, configCheckedAtBuild } from '#shared/config/checked-at-build.ts';
 
 const cdkJson = z.object({ context: z.record(z.string(), z.unknown()) }).parse(JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')));
 const work = mkdtempSync(join(tmpdir(), 'kinship-lambda-bundle-'));
@@ -54,13 +54,6 @@ describe('the cold-start bench bundles as NodejsFunction does', () => {
     const assetConfig = join(synthesizedOnce().assetDir, 'config');
     expect(readdirSync(assetConfig)).toContain(CHECKED_AT_BUILD_MARKER);
     expect(configCheckedAtBuild(assetConfig)).toBe(true);
-  });
-
-  it('ships config/ with its YAML already parsed, for the digest of exactly the files shipped, so the cold start skips the YAML parse', () => {
-    const assetConfig = join(synthesizedOnce().assetDir, 'config');
-    const built = z.object({ digest: z.string(), files: z.record(z.string(), z.unknown()) }).parse(JSON.parse(readFileSync(join(assetConfig, PARSED_AT_BUILD_FILE), 'utf8')));
-    expect(built.digest).toBe(configDigest(assetConfig));
-    expect(Object.keys(built.files)).toEqual(expect.arrayContaining(['shop.yaml', 'campaigns.yaml', 'segments.yaml']));
   });
 
   it('refuses bundling options it does not translate rather than measure a different bundle', () => {
