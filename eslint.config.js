@@ -22,10 +22,7 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/consistent-type-assertions': ['error', { assertionStyle: 'never' }],
       '@typescript-eslint/no-non-null-assertion': 'error',
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ group: ['../../*'], message: 'Use the #shared/... (or #functions/, #local/) import aliases.' }] },
-      ],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../../*'], message: 'Use the #shared/... (or #functions/, #local/) import aliases.' }] }],
     },
   },
   {
@@ -33,7 +30,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['#functions/*', '#local/*', '../../*', 'aws-cdk-lib', 'aws-cdk-lib/*'], message: 'shared/ depends on nothing above it (infra → functions → shared).' }] },
+        {
+          patterns: [
+            {
+              group: ['#functions/*', '#local/*', '../../*', 'aws-cdk-lib', 'aws-cdk-lib/*'],
+              message: 'shared/ depends on nothing above it (infra → functions → shared).',
+            },
+          ],
+        },
       ],
     },
   },
@@ -42,7 +46,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['#local/*', '../../*', 'aws-cdk-lib', 'aws-cdk-lib/*'], message: 'functions/ import only #shared/... (infra → functions → shared).' }] },
+        {
+          patterns: [
+            { group: ['#local/*', '../../*', 'aws-cdk-lib', 'aws-cdk-lib/*'], message: 'functions/ import only #shared/... (infra → functions → shared).' },
+          ],
+        },
       ],
     },
   },
@@ -52,6 +60,12 @@ export default tseslint.config(
   },
   {
     files: ['test/**/*.ts'],
-    rules: { 'no-restricted-syntax': ['error', { selector: "CallExpression[callee.property.name='skip']", message: 'No skipped tests.' }, { selector: "CallExpression[callee.property.name='only']", message: 'No focused tests.' }] },
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.property.name='skip']", message: 'No skipped tests.' },
+        { selector: "CallExpression[callee.property.name='only']", message: 'No focused tests.' },
+      ],
+    },
   },
 );

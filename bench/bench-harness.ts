@@ -25,7 +25,14 @@ export interface BenchModule {
 }
 
 export function isBenchModule(value: unknown): value is BenchModule {
-  return typeof value === 'object' && value !== null && 'run' in value && typeof value.run === 'function' && 'description' in value && typeof value.description === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'run' in value &&
+    typeof value.run === 'function' &&
+    'description' in value &&
+    typeof value.description === 'string'
+  );
 }
 
 export const benchDirectory = dirname(fileURLToPath(import.meta.url));
@@ -76,7 +83,10 @@ export function processCpuMs(pid: number | undefined): number | undefined {
 const CLOCK_TICKS_PER_SECOND = 100;
 
 /** Wall time and the CPU this process and `otherPids` spent while `fn` ran. */
-export async function timedWithCpu<T>(fn: () => Promise<T>, otherPids: Record<string, number | undefined> = {}): Promise<{ value: T; seconds: number; cpuMs: Record<string, number> }> {
+export async function timedWithCpu<T>(
+  fn: () => Promise<T>,
+  otherPids: Record<string, number | undefined> = {},
+): Promise<{ value: T; seconds: number; cpuMs: Record<string, number> }> {
   const before = process.cpuUsage();
   const othersBefore = Object.fromEntries(Object.entries(otherPids).map(([name, pid]) => [name, processCpuMs(pid)]));
   const { value, seconds } = await timed(fn);

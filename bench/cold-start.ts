@@ -17,7 +17,10 @@ export const description =
 const GOAL = 2;
 const ROUNDS = sizeFromEnvironment('COLD_START_ROUNDS', 7, 1);
 /** COLD_START_FUNCTIONS=console,show-report measures only those (a quick look at one lever); unset: every function. */
-const ONLY = (process.env.COLD_START_FUNCTIONS ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+const ONLY = (process.env.COLD_START_FUNCTIONS ?? '')
+  .split(',')
+  .map((name) => name.trim())
+  .filter((name) => name !== '');
 /** `npm run bench -- cold-start --analyze`: the ten largest modules of every bundle too. */
 const ANALYZE = process.argv.includes('--analyze');
 const FLAG = '--enable-source-maps';
@@ -143,7 +146,11 @@ function lambdaEnvironment(target: Target, nodeOptions: string): Record<string, 
 
 function measureInit(probe: string, target: Target, nodeOptions: string): Promise<Sample> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [probe, target.bundle.file], { cwd: target.root, env: lambdaEnvironment(target, nodeOptions), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [probe, target.bundle.file], {
+      cwd: target.root,
+      env: lambdaEnvironment(target, nodeOptions),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -194,7 +201,8 @@ export async function run(): Promise<BenchReport> {
       const target = await bundleTarget(work, spec.name, 'function', { entry: join(repoRoot, handlerEntry(spec)) });
       const clients = sdkClientsOf(target.bundle);
       const key = `bare: ${clients.map((name) => name.replace('@aws-sdk/client-', '')).join('+')}`;
-      if (!sdkBaselines.has(key)) sdkBaselines.set(key, await bundleTarget(work, key, 'bare-sdk', { contents: bareWithClients(clients), sourcefile: 'bare-sdk-clients.ts' }));
+      if (!sdkBaselines.has(key))
+        sdkBaselines.set(key, await bundleTarget(work, key, 'bare-sdk', { contents: bareWithClients(clients), sourcefile: 'bare-sdk-clients.ts' }));
       target.sdkBaseline = key;
       targets.push(target);
     }
@@ -228,7 +236,8 @@ export async function run(): Promise<BenchReport> {
       }
     }
     const medianOf = (name: string, mode: string, pick: (s: Sample) => number) => median((samples.get(key(name, mode)) ?? []).map(pick));
-    const ratioOf = (name: string, mode: string, pick: 'wall' | 'cpu') => (name === bare.name ? 1 : median((ratios.get(key(name, mode)) ?? []).map((r) => r[pick])));
+    const ratioOf = (name: string, mode: string, pick: 'wall' | 'cpu') =>
+      name === bare.name ? 1 : median((ratios.get(key(name, mode)) ?? []).map((r) => r[pick]));
 
     const deployedMode = LAMBDA_NODE_OPTIONS.includes(FLAG) ? FLAG : '';
     const modeName = (mode: string) => mode || 'no flags';
@@ -291,7 +300,12 @@ export async function run(): Promise<BenchReport> {
         machine: machineInfo(),
         date: new Date().toISOString(),
         rounds: ROUNDS,
-        goal: { maxRatioToBare: GOAL, deployedNodeOptions: LAMBDA_NODE_OPTIONS, worstRatio: { cpu: round2(worst(deployedMode, 'cpu')), wall: round2(worst(deployedMode, 'wall')) }, met },
+        goal: {
+          maxRatioToBare: GOAL,
+          deployedNodeOptions: LAMBDA_NODE_OPTIONS,
+          worstRatio: { cpu: round2(worst(deployedMode, 'cpu')), wall: round2(worst(deployedMode, 'wall')) },
+          met,
+        },
         worstRatio: Object.fromEntries(modes.map((mode) => [modeName(mode), { cpu: round2(worst(mode, 'cpu')), wall: round2(worst(mode, 'wall')) }])),
         method:
           'esbuild JS API with infra/app-function.ts LAMBDA_BUNDLING (as NodejsFunction); each measurement a fresh `node probe.mjs bundle` with cwd and LAMBDA_TASK_ROOT = the bundle folder (config/ copied beside it), the handler environment of local/handler-environment.ts, endpoints unreachable; init = the import() of the bundle until it resolves; every bundle paired with the bare handler in each round and mode (alternating which runs first); ratio = median of the paired ratios',
@@ -302,4 +316,3 @@ export async function run(): Promise<BenchReport> {
     await rm(work, { recursive: true, force: true });
   }
 }
-

@@ -16,7 +16,8 @@ import { keys } from '#shared/table/keys.ts';
 import { createDocumentClient, type Table } from '#shared/table/table-client.ts';
 import { freePort, machineInfo, sizeFromEnvironment, type BenchReport } from './bench-harness.ts';
 
-export const description = 'console: the customer page over 100k profiles in DynamoDB Local vs the bare GetItem/Query/BatchGet calls for the same items (p95 within 2×)';
+export const description =
+  'console: the customer page over 100k profiles in DynamoDB Local vs the bare GetItem/Query/BatchGet calls for the same items (p95 within 2×)';
 
 const idOf = (n: number) => `c_${createHash('sha256').update(String(n)).digest('hex').slice(0, 24)}`;
 type Item = Record<string, unknown>;
@@ -28,15 +29,77 @@ function customerItems(n: number, total: number): Item[] {
   const items: Item[] = [];
   for (let o = 0; o < 3; o++) {
     const orderId = `B-${n}-${o}`;
-    items.push({ ...keys.order(orderId), ...keys.orderByCustomer(id, at(o * 30), orderId), entityType: 'ORDER', orderId, customerId: id, purchasedAt: at(o * 30), totalMinor: 12_990, currency: 'EUR', kind: 'purchase', lines: [{ sku: 'TENT-2P' }] });
-    items.push({ ...keys.submission(orderId), entityType: 'SUBMISSION', orderId, customerId: id, submittedAt: at(o * 30 + 1), answers: { satisfaction: 2 + o, interests: ['tents'], satisfactionReason: 'ok' } });
+    items.push({
+      ...keys.order(orderId),
+      ...keys.orderByCustomer(id, at(o * 30), orderId),
+      entityType: 'ORDER',
+      orderId,
+      customerId: id,
+      purchasedAt: at(o * 30),
+      totalMinor: 12_990,
+      currency: 'EUR',
+      kind: 'purchase',
+      lines: [{ sku: 'TENT-2P' }],
+    });
+    items.push({
+      ...keys.submission(orderId),
+      entityType: 'SUBMISSION',
+      orderId,
+      customerId: id,
+      submittedAt: at(o * 30 + 1),
+      answers: { satisfaction: 2 + o, interests: ['tents'], satisfactionReason: 'ok' },
+    });
   }
-  for (let c = 0; c < 2; c++) items.push({ ...keys.consentEntry(id, at(c * 40), `form#B-${n}-${c}`), entityType: 'CONSENT', kind: 'given', source: 'form', marketingConsent: true, at: at(c * 40), customerId: id });
-  for (const segment of ['gold', 'rfm-champions']) items.push({ ...keys.segmentMembership(id, segment), customerId: id, segment, enteredAt: at(70), runId: 'r1', reason: 'top 10% by 12-month value' });
-  for (let e = 0; e < 5; e++) items.push({ ...keys.emailEvent(id, at(60 + e), 'Delivery', `m-${n}-${e}`), entityType: 'EMAIL_EVENT', eventType: 'Delivery', customerId: id, messageId: `m-${n}-${e}`, campaignId: 'monthly-newsletter', at: at(60 + e) });
-  for (let c = 0; c < 2; c++) items.push({ ...keys.contact(id, at(80 + c), `i-${n}-${c}`), entityType: 'CONTACT', interactionId: `i-${n}-${c}`, customerId: id, channel: 'phone', reason: 'question', satisfied: 4, outcome: 'resolved', staffId: 'till-1', recordedAt: at(80 + c) });
+  for (let c = 0; c < 2; c++)
+    items.push({
+      ...keys.consentEntry(id, at(c * 40), `form#B-${n}-${c}`),
+      entityType: 'CONSENT',
+      kind: 'given',
+      source: 'form',
+      marketingConsent: true,
+      at: at(c * 40),
+      customerId: id,
+    });
+  for (const segment of ['gold', 'rfm-champions'])
+    items.push({ ...keys.segmentMembership(id, segment), customerId: id, segment, enteredAt: at(70), runId: 'r1', reason: 'top 10% by 12-month value' });
+  for (let e = 0; e < 5; e++)
+    items.push({
+      ...keys.emailEvent(id, at(60 + e), 'Delivery', `m-${n}-${e}`),
+      entityType: 'EMAIL_EVENT',
+      eventType: 'Delivery',
+      customerId: id,
+      messageId: `m-${n}-${e}`,
+      campaignId: 'monthly-newsletter',
+      at: at(60 + e),
+    });
+  for (let c = 0; c < 2; c++)
+    items.push({
+      ...keys.contact(id, at(80 + c), `i-${n}-${c}`),
+      entityType: 'CONTACT',
+      interactionId: `i-${n}-${c}`,
+      customerId: id,
+      channel: 'phone',
+      reason: 'question',
+      satisfied: 4,
+      outcome: 'resolved',
+      staffId: 'till-1',
+      recordedAt: at(80 + c),
+    });
   const caseId = `cs_bench_${n}`;
-  items.push({ ...keys.staffCase(caseId), entityType: 'CASE', caseId, customerId: id, status: 'open', source: 'form', sourceRef: `B-${n}-0`, reason: 'form', satisfied: 2, openedAt: at(2), needsPolicyChange: false, escalations: [] });
+  items.push({
+    ...keys.staffCase(caseId),
+    entityType: 'CASE',
+    caseId,
+    customerId: id,
+    status: 'open',
+    source: 'form',
+    sourceRef: `B-${n}-0`,
+    reason: 'form',
+    satisfied: 2,
+    openedAt: at(2),
+    needsPolicyChange: false,
+    escalations: [],
+  });
   items.push({ ...keys.caseOfCustomer(id, at(2), caseId), entityType: 'CASE_REF', caseId });
   const referred = idOf((n + 1) % total);
   items.push({ ...keys.referral(id, referred), entityType: 'REFERRAL', referrerId: id, referredId: referred, orderId: `B-${n}-1`, at: at(45) });
@@ -45,18 +108,43 @@ function customerItems(n: number, total: number): Item[] {
 
 function profile(n: number): Item {
   const id = idOf(n);
-  return { ...keys.profile(id), entityType: 'PROFILE', customerId: id, email: `customer${n}@example.com`, customerName: `Customer ${n}`, currency: 'EUR', orderCount: 3, netSpendMinor: 38_970, firstPurchaseAt: '2026-01-01T00:00:00.000Z', lastPurchaseAt: '2026-03-02T00:00:00.000Z', latestSatisfaction: { score: 4, at: '2026-03-22T00:00:00.000Z', source: 'interaction' } };
+  return {
+    ...keys.profile(id),
+    entityType: 'PROFILE',
+    customerId: id,
+    email: `customer${n}@example.com`,
+    customerName: `Customer ${n}`,
+    currency: 'EUR',
+    orderCount: 3,
+    netSpendMinor: 38_970,
+    firstPurchaseAt: '2026-01-01T00:00:00.000Z',
+    lastPurchaseAt: '2026-03-02T00:00:00.000Z',
+    latestSatisfaction: { score: 4, at: '2026-03-22T00:00:00.000Z', source: 'interaction' },
+  };
 }
 
 async function writeAll(table: Table, items: Item[], concurrency = 16): Promise<void> {
-  await batchWriteAll(table, items.map((Item) => ({ PutRequest: { Item } })), { concurrency });
+  await batchWriteAll(
+    table,
+    items.map((Item) => ({ PutRequest: { Item } })),
+    { concurrency },
+  );
 }
 
 /** The same items the page reads, fetched with the bare calls and nothing else. */
 async function bareCalls(table: Table, customerId: string): Promise<number> {
   const [partition, orders] = await Promise.all([
     table.doc.send(new QueryCommand({ TableName: table.name, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `CUST#${customerId}` } })),
-    table.doc.send(new QueryCommand({ TableName: table.name, IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :p)', ExpressionAttributeValues: { ':pk': `CUST#${customerId}`, ':p': 'ORDER#' }, ScanIndexForward: false, Limit: 50 })),
+    table.doc.send(
+      new QueryCommand({
+        TableName: table.name,
+        IndexName: 'GSI1',
+        KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :p)',
+        ExpressionAttributeValues: { ':pk': `CUST#${customerId}`, ':p': 'ORDER#' },
+        ScanIndexForward: false,
+        Limit: 50,
+      }),
+    ),
   ]);
   const wanted = [
     ...(orders.Items ?? []).map((o) => keys.submission(String(o.orderId))),

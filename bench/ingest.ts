@@ -60,7 +60,10 @@ export async function run(): Promise<BenchReport> {
     await rawBatchWrite(warmBaseline, baselineItems({ ...synthetic, rows: warmRows, seed: 1 }), concurrency);
     await drop(warmBaseline);
     const warmImport = await freshTable(db.endpoint, 'warm-import');
-    await importOrderFile({ table: warmImport, config, signingKey: SIGNING_KEY, concurrency }, { file: warmCsv, csv: { decimalComma: false, dateFormat: 'ISO', columnMap: {} }, rejectsPath: join(dir, 'warm-rejects.csv') });
+    await importOrderFile(
+      { table: warmImport, config, signingKey: SIGNING_KEY, concurrency },
+      { file: warmCsv, csv: { decimalComma: false, dateFormat: 'ISO', columnMap: {} }, rejectsPath: join(dir, 'warm-rejects.csv') },
+    );
     await drop(warmImport);
 
     // Items are built before the clock starts: the baseline is the write ceiling alone.
@@ -84,7 +87,11 @@ export async function run(): Promise<BenchReport> {
       await drop(importTable);
       counters = imported.value.counters;
       if (counters.rowsAccepted !== rows) throw new Error(`the import accepted ${counters.rowsAccepted} of ${rows} rows; see ${join(dir, 'rejects.csv')}`);
-      rounds.push({ baselineSeconds: Number(baseline.seconds.toFixed(2)), importSeconds: Number(imported.seconds.toFixed(2)), phaseMs: imported.value.phaseMs });
+      rounds.push({
+        baselineSeconds: Number(baseline.seconds.toFixed(2)),
+        importSeconds: Number(imported.seconds.toFixed(2)),
+        phaseMs: imported.value.phaseMs,
+      });
     }
     if (!counters) throw new Error('BENCH_ROUNDS must be at least 1');
 
@@ -103,7 +110,9 @@ export async function run(): Promise<BenchReport> {
         `rows: ${rows.toLocaleString('en-US')} (${counters.orders.toLocaleString('en-US')} orders, ${counters.customers.toLocaleString('en-US')} customers, ${(bytes / 1e6).toFixed(1)} MB), ${ROUNDS} alternating rounds`,
         `baseline (raw BatchWriteItem, ${concurrency} in flight), best round: ${baselineRowsPerSec.toLocaleString('en-US')} rows/s (${bestBaseline.toFixed(1)} s)`,
         `kinship import (end to end), best round:            ${importRowsPerSec.toLocaleString('en-US')} rows/s (${bestImport.importSeconds.toFixed(1)} s)`,
-        `import phases (ms): ${Object.entries(bestImport.phaseMs).map(([phase, ms]) => `${phase} ${ms}`).join(' · ')}`,
+        `import phases (ms): ${Object.entries(bestImport.phaseMs)
+          .map(([phase, ms]) => `${phase} ${ms}`)
+          .join(' · ')}`,
         `ratio import/baseline: ${ratio}, the median of the rounds ${perRound.join(', ')} (goal ≥ ${GOAL}: ${ratio >= GOAL ? 'met' : 'NOT met'}); best import / best baseline ${ratioOfBest}`,
       ],
       result: {
@@ -170,5 +179,9 @@ function baselineItems(synthetic: SyntheticOptions): Record<string, unknown>[] {
 }
 
 async function rawBatchWrite(table: Table, items: readonly Record<string, unknown>[], concurrency: number): Promise<void> {
-  await batchWriteAll(table, items.map((Item) => ({ PutRequest: { Item } })), { concurrency });
+  await batchWriteAll(
+    table,
+    items.map((Item) => ({ PutRequest: { Item } })),
+    { concurrency },
+  );
 }

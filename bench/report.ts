@@ -40,26 +40,100 @@ function* benchItems(sizes: { profiles: number; emailEvents: number; orders: num
   const iso = (ms: number) => new Date(ms).toISOString();
   const sentAt = START + 180 * DAY;
   for (let i = 0; i < sizes.profiles; i++) {
-    yield { PK: `CUST#${cust(i)}`, SK: 'PROFILE', entityType: 'PROFILE', customerId: cust(i), email: `${cust(i)}@example.com`, orderCount: 2, netSpendMinor: 12000, 'ans#heardFrom': { value: ['friend', 'search', 'social', 'store'][i % 4], at: iso(START), source: 'form', orderId: `o${i}` } };
+    yield {
+      PK: `CUST#${cust(i)}`,
+      SK: 'PROFILE',
+      entityType: 'PROFILE',
+      customerId: cust(i),
+      email: `${cust(i)}@example.com`,
+      orderCount: 2,
+      netSpendMinor: 12000,
+      'ans#heardFrom': { value: ['friend', 'search', 'social', 'store'][i % 4], at: iso(START), source: 'form', orderId: `o${i}` },
+    };
     const held = random() < 0.1;
-    yield { PK: `SEND#newsletter#2026-06-30`, SK: `CUST#${cust(i)}`, entityType: 'SEND', campaignId: 'newsletter', occurrenceId: '2026-06-30', customerId: cust(i), ...(held ? { status: 'held-out', heldOutAt: iso(sentAt) } : { status: 'sent', sentAt: iso(sentAt), deliveredAt: iso(sentAt), ...(random() < 0.4 ? { firstOpenedAt: iso(sentAt + 3600_000) } : {}) }) };
+    yield {
+      PK: `SEND#newsletter#2026-06-30`,
+      SK: `CUST#${cust(i)}`,
+      entityType: 'SEND',
+      campaignId: 'newsletter',
+      occurrenceId: '2026-06-30',
+      customerId: cust(i),
+      ...(held
+        ? { status: 'held-out', heldOutAt: iso(sentAt) }
+        : { status: 'sent', sentAt: iso(sentAt), deliveredAt: iso(sentAt), ...(random() < 0.4 ? { firstOpenedAt: iso(sentAt + 3600_000) } : {}) }),
+    };
   }
   for (let i = 0; i < sizes.orders; i++) {
     const customerId = cust(Math.floor(random() * sizes.profiles));
     const at = iso(START + Math.floor(random() * 330 * DAY));
     const total = 1000 + Math.floor(random() * 20000);
-    yield { PK: `ORDER#o${i}`, SK: 'ORDER', GSI1PK: `CUST#${customerId}`, GSI1SK: `ORDER#${at}#o${i}`, entityType: 'ORDER', orderId: `o${i}`, customerId, kind: 'purchase', currency: 'EUR', totalMinor: total, baseTotalMinor: total, categoryMinor: { [['tents', 'clothing', 'boots'][i % 3] ?? 'boots']: total }, purchasedAt: at, lines: [{ sku: 'SKU-1', name: 'Item', category: 'tents', priceMinor: total, quantity: 1 }], source: 'api' };
-    if (i % 3 === 0) yield { PK: `ORDER#o${i}`, SK: 'SUBMISSION', orderId: `o${i}`, customerId, submittedAt: at, firstSubmittedAt: at, answers: { satisfaction: 1 + (i % 5), products: [], interests: [] }, ...(i % 2 === 0 ? { optInConfirmedAt: at } : {}) };
+    yield {
+      PK: `ORDER#o${i}`,
+      SK: 'ORDER',
+      GSI1PK: `CUST#${customerId}`,
+      GSI1SK: `ORDER#${at}#o${i}`,
+      entityType: 'ORDER',
+      orderId: `o${i}`,
+      customerId,
+      kind: 'purchase',
+      currency: 'EUR',
+      totalMinor: total,
+      baseTotalMinor: total,
+      categoryMinor: { [['tents', 'clothing', 'boots'][i % 3] ?? 'boots']: total },
+      purchasedAt: at,
+      lines: [{ sku: 'SKU-1', name: 'Item', category: 'tents', priceMinor: total, quantity: 1 }],
+      source: 'api',
+    };
+    if (i % 3 === 0)
+      yield {
+        PK: `ORDER#o${i}`,
+        SK: 'SUBMISSION',
+        orderId: `o${i}`,
+        customerId,
+        submittedAt: at,
+        firstSubmittedAt: at,
+        answers: { satisfaction: 1 + (i % 5), products: [], interests: [] },
+        ...(i % 2 === 0 ? { optInConfirmedAt: at } : {}),
+      };
   }
   for (let i = 0; i < sizes.emailEvents; i++) {
     const customerId = cust(i % sizes.profiles);
     const eventType = EVENT_TYPES[i % EVENT_TYPES.length] ?? 'send';
     const at = iso(sentAt + (i % 1000) * 1000);
-    yield { PK: `CUST#${customerId}`, SK: `EMAILEVT#${at}#${eventType}#m${i}`, entityType: 'EMAIL_EVENT', eventType, campaignId: 'newsletter', occurrenceId: '2026-06-30', messageId: `m${i}`, kind: 'marketing', at, expiresAt: Math.floor(Date.parse(at) / 1000) + 395 * 86_400, ...(eventType === 'click' ? { link: 'https://shop.example/tents' } : {}) };
+    yield {
+      PK: `CUST#${customerId}`,
+      SK: `EMAILEVT#${at}#${eventType}#m${i}`,
+      entityType: 'EMAIL_EVENT',
+      eventType,
+      campaignId: 'newsletter',
+      occurrenceId: '2026-06-30',
+      messageId: `m${i}`,
+      kind: 'marketing',
+      at,
+      expiresAt: Math.floor(Date.parse(at) / 1000) + 395 * 86_400,
+      ...(eventType === 'click' ? { link: 'https://shop.example/tents' } : {}),
+    };
   }
-  yield { PK: 'STATS#newsletter', SK: 'OCC#2026-06-30', entityType: 'CAMPAIGN_STATS', campaignId: 'newsletter', occurrenceId: '2026-06-30', sent: sizes.profiles, delivered: sizes.profiles, opened: Math.floor(sizes.profiles * 0.4) };
-  for (let d = 0; d < 30; d++) yield { PK: 'STATS#ALL', SK: `DAY#${iso(sentAt + d * DAY).slice(0, 10)}`, sent: 1000, delivered: 980, bounced: 15, complained: 1 };
-  for (let w = 0; w < 40; w++) yield { PK: 'SEGRUN', SK: `RUN#${iso(START + w * 7 * DAY)}#r${w}`, runId: `r${w}`, asOf: iso(START + w * 7 * DAY), counts: { gold: 100 + w, lapsed: 300 - w, 'one-time': 5000 + 10 * w } };
+  yield {
+    PK: 'STATS#newsletter',
+    SK: 'OCC#2026-06-30',
+    entityType: 'CAMPAIGN_STATS',
+    campaignId: 'newsletter',
+    occurrenceId: '2026-06-30',
+    sent: sizes.profiles,
+    delivered: sizes.profiles,
+    opened: Math.floor(sizes.profiles * 0.4),
+  };
+  for (let d = 0; d < 30; d++)
+    yield { PK: 'STATS#ALL', SK: `DAY#${iso(sentAt + d * DAY).slice(0, 10)}`, sent: 1000, delivered: 980, bounced: 15, complained: 1 };
+  for (let w = 0; w < 40; w++)
+    yield {
+      PK: 'SEGRUN',
+      SK: `RUN#${iso(START + w * 7 * DAY)}#r${w}`,
+      runId: `r${w}`,
+      asOf: iso(START + w * 7 * DAY),
+      counts: { gold: 100 + w, lapsed: 300 - w, 'one-time': 5000 + 10 * w },
+    };
 }
 
 async function load(table: Table, items: Iterable<Record<string, unknown>>, onProgress: (n: number) => void): Promise<number> {
@@ -68,7 +142,10 @@ async function load(table: Table, items: Iterable<Record<string, unknown>>, onPr
   const batches: Record<string, unknown>[][] = [];
   const flush = async () => {
     await forEachConcurrent(batches.splice(0), 16, async (b) => {
-      await batchWriteAll(table, b.map((Item) => ({ PutRequest: { Item } })));
+      await batchWriteAll(
+        table,
+        b.map((Item) => ({ PutRequest: { Item } })),
+      );
       loaded += b.length;
     });
     onProgress(loaded);
@@ -134,7 +211,11 @@ export async function run(): Promise<BenchReport> {
       scans.push(scan.seconds);
       memory.reset();
       const built = await timed(async () => {
-        const { report, items } = await createReport(table, settings, { range: { from: undefined, to: Date.parse('2026-12-31T23:59:59Z') }, now: new Date('2026-12-31T00:00:00Z'), segments });
+        const { report, items } = await createReport(table, settings, {
+          range: { from: undefined, to: Date.parse('2026-12-31T23:59:59Z') },
+          now: new Date('2026-12-31T00:00:00Z'),
+          segments,
+        });
         return { report, items, html: await renderReportHtml(report) };
       });
       if (built.value.items !== loaded) throw new Error(`report scanned ${built.value.items} items, loaded ${loaded}`);

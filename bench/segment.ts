@@ -18,7 +18,8 @@ import { createDocumentClient, type Table } from '#shared/table/table-client.ts'
 import { bareScan, freePort, machineInfo, sizeFromEnvironment, timed, type BenchReport } from './bench-harness.ts';
 import { createPrng } from '#local/seed-demo-shop.ts';
 
-export const description = 'segmentation: (a) RFM + gold/silver over 1M in-memory profiles, on one thread and on every core, vs the same in DuckDB SQL on one thread and on all; (b) a scheduled run over profiles in DynamoDB Local vs a bare parallel Scan';
+export const description =
+  'segmentation: (a) RFM + gold/silver over 1M in-memory profiles, on one thread and on every core, vs the same in DuckDB SQL on one thread and on all; (b) a scheduled run over profiles in DynamoDB Local vs a bare parallel Scan';
 
 const COMPUTE_GOAL = 1.0;
 const END_TO_END_GOAL = 0.8;
@@ -28,7 +29,10 @@ const NOW = new Date('2026-11-30T12:00:00Z');
 /** Synthetic profiles: ~3% refund-only, order counts skewed low (many ties), recency up to ~3 years, some net-negative. */
 function* syntheticProfiles(count: number, seed: number): Generator<CustomerProfile> {
   const random = createPrng(seed);
-  const hex = () => Math.floor(random() * 0x1000000).toString(16).padStart(6, '0');
+  const hex = () =>
+    Math.floor(random() * 0x1000000)
+      .toString(16)
+      .padStart(6, '0');
   const month = `${NOW.getUTCFullYear()}-${String(NOW.getUTCMonth() + 1).padStart(2, '0')}`;
   for (let i = 0; i < count; i++) {
     const refundOnly = random() < 0.03;
@@ -163,7 +167,8 @@ async function compareWithDuckDb(connection: DuckDBConnection, s: Segmentation):
   let mismatches = ids.length === byId.length ? 0 : Math.abs(ids.length - byId.length);
   byId.forEach((row, i) => {
     const group = s.plan.segments.find((seg, index) => seg.kind === 'rfm' && isMember(s, row, index))?.id;
-    if (ids[i] !== s.columns.ids[row] || groups[i] !== group || gold[i] !== isMember(s, row, RULE.gold) || silver[i] !== isMember(s, row, RULE.silver)) mismatches++;
+    if (ids[i] !== s.columns.ids[row] || groups[i] !== group || gold[i] !== isMember(s, row, RULE.gold) || silver[i] !== isMember(s, row, RULE.silver))
+      mismatches++;
   });
   return { compared: byId.length, mismatches };
 }
@@ -181,7 +186,14 @@ function sameSegmentation(a: Segmentation, b: Segmentation): boolean {
     for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
     return true;
   };
-  return same(a.columns.membership, b.columns.membership) && same(a.r, b.r) && same(a.f, b.f) && same(a.m, b.m) && same(a.valueRank, b.valueRank) && JSON.stringify(a.cutoffs) === JSON.stringify(b.cutoffs);
+  return (
+    same(a.columns.membership, b.columns.membership) &&
+    same(a.r, b.r) &&
+    same(a.f, b.f) &&
+    same(a.m, b.m) &&
+    same(a.valueRank, b.valueRank) &&
+    JSON.stringify(a.cutoffs) === JSON.stringify(b.cutoffs)
+  );
 }
 
 async function computeBench(profiles: number, rounds: number) {
@@ -281,16 +293,27 @@ async function endToEndBench(profiles: number) {
     const table: Table = { doc: createDocumentClient(db.endpoint), name };
     process.stderr.write(`seeding ${profiles.toLocaleString('en-US')} profiles…\n`);
     const generated = [...syntheticProfiles(profiles, 5)];
-    await batchWriteAll(table, generated.map((profile) => ({ PutRequest: { Item: profileItem(profile) } })), { concurrency: 16 });
+    await batchWriteAll(
+      table,
+      generated.map((profile) => ({ PutRequest: { Item: profileItem(profile) } })),
+      { concurrency: 16 },
+    );
     // The memberships of the previous hourly run, written through the segmenter's own write path (no events).
-    const previous = computeSegments(planSegments(config, NOW), (() => {
-      const b = new ProfileColumnsBuilder(planSegments(config, NOW), profiles);
-      for (const p of generated) b.add(p);
-      return b.build();
-    })());
+    const previous = computeSegments(
+      planSegments(config, NOW),
+      (() => {
+        const b = new ProfileColumnsBuilder(planSegments(config, NOW), profiles);
+        for (const p of generated) b.add(p);
+        return b.build();
+      })(),
+    );
     const seed = diffMemberships(previous, []);
     process.stderr.write(`seeding ${seed.changes.length.toLocaleString('en-US')} memberships…\n`);
-    await writeMemberships(table, seed.changes.map((c) => ({ put: { customerId: c.customerId, segment: c.segment, enteredAt: NOW.toISOString(), runId: 'seed', reason: c.reason } })), 16);
+    await writeMemberships(
+      table,
+      seed.changes.map((c) => ({ put: { customerId: c.customerId, segment: c.segment, enteredAt: NOW.toISOString(), runId: 'seed', reason: c.reason } })),
+      16,
+    );
     generated.length = 0;
 
     // Two rounds of (bare scan, scheduled run), best of each: the machine is shared, so single timings are noisy.
@@ -300,7 +323,11 @@ async function endToEndBench(profiles: number) {
     const runs: { value: SegmenterRunSummary; seconds: number }[] = [];
     for (let round = 0; round < 2; round++) {
       scans.push(await timed(() => bareScan(table, config.run.scanSegments)));
-      runs.push(await timed(() => runSegmenter({ table, bus, config, currency: 'EUR' }, { now: new Date(NOW.getTime() + (round + 1) * 3_600_000), runId: `bench-${round}` })));
+      runs.push(
+        await timed(() =>
+          runSegmenter({ table, bus, config, currency: 'EUR' }, { now: new Date(NOW.getTime() + (round + 1) * 3_600_000), runId: `bench-${round}` }),
+        ),
+      );
     }
     const runMemory = memory.stop();
     const scanSeconds = Math.min(...scans.map((x) => x.seconds));
@@ -360,7 +387,13 @@ export async function run(): Promise<BenchReport> {
     ],
     result: {
       compute: { ...compute, goal: COMPUTE_GOAL, goalIsFor: 'parallelRatioVsDuckAllThreads' },
-      endToEnd: { ...e2e, goal: END_TO_END_GOAL, bareScanSeconds: Number(e2e.bareScanSeconds.toFixed(3)), runSeconds: Number(e2e.runSeconds.toFixed(3)), dynamodb: 'DynamoDB Local (in memory, -sharedDb, no streams)' },
+      endToEnd: {
+        ...e2e,
+        goal: END_TO_END_GOAL,
+        bareScanSeconds: Number(e2e.bareScanSeconds.toFixed(3)),
+        runSeconds: Number(e2e.runSeconds.toFixed(3)),
+        dynamodb: 'DynamoDB Local (in memory, -sharedDb, no streams)',
+      },
       load: os.loadavg().map((l) => Number(l.toFixed(2))),
       machine: machineInfo(),
       date: new Date().toISOString(),

@@ -32,7 +32,8 @@ import { startPutEventsEndpoint } from '#local/put-events-endpoint.ts';
 import { startSesEmulator } from '#local/ses-emulator.ts';
 import { freePort, machineInfo, sizeFromEnvironment, timedWithCpu, type BenchReport } from './bench-harness.ts';
 
-export const description = 'sending: emails/s through planner → queue → sender → SES emulator vs a minimal exactly-once worker (claim, SendEmail, mark sent) and bare SESv2 SendEmail, same emulators, interleaved rounds';
+export const description =
+  'sending: emails/s through planner → queue → sender → SES emulator vs a minimal exactly-once worker (claim, SendEmail, mark sent) and bare SESv2 SendEmail, same emulators, interleaved rounds';
 
 /** Kinship ÷ the exactly-once peer: batching the table work should at least pay for the pipeline's extra checks. */
 const GOAL = 1.0;
@@ -41,18 +42,43 @@ const WORKERS = 4;
 const PER_BATCH = queueTriggerOf('send-email').batchSize;
 const IN_FLIGHT = WORKERS * PER_BATCH;
 const FROM = 'hello@nordurljos.example';
-const newsletter = CampaignSchema.parse({ id: 'monthly-newsletter', kind: 'newsletter', audience: { include: ['all-customers'] }, schedule: { expression: 'cron(0 10 1 * ? *)' } });
+const newsletter = CampaignSchema.parse({
+  id: 'monthly-newsletter',
+  kind: 'newsletter',
+  audience: { include: ['all-customers'] },
+  schedule: { expression: 'cron(0 10 1 * ? *)' },
+});
 /** The same newsletter to other customers: one untimed pass of each path first, so neither is measured cold. */
-const warmup = CampaignSchema.parse({ id: 'warm-up', template: 'monthly-newsletter', kind: 'newsletter', audience: { include: ['warm-up'] }, schedule: { expression: 'cron(0 10 1 * ? *)' } });
+const warmup = CampaignSchema.parse({
+  id: 'warm-up',
+  template: 'monthly-newsletter',
+  kind: 'newsletter',
+  audience: { include: ['warm-up'] },
+  schedule: { expression: 'cron(0 10 1 * ? *)' },
+});
 const Store = z.object({ emails: z.array(z.object({ destination: z.object({ to: z.array(z.string()) }) })) });
 
 async function seed(table: Table, segment: string, prefix: string, count: number): Promise<string[]> {
   const ids = Array.from({ length: count }, (_, i) => `c_${prefix}${String(i).padStart(6, '0')}`);
   const items = ids.flatMap((id, i) => [
-    { ...keys.profile(id), customerId: id, customerName: `Customer ${i}`, locale: ['en', 'is', 'da', 'he', 'fi'][i % 5], confirmedEmail: `${id}@example.com`, marketingConsent: 'granted', marketingConsentAddress: consentAddressOf(`${id}@example.com`), orderCount: 1 + (i % 4), netSpendMinor: 1000 * (i % 90) },
+    {
+      ...keys.profile(id),
+      customerId: id,
+      customerName: `Customer ${i}`,
+      locale: ['en', 'is', 'da', 'he', 'fi'][i % 5],
+      confirmedEmail: `${id}@example.com`,
+      marketingConsent: 'granted',
+      marketingConsentAddress: consentAddressOf(`${id}@example.com`),
+      orderCount: 1 + (i % 4),
+      netSpendMinor: 1000 * (i % 90),
+    },
     { ...keys.segmentMembership(id, segment), ...keys.segmentMemberIndex(segment, id), entityType: 'SEGMENT_MEMBER', customerId: id, segment },
   ]);
-  await batchWriteAll(table, items.map((Item) => ({ PutRequest: { Item } })), { concurrency: 8 });
+  await batchWriteAll(
+    table,
+    items.map((Item) => ({ PutRequest: { Item } })),
+    { concurrency: 8 },
+  );
   return ids;
 }
 
@@ -94,7 +120,14 @@ export async function run(): Promise<BenchReport> {
     const now = new Date('2026-12-01T10:00:30Z');
     const render = (id: string, i: number) => {
       const profile = profileFromItem({ customerId: id, customerName: `Customer ${i}`, orderCount: 1 });
-      return { to: `${id}@example.com`, ...templates.render('monthly-newsletter', 'en', buildTemplateContext({ profile, locale: 'en', shop, campaignId: newsletter.id, unsubscribeUrl: `https://shop.example/unsubscribe?token=${id}` })) };
+      return {
+        to: `${id}@example.com`,
+        ...templates.render(
+          'monthly-newsletter',
+          'en',
+          buildTemplateContext({ profile, locale: 'en', shop, campaignId: newsletter.id, unsubscribeUrl: `https://shop.example/unsubscribe?token=${id}` }),
+        ),
+      };
     };
     const sendEmail = (email: ReturnType<typeof render>) =>
       sesClient.send(
@@ -108,13 +141,16 @@ export async function run(): Promise<BenchReport> {
     const drain = async <T>(items: readonly T[], work: (item: T, index: number) => Promise<void>): Promise<Pass> => {
       await clearInbox(ses.endpoint);
       let next = 0;
-      const run = await timedWithCpu(async () => {
-        await Promise.all(
-          Array.from({ length: IN_FLIGHT }, async () => {
-            for (let i = next++, item = items[i]; item !== undefined; i = next++, item = items[i]) await work(item, i);
-          }),
-        );
-      }, { dynamodb: db.javaPid });
+      const run = await timedWithCpu(
+        async () => {
+          await Promise.all(
+            Array.from({ length: IN_FLIGHT }, async () => {
+              for (let i = next++, item = items[i]; item !== undefined; i = next++, item = items[i]) await work(item, i);
+            }),
+          );
+        },
+        { dynamodb: db.javaPid },
+      );
       return { seconds: run.seconds, cpuMs: run.cpuMs, sent: await inboxCount(ses.endpoint) };
     };
 
@@ -131,7 +167,13 @@ export async function run(): Promise<BenchReport> {
       drain(customers, async (id, i) => {
         const key = { PK: `PEERSEND#${run}#${id}`, SK: 'CLAIM' };
         try {
-          await table.doc.send(new PutCommand({ TableName: table.name, Item: { ...key, status: 'claimed', claimedAt: now.toISOString() }, ConditionExpression: 'attribute_not_exists(PK)' }));
+          await table.doc.send(
+            new PutCommand({
+              TableName: table.name,
+              Item: { ...key, status: 'claimed', claimedAt: now.toISOString() },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            }),
+          );
         } catch (error) {
           if (error instanceof ConditionalCheckFailedException) return; // claimed before: never send twice
           throw error;
@@ -184,17 +226,20 @@ export async function run(): Promise<BenchReport> {
     const kinship = async (campaignId: string, round: number): Promise<Pass> => {
       await clearInbox(ses.endpoint);
       const scheduled = new Date(Date.parse('2026-12-01T10:00:00Z') - round * 60_000).toISOString();
-      const run = await timedWithCpu(async () => {
-        await planNewsletter({ table, queue, campaigns, now: () => now }, campaignId, scheduled);
-        await Promise.all(
-          Array.from({ length: WORKERS }, async () => {
-            for (let batch = queued.splice(0, PER_BATCH); batch.length > 0; batch = queued.splice(0, PER_BATCH)) {
-              const result = await processSendBatch(deps, batch);
-              if (result.batchItemFailures.length > 0) throw new Error(`${result.batchItemFailures.length} sends failed: ${JSON.stringify(result.outcomes)}`);
-            }
-          }),
-        );
-      }, { dynamodb: db.javaPid });
+      const run = await timedWithCpu(
+        async () => {
+          await planNewsletter({ table, queue, campaigns, now: () => now }, campaignId, scheduled);
+          await Promise.all(
+            Array.from({ length: WORKERS }, async () => {
+              for (let batch = queued.splice(0, PER_BATCH); batch.length > 0; batch = queued.splice(0, PER_BATCH)) {
+                const result = await processSendBatch(deps, batch);
+                if (result.batchItemFailures.length > 0) throw new Error(`${result.batchItemFailures.length} sends failed: ${JSON.stringify(result.outcomes)}`);
+              }
+            }),
+          );
+        },
+        { dynamodb: db.javaPid },
+      );
       return { seconds: run.seconds, cpuMs: run.cpuMs, sent: await inboxCount(ses.endpoint) };
     };
 
@@ -230,7 +275,10 @@ export async function run(): Promise<BenchReport> {
       return Object.fromEntries(names.map((name) => [name, Number((median(passes.map((p) => p.cpuMs[name] ?? 0)) / RECIPIENTS).toFixed(3))]));
     };
     const cpu = { bare: perEmail(paths.bare), peer: perEmail(paths.peer), kinship: perEmail(paths.kinship) };
-    const cpuText = (ms: Record<string, number>) => Object.entries(ms).map(([name, v]) => `${name} ${v.toFixed(2)}`).join(' + ');
+    const cpuText = (ms: Record<string, number>) =>
+      Object.entries(ms)
+        .map(([name, v]) => `${name} ${v.toFixed(2)}`)
+        .join(' + ');
     const total = (ms: Record<string, number>) => Object.values(ms).reduce((sum, v) => sum + v, 0);
     // What the machine allows at best: every core busy with the measured CPU per email (all processes together).
     const cores = machineInfo().cores;
@@ -255,7 +303,11 @@ export async function run(): Promise<BenchReport> {
         warmUpRecipients: warmIds.length,
         emailsPerSec: { kinship: rates.kinship, peer: rates.peer, bare: rates.bare },
         medianEmailsPerSec: { kinship: median(rates.kinship), peer: median(rates.peer), bare: median(rates.bare) },
-        seconds: { kinship: paths.kinship.map((p) => Number(p.seconds.toFixed(3))), peer: paths.peer.map((p) => Number(p.seconds.toFixed(3))), bare: paths.bare.map((p) => Number(p.seconds.toFixed(3))) },
+        seconds: {
+          kinship: paths.kinship.map((p) => Number(p.seconds.toFixed(3))),
+          peer: paths.peer.map((p) => Number(p.seconds.toFixed(3))),
+          bare: paths.bare.map((p) => Number(p.seconds.toFixed(3))),
+        },
         cpuMsPerEmail: cpu,
         cpuBoundCeiling: { cores, kinship: ceiling(cpu.kinship), peer: ceiling(cpu.peer), bare: ceiling(cpu.bare) },
         ratioVsPeer: { median: ratio, rounds: peerRatios },

@@ -16,7 +16,14 @@ function amount(value: number, total: number, unit: ProgressUnit): string {
 
 function barProgress(stream: NodeJS.WritableStream): ImportProgress {
   const bar = new cliProgress.SingleBar(
-    { stream, format: '{phase} |{bar}| {percentage}% | {amount} | {duration_formatted} elapsed, ETA {eta_formatted}', hideCursor: true, barsize: 28, etaBuffer: 200, fps: 8 },
+    {
+      stream,
+      format: '{phase} |{bar}| {percentage}% | {amount} | {duration_formatted} elapsed, ETA {eta_formatted}',
+      hideCursor: true,
+      barsize: 28,
+      etaBuffer: 200,
+      fps: 8,
+    },
     cliProgress.Presets.shades_classic,
   );
   let current: { total: number; unit: ProgressUnit } | undefined;

@@ -23,6 +23,7 @@ async function readSecret(env: NodeJS.ProcessEnv, aws: boolean): Promise<string>
   if (aws) return getSigningKey();
   const file = localSecretsFile(env);
   const secret = readLocalSigningSecret(file);
-  if (secret === undefined) throw new Error(`no signing key: set KINSHIP_SIGNING_KEY, or run "npm start" once so ${file} exists (ids and erasure records are keyed with it)`);
+  if (secret === undefined)
+    throw new Error(`no signing key: set KINSHIP_SIGNING_KEY, or run "npm start" once so ${file} exists (ids and erasure records are keyed with it)`);
   return secret;
 }

@@ -28,7 +28,10 @@ export interface TableTarget {
   close(): void;
 }
 
-export function tableTarget(values: { aws?: boolean | undefined; table?: string | undefined; endpoint?: string | undefined }, env: NodeJS.ProcessEnv): TableTarget {
+export function tableTarget(
+  values: { aws?: boolean | undefined; table?: string | undefined; endpoint?: string | undefined },
+  env: NodeJS.ProcessEnv,
+): TableTarget {
   const aws = values.aws === true || env.KINSHIP_AWS === '1' || env.KINSHIP_AWS === 'true';
   const name = values.table ?? env.TABLE_NAME ?? (aws ? undefined : 'kinship');
   if (name === undefined) throw new UsageError('--aws needs the table name: pass --table <name> or set TABLE_NAME (the stack output "TableName")');
@@ -39,7 +42,9 @@ export function tableTarget(values: { aws?: boolean | undefined; table?: string 
   if (aws) {
     const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
     if (!region) throw new UsageError('--aws needs a region: set AWS_REGION (e.g. AWS_REGION=eu-west-1)');
-    doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region, maxAttempts: 8 }), { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } });
+    doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region, maxAttempts: 8 }), {
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+    });
     description = `${name} in ${region}`;
   } else {
     const endpoint = values.endpoint ?? env.DYNAMODB_ENDPOINT ?? `http://127.0.0.1:${env.DYNAMODB_PORT ?? 8000}`;
@@ -55,10 +60,16 @@ export function tableTarget(values: { aws?: boolean | undefined; table?: string 
         await doc.send(new DescribeTableCommand({ TableName: name }));
       } catch (error) {
         if (error instanceof ResourceNotFoundException) {
-          throw new Error(`table ${description} does not exist. ${aws ? 'Check --table / TABLE_NAME against the stack output "TableName".' : 'Start the local runtime with "npm start" (it creates the table), or point --table / --endpoint at yours.'}`, { cause: error });
+          throw new Error(
+            `table ${description} does not exist. ${aws ? 'Check --table / TABLE_NAME against the stack output "TableName".' : 'Start the local runtime with "npm start" (it creates the table), or point --table / --endpoint at yours.'}`,
+            { cause: error },
+          );
         }
         const reason = error instanceof Error ? error.message : String(error);
-        throw new Error(`cannot reach DynamoDB (${description}): ${reason}. ${aws ? 'Check your AWS credentials and AWS_REGION.' : 'Is "npm start" running? Or set --endpoint / DYNAMODB_ENDPOINT, or use --aws for real DynamoDB.'}`, { cause: error });
+        throw new Error(
+          `cannot reach DynamoDB (${description}): ${reason}. ${aws ? 'Check your AWS credentials and AWS_REGION.' : 'Is "npm start" running? Or set --endpoint / DYNAMODB_ENDPOINT, or use --aws for real DynamoDB.'}`,
+          { cause: error },
+        );
       }
     },
     close() {

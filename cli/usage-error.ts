@@ -10,7 +10,8 @@ export function parseCommandLine<T extends ParseArgsConfig['options']>(args: str
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
-    if (error instanceof TypeError && 'code' in error && typeof error.code === 'string' && error.code.startsWith('ERR_PARSE_ARGS')) throw new UsageError(error.message, { cause: error });
+    if (error instanceof TypeError && 'code' in error && typeof error.code === 'string' && error.code.startsWith('ERR_PARSE_ARGS'))
+      throw new UsageError(error.message, { cause: error });
     throw error;
   }
 }

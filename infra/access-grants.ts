@@ -96,7 +96,7 @@ function acknowledgeTableGrantWildcards(fn: AppFunction, data: DataConstruct): v
   ];
   if (fn.spec.access.table?.mode === 'readWrite') {
     findings.push(
-      ['Action::kms:GenerateDataKey*', 'DynamoDB needs a data key from the table\'s customer-managed key to write; the grant is on that one key only.'],
+      ['Action::kms:GenerateDataKey*', "DynamoDB needs a data key from the table's customer-managed key to write; the grant is on that one key only."],
       ['Action::kms:ReEncrypt*', 'Part of the standard grant for a table under a customer-managed key; limited to that one key.'],
     );
   }

@@ -21,7 +21,7 @@ const app = new App();
 const senderIdentity: unknown = app.node.tryGetContext('kinship:senderIdentity');
 
 new KinshipStack(app, 'Kinship', {
-  description: 'Kinship: marketing automation in the shop\'s own AWS account',
+  description: "Kinship: marketing automation in the shop's own AWS account",
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   // -c kinship:senderIdentity=… wins; else the domain of config/email.yaml's `from`, the address the functions send from.
   senderIdentity: typeof senderIdentity === 'string' && senderIdentity !== '' ? senderIdentity : senderDomain(loadEmailConfig(join(repoRoot, 'config'), {})),

@@ -38,7 +38,14 @@ export class ConsoleConstruct extends Construct {
       signInCaseSensitive: false,
       mfa: Mfa.OPTIONAL,
       mfaSecondFactor: { otp: true, sms: false },
-      passwordPolicy: { minLength: 12, requireLowercase: true, requireUppercase: true, requireDigits: true, requireSymbols: true, tempPasswordValidity: Duration.days(3) },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
       // Staff accounts are the shop's people: keep them if the stack is deleted by mistake.
       removalPolicy: RemovalPolicy.RETAIN,
@@ -46,11 +53,13 @@ export class ConsoleConstruct extends Construct {
     Validations.of(this.userPool).acknowledge(
       {
         id: 'AwsSolutions::AwsSolutions-COG2',
-        reason: 'TOTP MFA is offered (optional), not forced: a shop can require it per user; forcing it would lock out a till shared by a shift. Sessions are short (1 h ID token, 12 h refresh).',
+        reason:
+          'TOTP MFA is offered (optional), not forced: a shop can require it per user; forcing it would lock out a till shared by a shift. Sessions are short (1 h ID token, 12 h refresh).',
       },
       {
         id: 'AwsSolutions::AwsSolutions-COG8',
-        reason: 'Threat protection needs the Cognito Plus plan; a small shop with a handful of staff accounts and no self sign-up gets little from it. Turn it on in the pool when the staff grows.',
+        reason:
+          'Threat protection needs the Cognito Plus plan; a small shop with a handful of staff accounts and no self sign-up gets little from it. Turn it on in the pool when the staff grows.',
       },
     );
 
@@ -73,7 +82,12 @@ export class ConsoleConstruct extends Construct {
     });
     // Lower precedence wins when a user is in several groups: admin first.
     [...STAFF_GROUPS].reverse().forEach((group, precedence) => {
-      new CfnUserPoolGroup(this, `${group[0]?.toUpperCase() ?? ''}${group.slice(1)}Group`, { userPoolId: this.userPool.userPoolId, groupName: group, precedence, description: `Kinship console: ${group}` });
+      new CfnUserPoolGroup(this, `${group[0]?.toUpperCase() ?? ''}${group.slice(1)}Group`, {
+        userPoolId: this.userPool.userPoolId,
+        groupName: group,
+        precedence,
+        description: `Kinship console: ${group}`,
+      });
     });
 
     for (const spec of props.topology.functions) {

@@ -33,7 +33,8 @@ export class OperationsDashboard extends Construct {
     const stack = Stack.of(this);
     const namespace = metricsNamespace(this);
     // Powertools Metrics puts every value under the `service` dimension.
-    const count = (metricName: string, label?: string): Metric => new Metric({ namespace, metricName, dimensionsMap: { service: SERVICE_NAME }, statistic: 'Sum', period: PERIOD, ...(label ? { label } : {}) });
+    const count = (metricName: string, label?: string): Metric =>
+      new Metric({ namespace, metricName, dimensionsMap: { service: SERVICE_NAME }, statistic: 'Sum', period: PERIOD, ...(label ? { label } : {}) });
     const deadLetterQueues = stack.node.findAll().filter((c): c is Queue => c instanceof Queue && isDeadLetterQueue(c));
     const perFunction = (metric: (fn: AppFunction) => IMetric): IMetric[] => props.functions.map(metric);
 
@@ -49,29 +50,61 @@ export class OperationsDashboard extends Construct {
       new GraphWidget({
         title: 'Customers: purchases, form, confirmations, incentives',
         width: WIDE,
-        left: [count(EVENT_METRICS.purchases, 'purchases'), count(EVENT_METRICS.submissions, 'form submissions'), count(EVENT_METRICS.confirmations, 'confirmations'), count(EVENT_METRICS.incentives, 'incentives issued'), count(EVENT_METRICS.unsubscribes, 'unsubscribes')],
+        left: [
+          count(EVENT_METRICS.purchases, 'purchases'),
+          count(EVENT_METRICS.submissions, 'form submissions'),
+          count(EVENT_METRICS.confirmations, 'confirmations'),
+          count(EVENT_METRICS.incentives, 'incentives issued'),
+          count(EVENT_METRICS.unsubscribes, 'unsubscribes'),
+        ],
       }),
-      new GraphWidget({ title: 'Segments: entries and exits', width: WIDE, left: [count(EVENT_METRICS.segmentEntries, 'entered'), count(EVENT_METRICS.segmentExits, 'exited')] }),
+      new GraphWidget({
+        title: 'Segments: entries and exits',
+        width: WIDE,
+        left: [count(EVENT_METRICS.segmentEntries, 'entered'), count(EVENT_METRICS.segmentExits, 'exited')],
+      }),
     );
     this.dashboard.addWidgets(
-      new GraphWidget({ title: 'Emails by outcome (sender)', width: WIDE, left: SEND_OUTCOME_METRICS.map((name) => count(name)), right: [count(SEND_REDELIVERIES, 'queue redeliveries')] }),
-      new GraphWidget({ title: 'Emails after sending (SES events)', width: WIDE, left: [count(EVENT_METRICS.emailsDelivered, 'delivered'), count(EVENT_METRICS.emailsBounced, 'bounced'), count(EVENT_METRICS.emailsComplained, 'complained'), count(EVENT_METRICS.conversions, 'conversions')] }),
+      new GraphWidget({
+        title: 'Emails by outcome (sender)',
+        width: WIDE,
+        left: SEND_OUTCOME_METRICS.map((name) => count(name)),
+        right: [count(SEND_REDELIVERIES, 'queue redeliveries')],
+      }),
+      new GraphWidget({
+        title: 'Emails after sending (SES events)',
+        width: WIDE,
+        left: [
+          count(EVENT_METRICS.emailsDelivered, 'delivered'),
+          count(EVENT_METRICS.emailsBounced, 'bounced'),
+          count(EVENT_METRICS.emailsComplained, 'complained'),
+          count(EVENT_METRICS.conversions, 'conversions'),
+        ],
+      }),
     );
     this.dashboard.addWidgets(
       new GraphWidget({ title: 'Lambda errors', width: 8, left: perFunction((fn) => fn.metricErrors({ period: PERIOD, label: fn.spec.name })) }),
       new GraphWidget({ title: 'Lambda throttles', width: 8, left: perFunction((fn) => fn.metricThrottles({ period: PERIOD, label: fn.spec.name })) }),
-      new GraphWidget({ title: 'Lambda duration p95 (ms)', width: 8, left: perFunction((fn) => fn.metricDuration({ period: PERIOD, statistic: 'p95', label: fn.spec.name })) }),
+      new GraphWidget({
+        title: 'Lambda duration p95 (ms)',
+        width: 8,
+        left: perFunction((fn) => fn.metricDuration({ period: PERIOD, statistic: 'p95', label: fn.spec.name })),
+      }),
     );
     this.dashboard.addWidgets(
       new GraphWidget({
         title: 'Dead-letter queues: messages waiting',
         width: WIDE,
-        left: deadLetterQueues.map((dlq) => dlq.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum', label: dlq.node.path.split('/').slice(1).join('/') })),
+        left: deadLetterQueues.map((dlq) =>
+          dlq.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum', label: dlq.node.path.split('/').slice(1).join('/') }),
+        ),
       }),
       new GraphWidget({
         title: 'SES reputation (account): bounce and complaint rate',
         width: WIDE,
-        left: ['Reputation.BounceRate', 'Reputation.ComplaintRate'].map((metricName) => new Metric({ namespace: 'AWS/SES', metricName, statistic: 'Maximum', period: Duration.hours(1) })),
+        left: ['Reputation.BounceRate', 'Reputation.ComplaintRate'].map(
+          (metricName) => new Metric({ namespace: 'AWS/SES', metricName, statistic: 'Maximum', period: Duration.hours(1) }),
+        ),
         leftAnnotations: [
           { value: REPUTATION_THRESHOLDS.bounceRate, label: 'bounce alarm' },
           { value: REPUTATION_THRESHOLDS.complaintRate, label: 'complaint alarm' },

@@ -67,7 +67,7 @@ export class DataConstruct extends Construct {
     Validations.of(this.signingKey).acknowledge({
       id: 'AwsSolutions::AwsSolutions-SMG4',
       reason:
-        'The secret is a key ring for links already sitting in customers\' inboxes (unsubscribe links must keep working for years). ' +
+        "The secret is a key ring for links already sitting in customers' inboxes (unsubscribe links must keep working for years). " +
         'Links carry a key id, so it is rotated by adding a key and making it current (npx kinship keys add/use, README "Rotating the ' +
         'signing key"), never by replacing it as a Secrets Manager rotation Lambda would, which would break every link in flight.',
     });

@@ -45,7 +45,10 @@ export class KinshipStack extends Stack {
     const email = sendsEmail && props.senderIdentity ? new EmailConstruct(this, 'Email', { senderIdentity: props.senderIdentity }) : undefined;
     // Before the functions, so a function that notifies staff can be granted its StaffAlerts topic.
     const alertEmail: unknown = props.staffAlertEmail ?? this.node.tryGetContext('kinship:staffAlertEmail');
-    this.measurement = new MeasurementConstruct(this, 'Measurement', { configurationSet: email?.configurationSet, staffAlertEmail: typeof alertEmail === 'string' && alertEmail !== '' ? alertEmail : undefined });
+    this.measurement = new MeasurementConstruct(this, 'Measurement', {
+      configurationSet: email?.configurationSet,
+      staffAlertEmail: typeof alertEmail === 'string' && alertEmail !== '' ? alertEmail : undefined,
+    });
     this.functions = new FunctionsConstruct(this, 'Functions', {
       topology,
       handlerEntry: props.handlerEntry,
@@ -58,7 +61,13 @@ export class KinshipStack extends Stack {
     // Staff sign-in (Cognito) and escalations to the StaffAlerts topic; the hosted sign-in's prefix from context.
     const domainPrefix: unknown = this.node.tryGetContext('kinship:cognitoDomainPrefix');
     this.console = needsConsole(topology)
-      ? new ConsoleConstruct(this, 'Console', { topology, functions: this.functions.functions, apiUrl: this.api.url, domainPrefix: typeof domainPrefix === 'string' && domainPrefix !== '' ? domainPrefix : `kinship-${this.account}`, staffTopic: this.measurement.staffAlerts })
+      ? new ConsoleConstruct(this, 'Console', {
+          topology,
+          functions: this.functions.functions,
+          apiUrl: this.api.url,
+          domainPrefix: typeof domainPrefix === 'string' && domainPrefix !== '' ? domainPrefix : `kinship-${this.account}`,
+          staffTopic: this.measurement.staffAlerts,
+        })
       : undefined;
     // After every construct with a dead-letter queue: the dashboard charts each one's depth.
     this.dashboard = new OperationsDashboard(this, 'Operations', { functions: [...this.functions.functions.values()] });

@@ -28,7 +28,8 @@ export const ALL_SES_EVENTS = [
  */
 export const REPUTATION_THRESHOLDS = { complaintRate: 0.001, bounceRate: 0.02 } as const;
 
-export const NO_SUBSCRIBER_WARNING = 'No staff alert email is set, so every alarm notifies a StaffAlerts topic nobody is subscribed to: deploy with -c kinship:staffAlertEmail=you@your-shop.example.';
+export const NO_SUBSCRIBER_WARNING =
+  'No staff alert email is set, so every alarm notifies a StaffAlerts topic nobody is subscribed to: deploy with -c kinship:staffAlertEmail=you@your-shop.example.';
 
 export interface MeasurementConstructProps {
   /** The configuration set every email goes through (absent until something sends email). */
@@ -63,8 +64,20 @@ export class MeasurementConstruct extends Construct {
       events: ALL_SES_EVENTS,
     });
 
-    this.complaintRateAlarm = reputationAlarm(this, 'ComplaintRateAlarm', 'Reputation.ComplaintRate', REPUTATION_THRESHOLDS.complaintRate, 'complaint rate is at or above 0.1% (Gmail/Yahoo limit; SES reviews the account at 0.1%). Check which campaign and audience cause it in the report.');
-    this.bounceRateAlarm = reputationAlarm(this, 'BounceRateAlarm', 'Reputation.BounceRate', REPUTATION_THRESHOLDS.bounceRate, 'bounce rate is at or above 2% (SES reviews the account at 5%). Check the list source of recent imports and suppressed addresses.');
+    this.complaintRateAlarm = reputationAlarm(
+      this,
+      'ComplaintRateAlarm',
+      'Reputation.ComplaintRate',
+      REPUTATION_THRESHOLDS.complaintRate,
+      'complaint rate is at or above 0.1% (Gmail/Yahoo limit; SES reviews the account at 0.1%). Check which campaign and audience cause it in the report.',
+    );
+    this.bounceRateAlarm = reputationAlarm(
+      this,
+      'BounceRateAlarm',
+      'Reputation.BounceRate',
+      REPUTATION_THRESHOLDS.bounceRate,
+      'bounce rate is at or above 2% (SES reviews the account at 5%). Check the list source of recent imports and suppressed addresses.',
+    );
   }
 }
 

@@ -4,7 +4,14 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { ContextAttribute, Schedule, ScheduleExpression, ScheduleTargetInput, type IScheduleTarget, type ScheduleTargetConfig } from 'aws-cdk-lib/aws-scheduler';
+import {
+  ContextAttribute,
+  Schedule,
+  ScheduleExpression,
+  ScheduleTargetInput,
+  type IScheduleTarget,
+  type ScheduleTargetConfig,
+} from 'aws-cdk-lib/aws-scheduler';
 import type { IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { validateEventPattern } from '#shared/events/pattern-matcher.ts';
@@ -48,7 +55,12 @@ export function wireTriggers(scope: Construct, fn: AppFunction, spec: FunctionSp
           description: `Kinship ${spec.name}: ${trigger.name}`,
           schedule: ScheduleExpression.expression(trigger.expression, trigger.timezone ? TimeZone.of(trigger.timezone) : undefined),
           // With `input` the function gets { ...input, scheduledTime } — the same shape the local scheduler delivers.
-          target: new InvokeFunctionTarget(fn, schedulerRole, failures(), trigger.input ? ScheduleTargetInput.fromObject({ ...trigger.input, scheduledTime: ContextAttribute.scheduledTime }) : undefined),
+          target: new InvokeFunctionTarget(
+            fn,
+            schedulerRole,
+            failures(),
+            trigger.input ? ScheduleTargetInput.fromObject({ ...trigger.input, scheduledTime: ContextAttribute.scheduledTime }) : undefined,
+          ),
         });
         break;
       }
@@ -64,7 +76,13 @@ export function wireTriggers(scope: Construct, fn: AppFunction, spec: FunctionSp
           // local bus evaluates. The L2 renders keys it has no name for verbatim, so it goes through unchanged.
           eventPattern: { ...trigger.pattern },
           // With `input` an input transformer wraps the event: { ...input, event } — as the local bus delivers it.
-          targets: [new LambdaFunction(fn, { deadLetterQueue: failures(), ...ASYNC_DELIVERY, ...(trigger.input ? { event: RuleTargetInput.fromObject({ ...trigger.input, event: EventField.fromPath('$') }) } : {}) })],
+          targets: [
+            new LambdaFunction(fn, {
+              deadLetterQueue: failures(),
+              ...ASYNC_DELIVERY,
+              ...(trigger.input ? { event: RuleTargetInput.fromObject({ ...trigger.input, event: EventField.fromPath('$') }) } : {}),
+            }),
+          ],
         });
         break;
       }

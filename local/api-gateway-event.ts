@@ -148,7 +148,9 @@ export function isTextContentType(contentType: string | undefined): boolean {
 export function splitUrl(url: string): { rawPath: string; rawQueryString: string } {
   const withoutFragment = url.split('#')[0] ?? '';
   const queryAt = withoutFragment.indexOf('?');
-  return queryAt < 0 ? { rawPath: withoutFragment || '/', rawQueryString: '' } : { rawPath: withoutFragment.slice(0, queryAt) || '/', rawQueryString: withoutFragment.slice(queryAt + 1) };
+  return queryAt < 0
+    ? { rawPath: withoutFragment || '/', rawQueryString: '' }
+    : { rawPath: withoutFragment.slice(0, queryAt) || '/', rawQueryString: withoutFragment.slice(queryAt + 1) };
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -164,14 +166,23 @@ export function requestTime(date: Date): string {
  * headers joined with commas, cookies moved from the Cookie header into `cookies`, repeated query
  * parameters joined with commas, path parameters from the route template, and the body as text or base64.
  */
-export function toApiGatewayEvent(request: IncomingRequest, match: { routeKey: string; pathParameters?: Record<string, string> | undefined }, api: ApiContext): APIGatewayProxyEventV2 {
+export function toApiGatewayEvent(
+  request: IncomingRequest,
+  match: { routeKey: string; pathParameters?: Record<string, string> | undefined },
+  api: ApiContext,
+): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   const cookies: string[] = [];
   for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
     const name = (request.rawHeaders[i] ?? '').toLowerCase();
     const value = request.rawHeaders[i + 1] ?? '';
     if (name === 'cookie') {
-      cookies.push(...value.split(';').map((c) => c.trim()).filter(Boolean));
+      cookies.push(
+        ...value
+          .split(';')
+          .map((c) => c.trim())
+          .filter(Boolean),
+      );
       continue;
     }
     const existing = headers[name];
@@ -254,7 +265,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export function fromLambdaResult(result: unknown): HttpReply {
   if (!isRecord(result) || !('statusCode' in result)) {
     if (result === undefined) return { statusCode: 200, headers: [['content-type', 'application/json']], body: Buffer.alloc(0) };
-    return { statusCode: 200, headers: [['content-type', 'application/json']], body: Buffer.from(typeof result === 'string' ? result : JSON.stringify(result)) };
+    return {
+      statusCode: 200,
+      headers: [['content-type', 'application/json']],
+      body: Buffer.from(typeof result === 'string' ? result : JSON.stringify(result)),
+    };
   }
   const { statusCode, headers, cookies, body, isBase64Encoded } = result;
   if (typeof statusCode !== 'number' || !Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) return integrationError();

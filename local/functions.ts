@@ -54,7 +54,12 @@ export interface FunctionRegistry {
   invoke(name: string, event: unknown, options?: { requestId?: string }): Promise<unknown>;
 }
 
-export function createFunctionRegistry(options: { topology: Topology; rootDir: string; aws: LocalAws; handlers?: Record<string, LambdaHandler> | undefined }): FunctionRegistry {
+export function createFunctionRegistry(options: {
+  topology: Topology;
+  rootDir: string;
+  aws: LocalAws;
+  handlers?: Record<string, LambdaHandler> | undefined;
+}): FunctionRegistry {
   const specs = new Map(options.topology.functions.map((fn) => [fn.name, fn]));
   const loaded = new Map<string, Promise<LambdaHandler>>();
 

@@ -45,7 +45,9 @@ export function handlerEnvironment(topology: Topology, endpoints: LocalEndpoints
     // No X-Ray daemon and no CloudWatch here: the tracer stays unloaded and no EMF metrics are printed.
     POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_METRICS_DISABLED: 'true',
-    ...(endpoints.cognito ? { COGNITO_ISSUER: endpoints.cognito.issuer, COGNITO_CLIENT_ID: endpoints.cognito.clientId, COGNITO_HOSTED_UI_URL: endpoints.cognito.hostedUiUrl } : {}),
+    ...(endpoints.cognito
+      ? { COGNITO_ISSUER: endpoints.cognito.issuer, COGNITO_CLIENT_ID: endpoints.cognito.clientId, COGNITO_HOSTED_UI_URL: endpoints.cognito.hostedUiUrl }
+      : {}),
   };
 }
 

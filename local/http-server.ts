@@ -6,7 +6,18 @@
 import { randomUUID, timingSafeEqual, createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { errorReply, fromLambdaResult, integrationError, integrationTimeout, matchRoute, splitUrl, toApiGatewayEvent, type ApiContext, type HttpReply, type Route } from '#local/api-gateway-event.ts';
+import {
+  errorReply,
+  fromLambdaResult,
+  integrationError,
+  integrationTimeout,
+  matchRoute,
+  splitUrl,
+  toApiGatewayEvent,
+  type ApiContext,
+  type HttpReply,
+  type Route,
+} from '#local/api-gateway-event.ts';
 import { FunctionTimeoutError } from '#local/functions.ts';
 import type { LocalLog } from '#local/local-log.ts';
 
@@ -113,7 +124,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
     let routeKey = '$default';
     const reply = async (): Promise<HttpReply> => {
       const { body, tooLarge, bytes } = await readBody(req, maxBodyBytes);
-      if (!isLocalHost(req.headers.host)) return errorReply(421, 'misdirected_request', 'This local server answers only to Host localhost, 127.0.0.1 or [::1]; open it as http://localhost:<port>.');
+      if (!isLocalHost(req.headers.host))
+        return errorReply(
+          421,
+          'misdirected_request',
+          'This local server answers only to Host localhost, 127.0.0.1 or [::1]; open it as http://localhost:<port>.',
+        );
       const match = matchRoute(options.routes, method, rawPath);
       if (match.kind !== 'match') {
         const page = await options.localPage?.(method, rawPath, { body, authorized: sameSecret(headerValue(req, 'x-api-key'), options.apiKey) });
@@ -123,7 +139,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
           return page;
         }
         if (match.kind === 'method-not-allowed') {
-          return errorReply(405, 'method_not_allowed', `${method} is not allowed on ${rawPath}; use ${match.allowed.join(' or ')}`, [['allow', match.allowed.join(', ')]]);
+          return errorReply(405, 'method_not_allowed', `${method} is not allowed on ${rawPath}; use ${match.allowed.join(' or ')}`, [
+            ['allow', match.allowed.join(', ')],
+          ]);
         }
         return errorReply(404, 'not_found', `No route for ${method} ${rawPath}. See GET / for what this server offers.`);
       }
@@ -142,10 +160,23 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
         }
       }
       if (tooLarge) {
-        return errorReply(413, 'payload_too_large', `Request body is ${bytes} bytes; Lambda accepts at most ${maxBodyBytes} bytes. Send less per request (e.g. split a batch).`);
+        return errorReply(
+          413,
+          'payload_too_large',
+          `Request body is ${bytes} bytes; Lambda accepts at most ${maxBodyBytes} bytes. Send less per request (e.g. split a batch).`,
+        );
       }
       const event = toApiGatewayEvent(
-        { method, url: req.url ?? '/', rawHeaders: req.rawHeaders, body, sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1', requestId, receivedAt: new Date(), port },
+        {
+          method,
+          url: req.url ?? '/',
+          rawHeaders: req.rawHeaders,
+          body,
+          sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+          requestId,
+          receivedAt: new Date(),
+          port,
+        },
         { routeKey: route.routeKey, pathParameters: match.pathParameters },
         options.api,
       );
@@ -156,7 +187,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
           options.log.error('function timed out', { functionName: route.target.functionName, requestId });
           return integrationTimeout();
         }
-        options.log.error('function failed', { functionName: route.target.functionName, requestId, error: error instanceof Error ? { name: error.name, message: error.message } : String(error) });
+        options.log.error('function failed', {
+          functionName: route.target.functionName,
+          requestId,
+          error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+        });
         return integrationError();
       }
     };

@@ -14,7 +14,8 @@ const SEVERITY_RANK: Record<Severity, number> = { debug: 0, info: 1, warn: 2, er
 /** The least severity each level shows (SILENT: none). */
 const LEVEL_RANK: Record<HumanLevel, number> = { DEBUG: 0, INFO: 1, WARN: 2, SILENT: 4 };
 
-const text = (value: unknown): string => (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value) ?? '');
+const text = (value: unknown): string =>
+  typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : (JSON.stringify(value) ?? '');
 const ms = (value: unknown): string => (typeof value === 'number' ? `${value} ms` : '');
 /** Columns two spaces apart; empty ones dropped. */
 const columns = (...parts: string[]): string => parts.filter((part) => part !== '').join('  ');
@@ -39,11 +40,23 @@ export function humanLine(at: Date, severity: Severity, message: string, attribu
         return columns(time, route, a('status'), ms(attributes.durationMs));
       }
       case 'event delivered':
-        return columns(time, `event ${a('detailType')}`, `${a('rule')} → ${a('functionName')}`, attributes.attempts === 1 ? '' : `after ${a('attempts')} attempts`, ms(attributes.durationMs));
+        return columns(
+          time,
+          `event ${a('detailType')}`,
+          `${a('rule')} → ${a('functionName')}`,
+          attributes.attempts === 1 ? '' : `after ${a('attempts')} attempts`,
+          ms(attributes.durationMs),
+        );
       case 'schedule fired':
         return columns(time, `schedule ${a('schedule')}`, `→ ${a('functionName')}`, ms(attributes.durationMs));
       case 'batch processed':
-        return columns(time, `queue ${a('queue')}`, `→ ${a('functionName')}`, `${a('messages')} messages${attributes.failed === 0 ? '' : `, ${a('failed')} failed`}`, ms(attributes.durationMs));
+        return columns(
+          time,
+          `queue ${a('queue')}`,
+          `→ ${a('functionName')}`,
+          `${a('messages')} messages${attributes.failed === 0 ? '' : `, ${a('failed')} failed`}`,
+          ms(attributes.durationMs),
+        );
       case 'email sent':
         return columns(time, `email ${a('kind')}`, `→ customer ${a('customerId')}`);
       case 'event published':

@@ -134,7 +134,14 @@ export async function startMailboxSimulator(options: MailboxSimulatorOptions): P
             bounce: {
               bounceType: 'Permanent',
               bounceSubType: list ? 'OnAccountSuppressionList' : 'General',
-              bouncedRecipients: recipients.map((emailAddress) => ({ emailAddress, action: 'failed', status: '5.1.1', diagnosticCode: list ? 'Amazon SES did not send the message to this address because it is on the suppression list for your account.' : 'smtp; 550 5.1.1 user unknown' })),
+              bouncedRecipients: recipients.map((emailAddress) => ({
+                emailAddress,
+                action: 'failed',
+                status: '5.1.1',
+                diagnosticCode: list
+                  ? 'Amazon SES did not send the message to this address because it is on the suppression list for your account.'
+                  : 'smtp; 550 5.1.1 user unknown',
+              })),
               timestamp: later(1200).toISOString(),
               feedbackId: `${randomUUID()}-000000`,
               reportingMTA: 'dns; amazonses.com',
@@ -144,12 +151,39 @@ export async function startMailboxSimulator(options: MailboxSimulatorOptions): P
         ),
       );
     } else {
-      events.push(envelope('Email Delivered', { eventType: 'Delivery', mail: mailOf(mail), delivery: { timestamp: later(800).toISOString(), processingTimeMillis: 800, recipients, smtpResponse: '250 2.6.0 Message received', reportingMTA: 'a8-50.smtp-out.amazonses.com' } }, later(800)));
+      events.push(
+        envelope(
+          'Email Delivered',
+          {
+            eventType: 'Delivery',
+            mail: mailOf(mail),
+            delivery: {
+              timestamp: later(800).toISOString(),
+              processingTimeMillis: 800,
+              recipients,
+              smtpResponse: '250 2.6.0 Message received',
+              reportingMTA: 'a8-50.smtp-out.amazonses.com',
+            },
+          },
+          later(800),
+        ),
+      );
       if (mailbox === 'complaint') {
         events.push(
           envelope(
             'Email Complaint Received',
-            { eventType: 'Complaint', mail: mailOf(mail), complaint: { feedbackId: `${randomUUID()}-000000`, complainedRecipients: recipients.map((emailAddress) => ({ emailAddress })), timestamp: later(2000).toISOString(), userAgent: 'Amazon SES Mailbox Simulator', complaintFeedbackType: 'abuse', arrivalDate: later(1900).toISOString() } },
+            {
+              eventType: 'Complaint',
+              mail: mailOf(mail),
+              complaint: {
+                feedbackId: `${randomUUID()}-000000`,
+                complainedRecipients: recipients.map((emailAddress) => ({ emailAddress })),
+                timestamp: later(2000).toISOString(),
+                userAgent: 'Amazon SES Mailbox Simulator',
+                complaintFeedbackType: 'abuse',
+                arrivalDate: later(1900).toISOString(),
+              },
+            },
             later(2000),
           ),
         );
@@ -163,14 +197,32 @@ export async function startMailboxSimulator(options: MailboxSimulatorOptions): P
     const mail = sent.get(action.ref);
     if (!mail) return;
     const at = options.now();
-    const open = envelope('Email Opened', { eventType: 'Open', mail: mailOf(mail), open: { ipAddress: '127.0.0.1', timestamp: at.toISOString(), userAgent: 'Kinship local inbox' } }, at);
+    const open = envelope(
+      'Email Opened',
+      { eventType: 'Open', mail: mailOf(mail), open: { ipAddress: '127.0.0.1', timestamp: at.toISOString(), userAgent: 'Kinship local inbox' } },
+      at,
+    );
     if (action.kind === 'open') {
       mail.opened = true;
       options.publish([open]);
       return;
     }
     // SES counts a click on a message never seen opened (images off) as an open too.
-    const clicked = envelope('Email Clicked', { eventType: 'Click', mail: mailOf(mail), click: { ipAddress: '127.0.0.1', link: action.link, linkTags: {}, timestamp: new Date(at.getTime() + 1).toISOString(), userAgent: 'Kinship local inbox' } }, at);
+    const clicked = envelope(
+      'Email Clicked',
+      {
+        eventType: 'Click',
+        mail: mailOf(mail),
+        click: {
+          ipAddress: '127.0.0.1',
+          link: action.link,
+          linkTags: {},
+          timestamp: new Date(at.getTime() + 1).toISOString(),
+          userAgent: 'Kinship local inbox',
+        },
+      },
+      at,
+    );
     const first = !mail.opened;
     mail.opened = true;
     options.publish(first ? [open, clicked] : [clicked]);
@@ -203,7 +255,10 @@ export async function startMailboxSimulator(options: MailboxSimulatorOptions): P
       }
       const ref = randomBytes(12).toString('base64url');
       let forwarded = body;
-      if (send?.html !== undefined) forwarded = Buffer.from(JSON.stringify(withHtml(send.request, trackHtml(send.html, ref, options.trackingBaseUrl(), options.signingKey, options.now()))));
+      if (send?.html !== undefined)
+        forwarded = Buffer.from(
+          JSON.stringify(withHtml(send.request, trackHtml(send.html, ref, options.trackingBaseUrl(), options.signingKey, options.now()))),
+        );
       const reply = await forward(emulator.port, req, forwarded);
       // A timeout: SES took it (and its events follow), the answer comes too late for the sender to see.
       const answer = () => {
@@ -215,7 +270,15 @@ export async function startMailboxSimulator(options: MailboxSimulatorOptions): P
       else answer();
       const messageId = send && reply.status === 200 ? messageIdOf(reply.body) : undefined;
       if (send && messageId) {
-        const mail: SentMail = { timestamp: options.now().toISOString(), messageId, source: send.from, destination: send.to, tags: send.tags, subject: send.subject, opened: false };
+        const mail: SentMail = {
+          timestamp: options.now().toISOString(),
+          messageId,
+          source: send.from,
+          destination: send.to,
+          tags: send.tags,
+          subject: send.subject,
+          opened: false,
+        };
         sent.set(ref, mail);
         if (sent.size > KEEP_MESSAGES) {
           const oldest = sent.keys().next();
@@ -230,7 +293,9 @@ export async function startMailboxSimulator(options: MailboxSimulatorOptions): P
   });
   try {
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new Error(`Port ${options.port} is in use: stop what is using it or set SES_PORT to another port`) : error));
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(error.code === 'EADDRINUSE' ? new Error(`Port ${options.port} is in use: stop what is using it or set SES_PORT to another port`) : error),
+      );
       server.listen(options.port, host, () => resolve());
     });
   } catch (error) {
@@ -273,7 +338,8 @@ function answerFaults(faults: SesFaults, method: string, body: Buffer, res: Serv
     return json(400, { message: 'the body must be JSON such as {"throttleRate":0.3,"timeoutRate":0.02}' });
   }
   const parsed = SesFaultsSchema.safeParse(input);
-  if (!parsed.success) return json(400, { message: 'invalid SES faults', errors: parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message })) });
+  if (!parsed.success)
+    return json(400, { message: 'invalid SES faults', errors: parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message })) });
   faults.set(parsed.data);
   return json(200, { settings: faults.settings(), counts: faults.counts() });
 }
@@ -333,7 +399,10 @@ function withHtml(request: Record<string, unknown>, html: string): Record<string
   const body = isRecord(simple) ? simple.Body : undefined;
   const htmlPart = isRecord(body) ? body.Html : undefined;
   if (!isRecord(simple) || !isRecord(body) || !isRecord(htmlPart)) return request;
-  return { ...request, Content: { ...(isRecord(request.Content) ? request.Content : {}), Simple: { ...simple, Body: { ...body, Html: { ...htmlPart, Data: html } } } } };
+  return {
+    ...request,
+    Content: { ...(isRecord(request.Content) ? request.Content : {}), Simple: { ...simple, Body: { ...body, Html: { ...htmlPart, Data: html } } } },
+  };
 }
 
 function messageIdOf(body: Buffer): string | undefined {
@@ -374,7 +443,8 @@ function forward(port: number, req: IncomingMessage, body: Buffer): Promise<{ st
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
         const out: Record<string, string | string[]> = {};
-        for (const [name, value] of Object.entries(res.headers)) if (value !== undefined && name !== 'content-length' && name !== 'transfer-encoding' && name !== 'connection') out[name] = value;
+        for (const [name, value] of Object.entries(res.headers))
+          if (value !== undefined && name !== 'content-length' && name !== 'transfer-encoding' && name !== 'connection') out[name] = value;
         const data = Buffer.concat(chunks);
         out['content-length'] = String(data.length);
         resolve({ status: res.statusCode ?? 502, headers: out, body: data });

@@ -65,7 +65,9 @@ export async function startPutEventsEndpoint(options: { port: number; onEvents: 
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new Error(`Port ${options.port} is in use: stop what is using it or set EVENTS_PORT to another port`) : error));
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new Error(`Port ${options.port} is in use: stop what is using it or set EVENTS_PORT to another port`) : error),
+    );
     server.listen(options.port, '127.0.0.1', () => resolve());
   });
   const address = server.address();

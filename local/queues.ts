@@ -77,7 +77,8 @@ export function consumersOf(topology: Topology): QueueConsumer[] {
     fn.triggers.flatMap((trigger) => {
       if (trigger.kind !== 'queue') return [];
       if (!names.has(trigger.queue)) throw new Error(`Function "${fn.name}" consumes queue "${trigger.queue}", which is not declared in topology.queues`);
-      if (!Number.isInteger(trigger.batchSize) || trigger.batchSize < 1 || trigger.batchSize > 10_000) throw new Error(`Function "${fn.name}": batchSize must be 1–10000`);
+      if (!Number.isInteger(trigger.batchSize) || trigger.batchSize < 1 || trigger.batchSize > 10_000)
+        throw new Error(`Function "${fn.name}": batchSize must be 1–10000`);
       return [{ queue: trigger.queue, functionName: fn.name, batchSize: trigger.batchSize }];
     }),
   );
@@ -149,8 +150,22 @@ export function createQueues(options: {
   const arnOf = (name: string) => `arn:aws:sqs:${aws.region}:${aws.accountId}:${name}`;
   for (const spec of options.topology.queues) {
     const dlq = deadLetterQueueName(spec.name);
-    queues.set(dlq, { name: dlq, arn: arnOf(dlq), visibilityTimeoutMs: spec.visibilityTimeoutSeconds * 1000, maxReceiveCount: undefined, deadLetterQueue: undefined, messages: [] });
-    queues.set(spec.name, { name: spec.name, arn: arnOf(spec.name), visibilityTimeoutMs: spec.visibilityTimeoutSeconds * 1000, maxReceiveCount: spec.maxReceiveCount, deadLetterQueue: dlq, messages: [] });
+    queues.set(dlq, {
+      name: dlq,
+      arn: arnOf(dlq),
+      visibilityTimeoutMs: spec.visibilityTimeoutSeconds * 1000,
+      maxReceiveCount: undefined,
+      deadLetterQueue: undefined,
+      messages: [],
+    });
+    queues.set(spec.name, {
+      name: spec.name,
+      arn: arnOf(spec.name),
+      visibilityTimeoutMs: spec.visibilityTimeoutSeconds * 1000,
+      maxReceiveCount: spec.maxReceiveCount,
+      deadLetterQueue: dlq,
+      messages: [],
+    });
   }
   const consumers = new Map(consumersOf(options.topology).map((c) => [c.queue, c]));
   const running = new Map<string, Set<Promise<void>>>();
@@ -174,7 +189,12 @@ export function createQueues(options: {
       if (queue.maxReceiveCount !== undefined && message.receiveCount >= queue.maxReceiveCount && queue.deadLetterQueue) {
         queue.messages.splice(queue.messages.indexOf(message), 1);
         queueOrThrow(queue.deadLetterQueue).messages.push({ ...message, visibleAt: now, receiptHandle: undefined });
-        log.warn('message moved to dead-letter queue', { queue: queue.name, deadLetterQueue: queue.deadLetterQueue, messageId: message.messageId, receiveCount: message.receiveCount });
+        log.warn('message moved to dead-letter queue', {
+          queue: queue.name,
+          deadLetterQueue: queue.deadLetterQueue,
+          messageId: message.messageId,
+          receiveCount: message.receiveCount,
+        });
         continue;
       }
       message.receiveCount++;
@@ -216,7 +236,11 @@ export function createQueues(options: {
     try {
       const result = await options.invoke(consumer.functionName, { Records: batch.map((m) => toRecord(queue, m)) });
       failed = failedItems(result, ids);
-      if (!failed) log.error('consumer returned an invalid batchItemFailures response; the whole batch is retried', { queue: queue.name, functionName: consumer.functionName });
+      if (!failed)
+        log.error('consumer returned an invalid batchItemFailures response; the whole batch is retried', {
+          queue: queue.name,
+          functionName: consumer.functionName,
+        });
     } catch (error) {
       log.error('consumer failed; the whole batch is retried after the visibility timeout', {
         queue: queue.name,
@@ -231,10 +255,20 @@ export function createQueues(options: {
         // As in SQS, a stale receipt (the message timed out and was received again meanwhile) deletes nothing.
         if (index >= 0 && message.receiptHandle === receipts.get(message.messageId)) queue.messages.splice(index, 1);
       } else {
-        log.warn('message failed; it becomes visible again after the visibility timeout', { queue: queue.name, messageId: message.messageId, receiveCount: message.receiveCount });
+        log.warn('message failed; it becomes visible again after the visibility timeout', {
+          queue: queue.name,
+          messageId: message.messageId,
+          receiveCount: message.receiveCount,
+        });
       }
     }
-    log.info('batch processed', { queue: queue.name, functionName: consumer.functionName, messages: batch.length, failed: failed ? failed.size : batch.length, durationMs: Math.round(performance.now() - started) });
+    log.info('batch processed', {
+      queue: queue.name,
+      functionName: consumer.functionName,
+      messages: batch.length,
+      failed: failed ? failed.size : batch.length,
+      durationMs: Math.round(performance.now() - started),
+    });
   };
 
   const armTimer = (queue: LocalQueue) => {
@@ -243,7 +277,11 @@ export function createQueues(options: {
     if (stopped || clock.mode !== 'real') return;
     const now = clock.now().getTime();
     const nextVisible = Math.min(...queue.messages.map((m) => m.visibleAt).filter((t) => t > now));
-    if (Number.isFinite(nextVisible)) timers.set(queue.name, setTimeout(() => pump(queue.name), nextVisible - now + 5));
+    if (Number.isFinite(nextVisible))
+      timers.set(
+        queue.name,
+        setTimeout(() => pump(queue.name), nextVisible - now + 5),
+      );
   };
 
   const pump = (name: string) => {

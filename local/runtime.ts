@@ -34,7 +34,19 @@ import { summarizeEmail } from '#local/email-kind.ts';
 import { startSqsEndpoint } from '#local/sqs-endpoint.ts';
 import { DEMO_STAFF, startCognitoLocal } from '#local/cognito-local.ts';
 import { setClockSource } from '#shared/runtime/clock.ts';
-import { loadOrCreateSigningKey, readSeedAnchor, readSeedMarker, removeDynamoDbPid, StateNeedsResetError, statePaths, stopStaleDynamoDb, writeDynamoDbPid, writeSeedAnchor, writeSeedMarker, type StatePaths } from '#local/state.ts';
+import {
+  loadOrCreateSigningKey,
+  readSeedAnchor,
+  readSeedMarker,
+  removeDynamoDbPid,
+  StateNeedsResetError,
+  statePaths,
+  stopStaleDynamoDb,
+  writeDynamoDbPid,
+  writeSeedAnchor,
+  writeSeedMarker,
+  type StatePaths,
+} from '#local/state.ts';
 import { loadSubmission } from '#shared/capture/order-context.ts';
 import { confirmUrlFor } from '#shared/capture/signed-links.ts';
 import { createDocumentClient, type Table } from '#shared/table/table-client.ts';
@@ -140,7 +152,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const cleanups: Cleanup[] = [];
   const runCleanups = async (log: LocalLog) => {
     // Stable sort: parts of one stage stop in reverse start order.
-    for (const cleanup of cleanups.splice(0).reverse().sort((a, b) => STOP_ORDER[a.stage] - STOP_ORDER[b.stage])) {
+    for (const cleanup of cleanups
+      .splice(0)
+      .reverse()
+      .sort((a, b) => STOP_ORDER[a.stage] - STOP_ORDER[b.stage])) {
       try {
         await cleanup.run();
       } catch (error) {
@@ -158,12 +173,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   }
 }
 
-async function start(
-  options: LocalRuntimeOptions,
-  log: LocalLog,
-  cleanups: Cleanup[],
-  runCleanups: (log: LocalLog) => Promise<void>,
-): Promise<LocalRuntime> {
+async function start(options: LocalRuntimeOptions, log: LocalLog, cleanups: Cleanup[], runCleanups: (log: LocalLog) => Promise<void>): Promise<LocalRuntime> {
   const rootDir = options.rootDir ?? repositoryRoot();
   const topology = options.topology ?? defaultTopology;
   const host = options.host ?? '127.0.0.1';
@@ -200,7 +210,11 @@ async function start(
   const startedAt = performance.now();
   const dynamoDbStarting: Promise<Pick<DynamoDbLocal, 'endpoint' | 'stop'> & { pid: number | undefined }> = external
     ? Promise.resolve({ endpoint: external, pid: undefined, stop: () => Promise.resolve() })
-    : startDynamoDbLocal({ port: dynamoDbPort, dataDir: inMemory ? undefined : paths.dynamoDbData }).then((db) => ({ endpoint: db.endpoint, pid: db.process.pid, stop: db.stop }));
+    : startDynamoDbLocal({ port: dynamoDbPort, dataDir: inMemory ? undefined : paths.dynamoDbData }).then((db) => ({
+        endpoint: db.endpoint,
+        pid: db.process.pid,
+        stop: db.stop,
+      }));
 
   // 2. Meanwhile, the function registry, bus, queues and the servers in front of them.
   let markReady: () => void = () => undefined;
@@ -223,7 +237,12 @@ async function start(
   let sending = 0;
   const sesEvents: { release: () => void } = { release: () => undefined };
 
-  const bus = createEventBus({ rules, invoke: (name, payload) => invoke(name, payload), log, ...(options.busRetryDelaysMs ? { retryDelaysMs: options.busRetryDelaysMs } : {}) });
+  const bus = createEventBus({
+    rules,
+    invoke: (name, payload) => invoke(name, payload),
+    log,
+    ...(options.busRetryDelaysMs ? { retryDelaysMs: options.busRetryDelaysMs } : {}),
+  });
   cleanups.push({ name: 'event bus', stage: 'drain-bus', run: () => bus.stop() });
   const queues = createQueues({ topology, clock, aws: AWS, invoke: (name, event: SQSEvent) => invoke(name, event), log });
   cleanups.push({ name: 'queues', stage: 'drain-queues', run: () => queues.stop() });
@@ -261,14 +280,25 @@ async function start(
       rawPath.startsWith('/_t/')
         ? sesStarting.then((simulator) => trackingReply(rawPath, signingKey, clock.now(), (action) => simulator.track(action)))
         : method === 'POST' && rawPath === '/_local/clock'
-        ? moveClock(request, clock, control.jumpTo)
-        : method === 'GET' && rawPath === '/'
-        ? {
-            statusCode: 200,
-            headers: [['content-type', 'text/html; charset=utf-8'], ['cache-control', 'no-store']],
-            body: Buffer.from(indexPage({ apiUrl, inboxUrl, demoFormUrl, apiKeyHint: apiKey === DEFAULT_API_KEY ? apiKey : '$KINSHIP_API_KEY', routes: routes.map((r) => ({ method: r.method, path: r.path, auth: r.target.auth, functionName: r.target.functionName })) })),
-          }
-        : undefined,
+          ? moveClock(request, clock, control.jumpTo)
+          : method === 'GET' && rawPath === '/'
+            ? {
+                statusCode: 200,
+                headers: [
+                  ['content-type', 'text/html; charset=utf-8'],
+                  ['cache-control', 'no-store'],
+                ],
+                body: Buffer.from(
+                  indexPage({
+                    apiUrl,
+                    inboxUrl,
+                    demoFormUrl,
+                    apiKeyHint: apiKey === DEFAULT_API_KEY ? apiKey : '$KINSHIP_API_KEY',
+                    routes: routes.map((r) => ({ method: r.method, path: r.path, auth: r.target.auth, functionName: r.target.functionName })),
+                  }),
+                ),
+              }
+            : undefined,
   });
 
   const settled = await Promise.allSettled([dynamoDbStarting, sesStarting, eventsStarting, sqsStarting, httpStarting]);
@@ -291,7 +321,14 @@ async function start(
   if (sqsResult.status === 'fulfilled') cleanups.push({ name: 'SQS endpoint', stage: 'endpoints', run: () => sqsResult.value.stop() });
   if (httpResult.status === 'fulfilled') cleanups.push({ name: 'HTTP server', stage: 'intake', run: () => httpResult.value.stop() });
   const failure = settled.find((r) => r.status === 'rejected');
-  if (failure || dbResult.status !== 'fulfilled' || sesResult.status !== 'fulfilled' || eventsResult.status !== 'fulfilled' || sqsResult.status !== 'fulfilled' || httpResult.status !== 'fulfilled') {
+  if (
+    failure ||
+    dbResult.status !== 'fulfilled' ||
+    sesResult.status !== 'fulfilled' ||
+    eventsResult.status !== 'fulfilled' ||
+    sqsResult.status !== 'fulfilled' ||
+    httpResult.status !== 'fulfilled'
+  ) {
     throw failure?.status === 'rejected' ? failure.reason : new Error('The local runtime failed to start');
   }
   const dynamodb = dbResult.value;
@@ -309,7 +346,13 @@ async function start(
   if (topology.functions.some((fn) => fn.access.staffSignIn)) {
     const cognitoDir = inMemory ? mkdtempSync(join(tmpdir(), 'kinship-cognito-')) : paths.cognito;
     const wantedPort = options.cognitoPort ?? (inMemory ? 0 : DEFAULT_COGNITO_PORT);
-    const emulator = await startCognitoLocal({ port: wantedPort === 0 ? await freePort(host) : wantedPort, host, dataDir: cognitoDir, callbackUrl: `${http.url}/console/callback`, signOutUrl: `${http.url}/console/signed-out` });
+    const emulator = await startCognitoLocal({
+      port: wantedPort === 0 ? await freePort(host) : wantedPort,
+      host,
+      dataDir: cognitoDir,
+      callbackUrl: `${http.url}/console/callback`,
+      signOutUrl: `${http.url}/console/signed-out`,
+    });
     cleanups.push({
       name: 'Cognito emulator',
       stage: 'endpoints',
@@ -339,7 +382,9 @@ async function start(
   const fingerprint = JSON.stringify(environment);
   const loadsFromFiles = topology.functions.some((fn) => !options.handlers?.[fn.name]);
   if (loadsFromFiles && loadedHandlerEnvironment !== undefined && loadedHandlerEnvironment !== fingerprint) {
-    throw new Error('Handlers were already loaded in this process for other endpoints; run each local runtime in its own process (vitest runs each test file in its own).');
+    throw new Error(
+      'Handlers were already loaded in this process for other endpoints; run each local runtime in its own process (vitest runs each test file in its own).',
+    );
   }
   for (const name of CLEARED_VARIABLES) Reflect.deleteProperty(process.env, name);
   Object.assign(process.env, environment);
@@ -382,7 +427,20 @@ async function start(
         });
       }
     } else {
-      seed = await seedOnce({ paths, inMemory, clock, apiUrl: http.url, apiKey, sesUrl: ses.endpoint, dynamoDbEndpoint: dynamodb.endpoint, tableName, signingKey, log, onProgress: options.onSeedProgress, settled: idle });
+      seed = await seedOnce({
+        paths,
+        inMemory,
+        clock,
+        apiUrl: http.url,
+        apiKey,
+        sesUrl: ses.endpoint,
+        dynamoDbEndpoint: dynamodb.endpoint,
+        tableName,
+        signingKey,
+        log,
+        onProgress: options.onSeedProgress,
+        settled: idle,
+      });
       demoFormUrl = seed.demoFormUrl;
       await idle();
       if (!inMemory) writeSeedMarker(paths, { seededAt: new Date().toISOString(), customers: seed.customers, orders: seed.orders, demoOrder: seed.demoOrder });
@@ -408,7 +466,11 @@ async function start(
     queues: Object.assign(queues, { url: sqs.queueUrl }),
     functions,
     seed,
-    timings: { servicesMs: Math.round(servicesUpAt - startedAt), handlersMs: Math.round(handlersLoadedAt - servicesUpAt), seedMs: Math.round(performance.now() - handlersLoadedAt) },
+    timings: {
+      servicesMs: Math.round(servicesUpAt - startedAt),
+      handlersMs: Math.round(handlersLoadedAt - servicesUpAt),
+      seedMs: Math.round(performance.now() - handlersLoadedAt),
+    },
     demoFormUrl,
     cognito,
     dynamoDbPid: dynamodb.pid,
@@ -457,7 +519,9 @@ async function seedOnce(context: {
   const anchor = recorded ?? fresh;
   if (recorded === undefined && !context.inMemory) writeSeedAnchor(paths, anchor);
   if (anchor.getTime() > clockNow) {
-    throw new StateNeedsResetError(`The demo shop being seeded in ${paths.dir} dates its orders up to ${anchor.toISOString()}, after this start's clock (${clock.now().toISOString()}), and the API refuses orders from the future: start with a later --now (or none)`);
+    throw new StateNeedsResetError(
+      `The demo shop being seeded in ${paths.dir} dates its orders up to ${anchor.toISOString()}, after this start's clock (${clock.now().toISOString()}), and the API refuses orders from the future: start with a later --now (or none)`,
+    );
   }
   const table: Table = { doc: createDocumentClient(context.dynamoDbEndpoint), name: context.tableName };
   try {
@@ -474,7 +538,13 @@ async function seedOnce(context: {
       settled: context.settled,
       ...(context.onProgress ? { onProgress: context.onProgress } : {}),
     });
-    context.log.info('demo shop seeded', { customers: seed.customers, orders: seed.orders, confirmed: seed.confirmed, resumed: recorded !== undefined, durationMs: Date.now() - startedAt });
+    context.log.info('demo shop seeded', {
+      customers: seed.customers,
+      orders: seed.orders,
+      confirmed: seed.confirmed,
+      resumed: recorded !== undefined,
+      durationMs: Date.now() - startedAt,
+    });
     return seed;
   } finally {
     table.doc.destroy();
@@ -488,7 +558,11 @@ const ClockMove = z.union([z.strictObject({ to: z.iso.datetime({ offset: true })
  * clock forward, fires each schedule once for what it missed, and answers when the pipeline is idle again.
  */
 async function moveClock(request: { body: Buffer; authorized: boolean }, clock: Clock, jumpTo: ((date: Date) => Promise<Firing[]>) | undefined) {
-  const reply = (statusCode: number, body: unknown) => ({ statusCode, headers: [['content-type', 'application/json']] satisfies [string, string][], body: Buffer.from(JSON.stringify(body)) });
+  const reply = (statusCode: number, body: unknown) => ({
+    statusCode,
+    headers: [['content-type', 'application/json']] satisfies [string, string][],
+    body: Buffer.from(JSON.stringify(body)),
+  });
   if (!request.authorized) return reply(401, { error: { code: 'unauthorized', message: 'Moving the clock needs the API key in the x-api-key header' } });
   let parsed: unknown;
   try {
@@ -497,9 +571,17 @@ async function moveClock(request: { body: Buffer; authorized: boolean }, clock: 
     return reply(400, { error: { code: 'validation_failed', message: 'Send JSON: {"days": 30} or {"to": "2027-03-01T10:00:00Z"}' } });
   }
   const move = ClockMove.safeParse(parsed);
-  if (!move.success) return reply(400, { error: { code: 'validation_failed', message: 'Send {"days": <number>} or {"to": "<ISO 8601 date-time>"}', issues: move.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message })) } });
+  if (!move.success)
+    return reply(400, {
+      error: {
+        code: 'validation_failed',
+        message: 'Send {"days": <number>} or {"to": "<ISO 8601 date-time>"}',
+        issues: move.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message })),
+      },
+    });
   const target = 'to' in move.data ? new Date(move.data.to) : new Date(clock.now().getTime() + move.data.days * 86_400_000);
-  if (target.getTime() <= clock.now().getTime()) return reply(400, { error: { code: 'validation_failed', message: `The clock only moves forward; it is ${clock.now().toISOString()}` } });
+  if (target.getTime() <= clock.now().getTime())
+    return reply(400, { error: { code: 'validation_failed', message: `The clock only moves forward; it is ${clock.now().toISOString()}` } });
   if (!jumpTo) return reply(503, { error: { code: 'not_ready', message: 'The runtime is still starting' } });
   const fired = await jumpTo(target);
   return reply(200, { now: clock.now().toISOString(), fired });

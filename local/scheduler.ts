@@ -55,7 +55,16 @@ export function schedulesOf(topology: Topology): ScheduleEntry[] {
       if (trigger.kind !== 'schedule') return [];
       const checked = checkScheduleExpression(trigger.expression, trigger.timezone);
       if (!checked.ok) throw new Error(`Schedule "${trigger.name}" of function "${fn.name}": ${checked.error}`);
-      return [{ name: trigger.name, functionName: fn.name, expression: trigger.expression, timezone: trigger.timezone, schedule: checked.schedule, input: trigger.input }];
+      return [
+        {
+          name: trigger.name,
+          functionName: fn.name,
+          expression: trigger.expression,
+          timezone: trigger.timezone,
+          schedule: checked.schedule,
+          input: trigger.input,
+        },
+      ];
     }),
   );
 }
@@ -95,7 +104,10 @@ export function createScheduler(options: {
   const firings: Firing[] = [];
   // Rate schedules start now and fire at once (as Scheduler does without a StartDate); cron ones fire at their next time.
   const next = new Map<string, Date | undefined>(
-    options.schedules.map((entry) => [entry.name, entry.schedule.kind === 'rate' ? startedAt : nextFireTime(entry.schedule, startedAt, { timezone: entry.timezone })]),
+    options.schedules.map((entry) => [
+      entry.name,
+      entry.schedule.kind === 'rate' ? startedAt : nextFireTime(entry.schedule, startedAt, { timezone: entry.timezone }),
+    ]),
   );
   let chain: Promise<unknown> = Promise.resolve();
   let ticker: NodeJS.Timeout | undefined;
@@ -114,7 +126,12 @@ export function createScheduler(options: {
     const started = performance.now();
     try {
       await options.invoke(entry.functionName, scheduledPayload(entry, at, options.aws));
-      options.log.info('schedule fired', { schedule: entry.name, functionName: entry.functionName, scheduledTime, durationMs: Math.round(performance.now() - started) });
+      options.log.info('schedule fired', {
+        schedule: entry.name,
+        functionName: entry.functionName,
+        scheduledTime,
+        durationMs: Math.round(performance.now() - started),
+      });
       return { schedule: entry.name, functionName: entry.functionName, scheduledTime, outcome: 'succeeded' };
     } catch (error) {
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

@@ -148,7 +148,13 @@ export function generateDemoShop(options: { now: Date; seed?: number }): DemoSho
   const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
   const nowMs = Math.floor(options.now.getTime() / 60_000) * 60_000;
 
-  const archetypes: Archetype[] = [...Array<Archetype>(12).fill('one-time'), ...Array<Archetype>(14).fill('occasional'), ...Array<Archetype>(8).fill('frequent'), ...Array<Archetype>(4).fill('lapsed'), ...Array<Archetype>(2).fill('new')];
+  const archetypes: Archetype[] = [
+    ...Array<Archetype>(12).fill('one-time'),
+    ...Array<Archetype>(14).fill('occasional'),
+    ...Array<Archetype>(8).fill('frequent'),
+    ...Array<Archetype>(4).fill('lapsed'),
+    ...Array<Archetype>(2).fill('new'),
+  ];
   const people = LANGUAGES.flatMap((language) => PEOPLE[language].map(([name, local]) => ({ language, name, local })));
   // Shuffle the archetypes so behaviour does not follow language.
   for (let i = archetypes.length - 1; i > 0; i--) {
@@ -163,13 +169,32 @@ export function generateDemoShop(options: { now: Date; seed?: number }): DemoSho
 
   const customers: DemoCustomer[] = people.map((person, index) => {
     const currency =
-      person.language === 'is' ? (random() < 0.7 ? 'ISK' : 'EUR') : person.language === 'da' ? 'DKK' : person.language === 'he' ? 'ILS' : person.language === 'en' ? (random() < 0.5 ? 'USD' : 'EUR') : 'EUR';
-    return { name: person.name, email: `${person.local}@${DOMAINS[index % DOMAINS.length] ?? 'example.com'}`, locale: LOCALE[person.language], currency, archetype: archetypes[index] ?? 'occasional' };
+      person.language === 'is'
+        ? random() < 0.7
+          ? 'ISK'
+          : 'EUR'
+        : person.language === 'da'
+          ? 'DKK'
+          : person.language === 'he'
+            ? 'ILS'
+            : person.language === 'en'
+              ? random() < 0.5
+                ? 'USD'
+                : 'EUR'
+              : 'EUR';
+    return {
+      name: person.name,
+      email: `${person.local}@${DOMAINS[index % DOMAINS.length] ?? 'example.com'}`,
+      locale: LOCALE[person.language],
+      currency,
+      archetype: archetypes[index] ?? 'occasional',
+    };
   });
   // Four customers at the SES mailbox simulator (local/mailbox-simulator.ts), so moving the clock shows a bounce and a
   // complaint. `+demo` keeps each address (and so each customer id) distinct. Every fourth customer after the first
   // skips the form: here that is ooto@, whose events are a plain delivery anyway.
-  for (const box of ['ooto', 'success', 'bounce', 'complaint']) customers.push({ name: `Simulator ${box}`, email: `${box}+demo@simulator.amazonses.com`, locale: 'en', currency: 'EUR', archetype: 'occasional' });
+  for (const box of ['ooto', 'success', 'bounce', 'complaint'])
+    customers.push({ name: `Simulator ${box}`, email: `${box}+demo@simulator.amazonses.com`, locale: 'en', currency: 'EUR', archetype: 'occasional' });
   // The first customer (Anna, Icelandic) always buys recently, so the demo form link is fresh and in Icelandic.
   const first = customers[0];
   if (first) first.archetype = 'frequent';
@@ -181,7 +206,13 @@ export function generateDemoShop(options: { now: Date; seed?: number }): DemoSho
     const count = { 'one-time': 1, occasional: between(2, 6), frequent: between(10, 25), lapsed: between(2, 5), new: between(1, 2) }[customer.archetype];
     for (let i = 0; i < count; i++) {
       const ageMs =
-        customer.archetype === 'lapsed' ? between(400, 729) * DAY : customer.archetype === 'new' ? between(0, 25) * DAY : customer.archetype === 'frequent' ? Math.floor(random() ** 1.5 * span) : between(0, 729) * DAY;
+        customer.archetype === 'lapsed'
+          ? between(400, 729) * DAY
+          : customer.archetype === 'new'
+            ? between(0, 25) * DAY
+            : customer.archetype === 'frequent'
+              ? Math.floor(random() ** 1.5 * span)
+              : between(0, 729) * DAY;
       // Shop hours, on the minute; never in the future.
       const at = nowMs - ageMs - between(0, 23) * 3_600_000 + between(0, 59) * 60_000;
       times.push(Math.min(nowMs - 60_000, Math.floor(at / 60_000) * 60_000));
@@ -194,7 +225,13 @@ export function generateDemoShop(options: { now: Date; seed?: number }): DemoSho
         const product = pick(CATALOGUE);
         if (used.has(product.sku)) continue;
         used.add(product.sku);
-        lines.push({ sku: product.sku, name: product.name, category: product.category, price: toMajor(priceMinor(product.eur, customer.currency), customer.currency), quantity: between(1, product.maxQuantity) });
+        lines.push({
+          sku: product.sku,
+          name: product.name,
+          category: product.category,
+          price: toMajor(priceMinor(product.eur, customer.currency), customer.currency),
+          quantity: between(1, product.maxQuantity),
+        });
       }
       draft.push({ customer, at, lines });
     }
@@ -265,10 +302,15 @@ export class PurchaseRefusedError extends Error {
 
 /** POSTs one purchase through the API; returns its form link (undefined for a refund, which has no form). */
 export async function postPurchase(apiUrl: string, apiKey: string, purchase: unknown): Promise<string | undefined> {
-  const response = await fetch(new URL('/api/purchases', apiUrl), { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': apiKey }, body: JSON.stringify(purchase) });
+  const response = await fetch(new URL('/api/purchases', apiUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+    body: JSON.stringify(purchase),
+  });
   const body: unknown = await response.json().catch(() => undefined);
   const formUrl = typeof body === 'object' && body !== null ? Reflect.get(body, 'formUrl') : undefined;
-  if ((response.status !== 201 && response.status !== 200) || (typeof formUrl !== 'string' && formUrl !== null)) throw new PurchaseRefusedError(response.status, body);
+  if ((response.status !== 201 && response.status !== 200) || (typeof formUrl !== 'string' && formUrl !== null))
+    throw new PurchaseRefusedError(response.status, body);
   return formUrl ?? undefined;
 }
 
@@ -323,7 +365,9 @@ export async function seedDemoShop(options: SeedOptions): Promise<SeedResult> {
         if (failed) return;
         const formUrl = await postPurchase(options.apiUrl, options.apiKey, purchase).catch((error: unknown) => {
           if (error instanceof PurchaseRefusedError && error.status === 409) {
-            throw new StateNeedsResetError(`The table already holds demo order ${purchase.orderId} with other contents than the demo shop of ${options.now.toISOString()} (seeded by an older version, or the state directory lost its seed record)`);
+            throw new StateNeedsResetError(
+              `The table already holds demo order ${purchase.orderId} with other contents than the demo shop of ${options.now.toISOString()} (seeded by an older version, or the state directory lost its seed record)`,
+            );
           }
           throw error;
         });
@@ -378,12 +422,18 @@ async function confirmSomeCustomers(
       satisfaction: [5, 4, 5, 2, 4, 1][i % 6],
       ...(i % 5 === 0 && shop.customers[0] ? { referrerEmail: shop.customers[0].email } : {}),
     };
-    const submitted = await localRequest(new URL('/api/submissions', apiUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(answers), fromIp });
+    const submitted = await localRequest(new URL('/api/submissions', apiUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(answers),
+      fromIp,
+    });
     if (submitted.status === GONE) {
       options.onProgress?.(i + 1, chosen.length, 'customers');
       continue;
     }
-    if (submitted.status !== 201 && submitted.status !== 200) throw new Error(`POST /api/submissions answered ${submitted.status} while seeding: ${submitted.body}`);
+    if (submitted.status !== 201 && submitted.status !== 200)
+      throw new Error(`POST /api/submissions answered ${submitted.status} while seeding: ${submitted.body}`);
     if (stateOf(submitted.body) === 'confirmed') {
       confirmed++;
       options.onProgress?.(i + 1, chosen.length, 'customers');
@@ -411,7 +461,9 @@ function stateOf(body: string): string | undefined {
     return undefined;
   }
 }
-const StoreShape = z.object({ emails: z.array(z.object({ destination: z.object({ to: z.array(z.string()) }), body: z.object({ text: z.string().optional() }) })) });
+const StoreShape = z.object({
+  emails: z.array(z.object({ destination: z.object({ to: z.array(z.string()) }), body: z.object({ text: z.string().optional() }) })),
+});
 
 function confirmLinkIn(storeJson: string, address: string): string | undefined {
   const emails = StoreShape.parse(JSON.parse(storeJson)).emails.filter((e) => e.destination.to.includes(address));
@@ -423,14 +475,21 @@ function confirmLinkIn(storeJson: string, address: string): string | undefined {
 }
 
 /** Node's HTTP client, from a chosen loopback address (fetch cannot choose one). */
-function localRequest(url: URL, options: { method?: string; headers?: Record<string, string>; body?: string; fromIp?: string }): Promise<{ status: number; body: string }> {
+function localRequest(
+  url: URL,
+  options: { method?: string; headers?: Record<string, string>; body?: string; fromIp?: string },
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: options.method ?? 'GET', headers: options.headers ?? {}, ...(options.fromIp ? { localAddress: options.fromIp } : {}) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      { method: options.method ?? 'GET', headers: options.headers ?? {}, ...(options.fromIp ? { localAddress: options.fromIp } : {}) },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     if (options.body !== undefined) req.write(options.body);
     req.end();

@@ -15,14 +15,19 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
-export const SesFaultsSchema = z.strictObject({
-  throttleRate: z.number().min(0).max(1).default(0),
-  timeoutRate: z.number().min(0).max(1).default(0),
-  dropRate: z.number().min(0).max(1).default(0),
-  /** How late a timed-out or dropped call is answered: longer than the sender's SES client timeout. */
-  timeoutDelayMs: z.number().int().min(0).max(600_000).default(15_000),
-  seed: z.number().int().default(1),
-}).refine((f) => f.throttleRate + f.timeoutRate + f.dropRate <= 1, { message: 'throttleRate + timeoutRate + dropRate must be at most 1', path: ['throttleRate'] });
+export const SesFaultsSchema = z
+  .strictObject({
+    throttleRate: z.number().min(0).max(1).default(0),
+    timeoutRate: z.number().min(0).max(1).default(0),
+    dropRate: z.number().min(0).max(1).default(0),
+    /** How late a timed-out or dropped call is answered: longer than the sender's SES client timeout. */
+    timeoutDelayMs: z.number().int().min(0).max(600_000).default(15_000),
+    seed: z.number().int().default(1),
+  })
+  .refine((f) => f.throttleRate + f.timeoutRate + f.dropRate <= 1, {
+    message: 'throttleRate + timeoutRate + dropRate must be at most 1',
+    path: ['throttleRate'],
+  });
 export type SesFaultSettings = z.output<typeof SesFaultsSchema>;
 
 export type SesFault = 'throttle' | 'timeout' | 'drop';

@@ -63,23 +63,35 @@ export async function startSqsEndpoint(options: { port: number; host?: string; q
     const body = entry.MessageBody;
     if (typeof body !== 'string' || body === '') throw invalid('MessageBody must be a non-empty string');
     const attributes = parseAttributes(entry.MessageAttributes);
-    const size = Buffer.byteLength(body) + Object.entries(attributes).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v.dataType) + Buffer.byteLength(v.stringValue ?? v.binaryValue ?? ''), 0);
+    const size =
+      Buffer.byteLength(body) +
+      Object.entries(attributes).reduce(
+        (n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v.dataType) + Buffer.byteLength(v.stringValue ?? v.binaryValue ?? ''),
+        0,
+      );
     if (size > SQS_MAX_MESSAGE_BYTES) throw invalid(`Message of ${size} bytes is over the ${SQS_MAX_MESSAGE_BYTES}-byte limit`);
     const delay = entry.DelaySeconds;
-    if (delay !== undefined && (typeof delay !== 'number' || !Number.isInteger(delay) || delay < 0 || delay > MAX_DELAY_SECONDS)) throw invalid('DelaySeconds must be 0–900');
+    if (delay !== undefined && (typeof delay !== 'number' || !Number.isInteger(delay) || delay < 0 || delay > MAX_DELAY_SECONDS))
+      throw invalid('DelaySeconds must be 0–900');
     return queues.send(queue, body, { delaySeconds: typeof delay === 'number' ? delay : 0, messageAttributes: attributes });
   };
 
   const operations: Record<string, (input: Record<string, unknown>) => unknown> = {
     SendMessage(input) {
       const sent = sendOne(queueFromUrl(input.QueueUrl), input);
-      return { MessageId: sent.messageId, MD5OfMessageBody: sent.md5OfBody, ...(sent.md5OfMessageAttributes ? { MD5OfMessageAttributes: sent.md5OfMessageAttributes } : {}) };
+      return {
+        MessageId: sent.messageId,
+        MD5OfMessageBody: sent.md5OfBody,
+        ...(sent.md5OfMessageAttributes ? { MD5OfMessageAttributes: sent.md5OfMessageAttributes } : {}),
+      };
     },
     SendMessageBatch(input) {
       const queue = queueFromUrl(input.QueueUrl);
       const entries = Array.isArray(input.Entries) ? input.Entries : [];
-      if (entries.length === 0) throw new SqsError('EmptyBatchRequest', 'AWS.SimpleQueueService.EmptyBatchRequest', 'The batch request does not contain any entries');
-      if (entries.length > 10) throw new SqsError('TooManyEntriesInBatchRequest', 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest', 'A batch holds at most 10 entries');
+      if (entries.length === 0)
+        throw new SqsError('EmptyBatchRequest', 'AWS.SimpleQueueService.EmptyBatchRequest', 'The batch request does not contain any entries');
+      if (entries.length > 10)
+        throw new SqsError('TooManyEntriesInBatchRequest', 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest', 'A batch holds at most 10 entries');
       const successful: unknown[] = [];
       const failed: unknown[] = [];
       for (const entry of entries) {
@@ -87,7 +99,12 @@ export async function startSqsEndpoint(options: { port: number; host?: string; q
         try {
           if (!isRecord(entry)) throw invalid('Entry must be an object');
           const sent = sendOne(queue, entry);
-          successful.push({ Id: id, MessageId: sent.messageId, MD5OfMessageBody: sent.md5OfBody, ...(sent.md5OfMessageAttributes ? { MD5OfMessageAttributes: sent.md5OfMessageAttributes } : {}) });
+          successful.push({
+            Id: id,
+            MessageId: sent.messageId,
+            MD5OfMessageBody: sent.md5OfBody,
+            ...(sent.md5OfMessageAttributes ? { MD5OfMessageAttributes: sent.md5OfMessageAttributes } : {}),
+          });
         } catch (error) {
           if (!(error instanceof SqsError)) throw error;
           failed.push({ Id: id, SenderFault: true, Code: error.type, Message: error.message });
@@ -134,7 +151,12 @@ export async function startSqsEndpoint(options: { port: number; host?: string; q
       const target = String(req.headers['x-amz-target'] ?? '');
       const operation = target.startsWith('AmazonSQS.') ? operations[target.slice('AmazonSQS.'.length)] : undefined;
       try {
-        if (!operation) throw new SqsError('InvalidAction', 'InvalidAction', `The local SQS emulates SendMessage, SendMessageBatch, GetQueueUrl, GetQueueAttributes and ListQueues (got ${target || 'no X-Amz-Target'})`);
+        if (!operation)
+          throw new SqsError(
+            'InvalidAction',
+            'InvalidAction',
+            `The local SQS emulates SendMessage, SendMessageBatch, GetQueueUrl, GetQueueAttributes and ListQueues (got ${target || 'no X-Amz-Target'})`,
+          );
         let input: unknown;
         try {
           input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
@@ -143,13 +165,16 @@ export async function startSqsEndpoint(options: { port: number; host?: string; q
         }
         reply(res, 200, operation(isRecord(input) ? input : {}));
       } catch (error) {
-        if (error instanceof SqsError) reply(res, 400, { __type: `com.amazonaws.sqs#${error.type}`, message: error.message }, { 'x-amzn-query-error': `${error.queryCode};Sender` });
+        if (error instanceof SqsError)
+          reply(res, 400, { __type: `com.amazonaws.sqs#${error.type}`, message: error.message }, { 'x-amzn-query-error': `${error.queryCode};Sender` });
         else reply(res, 500, { __type: 'com.amazonaws.sqs#InternalError', message: error instanceof Error ? error.message : String(error) });
       }
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new Error(`Port ${options.port} is in use: stop what is using it or set SQS_PORT to another port`) : error));
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new Error(`Port ${options.port} is in use: stop what is using it or set SQS_PORT to another port`) : error),
+    );
     server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
   });
   const address = server.address();

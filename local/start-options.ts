@@ -25,7 +25,6 @@ export interface StartOptions {
 
 export type ParsedStart = { ok: true; options: StartOptions } | { ok: false; error: string };
 
-
 export const START_USAGE = `Usage: npm start [-- --now <iso date-time>] [-- --reset]
 
 Starts Kinship on this machine: DynamoDB Local (data under .kinship/), the SES emulator and its inbox,
@@ -64,7 +63,12 @@ function parsePort(env: NodeJS.ProcessEnv, name: string, fallback: number): numb
 export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedStart {
   let values: { now?: string | undefined; reset?: boolean | undefined; help?: boolean | undefined };
   try {
-    ({ values } = parseArgs({ args: [...argv], options: { now: { type: 'string' }, reset: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: { now: { type: 'string' }, reset: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    }));
   } catch (error) {
     return { ok: false, error: `${error instanceof Error ? error.message : String(error)}. See npm start -- --help.` };
   }
@@ -98,6 +102,15 @@ export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEn
   if (format !== 'human' && format !== 'json') return { ok: false, error: `LOG_FORMAT must be json or human (got "${env.LOG_FORMAT ?? ''}")` };
   return {
     ok: true,
-    options: { ports, apiKey, now, stateDir: env.KINSHIP_STATE_DIR?.trim() || undefined, reset: values.reset === true, logFormat: format, help: values.help === true, ...(cognitoPort !== undefined ? { cognitoPort } : {}) },
+    options: {
+      ports,
+      apiKey,
+      now,
+      stateDir: env.KINSHIP_STATE_DIR?.trim() || undefined,
+      reset: values.reset === true,
+      logFormat: format,
+      help: values.help === true,
+      ...(cognitoPort !== undefined ? { cognitoPort } : {}),
+    },
   };
 }

@@ -24,7 +24,10 @@ const STAGE_NAMES: Record<SeedStage, string> = { orders: 'orders', customers: 'c
 
 function seedProgress(): { update: (done: number, total: number, stage: SeedStage) => void; finish: () => void } {
   if (process.stdout.isTTY) {
-    const bar = new cliProgress.SingleBar({ format: '  seeding the demo shop [{bar}] {value}/{total} {stage}', hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic);
+    const bar = new cliProgress.SingleBar(
+      { format: '  seeding the demo shop [{bar}] {value}/{total} {stage}', hideCursor: true, clearOnComplete: false },
+      cliProgress.Presets.shades_classic,
+    );
     let current: SeedStage | undefined;
     return {
       update(done, total, stage) {
@@ -76,7 +79,9 @@ function printReady(runtime: LocalRuntime, options: StartOptions, seconds: numbe
     currency: 'EUR',
     purchasedAt: `${new Date().toISOString().slice(0, 19)}Z`,
   };
-  const seeded = runtime.seed ? `demo shop seeded: ${runtime.seed.customers} customers, ${runtime.seed.orders} orders, ${runtime.seed.confirmed} confirmed on the form` : 'demo shop from an earlier start';
+  const seeded = runtime.seed
+    ? `demo shop seeded: ${runtime.seed.customers} customers, ${runtime.seed.orders} orders, ${runtime.seed.confirmed} confirmed on the form`
+    : 'demo shop from an earlier start';
   out();
   const { servicesMs, handlersMs, seedMs } = runtime.timings;
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -102,7 +107,7 @@ function printReady(runtime: LocalRuntime, options: StartOptions, seconds: numbe
   out(`The profile is the item PK = "CUST#<customerId from the response>", SK = "PROFILE" in table "${runtime.tableName}"`);
   out(`at ${runtime.urls.dynamodb} (any access key and region work; e.g. NoSQL Workbench or the AWS CLI with --endpoint-url).`);
   out();
-  out('Move the shop\'s clock forward (schedules that missed runs fire once: segments, due campaign emails, newsletters):');
+  out("Move the shop's clock forward (schedules that missed runs fire once: segments, due campaign emails, newsletters):");
   out(`  curl -s -X POST ${new URL('/_local/clock', runtime.urls.api).toString()} -H 'x-api-key: ${key}' -d '{"days": 120}'`);
   out('  …then open the inbox: win-back emails go out 3 days after a customer lapses (another {"days": 4}), the newsletter on the 1st.');
   out('  npx kinship campaigns validate | preview win-back --locale is | diff        npx kinship segments list');

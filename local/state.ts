@@ -109,8 +109,17 @@ export async function stopStaleDynamoDb(paths: StatePaths): Promise<number | und
   const recorded = readJson(paths.dynamoDbPid);
   const pid = field(recorded, 'pid');
   const owner = field(recorded, 'owner');
-  if (typeof owner === 'number' && Number.isInteger(owner) && owner > 1 && owner !== process.pid && isAlive(owner) && /node|tsx/.test(commandLineOf(owner) ?? '')) {
-    throw new StateInUseError(`Kinship is already running from this folder (process ${owner}); stop it first (Ctrl-C in its terminal), or use another KINSHIP_STATE_DIR.`);
+  if (
+    typeof owner === 'number' &&
+    Number.isInteger(owner) &&
+    owner > 1 &&
+    owner !== process.pid &&
+    isAlive(owner) &&
+    /node|tsx/.test(commandLineOf(owner) ?? '')
+  ) {
+    throw new StateInUseError(
+      `Kinship is already running from this folder (process ${owner}); stop it first (Ctrl-C in its terminal), or use another KINSHIP_STATE_DIR.`,
+    );
   }
   rmSync(paths.dynamoDbPid, { force: true });
   if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 1 || !isAlive(pid)) return undefined;

@@ -57,10 +57,30 @@ export function trackingReply(rawPath: string, signingKey: string, now: Date, re
   const action = trackedAction(rawPath, signingKey, now);
   if (!action) return { statusCode: 404, headers: [['content-type', 'text/plain; charset=utf-8']], body: Buffer.from('Not a tracking link of this inbox') };
   record(action);
-  if (action.kind === 'open') return { statusCode: 200, headers: [['content-type', 'image/gif'], ['cache-control', 'no-store']], body: PIXEL };
-  return { statusCode: 302, headers: [['location', action.link], ['cache-control', 'no-store']], body: Buffer.alloc(0) };
+  if (action.kind === 'open')
+    return {
+      statusCode: 200,
+      headers: [
+        ['content-type', 'image/gif'],
+        ['cache-control', 'no-store'],
+      ],
+      body: PIXEL,
+    };
+  return {
+    statusCode: 302,
+    headers: [
+      ['location', action.link],
+      ['cache-control', 'no-store'],
+    ],
+    body: Buffer.alloc(0),
+  };
 }
 
 function unescapeAttribute(value: string): string {
-  return value.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return value
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }

@@ -96,7 +96,11 @@ export const topology: Topology = {
       description: 'POST /api/purchases: records an order into the customer profile and returns the incentive-form link',
       memoryMb: 512,
       timeoutSeconds: 10,
-      access: { table: { mode: 'readWrite', keys: ['CUST#', 'ORDER#', 'INCENTIVE#', 'CODE#', 'ERASED#', 'STATS#', 'REFPENDING'] }, publishEvents: true, signingKey: true },
+      access: {
+        table: { mode: 'readWrite', keys: ['CUST#', 'ORDER#', 'INCENTIVE#', 'CODE#', 'ERASED#', 'STATS#', 'REFPENDING'] },
+        publishEvents: true,
+        signingKey: true,
+      },
       triggers: [{ kind: 'http', method: 'POST', path: '/api/purchases', auth: 'apiKey' }],
     },
     {
@@ -128,16 +132,27 @@ export const topology: Topology = {
       description: 'POST /api/submissions: validates and records the form answers, publishes FormSubmitted, sends the double opt-in email',
       memoryMb: 512,
       timeoutSeconds: 15,
-      access: { table: { mode: 'readWrite', keys: ['ORDER#', 'CUST#', 'RATE#', 'CASE#', 'CASES#', 'CASESRC#', 'ERASED#'] }, publishEvents: true, signingKey: true, sendEmail: true },
+      access: {
+        table: { mode: 'readWrite', keys: ['ORDER#', 'CUST#', 'RATE#', 'CASE#', 'CASES#', 'CASESRC#', 'ERASED#'] },
+        publishEvents: true,
+        signingKey: true,
+        sendEmail: true,
+      },
       triggers: [{ kind: 'http', method: 'POST', path: '/api/submissions', auth: 'public' }],
     },
     {
       name: 'confirm-email',
       feature: 'capture',
-      description: 'GET /confirm: a page with a Confirm button (changes nothing); POST /confirm: records consent in the ledger, issues the incentive exactly once, emails it',
+      description:
+        'GET /confirm: a page with a Confirm button (changes nothing); POST /confirm: records consent in the ledger, issues the incentive exactly once, emails it',
       memoryMb: 512,
       timeoutSeconds: 15,
-      access: { table: { mode: 'readWrite', keys: ['ORDER#', 'CUST#', 'INCENTIVE#', 'CODE#', 'POOL#', 'RATE#', 'SUPPRESS#', 'ERASED#', 'REFPENDING'], deletes: true }, publishEvents: true, signingKey: true, sendEmail: true },
+      access: {
+        table: { mode: 'readWrite', keys: ['ORDER#', 'CUST#', 'INCENTIVE#', 'CODE#', 'POOL#', 'RATE#', 'SUPPRESS#', 'ERASED#', 'REFPENDING'], deletes: true },
+        publishEvents: true,
+        signingKey: true,
+        sendEmail: true,
+      },
       triggers: [
         { kind: 'http', method: 'GET', path: '/confirm', auth: 'public' },
         { kind: 'http', method: 'POST', path: '/confirm', auth: 'public' },
@@ -159,14 +174,28 @@ export const topology: Topology = {
       description: 'Send queue consumer: consent, suppression, frequency cap and quiet hours, exactly-once claim, SES, EmailSent',
       memoryMb: 512,
       timeoutSeconds: SENDER.timeoutSeconds,
-      access: { table: { mode: 'readWrite', keys: ['SEND#', 'CUST#', 'DUE#', 'CODE#', 'INCENTIVE#', 'STATS#', 'SUPPRESS#'], deletes: true }, publishEvents: true, signingKey: true, sendEmail: true, sendToQueues: ['send-email'] },
+      access: {
+        table: { mode: 'readWrite', keys: ['SEND#', 'CUST#', 'DUE#', 'CODE#', 'INCENTIVE#', 'STATS#', 'SUPPRESS#'], deletes: true },
+        publishEvents: true,
+        signingKey: true,
+        sendEmail: true,
+        sendToQueues: ['send-email'],
+      },
       // Batches as big as the configured send rate lets one finish well inside the timeout (25 at 10 emails/s).
-      triggers: [{ kind: 'queue', queue: 'send-email', batchSize: sendBatchSize(campaigns.defaults.sendRatePerSecond, SENDER.consumers, SENDER.timeoutSeconds), maxConcurrency: SENDER.consumers }],
+      triggers: [
+        {
+          kind: 'queue',
+          queue: 'send-email',
+          batchSize: sendBatchSize(campaigns.defaults.sendRatePerSecond, SENDER.consumers, SENDER.timeoutSeconds),
+          maxConcurrency: SENDER.consumers,
+        },
+      ],
     },
     {
       name: 'unsubscribe',
       feature: 'sending',
-      description: 'GET|POST /unsubscribe: localized confirmation page; POST (RFC 8058 one-click) withdraws marketing consent at once. GET|POST /survey: an email\'s one-click survey answer; POST records it as a contact',
+      description:
+        "GET|POST /unsubscribe: localized confirmation page; POST (RFC 8058 one-click) withdraws marketing consent at once. GET|POST /survey: an email's one-click survey answer; POST records it as a contact",
       memoryMb: 256,
       timeoutSeconds: 10,
       // CUST#: consent, the stop-all flag, the survey contact; INTERACTION#: the survey answer's once-per-email guard; STATS#: answer counts.
@@ -218,7 +247,12 @@ export const topology: Topology = {
       description: 'GET|POST /console/…: the staff console (sign-in, find, customer page, contacts, cases, reports, admin); verifies the session cookie itself',
       memoryMb: 512,
       timeoutSeconds: 15,
-      access: { table: { mode: 'readWrite', keys: { wholeTable: 'finding a customer by name scans the profiles; admins export and erase' }, deletes: true }, publishEvents: true, signingKey: true, staffSignIn: true },
+      access: {
+        table: { mode: 'readWrite', keys: { wholeTable: 'finding a customer by name scans the profiles; admins export and erase' }, deletes: true },
+        publishEvents: true,
+        signingKey: true,
+        staffSignIn: true,
+      },
       // Public at the gateway: an API Gateway JWT authorizer reads the Authorization header only, and a browser
       // navigating pages sends a cookie. The handler verifies that cookie's ID token (aws-jwt-verify) on every request.
       triggers: [
@@ -233,7 +267,11 @@ export const topology: Topology = {
       description: 'POST /api/interactions: a till or helpdesk records a staff contact (idempotent per interactionId); an unhappy one opens a case',
       memoryMb: 256,
       timeoutSeconds: 10,
-      access: { table: { mode: 'readWrite', keys: ['CUST#', 'INTERACTION#', 'CASE#', 'CASES#', 'CASESRC#'], deletes: true }, publishEvents: true, signingKey: true },
+      access: {
+        table: { mode: 'readWrite', keys: ['CUST#', 'INTERACTION#', 'CASE#', 'CASES#', 'CASESRC#'], deletes: true },
+        publishEvents: true,
+        signingKey: true,
+      },
       triggers: [{ kind: 'http', method: 'POST', path: '/api/interactions', auth: 'apiKey' }],
     },
     {
@@ -248,12 +286,16 @@ export const topology: Topology = {
     {
       name: 'privacy-request',
       feature: 'privacy',
-      description: 'POST /api/privacy/export and /erase (staff): one person\'s data as JSON or HTML, or erased (keyed-hash tombstone, CustomerErased)',
+      description: "POST /api/privacy/export and /erase (staff): one person's data as JSON or HTML, or erased (keyed-hash tombstone, CustomerErased)",
       memoryMb: 1024,
       // An erasure reads the whole table once to confirm nothing is missed; API Gateway answers within 30 s, so
       // larger tables use `kinship privacy erase` (README "Privacy").
       timeoutSeconds: 29,
-      access: { table: { mode: 'readWrite', keys: { wholeTable: 'an erasure scans the table so nothing about the person is missed' }, deletes: true }, publishEvents: true, signingKey: true },
+      access: {
+        table: { mode: 'readWrite', keys: { wholeTable: 'an erasure scans the table so nothing about the person is missed' }, deletes: true },
+        publishEvents: true,
+        signingKey: true,
+      },
       triggers: [
         { kind: 'http', method: 'POST', path: '/api/privacy/export', auth: 'apiKey' },
         { kind: 'http', method: 'POST', path: '/api/privacy/erase', auth: 'apiKey' },

@@ -24,13 +24,23 @@ export function javaInstallHint(platform: NodeJS.Platform = process.platform): s
 }
 
 /** What is missing, as one sentence per item; empty when the machine can run the tests. */
-export function missingPrerequisites(probe: { javaVersion: () => string | undefined; chromium: () => ReturnType<typeof findChromium> } = { javaVersion: readJavaVersion, chromium: () => findChromium() }): string[] {
+export function missingPrerequisites(
+  probe: { javaVersion: () => string | undefined; chromium: () => ReturnType<typeof findChromium> } = {
+    javaVersion: readJavaVersion,
+    chromium: () => findChromium(),
+  },
+): string[] {
   const missing: string[] = [];
   const versionOutput = probe.javaVersion();
   const major = versionOutput === undefined ? undefined : javaMajorVersion(versionOutput);
   if (major === undefined || major < MINIMUM_JAVA) missing.push(major === undefined ? javaInstallHint() : `${javaInstallHint()}; found Java ${major}`);
   const browser = probe.chromium();
-  if (browser.path === undefined) missing.push(browser.badChromePath !== undefined ? `CHROME_PATH=${browser.badChromePath} is not an executable file; point it at Chromium or Chrome, or unset it` : browserInstallHint());
+  if (browser.path === undefined)
+    missing.push(
+      browser.badChromePath !== undefined
+        ? `CHROME_PATH=${browser.badChromePath} is not an executable file; point it at Chromium or Chrome, or unset it`
+        : browserInstallHint(),
+    );
   return missing;
 }
 

@@ -16,7 +16,10 @@ const STAFF = 'alerts@shop.example';
 
 export async function run(scale: ReliabilityScale): Promise<ReliabilityReport> {
   const { stack, template } = synthesize({}, testApp({ 'kinship:staffAlertEmail': STAFF }));
-  const audit = auditAlarms(template, topology.functions.map((fn) => logicalId(functionOf(stack, fn.name))));
+  const audit = auditAlarms(
+    template,
+    topology.functions.map((fn) => logicalId(functionOf(stack, fn.name))),
+  );
   const unsubscribed = synthesize({}, testApp());
   const warned = Annotations.fromStack(unsubscribed.stack).findWarning('*', Match.stringLikeRegexp('No staff alert email is set')).length > 0;
 
@@ -31,7 +34,16 @@ export async function run(scale: ReliabilityScale): Promise<ReliabilityReport> {
       `${audit.alarms} alarms, ${audit.alarms - audit.unheard.length} notify a topic with an email subscriber (${Object.values(audit.subscribers).flat().join(', ')}); ${audit.functions - audit.unwatchedFunctions.length} of ${audit.functions} functions have an Errors alarm`,
       `a synth without a staff address ${warned ? 'warns' : 'does NOT warn'}`,
     ],
-    result: { date: new Date().toISOString(), machine: machineInfo(), scale, alarms: audit.alarms, unheard: audit.unheard, functions: audit.functions, unwatchedFunctions: audit.unwatchedFunctions, warnsWithoutSubscriber: warned },
+    result: {
+      date: new Date().toISOString(),
+      machine: machineInfo(),
+      scale,
+      alarms: audit.alarms,
+      unheard: audit.unheard,
+      functions: audit.functions,
+      unwatchedFunctions: audit.unwatchedFunctions,
+      warnsWithoutSubscriber: warned,
+    },
     violations,
   };
 }

@@ -35,7 +35,10 @@ const DOWN_FOR_MS = 3_000;
 const SETTLE_ROUNDS = 12;
 
 /** Only the sending path: no segmenter recomputing the audience, no campaign rules reacting to other events. */
-const sendingTopology = { functions: topology.functions.filter((fn) => ['plan-campaign', 'send-email', 'dispatch-due-sends'].includes(fn.name)), queues: topology.queues };
+const sendingTopology = {
+  functions: topology.functions.filter((fn) => ['plan-campaign', 'send-email', 'dispatch-due-sends'].includes(fn.name)),
+  queues: topology.queues,
+};
 
 const Store = z.object({ emails: z.array(z.object({ destination: z.object({ to: z.array(z.string()) }) })) });
 const customerIdOf = (i: number) => `c_restart${String(i).padStart(6, '0')}`;
@@ -44,10 +47,30 @@ const emailOf = (customerId: string) => `${customerId}@example.com`;
 async function seedAudience(table: Table, count: number): Promise<string[]> {
   const ids = Array.from({ length: count }, (_, i) => customerIdOf(i));
   const items = ids.flatMap((id, i) => [
-    { ...keys.profile(id), customerId: id, customerName: `Customer ${i}`, locale: ['en', 'is', 'da', 'he', 'fi'][i % 5], confirmedEmail: emailOf(id), marketingConsent: 'granted', marketingConsentAddress: consentAddressOf(emailOf(id)), orderCount: 1 + (i % 4), netSpendMinor: 1000 * (i % 90) },
-    { ...keys.segmentMembership(id, 'all-customers'), ...keys.segmentMemberIndex('all-customers', id), entityType: 'SEGMENT_MEMBER', customerId: id, segment: 'all-customers' },
+    {
+      ...keys.profile(id),
+      customerId: id,
+      customerName: `Customer ${i}`,
+      locale: ['en', 'is', 'da', 'he', 'fi'][i % 5],
+      confirmedEmail: emailOf(id),
+      marketingConsent: 'granted',
+      marketingConsentAddress: consentAddressOf(emailOf(id)),
+      orderCount: 1 + (i % 4),
+      netSpendMinor: 1000 * (i % 90),
+    },
+    {
+      ...keys.segmentMembership(id, 'all-customers'),
+      ...keys.segmentMemberIndex('all-customers', id),
+      entityType: 'SEGMENT_MEMBER',
+      customerId: id,
+      segment: 'all-customers',
+    },
   ]);
-  await batchWriteAll(table, items.map((Item) => ({ PutRequest: { Item } })), { concurrency: 8 });
+  await batchWriteAll(
+    table,
+    items.map((Item) => ({ PutRequest: { Item } })),
+    { concurrency: 8 },
+  );
   return ids;
 }
 
@@ -85,7 +108,15 @@ export async function run(scale: ReliabilityScale): Promise<ReliabilityReport> {
     await ensureTable(endpoint, tableName);
     // Noon today in the campaigns' time zone (Reykjavik = UTC): quiet hours (21:00–08:00) hold nothing back.
     const noon = new Date(`${new Date().toISOString().slice(0, 10)}T12:00:00.000Z`);
-    runtime = await startLocalRuntime({ topology: sendingTopology, dynamoDbEndpoint: endpoint, tableName, ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 }, clock: { mode: 'real', now: noon }, tickSchedules: false, seed: false });
+    runtime = await startLocalRuntime({
+      topology: sendingTopology,
+      dynamoDbEndpoint: endpoint,
+      tableName,
+      ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 },
+      clock: { mode: 'real', now: noon },
+      tickSchedules: false,
+      seed: false,
+    });
     const table: Table = { doc: createDocumentClient(endpoint), name: tableName };
     const audience = await seedAudience(table, recipients);
     table.doc.destroy();
@@ -100,7 +131,14 @@ export async function run(scale: ReliabilityScale): Promise<ReliabilityReport> {
   }
 }
 
-async function restartMidSend(runtime: LocalRuntime, databases: DynamoDbLocal[], db: { port: number; dataDir: string }, audience: string[], expected: string[], scale: ReliabilityScale): Promise<ReliabilityReport> {
+async function restartMidSend(
+  runtime: LocalRuntime,
+  databases: DynamoDbLocal[],
+  db: { port: number; dataDir: string },
+  audience: string[],
+  expected: string[],
+  scale: ReliabilityScale,
+): Promise<ReliabilityReport> {
   const started = performance.now();
   const plan = runtime.functions.invoke('plan-campaign', { campaignId: CAMPAIGN, scheduledTime: runtime.clock.now().toISOString() });
   // Kill DynamoDB Local once part of the audience has its email (or the plan finished without that happening).
@@ -155,7 +193,8 @@ async function restartMidSend(runtime: LocalRuntime, databases: DynamoDbLocal[],
   if (duplicated.length > 0) violations.push(`${duplicated.length} recipients got more than one email (e.g. ${duplicated[0]?.[1]} emails)`);
   if (missing > 0) violations.push(`${missing} of ${expected.length} recipients got no email`);
   if (unexpected > 0) violations.push(`${unexpected} emails went to addresses outside the audience (held out or unknown)`);
-  if (stillQueued.visible + stillQueued.inFlight + stillQueued.delayed + stillDead > 0) violations.push(`after ${rounds} rounds the queue still holds ${JSON.stringify(stillQueued)} and its DLQ ${stillDead}`);
+  if (stillQueued.visible + stillQueued.inFlight + stillQueued.delayed + stillDead > 0)
+    violations.push(`after ${rounds} rounds the queue still holds ${JSON.stringify(stillQueued)} and its DLQ ${stillDead}`);
   if (sentAtKill >= expected.length) violations.push('every email was sent before DynamoDB Local was killed: the restart tested nothing (raise the size)');
 
   return {

@@ -56,7 +56,14 @@ const answersOf = (i: number, token: string): Answers => ({
 export async function run(scale: ReliabilityScale): Promise<ReliabilityReport> {
   const orders = sizeFromEnvironment('RELIABILITY_FORM_STORM_ORDERS', SIZES[scale], 1);
   const signingKey = `form-storm-${Date.now()}-signing-key-of-32-bytes-or-more`;
-  const runtime = await startLocalRuntime({ topology: captureTopology, inMemory: true, signingKey, ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 }, seed: false, tickSchedules: false });
+  const runtime = await startLocalRuntime({
+    topology: captureTopology,
+    inMemory: true,
+    signingKey,
+    ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 },
+    seed: false,
+    tickSchedules: false,
+  });
   const table: Table = { doc: createDocumentClient(runtime.urls.dynamodb), name: runtime.tableName };
   try {
     return await storm(runtime, table, signingKey, orders, scale);
@@ -82,18 +89,29 @@ async function storm(runtime: LocalRuntime, table: Table, signingKey: string, or
 
   const driveOrder = async (i: number) => {
     const purchase = JSON.stringify(aPurchase({ orderId: orderIdOf(i), customerEmail: emailOf(i), customerName: `Storm ${i}`, locale: 'en', purchasedAt }));
-    const postPurchase = () => send(new URL('/api/purchases', runtime.urls.api).toString(), { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': runtime.apiKey, ...FRESH_CONNECTION }, body: purchase });
+    const postPurchase = () =>
+      send(new URL('/api/purchases', runtime.urls.api).toString(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': runtime.apiKey, ...FRESH_CONNECTION },
+        body: purchase,
+      });
     const recorded = await Promise.all(Array.from({ length: i % REPLAY_EVERY === 0 ? 2 : 1 }, () => call('POST /api/purchases', postPurchase)));
     const formUrl = recorded.map((reply) => (reply && reply.status < 300 ? formUrlOf(reply.body) : undefined)).find((url) => url !== undefined);
     const token = formUrl === undefined ? undefined : new URL(formUrl).pathname.split('/').pop();
     if (token === undefined) return;
     // The same answers twice at once; half the customers post JSON, half the plain HTML form.
     const submit = i % 2 === 0 ? submitJson : submitForm;
-    await Promise.all(Array.from({ length: SUBMIT_REPEATS }, () => call('POST /api/submissions', () => submit(runtime, answersOf(i, token), { fromIp: clientIp(i), headers: FRESH_CONNECTION }))));
+    await Promise.all(
+      Array.from({ length: SUBMIT_REPEATS }, () =>
+        call('POST /api/submissions', () => submit(runtime, answersOf(i, token), { fromIp: clientIp(i), headers: FRESH_CONNECTION })),
+      ),
+    );
     const submission = await loadSubmission(table, orderIdOf(i), true);
     if (submission === undefined) return;
     const link = confirmUrlFor(runtime.urls.api, signingKey, orderIdOf(i), submission.optInTokenExp);
-    await Promise.all(Array.from({ length: CONFIRM_CLICKS }, () => call('POST /confirm', () => clickConfirm(link, { fromIp: clientIp(i), headers: FRESH_CONNECTION }))));
+    await Promise.all(
+      Array.from({ length: CONFIRM_CLICKS }, () => call('POST /confirm', () => clickConfirm(link, { fromIp: clientIp(i), headers: FRESH_CONNECTION }))),
+    );
   };
   const warmUp = await forEachIndex(Math.min(WARM_UP, orders), 1, driveOrder);
   const requestsBefore = tally.total;
@@ -111,19 +129,33 @@ async function storm(runtime: LocalRuntime, table: Table, signingKey: string, or
   await forEachIndex(orders, 32, async (i) => {
     const submission = await loadSubmission(table, orderIdOf(i), true);
     const expected = answersOf(i, '');
-    if (submission === undefined || submission.answers.whyChoseUs !== expected.whyChoseUs || submission.answers.satisfaction !== expected.satisfaction || submission.email !== emailOf(i)) {
+    if (
+      submission === undefined ||
+      submission.answers.whyChoseUs !== expected.whyChoseUs ||
+      submission.answers.satisfaction !== expected.satisfaction ||
+      submission.email !== emailOf(i)
+    ) {
       lostAnswers++;
       if (lostExamples.length < 5) lostExamples.push(orderIdOf(i));
     }
     if (submission?.optInConfirmedAt === undefined) unconfirmed++;
   });
   const codesPerOrder = new Map<string, number>();
-  await forEachScanPage(table, 4, { FilterExpression: 'entityType = :t AND begins_with(orderId, :storm)', ExpressionAttributeValues: { ':t': 'INCENTIVE_CODE', ':storm': 'STORM-' }, ConsistentRead: true }, (page) => {
-    for (const item of page.Items ?? []) {
-      const orderId = item.orderId;
-      if (typeof orderId === 'string') codesPerOrder.set(orderId, (codesPerOrder.get(orderId) ?? 0) + 1);
-    }
-  });
+  await forEachScanPage(
+    table,
+    4,
+    {
+      FilterExpression: 'entityType = :t AND begins_with(orderId, :storm)',
+      ExpressionAttributeValues: { ':t': 'INCENTIVE_CODE', ':storm': 'STORM-' },
+      ConsistentRead: true,
+    },
+    (page) => {
+      for (const item of page.Items ?? []) {
+        const orderId = item.orderId;
+        if (typeof orderId === 'string') codesPerOrder.set(orderId, (codesPerOrder.get(orderId) ?? 0) + 1);
+      }
+    },
+  );
   const issuedEvents = new Map<string, number>();
   for (const event of runtime.bus.published) {
     if (event['detail-type'] !== 'IncentiveIssued') continue;
@@ -140,7 +172,9 @@ async function storm(runtime: LocalRuntime, table: Table, signingKey: string, or
   }
   const requests = tally.total;
   const statuses = tally.statuses();
-  const nonSuccess = Object.entries(statuses).filter(([status]) => !/^2\d\d$/.test(status)).reduce((sum, [, n]) => sum + n, 0);
+  const nonSuccess = Object.entries(statuses)
+    .filter(([status]) => !/^2\d\d$/.test(status))
+    .reduce((sum, [, n]) => sum + n, 0);
 
   const violations: string[] = [];
   if (lostAnswers > 0) violations.push(`${lostAnswers} of ${orders} orders lost their answers (e.g. ${lostExamples.join(', ')})`);
@@ -149,7 +183,8 @@ async function storm(runtime: LocalRuntime, table: Table, signingKey: string, or
   if (unconfirmed > 0) violations.push(`${unconfirmed} orders were not confirmed`);
   if (tally.serverErrorCount > 0) violations.push(`${tally.serverErrorCount} requests answered 5xx, e.g. ${JSON.stringify(tally.serverErrors[0])}`);
   if (tally.transportErrorCount > 0) violations.push(`${tally.transportErrorCount} requests got no answer, e.g. ${tally.transportErrors[0]?.message}`);
-  if (nonSuccess > 0) violations.push(`${nonSuccess} requests were refused (statuses ${JSON.stringify(statuses)}): with one address per customer none should be`);
+  if (nonSuccess > 0)
+    violations.push(`${nonSuccess} requests were refused (statuses ${JSON.stringify(statuses)}): with one address per customer none should be`);
   if (failures.length > 0) violations.push(`${failures.length} orders could not be driven: ${String(failures[0])}`);
 
   return {

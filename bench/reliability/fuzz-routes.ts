@@ -17,7 +17,8 @@ import { machineInfo, sizeFromEnvironment } from '../bench-harness.ts';
 import { forEachIndex, formatCount, StatusTally } from '../support/reliability.ts';
 import type { ReliabilityReport, ReliabilityScale } from './scenario.ts';
 
-export const description = 'fuzzed requests across every route of the local server (bodies, headers, encodings, methods, query strings) → 0 5xx, no stack trace in any body';
+export const description =
+  'fuzzed requests across every route of the local server (bodies, headers, encodings, methods, query strings) → 0 5xx, no stack trace in any body';
 
 const SIZES: Record<ReliabilityScale, number> = { full: 100_000, ci: 2_000 };
 const IN_FLIGHT = 16;
@@ -63,14 +64,82 @@ const CONTENT_TYPES = [
   '',
 ];
 const ENCODINGS = ['gzip', 'deflate', 'br', 'identity', 'gzip, deflate', 'compress', 'x-bogus'];
-const FIELDS = ['token', 'lang', 'email', 'name', 'products', 'acceptTerms', 'marketingConsent', 'satisfaction', 'satisfactionReason', 'country', 'postcode', 'whyChoseUs', 'heardFrom', 'website', 'orderId', 'customerEmail', 'items', 'total', 'currency', 'purchasedAt', 'interactionId', 'customerId', 'channel', 'reason', 'satisfied', 'outcome', 'staffId', 'email', 'yes', '_csrf', 'q', '__proto__', 'constructor'];
+const FIELDS = [
+  'token',
+  'lang',
+  'email',
+  'name',
+  'products',
+  'acceptTerms',
+  'marketingConsent',
+  'satisfaction',
+  'satisfactionReason',
+  'country',
+  'postcode',
+  'whyChoseUs',
+  'heardFrom',
+  'website',
+  'orderId',
+  'customerEmail',
+  'items',
+  'total',
+  'currency',
+  'purchasedAt',
+  'interactionId',
+  'customerId',
+  'channel',
+  'reason',
+  'satisfied',
+  'outcome',
+  'staffId',
+  'email',
+  'yes',
+  '_csrf',
+  'q',
+  '__proto__',
+  'constructor',
+];
 
 const text = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 20 }),
-  fc.constantFrom('', ' ', 'null', 'undefined', '0', '-1', '1e309', 'NaN', 'true', '<script>alert(1)</script>', "' OR 1=1 --", '../../etc/passwd', '%00', '\u0000', '\uFEFF', '\uD800', 'é'.repeat(300), 'a'.repeat(70_000), 'x@y', 'anna@example.com', '{{{x}}}', '${x}', 'IS', 'he', 'zz-ZZ'),
+  fc.constantFrom(
+    '',
+    ' ',
+    'null',
+    'undefined',
+    '0',
+    '-1',
+    '1e309',
+    'NaN',
+    'true',
+    '<script>alert(1)</script>',
+    "' OR 1=1 --",
+    '../../etc/passwd',
+    '%00',
+    '\u0000',
+    '\uFEFF',
+    '\uD800',
+    'é'.repeat(300),
+    'a'.repeat(70_000),
+    'x@y',
+    'anna@example.com',
+    '{{{x}}}',
+    '${x}',
+    'IS',
+    'he',
+    'zz-ZZ',
+  ),
 );
-const jsonish = fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 3 }), fc.dictionary(fc.constantFrom(...FIELDS), fc.oneof(text, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(text, { maxLength: 3 }), fc.jsonValue({ maxDepth: 2 })), { maxKeys: 12 }));
+const jsonish = fc.oneof(
+  { depthSize: 'small' },
+  fc.jsonValue({ maxDepth: 3 }),
+  fc.dictionary(
+    fc.constantFrom(...FIELDS),
+    fc.oneof(text, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(text, { maxLength: 3 }), fc.jsonValue({ maxDepth: 2 })),
+    { maxKeys: 12 },
+  ),
+);
 
 /** encodeURIComponent, except that a lone surrogate (which it refuses) goes out as the bytes a sloppy client would send. */
 function encode(value: string): string {
@@ -87,30 +156,102 @@ function sometimes<T>(percent: number, arbitrary: fc.Arbitrary<T>): fc.Arbitrary
 }
 
 function bodyArbitrary(known: Known) {
-  const formEncoded = fc.array(fc.tuple(fc.oneof(fc.constantFrom(...FIELDS), text), text), { maxLength: 12 }).map((pairs) => Buffer.from(pairs.map(([k, v]) => `${encode(k)}=${encode(v)}`).join('&')));
-  const realAnswers = fc.record({ token: fc.constantFrom(known.formToken, 'x', ''), email: fc.constantFrom('fuzz@example.com', 'not-an-email', ''), lang: fc.constantFrom('en', 'is', 'he', 'xx'), acceptTerms: fc.oneof(fc.boolean(), fc.constant('on')), products: fc.oneof(fc.array(text, { maxLength: 3 }), text), satisfaction: fc.oneof(fc.integer({ min: -2, max: 8 }), text) }, { requiredKeys: [] });
+  const formEncoded = fc
+    .array(fc.tuple(fc.oneof(fc.constantFrom(...FIELDS), text), text), { maxLength: 12 })
+    .map((pairs) => Buffer.from(pairs.map(([k, v]) => `${encode(k)}=${encode(v)}`).join('&')));
+  const realAnswers = fc.record(
+    {
+      token: fc.constantFrom(known.formToken, 'x', ''),
+      email: fc.constantFrom('fuzz@example.com', 'not-an-email', ''),
+      lang: fc.constantFrom('en', 'is', 'he', 'xx'),
+      acceptTerms: fc.oneof(fc.boolean(), fc.constant('on')),
+      products: fc.oneof(fc.array(text, { maxLength: 3 }), text),
+      satisfaction: fc.oneof(fc.integer({ min: -2, max: 8 }), text),
+    },
+    { requiredKeys: [] },
+  );
   const weighted = <T>(weight: number, arbitrary: fc.Arbitrary<T>) => ({ weight, arbitrary });
   return fc.oneof(
     weighted(60, fc.constant(undefined)),
     weighted(60, fc.constant(Buffer.alloc(0))),
-    weighted(60, jsonish.map((value) => Buffer.from(JSON.stringify(value) ?? 'null'))),
-    weighted(60, realAnswers.map((value) => Buffer.from(JSON.stringify(value)))),
-    weighted(60, realAnswers.map((value) => Buffer.from(new URLSearchParams(Object.entries(value).map(([k, v]): [string, string] => [k, String(v)])).toString()))),
-    weighted(60, jsonish.map((value) => gzipSync(Buffer.from(JSON.stringify(value) ?? 'null')))),
+    weighted(
+      60,
+      jsonish.map((value) => Buffer.from(JSON.stringify(value) ?? 'null')),
+    ),
+    weighted(
+      60,
+      realAnswers.map((value) => Buffer.from(JSON.stringify(value))),
+    ),
+    weighted(
+      60,
+      realAnswers.map((value) => Buffer.from(new URLSearchParams(Object.entries(value).map(([k, v]): [string, string] => [k, String(v)])).toString())),
+    ),
+    weighted(
+      60,
+      jsonish.map((value) => gzipSync(Buffer.from(JSON.stringify(value) ?? 'null'))),
+    ),
     weighted(60, formEncoded),
-    weighted(60, fc.string({ maxLength: 200 }).map((s) => Buffer.from(s.slice(0, Math.max(0, s.length - 3))))),
-    weighted(60, fc.uint8Array({ maxLength: 2_000 }).map((bytes) => Buffer.from(bytes))),
-    weighted(60, fc.array(fc.tuple(fc.constantFrom(...FIELDS), text, fc.boolean()), { maxLength: 4 }).map((parts) => Buffer.from(parts.map(([name, value, file]) => `------fuzz\r\nContent-Disposition: form-data; name="${name}"${file ? '; filename="a.bin"' : ''}\r\n\r\n${value}\r\n`).join('') + (parts.length % 2 === 0 ? '------fuzz--\r\n' : '')))),
-    weighted(60, fc.constantFrom(Buffer.from('{"token":'), Buffer.from('{"a":1}{"b":2}'), Buffer.from([0xff, 0xfe, 0x00, 0x7b]), Buffer.from('\uFEFF{"email":"x@y.z"}'), Buffer.from('a=%ZZ&b=%E0%A4%A'), Buffer.from('[]'), Buffer.from('"string"'), Buffer.from('null'))),
+    weighted(
+      60,
+      fc.string({ maxLength: 200 }).map((s) => Buffer.from(s.slice(0, Math.max(0, s.length - 3)))),
+    ),
+    weighted(
+      60,
+      fc.uint8Array({ maxLength: 2_000 }).map((bytes) => Buffer.from(bytes)),
+    ),
+    weighted(
+      60,
+      fc
+        .array(fc.tuple(fc.constantFrom(...FIELDS), text, fc.boolean()), { maxLength: 4 })
+        .map((parts) =>
+          Buffer.from(
+            parts
+              .map(
+                ([name, value, file]) => `------fuzz\r\nContent-Disposition: form-data; name="${name}"${file ? '; filename="a.bin"' : ''}\r\n\r\n${value}\r\n`,
+              )
+              .join('') + (parts.length % 2 === 0 ? '------fuzz--\r\n' : ''),
+          ),
+        ),
+    ),
+    weighted(
+      60,
+      fc.constantFrom(
+        Buffer.from('{"token":'),
+        Buffer.from('{"a":1}{"b":2}'),
+        Buffer.from([0xff, 0xfe, 0x00, 0x7b]),
+        Buffer.from('\uFEFF{"email":"x@y.z"}'),
+        Buffer.from('a=%ZZ&b=%E0%A4%A'),
+        Buffer.from('[]'),
+        Buffer.from('"string"'),
+        Buffer.from('null'),
+      ),
+    ),
     // Over the form's 64 KB limit, and (rarely: they are slow to send) over Lambda's 6 MB payload limit.
-    weighted(6, fc.integer({ min: 65_000, max: 300_000 }).map((n) => Buffer.alloc(n, 'a'))),
-    weighted(1, fc.constant(null).map(() => Buffer.from(`{"whyChoseUs":"${'x'.repeat(6_400_000)}"}`))),
+    weighted(
+      6,
+      fc.integer({ min: 65_000, max: 300_000 }).map((n) => Buffer.alloc(n, 'a')),
+    ),
+    weighted(
+      1,
+      fc.constant(null).map(() => Buffer.from(`{"whyChoseUs":"${'x'.repeat(6_400_000)}"}`)),
+    ),
   );
 }
 
 function requestArbitrary(routes: { method: string; path: string; routeKey: string; auth: string }[], known: Known) {
-  const segment = fc.oneof(text.map((s) => encode(s)), fc.constantFrom(known.formToken, known.confirmToken, '%ZZ', '%', '..', '.', '%2F', '%00', 'a%2Fb', '~'));
-  const query = fc.array(fc.tuple(fc.oneof(fc.constantFrom('token', 'lang', 'from', 'to', 'q', 'page', 'next', 'csrf'), text), fc.oneof(text, fc.constantFrom(known.confirmToken, known.formToken, '2026-01-01', '%E0%A4%A', 'is', '9'.repeat(400)))), { maxLength: 5 }).map((pairs) => pairs.map(([k, v]) => `${encode(k)}=${/^[\x21-\x7e]*%[\x21-\x7e]*$/.test(v) ? v : encode(v)}`).join('&'));
+  const segment = fc.oneof(
+    text.map((s) => encode(s)),
+    fc.constantFrom(known.formToken, known.confirmToken, '%ZZ', '%', '..', '.', '%2F', '%00', 'a%2Fb', '~'),
+  );
+  const query = fc
+    .array(
+      fc.tuple(
+        fc.oneof(fc.constantFrom('token', 'lang', 'from', 'to', 'q', 'page', 'next', 'csrf'), text),
+        fc.oneof(text, fc.constantFrom(known.confirmToken, known.formToken, '2026-01-01', '%E0%A4%A', 'is', '9'.repeat(400))),
+      ),
+      { maxLength: 5 },
+    )
+    .map((pairs) => pairs.map(([k, v]) => `${encode(k)}=${/^[\x21-\x7e]*%[\x21-\x7e]*$/.test(v) ? v : encode(v)}`).join('&'));
   const headerValue = fc.string({ maxLength: 60 }).map((s) => s.replace(/[^\x20-\x7e]/g, ''));
   return fc
     .record({
@@ -123,16 +264,24 @@ function requestArbitrary(routes: { method: string; path: string; routeKey: stri
       apiKey: fc.constantFrom<'right' | 'wrong' | 'none' | 'basic'>('right', 'right', 'wrong', 'none', 'basic'),
       accept: sometimes(50, fc.constantFrom('application/json', 'text/html', '*/*', 'image/*', 'text/html;q=0,application/json;q=x', '')),
       acceptLanguage: sometimes(40, fc.oneof(fc.constantFrom('is', 'he-IL,he;q=0.9', 'en;q=abc', '*', 'zz', ',,,'), headerValue)),
-      cookie: sometimes(25, fc.oneof(fc.constantFrom('kinship_console_session=abc', 'kinship_console_session=', 'kinship_console_signin=x.y.z', 'a=b; c', '=;=;'), headerValue)),
+      cookie: sometimes(
+        25,
+        fc.oneof(fc.constantFrom('kinship_console_session=abc', 'kinship_console_session=', 'kinship_console_signin=x.y.z', 'a=b; c', '=;=;'), headerValue),
+      ),
       authorization: sometimes(15, fc.oneof(fc.constantFrom('Bearer abc.def.ghi', 'Bearer ', 'Basic Og==', 'Basic %%%'), headerValue)),
-      extra: sometimes(25, fc.tuple(fc.constantFrom('x-forwarded-for', 'origin', 'referer', 'sec-fetch-site', 'x-requested-with', 'hx-request', 'x-amzn-trace-id'), headerValue)),
+      extra: sometimes(
+        25,
+        fc.tuple(fc.constantFrom('x-forwarded-for', 'origin', 'referer', 'sec-fetch-site', 'x-requested-with', 'hx-request', 'x-amzn-trace-id'), headerValue),
+      ),
       body: bodyArbitrary(known),
       ip: fc.tuple(fc.integer({ min: 1, max: 254 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 1, max: 254 })),
     })
     .map((r): FuzzRequest => {
       const method = r.otherMethod ?? r.route.method;
       let params = 0;
-      const path = r.route.path.replace(/\{[A-Za-z0-9_]+\+?\}/g, (param) => (param.endsWith('+}') ? r.params.join('/') : (r.params[params++ % r.params.length] ?? 'x')));
+      const path = r.route.path.replace(/\{[A-Za-z0-9_]+\+?\}/g, (param) =>
+        param.endsWith('+}') ? r.params.join('/') : (r.params[params++ % r.params.length] ?? 'x'),
+      );
       const headers: Record<string, string> = { host: 'localhost' };
       if (r.contentType !== null) headers['content-type'] = r.contentType;
       if (r.encoding !== null) headers['content-encoding'] = r.encoding;
@@ -145,7 +294,14 @@ function requestArbitrary(routes: { method: string; path: string; routeKey: stri
       if (r.apiKey === 'wrong') headers['x-api-key'] = 'not-the-key';
       if (r.apiKey === 'basic') headers.authorization = `Basic ${Buffer.from(`staff:${known.apiKey}`).toString('base64')}`;
       const body = method === 'GET' || method === 'HEAD' ? (r.body && r.body.length < 1_000 ? r.body : undefined) : r.body;
-      return { method, path: `${path}${r.query ? `?${r.query}` : ''}`, routeKey: r.route.routeKey, headers, body, fromIp: `127.${r.ip[0]}.${r.ip[1]}.${r.ip[2]}` };
+      return {
+        method,
+        path: `${path}${r.query ? `?${r.query}` : ''}`,
+        routeKey: r.route.routeKey,
+        headers,
+        body,
+        fromIp: `127.${r.ip[0]}.${r.ip[1]}.${r.ip[2]}`,
+      };
     });
 }
 
@@ -156,12 +312,15 @@ interface Answer {
 
 function sendRaw(baseUrl: URL, fuzz: FuzzRequest): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: baseUrl.hostname, port: baseUrl.port, method: fuzz.method, path: fuzz.path, headers: fuzz.headers, localAddress: fuzz.fromIp, setHost: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = httpRequest(
+      { host: baseUrl.hostname, port: baseUrl.port, method: fuzz.method, path: fuzz.path, headers: fuzz.headers, localAddress: fuzz.fromIp, setHost: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(fuzz.body);
   });
@@ -239,7 +398,11 @@ async function fuzz(runtime: LocalRuntime, count: number, scale: ReliabilityScal
 
 /** A real order's form token and an opt-in's confirm token, so some fuzzed requests get past the first check. */
 async function knownValues(runtime: LocalRuntime): Promise<Known> {
-  const reply = await fetch(new URL('/api/purchases', runtime.urls.api), { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': runtime.apiKey }, body: JSON.stringify(aPurchase({ orderId: 'FUZZ-1', customerEmail: 'fuzz@example.com', purchasedAt: new Date(Date.now() - 3_600_000).toISOString() })) });
+  const reply = await fetch(new URL('/api/purchases', runtime.urls.api), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': runtime.apiKey },
+    body: JSON.stringify(aPurchase({ orderId: 'FUZZ-1', customerEmail: 'fuzz@example.com', purchasedAt: new Date(Date.now() - 3_600_000).toISOString() })),
+  });
   const parsed: unknown = await reply.json();
   const formUrl = typeof parsed === 'object' && parsed !== null && 'formUrl' in parsed && typeof parsed.formUrl === 'string' ? parsed.formUrl : undefined;
   if (formUrl === undefined) throw new Error(`could not record the fuzz order: ${reply.status}`);

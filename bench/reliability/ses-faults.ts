@@ -58,7 +58,12 @@ const trigger = queueTriggerOf('send-email');
 const BATCH_SIZE = trigger.batchSize;
 const CONSUMERS = trigger.maxConcurrency ?? 2;
 const MAX_RECEIVES = topology.queues.find((q) => q.name === 'send-email')?.maxReceiveCount ?? 5;
-const newsletter = CampaignSchema.parse({ id: 'monthly-newsletter', kind: 'newsletter', audience: { include: ['all-customers'] }, schedule: { expression: 'cron(0 10 1 * ? *)' } });
+const newsletter = CampaignSchema.parse({
+  id: 'monthly-newsletter',
+  kind: 'newsletter',
+  audience: { include: ['all-customers'] },
+  schedule: { expression: 'cron(0 10 1 * ? *)' },
+});
 const OCCURRENCE = '2026-12-01T10:00';
 
 const formatCount = (n: number) => n.toLocaleString('en-US');
@@ -76,7 +81,8 @@ function memorySqs() {
   let sequence = 0;
   const queue: SendQueue = {
     async enqueue(requests, delaySeconds = 0) {
-      for (const request of requests) messages.push({ messageId: `m-${++sequence}`, body: JSON.stringify(request), visibleAt: Date.now() + delaySeconds * 1000, receives: 0 });
+      for (const request of requests)
+        messages.push({ messageId: `m-${++sequence}`, body: JSON.stringify(request), visibleAt: Date.now() + delaySeconds * 1000, receives: 0 });
     },
   };
   return {
@@ -110,24 +116,56 @@ function memorySqs() {
 async function seed(table: Table, count: number): Promise<string[]> {
   const ids = Array.from({ length: count }, (_, i) => `c_fault${String(i).padStart(6, '0')}`);
   const items = ids.flatMap((id, i) => [
-    { ...keys.profile(id), customerId: id, customerName: `Customer ${i}`, locale: ['en', 'is', 'da', 'he', 'fi'][i % 5], confirmedEmail: `${id}@example.com`, marketingConsent: 'granted', marketingConsentAddress: consentAddressOf(`${id}@example.com`), orderCount: 1 },
-    { ...keys.segmentMembership(id, 'all-customers'), ...keys.segmentMemberIndex('all-customers', id), entityType: 'SEGMENT_MEMBER', customerId: id, segment: 'all-customers' },
+    {
+      ...keys.profile(id),
+      customerId: id,
+      customerName: `Customer ${i}`,
+      locale: ['en', 'is', 'da', 'he', 'fi'][i % 5],
+      confirmedEmail: `${id}@example.com`,
+      marketingConsent: 'granted',
+      marketingConsentAddress: consentAddressOf(`${id}@example.com`),
+      orderCount: 1,
+    },
+    {
+      ...keys.segmentMembership(id, 'all-customers'),
+      ...keys.segmentMemberIndex('all-customers', id),
+      entityType: 'SEGMENT_MEMBER',
+      customerId: id,
+      segment: 'all-customers',
+    },
   ]);
-  await batchWriteAll(table, items.map((Item) => ({ PutRequest: { Item } })), { concurrency: 8 });
+  await batchWriteAll(
+    table,
+    items.map((Item) => ({ PutRequest: { Item } })),
+    { concurrency: 8 },
+  );
   return ids;
 }
 
-async function claimStatuses(table: Table, ids: readonly string[]): Promise<{ statuses: Map<string, string>; reconciled: number; retakes: number; items: Map<string, Record<string, unknown>> }> {
+async function claimStatuses(
+  table: Table,
+  ids: readonly string[],
+): Promise<{ statuses: Map<string, string>; reconciled: number; retakes: number; items: Map<string, Record<string, unknown>> }> {
   const statuses = new Map<string, string>();
   let reconciled = 0;
   /** Unknown outcomes that no SES event settled within the lease, so a redelivery took the claim over and sent. */
   let retakes = 0;
   const items = new Map<string, Record<string, unknown>>();
-  for (const item of await batchGetAll(table, ids.map((id) => keys.sendClaim(newsletter.id, OCCURRENCE, id)), { ConsistentRead: true })) {
+  for (const item of await batchGetAll(
+    table,
+    ids.map((id) => keys.sendClaim(newsletter.id, OCCURRENCE, id)),
+    { ConsistentRead: true },
+  )) {
     statuses.set(String(item.customerId), String(item.status));
     items.set(String(item.customerId), item);
     if (typeof item.reconciledAt === 'string') reconciled++;
-    if (typeof item.unknownAt === 'string' && typeof item.reconciledAt !== 'string' && typeof item.reclaimedAt === 'string' && item.reclaimedAt > item.unknownAt) retakes++;
+    if (
+      typeof item.unknownAt === 'string' &&
+      typeof item.reconciledAt !== 'string' &&
+      typeof item.reclaimedAt === 'string' &&
+      item.reclaimedAt > item.unknownAt
+    )
+      retakes++;
   }
   return { statuses, reconciled, retakes, items };
 }
@@ -142,7 +180,8 @@ export async function run(scale: ReliabilityScale): Promise<ReliabilityReport> {
   const bus = await startPutEventsEndpoint({
     port: 0,
     onEvents: (events) => {
-      for (const event of events) if (event['detail-type'] === 'EmailSent') emailSent.set(String(event.detail.customerId), (emailSent.get(String(event.detail.customerId)) ?? 0) + 1);
+      for (const event of events)
+        if (event['detail-type'] === 'EmailSent') emailSent.set(String(event.detail.customerId), (emailSent.get(String(event.detail.customerId)) ?? 0) + 1);
     },
   });
   const ses = await startMailboxSimulator({
@@ -228,7 +267,10 @@ export async function run(scale: ReliabilityScale): Promise<ReliabilityReport> {
           Array.from({ length: EVENT_CONSUMERS }, async () => {
             for (let e = due[next++]; e !== undefined; e = due[next++]) {
               try {
-                const outcome = await recordEmailEvent({ table, bus: eventBus, softBounceLimit: 3, now: () => new Date(), signingKey: 'reliability-ses-faults' }, SesEventBridgeEvent.parse(e.event).detail);
+                const outcome = await recordEmailEvent(
+                  { table, bus: eventBus, softBounceLimit: 3, now: () => new Date(), signingKey: 'reliability-ses-faults' },
+                  SesEventBridgeEvent.parse(e.event).detail,
+                );
                 eventOutcomes[outcome.outcome] = (eventOutcomes[outcome.outcome] ?? 0) + 1;
               } catch {
                 eventRetries++;
@@ -258,7 +300,7 @@ export async function run(scale: ReliabilityScale): Promise<ReliabilityReport> {
     const acceptedRate = delivered / sendingSeconds;
     // The main pass, without the tail that waits out back-offs and visibility timeouts: 95% of the emails accepted.
     const t95 = acceptedAt.slice().sort((a, b) => a - b)[Math.max(0, Math.ceil(acceptedAt.length * 0.95) - 1)] ?? performance.now();
-    const mainPassRate = (Math.ceil(acceptedAt.length * 0.95) / Math.max(0.001, (t95 - started) / 1000));
+    const mainPassRate = Math.ceil(acceptedAt.length * 0.95) / Math.max(0.001, (t95 - started) / 1000);
     const callRate = counts.sends / sendingSeconds;
     const pacerRates = pacers.map((p) => p.currentRate() * CONSUMERS);
 
@@ -268,7 +310,8 @@ export async function run(scale: ReliabilityScale): Promise<ReliabilityReport> {
     if (notSent > 0) violations.push(`${notSent} claims are not marked sent once redelivery settled`);
     if (sqs.deadLetters.length > 0) violations.push(`${sqs.deadLetters.length} send requests ended in the dead-letter queue`);
     if (sqs.size() > 0) violations.push(`${sqs.size()} send requests were still queued after ${SETTLE_LIMIT_MS / 60_000} minutes`);
-    if (counts.throttled === 0 || counts.timedOut === 0) violations.push(`the faults were not injected (throttled ${counts.throttled}, timed out ${counts.timedOut})`);
+    if (counts.throttled === 0 || counts.timedOut === 0)
+      violations.push(`the faults were not injected (throttled ${counts.throttled}, timed out ${counts.timedOut})`);
     if (callRate > SEND_RATE * 1.1) violations.push(`SES was called at ${callRate.toFixed(1)}/s, over the configured ${SEND_RATE}/s`);
     if (missingEmailSent > 0) violations.push(`${missingEmailSent} sent emails have no EmailSent event`);
 
@@ -282,7 +325,12 @@ export async function run(scale: ReliabilityScale): Promise<ReliabilityReport> {
       result: {
         recipients,
         faults: { throttleRate: FAULTS.throttleRate, timeoutRate: FAULTS.timeoutRate, seed: FAULTS.seed, lateAnswerMs: FAULTS.timeoutDelayMs },
-        timing: { clientTimeoutMs: CLIENT_TIMEOUT_MS, leaseSeconds: LEASE_SECONDS, visibilityTimeoutMs: VISIBILITY_TIMEOUT_MS, sesEventDelayMs: EVENT_DELAY_MS },
+        timing: {
+          clientTimeoutMs: CLIENT_TIMEOUT_MS,
+          leaseSeconds: LEASE_SECONDS,
+          visibilityTimeoutMs: VISIBILITY_TIMEOUT_MS,
+          sesEventDelayMs: EVENT_DELAY_MS,
+        },
         consumers: CONSUMERS,
         batchSize: BATCH_SIZE,
         maxReceiveCount: MAX_RECEIVES,
@@ -309,7 +357,8 @@ export async function run(scale: ReliabilityScale): Promise<ReliabilityReport> {
         pacerRatesAtEndPerSec: pacerRates.map((r) => Number(r.toFixed(1))),
         sendingSeconds: Number(sendingSeconds.toFixed(1)),
         settledSeconds: Number(settledSeconds.toFixed(1)),
-        setup: 'planner → in-memory SQS (visibility timeout, receive count, DLQ) → processSendBatch → real SESv2 client → mailbox simulator with faults → aws-ses-v2-local; SES events → record-email-event; DynamoDB Local in memory',
+        setup:
+          'planner → in-memory SQS (visibility timeout, receive count, DLQ) → processSendBatch → real SESv2 client → mailbox simulator with faults → aws-ses-v2-local; SES events → record-email-event; DynamoDB Local in memory',
         machine: machineInfo(),
         date: new Date().toISOString(),
       },

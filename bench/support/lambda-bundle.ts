@@ -32,7 +32,15 @@ export function esbuildOptionsFor(bundling: Omit<BundlingOptions, 'commandHooks'
 }
 
 /** Options that change the bundle which this mapping does not translate (it refuses them rather than measure something else). */
-const UNMAPPED_OPTIONS = ['loader', 'tsconfig', 'preCompilation', 'esbuildArgs', 'charset', 'logLevel', 'forceDockerBundling'] as const satisfies readonly (keyof BundlingOptions)[];
+const UNMAPPED_OPTIONS = [
+  'loader',
+  'tsconfig',
+  'preCompilation',
+  'esbuildArgs',
+  'charset',
+  'logLevel',
+  'forceDockerBundling',
+] as const satisfies readonly (keyof BundlingOptions)[];
 
 /** The file NodejsFunction writes: index.mjs for an ESM bundle, index.js otherwise. */
 export function bundleFileName(bundling: Pick<BundlingOptions, 'format'>): string {
@@ -59,7 +67,9 @@ export async function bundleLambda(
   const file = join(outdir, bundleFileName(bundling));
   const result = await build({
     ...esbuildOptionsFor(bundling),
-    ...('entry' in source ? { entryPoints: [source.entry] } : { stdin: { contents: source.contents, sourcefile: source.sourcefile, resolveDir: projectRoot, loader: 'ts' } }),
+    ...('entry' in source
+      ? { entryPoints: [source.entry] }
+      : { stdin: { contents: source.contents, sourcefile: source.sourcefile, resolveDir: projectRoot, loader: 'ts' } }),
     absWorkingDir: projectRoot,
     outfile: file,
     metafile: true,

@@ -9,7 +9,14 @@ import type { ReliabilityScenario } from '../reliability/scenario.ts';
 export const reliabilityDirectory = join(dirname(dirname(fileURLToPath(import.meta.url))), 'reliability');
 
 export function isReliabilityScenario(value: unknown): value is ReliabilityScenario {
-  return typeof value === 'object' && value !== null && 'run' in value && typeof value.run === 'function' && 'description' in value && typeof value.description === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'run' in value &&
+    typeof value.run === 'function' &&
+    'description' in value &&
+    typeof value.description === 'string'
+  );
 }
 
 /** Runs `work` for 0…count-1 with at most `limit` in flight; unlike forEachConcurrent, one failure does not stop the rest. */

@@ -23,7 +23,8 @@ let loaded = 0;
 try {
   for (const size of sizes) {
     const requests = [];
-    for (; loaded < size; loaded++) requests.push({ PutRequest: { Item: { PK: `CUST#c${loaded % 100_000}`, SK: `EVT#${loaded}`, entityType: 'EMAIL_EVENT', pad } } });
+    for (; loaded < size; loaded++)
+      requests.push({ PutRequest: { Item: { PK: `CUST#c${loaded % 100_000}`, SK: `EVT#${loaded}`, entityType: 'EMAIL_EVENT', pad } } });
     await batchWriteAll(table, requests, { concurrency: 16 });
     for (const segments of [1, 12]) {
       const scan = await timed(() => bareScan(table, segments));
@@ -36,5 +37,11 @@ try {
   table.doc.destroy();
   await db.stop();
 }
-const file = await writeBenchResult('dynamodb-local-scan-scaling', { date: new Date().toISOString(), machine: machineInfo(), heapMb, loadAverage: loadavg().map((n) => Number(n.toFixed(1))), steps });
+const file = await writeBenchResult('dynamodb-local-scan-scaling', {
+  date: new Date().toISOString(),
+  machine: machineInfo(),
+  heapMb,
+  loadAverage: loadavg().map((n) => Number(n.toFixed(1))),
+  steps,
+});
 process.stdout.write(`→ ${file}\n`);

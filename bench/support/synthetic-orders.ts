@@ -15,7 +15,19 @@ export interface SyntheticOptions {
   seed?: number;
 }
 
-export const SYNTHETIC_HEADER = ['order_id', 'order_date', 'email', 'sku', 'product_name', 'category', 'qty', 'unit_price', 'country', 'currency', 'customer_name'] as const;
+export const SYNTHETIC_HEADER = [
+  'order_id',
+  'order_date',
+  'email',
+  'sku',
+  'product_name',
+  'category',
+  'qty',
+  'unit_price',
+  'country',
+  'currency',
+  'customer_name',
+] as const;
 
 export interface SyntheticRow {
   orderId: string;
@@ -38,14 +50,13 @@ const COUNTRIES = ['Ísland', 'Danmark', 'Suomi', 'ישראל', 'Germany', 'SE',
 const FIRST = new Date('2023-01-01T00:00:00Z').getTime();
 const SPAN = new Date('2026-06-30T00:00:00Z').getTime() - FIRST;
 
-
 export function* syntheticRows(options: SyntheticOptions): Generator<SyntheticRow> {
   const next = createPrng(options.seed ?? 42);
   let rows = 0;
   for (let order = 1; rows < options.rows; order++) {
     const customer = 1 + Math.floor(next() * options.customers);
     const lines = Math.min(1 + Math.floor(next() * 4), options.rows - rows);
-    const date = new Date(FIRST + Math.floor(next() * SPAN / 1000) * 1000).toISOString();
+    const date = new Date(FIRST + Math.floor((next() * SPAN) / 1000) * 1000).toISOString();
     const roll = next();
     const currency = roll < 0.8 ? 'EUR' : roll < 0.9 ? 'ISK' : 'DKK';
     const country = COUNTRIES[customer % COUNTRIES.length] ?? 'IS';

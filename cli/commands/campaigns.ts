@@ -82,18 +82,35 @@ function validate(dir: string, io: CliIo): number {
     io.stderr.write(`✗ ${errors} error(s), ${warnings} warning(s). Fix the files named above and run "npx kinship campaigns validate" again.\n`);
     return 1;
   }
-  io.stdout.write(`✓ ${config?.campaigns.length ?? 0} campaigns valid (${warnings} warning(s)): schema, segments, templates in ${SUPPORTED_LOCALES.join(', ')}\n`);
+  io.stdout.write(
+    `✓ ${config?.campaigns.length ?? 0} campaigns valid (${warnings} warning(s)): schema, segments, templates in ${SUPPORTED_LOCALES.join(', ')}\n`,
+  );
   return 0;
 }
 
 function sampleProfile(): CustomerProfile {
-  return profileFromItem({ customerId: 'c_sample', customerName: 'Sigrún Jónsdóttir', orderCount: 4, netSpendMinor: 48_900, firstPurchaseAt: '2024-05-02T10:00:00.000Z', lastPurchaseAt: '2026-08-14T16:20:00.000Z', 'cat#tents': 24_990, 'cat#cooking': 8_900 });
+  return profileFromItem({
+    customerId: 'c_sample',
+    customerName: 'Sigrún Jónsdóttir',
+    orderCount: 4,
+    netSpendMinor: 48_900,
+    firstPurchaseAt: '2024-05-02T10:00:00.000Z',
+    lastPurchaseAt: '2026-08-14T16:20:00.000Z',
+    'cat#tents': 24_990,
+    'cat#cooking': 8_900,
+  });
 }
 
 async function preview(
   dir: string,
   io: CliIo,
-  options: { id: string; locale: Locale | undefined; customerId: string | undefined; out: string | undefined; table: { aws?: boolean | undefined; table?: string | undefined; endpoint?: string | undefined } },
+  options: {
+    id: string;
+    locale: Locale | undefined;
+    customerId: string | undefined;
+    out: string | undefined;
+    table: { aws?: boolean | undefined; table?: string | undefined; endpoint?: string | undefined };
+  },
 ): Promise<number> {
   const { findings, config } = validateCampaigns(dir, knownSegmentIds(loadSegmentsConfig(dir)));
   const campaign = config?.campaigns.find((c) => c.id === options.id);
@@ -110,7 +127,9 @@ async function preview(
       await target.check();
       const item = await target.table.doc.send(new GetCommand({ TableName: target.table.name, Key: keys.profile(options.customerId) }));
       if (!item.Item) {
-        io.stderr.write(`no customer ${options.customerId} in ${target.description}; "npx kinship segments explain" lists ids, or preview without --customer\n`);
+        io.stderr.write(
+          `no customer ${options.customerId} in ${target.description}; "npx kinship segments explain" lists ids, or preview without --customer\n`,
+        );
         return 1;
       }
       profile = profileFromItem(item.Item);
@@ -132,22 +151,37 @@ async function preview(
       locale,
       shop: { name: shop.shop.name, url: baseUrl, baseCurrency: shop.shop.baseCurrency },
       campaignId: campaign.id,
-      unsubscribeUrl: unsubscribeUrl(baseUrl, 'preview-only-not-a-real-key', { customerId: profile.customerId, campaignId: campaign.id, scope: 'marketing', occurrenceId: 'preview' }, now),
+      unsubscribeUrl: unsubscribeUrl(
+        baseUrl,
+        'preview-only-not-a-real-key',
+        { customerId: profile.customerId, campaignId: campaign.id, scope: 'marketing', occurrenceId: 'preview' },
+        now,
+      ),
       coupon: campaign.coupon ? previewCoupon(campaign, profile.customerId, locale, now, shop.shop.baseCurrency) : undefined,
     }),
   );
   const out = resolve(options.out ?? join('.kinship', 'preview', `${campaign.id}.${locale}.html`));
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, email.html);
-  io.stdout.write(`Subject: ${email.subject}\nLanguage: ${locale}${wanted !== undefined && wanted !== locale ? ` (no ${wanted} template; fallback)` : ''}\n\n${email.text}\n\nHTML part written to ${out}\n`);
+  io.stdout.write(
+    `Subject: ${email.subject}\nLanguage: ${locale}${wanted !== undefined && wanted !== locale ? ` (no ${wanted} template; fallback)` : ''}\n\n${email.text}\n\nHTML part written to ${out}\n`,
+  );
   return 0;
 }
 
 function previewCoupon(campaign: Campaign, customerId: string, locale: Locale, now: Date, currency: string) {
   const grant = campaign.coupon;
   if (!grant) return undefined;
-  const discount = 'percent' in grant.discount ? new Intl.NumberFormat(locale, { style: 'percent' }).format(grant.discount.percent / 100) : new Intl.NumberFormat(locale, { style: 'currency', currency }).format(grant.discount.amount);
-  return { code: campaignCouponCode(grant.prefix, 'preview', `${campaign.id}#preview#${customerId}`), discount, expiresAt: new Date(now.getTime() + grant.validDays * 86_400_000).toISOString(), appliesTo: grant.appliesTo.join(', ') };
+  const discount =
+    'percent' in grant.discount
+      ? new Intl.NumberFormat(locale, { style: 'percent' }).format(grant.discount.percent / 100)
+      : new Intl.NumberFormat(locale, { style: 'currency', currency }).format(grant.discount.amount);
+  return {
+    code: campaignCouponCode(grant.prefix, 'preview', `${campaign.id}#preview#${customerId}`),
+    discount,
+    expiresAt: new Date(now.getTime() + grant.validDays * 86_400_000).toISOString(),
+    appliesTo: grant.appliesTo.join(', '),
+  };
 }
 
 async function diff(dir: string, io: CliIo, values: { aws?: boolean | undefined; table?: string | undefined; endpoint?: string | undefined }): Promise<number> {
@@ -163,18 +197,44 @@ async function diff(dir: string, io: CliIo, values: { aws?: boolean | undefined;
     for (const campaign of config.campaigns) {
       if (campaign.kind === 'newsletter') {
         const now = (await resolveAudience(target.table, campaign.audience)).length;
-        const last = await target.table.doc.send(new QueryCommand({ TableName: target.table.name, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.occurrencePartition(campaign.id) }, ScanIndexForward: false, Limit: 1 }));
+        const last = await target.table.doc.send(
+          new QueryCommand({
+            TableName: target.table.name,
+            KeyConditionExpression: 'PK = :pk',
+            ExpressionAttributeValues: { ':pk': keys.occurrencePartition(campaign.id) },
+            ScanIndexForward: false,
+            Limit: 1,
+          }),
+        );
         const previous = last.Items?.[0];
         const before = typeof previous?.recipients === 'number' ? previous.recipients : undefined;
-        rows.push([campaign.id, 'newsletter', String(now), before === undefined ? '— (never planned)' : `${before} (${String(previous?.occurrenceId)})`, before === undefined ? '' : signed(now - before)]);
+        rows.push([
+          campaign.id,
+          'newsletter',
+          String(now),
+          before === undefined ? '— (never planned)' : `${before} (${String(previous?.occurrenceId)})`,
+          before === undefined ? '' : signed(now - before),
+        ]);
       } else {
-        const segments = campaign.trigger.event === 'SegmentEntered' && Array.isArray(campaign.trigger.detail?.segment) ? campaign.trigger.detail.segment.filter((s): s is string => typeof s === 'string') : [];
-        const size = segments.length > 0 ? String((await Promise.all(segments.map((s) => segmentMembers(target.table, s)))).reduce((n, ids) => n + ids.length, 0)) : 'per event';
+        const segments =
+          campaign.trigger.event === 'SegmentEntered' && Array.isArray(campaign.trigger.detail?.segment)
+            ? campaign.trigger.detail.segment.filter((s): s is string => typeof s === 'string')
+            : [];
+        const size =
+          segments.length > 0
+            ? String((await Promise.all(segments.map((s) => segmentMembers(target.table, s)))).reduce((n, ids) => n + ids.length, 0))
+            : 'per event';
         rows.push([campaign.id, `on ${campaign.trigger.event}`, segments.length > 0 ? `${size} in ${segments.join(', ')}` : size, '—', '']);
       }
     }
     const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-    for (const row of rows) io.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()}\n`);
+    for (const row of rows)
+      io.stdout.write(
+        `${row
+          .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+          .join('  ')
+          .trimEnd()}\n`,
+      );
     return 0;
   } finally {
     target.close();

@@ -87,7 +87,8 @@ export const importCommand: Command = {
   help,
   async run(args: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseCommandLine(args, options);
-    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'name the CSV file to import' : `expected one file, got ${positionals.length}: ${positionals.join(' ')}`);
+    if (positionals.length !== 1)
+      throw new UsageError(positionals.length === 0 ? 'name the CSV file to import' : `expected one file, got ${positionals.length}: ${positionals.join(' ')}`);
     const [file = ''] = positionals;
     const dateFormat = values['date-format'] ?? 'ISO';
     if (!isDateFormat(dateFormat)) throw new UsageError(`--date-format "${dateFormat}" is not one of ${DATE_FORMATS.join(', ')}`);
@@ -97,7 +98,8 @@ export const importCommand: Command = {
     const config = loadShopConfig(values['config-dir'] ?? io.env.KINSHIP_CONFIG_DIR);
     const dryRun = values['dry-run'] === true;
     const defaultCategory = values['default-category']?.trim() ?? DEFAULT_CATEGORY;
-    if (defaultCategory === '' || defaultCategory.length > 64) throw new UsageError(`--default-category "${defaultCategory}": use a name of 1 to 64 characters`);
+    if (defaultCategory === '' || defaultCategory.length > 64)
+      throw new UsageError(`--default-category "${defaultCategory}": use a name of 1 to 64 characters`);
 
     const target = dryRun ? undefined : tableTarget(values, io.env);
     const aws = values.aws === true || io.env.KINSHIP_AWS === '1' || io.env.KINSHIP_AWS === 'true';
@@ -114,7 +116,12 @@ export const importCommand: Command = {
       await target?.check();
       const summary = await importOrderFile(
         { table: target?.table, config, signingKey, progress, concurrency },
-        { file, csv: { delimiter, decimalComma: values['decimal-comma'] === true, dateFormat, columnMap, defaultCategory }, rejectsPath: values.rejects, dryRun },
+        {
+          file,
+          csv: { delimiter, decimalComma: values['decimal-comma'] === true, dateFormat, columnMap, defaultCategory },
+          rejectsPath: values.rejects,
+          dryRun,
+        },
       );
       io.stdout.write(formatSummary(summary, target?.description));
       return 0;
@@ -123,7 +130,9 @@ export const importCommand: Command = {
       if (error instanceof ImportInputError) throw new UsageError(error.message, { cause: error });
       if (error instanceof ImportConflictError) throw error;
       const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(`${reason}\nNothing is lost: run the same command again to resume; orders and profiles already written are not counted twice.`, { cause: error });
+      throw new Error(`${reason}\nNothing is lost: run the same command again to resume; orders and profiles already written are not counted twice.`, {
+        cause: error,
+      });
     } finally {
       process.removeListener('SIGINT', onInterrupt);
       target?.close();
@@ -160,10 +169,14 @@ const n = (value: number) => value.toLocaleString('en-US');
 function notesOf(summary: ImportSummary): string[] {
   const c = summary.counters;
   const notes: string[] = [];
-  if (c.ordersWithoutCustomer > 0) notes.push(`  guests     ${n(c.ordersWithoutCustomer)} orders without a customer (${n(c.rowsWithoutCustomer)} rows with neither email nor customer id) were skipped, not rejected`);
+  if (c.ordersWithoutCustomer > 0)
+    notes.push(
+      `  guests     ${n(c.ordersWithoutCustomer)} orders without a customer (${n(c.rowsWithoutCustomer)} rows with neither email nor customer id) were skipped, not rejected`,
+    );
   if (c.linesDefaultCategory > 0) notes.push(`  category   ${n(c.linesDefaultCategory)} lines had no category and were given "${summary.defaultCategory}"`);
   if (c.ordersTimeSpread > 0) notes.push(`  times      ${n(c.ordersTimeSpread)} orders had lines up to 10 minutes apart; the earliest time was used`);
-  if (c.ordersCountryUnknown > 0) notes.push(`  countries  ${n(c.ordersCountryUnknown)} orders name no country the import knows; those customers' country stays unknown`);
+  if (c.ordersCountryUnknown > 0)
+    notes.push(`  countries  ${n(c.ordersCountryUnknown)} orders name no country the import knows; those customers' country stays unknown`);
   return notes;
 }
 
@@ -192,12 +205,18 @@ export function formatSummary(summary: ImportSummary, where: string | undefined)
     lines.push(
       `  orders     ${n(c.orders + c.ordersRejected)} in the file · ${n(c.ordersWritten)} recorded${summary.ordersFromEarlierRun > 0 ? ` (${n(summary.ordersFromEarlierRun)} by the interrupted run)` : ''} · ${n(c.ordersAlreadyRecorded)} already recorded elsewhere (skipped) · ${n(c.ordersRejected)} rejected`,
     );
-    lines.push(`  customers  ${n(c.customers)} profiles updated${c.customersAlreadyApplied > 0 ? ` (${n(c.customersAlreadyApplied)} of them by the interrupted run)` : ''}`);
+    lines.push(
+      `  customers  ${n(c.customers)} profiles updated${c.customersAlreadyApplied > 0 ? ` (${n(c.customersAlreadyApplied)} of them by the interrupted run)` : ''}`,
+    );
     if (summary.ordersRecordedDifferently.length > 0) {
-      lines.push(`  note       some skipped orders were recorded with different contents, e.g. ${summary.ordersRecordedDifferently.join(', ')}; the recorded version was kept`);
+      lines.push(
+        `  note       some skipped orders were recorded with different contents, e.g. ${summary.ordersRecordedDifferently.join(', ')}; the recorded version was kept`,
+      );
     }
     for (const other of summary.unfinishedImports) {
-      lines.push(`  note       some skipped orders belong to import ${other.importId} of ${other.fileName} (started ${other.startedAt}), which never finished: re-run that import to count them`);
+      lines.push(
+        `  note       some skipped orders belong to import ${other.importId} of ${other.fileName} (started ${other.startedAt}), which never finished: re-run that import to count them`,
+      );
     }
   }
   lines.push(...notesOf(summary));

@@ -25,7 +25,8 @@ export const incentivesCommand: Command = {
     const { values, positionals } = parseCommandLine(args, tableOptions);
     const [sub, pool, file] = positionals;
     if (sub !== 'load-pool') throw new UsageError(sub === undefined ? 'name a subcommand: load-pool' : `unknown subcommand "${sub}": use load-pool`);
-    if (!pool || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(pool)) throw new UsageError('load-pool needs a pool name in lower-case letters, digits and dashes, e.g. spring-2026');
+    if (!pool || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(pool))
+      throw new UsageError('load-pool needs a pool name in lower-case letters, digits and dashes, e.g. spring-2026');
     if (!file) throw new UsageError('load-pool needs the file of codes, e.g. npx kinship incentives load-pool spring-2026 codes.txt');
     let text: string;
     try {
@@ -35,12 +36,15 @@ export const incentivesCommand: Command = {
       return 1;
     }
     const parsed = parsePoolCodes(text);
-    for (const reject of parsed.rejects) io.stderr.write(`${file}:${reject.line}: not a usable code: ${JSON.stringify(reject.text)} (4–40 letters, digits and dashes)\n`);
+    for (const reject of parsed.rejects)
+      io.stderr.write(`${file}:${reject.line}: not a usable code: ${JSON.stringify(reject.text)} (4–40 letters, digits and dashes)\n`);
     const target = tableTarget(values, io.env);
     try {
       await target.check();
       const result = await loadPoolCodes(target.table, pool, parsed.codes);
-      io.stdout.write(`pool ${pool} (${target.description}): ${result.loaded} codes loaded, ${result.skipped} already there, ${parsed.duplicates} duplicate lines, ${parsed.rejects.length} unusable lines\n`);
+      io.stdout.write(
+        `pool ${pool} (${target.description}): ${result.loaded} codes loaded, ${result.skipped} already there, ${parsed.duplicates} duplicate lines, ${parsed.rejects.length} unusable lines\n`,
+      );
       return 0;
     } finally {
       target.close();

@@ -66,7 +66,9 @@ function stepFor(action: string | undefined, keyId: string | undefined): Rotatio
     if (keyId === undefined) throw new UsageError(`${action} needs a key id, e.g. npx kinship keys ${action} k1`);
     return { step: action, keyId };
   }
-  throw new UsageError(action === undefined ? 'name an action: list, rotate, add, use or retire' : `unknown action "${action}": use list, rotate, add, use or retire`);
+  throw new UsageError(
+    action === undefined ? 'name an action: list, rotate, add, use or retire' : `unknown action "${action}": use list, rotate, add, use or retire`,
+  );
 }
 
 function readSecretFile(path: string): string | undefined {

@@ -38,7 +38,9 @@ export const migrateCommand: Command = {
     const { values, positionals } = parseCommandLine(args, tableOptions);
     const [migration, extra] = positionals;
     if (migration === undefined || !MIGRATIONS.includes(migration)) {
-      throw new UsageError(migration === undefined ? `name a migration: ${MIGRATIONS.join(' or ')}` : `unknown migration "${migration}": use ${MIGRATIONS.join(' or ')}`);
+      throw new UsageError(
+        migration === undefined ? `name a migration: ${MIGRATIONS.join(' or ')}` : `unknown migration "${migration}": use ${MIGRATIONS.join(' or ')}`,
+      );
     }
     if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
     const aws = values.aws === true || io.env.KINSHIP_AWS === '1' || io.env.KINSHIP_AWS === 'true';
@@ -51,7 +53,9 @@ export const migrateCommand: Command = {
         return 0;
       }
       const secret = await signingSecretFor(io.env, aws);
-      const result = await migrateCustomerIds(target.table, secret, { onProgress: (phase, scanned) => io.stderr.write(`\r${phase === 'map' ? 'finding addresses' : 'rewriting'}: ${scanned} items`) });
+      const result = await migrateCustomerIds(target.table, secret, {
+        onProgress: (phase, scanned) => io.stderr.write(`\r${phase === 'map' ? 'finding addresses' : 'rewriting'}: ${scanned} items`),
+      });
       io.stderr.write('\n');
       io.stdout.write(
         `customer-ids (${target.description}): ${result.itemsScanned} items, ${result.idsMapped} old ids mapped, ${result.itemsMoved} moved to the new id, ${result.itemsRewritten} rewritten in place` +

@@ -60,8 +60,10 @@ export const privacyCommand: Command = {
   async run(args: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseCommandLine(args, options);
     const [action, who, ...extra] = positionals;
-    if (action !== 'export' && action !== 'erase') throw new UsageError(action === undefined ? 'name an action: export or erase' : `unknown action "${action}": use export or erase`);
-    if (who === undefined || extra.length > 0) throw new UsageError(`${action} takes one address or customer id, e.g. npx kinship privacy ${action} anna@example.com`);
+    if (action !== 'export' && action !== 'erase')
+      throw new UsageError(action === undefined ? 'name an action: export or erase' : `unknown action "${action}": use export or erase`);
+    if (who === undefined || extra.length > 0)
+      throw new UsageError(`${action} takes one address or customer id, e.g. npx kinship privacy ${action} anna@example.com`);
     const ref = personRefFromArgument(who);
     const config = loadPrivacyConfig(values['config-dir'] ?? io.env.KINSHIP_CONFIG_DIR ?? configDir());
     const aws = values.aws === true || io.env.KINSHIP_AWS === '1' || io.env.KINSHIP_AWS === 'true';
@@ -82,7 +84,11 @@ export const privacyCommand: Command = {
         writeFileSync(join(out, 'export.json'), `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
         writeFileSync(join(out, 'export.html'), renderExportHtml(doc), { mode: 0o600 });
         const summary = doc.kinds.map((k) => `${k.title} ${k.items.length}`).join(' · ');
-        io.stdout.write(values.json ? `${JSON.stringify({ customerId: id, out, kinds: Object.fromEntries(doc.kinds.map((k) => [k.kind, k.items.length])) })}\n` : `Exported ${person.items.length} items about ${id} to ${out}/export.json and export.html\n  ${summary}\n`);
+        io.stdout.write(
+          values.json
+            ? `${JSON.stringify({ customerId: id, out, kinds: Object.fromEntries(doc.kinds.map((k) => [k.kind, k.items.length])) })}\n`
+            : `Exported ${person.items.length} items about ${id} to ${out}/export.json and export.html\n  ${summary}\n`,
+        );
         return 0;
       }
 
@@ -101,11 +107,20 @@ export const privacyCommand: Command = {
           return 2;
         }
       }
-      const client = aws ? new EventBridgeClient({}) : createEventBridgeClient(values['bus-endpoint'] ?? io.env.EVENTBRIDGE_ENDPOINT ?? `http://127.0.0.1:${io.env.EVENTS_PORT ?? 8010}`);
+      const client = aws
+        ? new EventBridgeClient({})
+        : createEventBridgeClient(values['bus-endpoint'] ?? io.env.EVENTBRIDGE_ENDPOINT ?? `http://127.0.0.1:${io.env.EVENTS_PORT ?? 8010}`);
       try {
-        const result = await erasePerson({ table: target.table, bus: { client, name: values.bus ?? io.env.EVENT_BUS_NAME ?? 'kinship' }, config, signingKey, now: () => new Date() }, ref, person).catch((error: unknown) => {
+        const result = await erasePerson(
+          { table: target.table, bus: { client, name: values.bus ?? io.env.EVENT_BUS_NAME ?? 'kinship' }, config, signingKey, now: () => new Date() },
+          ref,
+          person,
+        ).catch((error: unknown) => {
           const reason = error instanceof Error ? error.message : String(error);
-          throw new Error(`${reason}\nRun the same command again: an erasure is idempotent and finishes what is left (if the event bus was unreachable, start "npm start" or pass --bus-endpoint).`, { cause: error });
+          throw new Error(
+            `${reason}\nRun the same command again: an erasure is idempotent and finishes what is left (if the event bus was unreachable, start "npm start" or pass --bus-endpoint).`,
+            { cause: error },
+          );
         });
         io.stdout.write(values.json ? `${JSON.stringify(result)}\n` : describeResult(result));
         return 0;
@@ -120,7 +135,8 @@ export const privacyCommand: Command = {
 
 function describePlan(id: string, plan: ReturnType<typeof planErasure>, nameOnlyMatches: number): string {
   const groups = new Map<string, number>();
-  for (const change of plan) groups.set(`${ITEM_KINDS[change.kind].title}: ${change.action}`, (groups.get(`${ITEM_KINDS[change.kind].title}: ${change.action}`) ?? 0) + 1);
+  for (const change of plan)
+    groups.set(`${ITEM_KINDS[change.kind].title}: ${change.action}`, (groups.get(`${ITEM_KINDS[change.kind].title}: ${change.action}`) ?? 0) + 1);
   const lines = [`Erasing ${id} would change ${plan.length} items:`, ...[...groups].map(([what, count]) => `  ${String(count).padStart(5)}  ${what}`)];
   if (nameOnlyMatches > 0) lines.push(`  (${nameOnlyMatches} other items mention the same name without the address or id: left alone, possibly a namesake)`);
   return `${lines.join('\n')}\n`;
@@ -130,6 +146,8 @@ function describeResult(result: ErasureResult): string {
   if (result.outcome === 'nothing-found') {
     return `Nothing about ${result.customerId} is stored${result.erasedAt ? ` (erased ${result.erasedAt})` : ''}: nothing to erase.\n`;
   }
-  const counts = Object.entries(result.counts).map(([action, count]) => `${action} ${count}`).join(' · ');
+  const counts = Object.entries(result.counts)
+    .map(([action, count]) => `${action} ${count}`)
+    .join(' · ');
   return `Erased ${result.customerId} at ${result.erasedAt ?? ''}: ${counts}. CustomerErased published; ${result.itemsScanned} items scanned to confirm.\n`;
 }

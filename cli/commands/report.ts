@@ -69,7 +69,8 @@ export const reportCommand: Command = {
     const { values, positionals } = parseCommandLine(args, options);
     if (positionals.length > 0) throw new UsageError(`report takes no arguments, got ${positionals.join(' ')}`);
     const segments = values.segments === undefined ? DEFAULT_SCAN_SEGMENTS : Number(values.segments);
-    if (!Number.isInteger(segments) || segments < 1 || segments > 64) throw new UsageError(`--segments must be a whole number from 1 to 64, got ${values.segments}`);
+    if (!Number.isInteger(segments) || segments < 1 || segments > 64)
+      throw new UsageError(`--segments must be a whole number from 1 to 64, got ${values.segments}`);
     const now = new Date();
     let range;
     try {

@@ -47,7 +47,7 @@ const options = {
 const n = (value: number) => value.toLocaleString('en-US');
 
 export const segmentsCommand: Command = {
-  summary: 'run the segmenter, list segment counts, explain a customer\'s segments',
+  summary: "run the segmenter, list segment counts, explain a customer's segments",
   help,
   async run(args: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseCommandLine(args, options);
@@ -60,8 +60,16 @@ export const segmentsCommand: Command = {
       io.stdout.write(`wrote ${file}\n`);
       return 0;
     }
-    if (action !== 'run' && action !== 'list' && action !== 'explain') throw new UsageError(action === undefined ? 'name an action: run, list, explain or schema' : `unknown action "${action}": use run, list, explain or schema`);
-    if (action === 'explain' ? rest.length !== 1 : rest.length > 0) throw new UsageError(action === 'explain' ? 'explain takes one customer id, e.g. npx kinship segments explain k_3f2a…' : `${action} takes no arguments, got ${rest.join(' ')}`);
+    if (action !== 'run' && action !== 'list' && action !== 'explain')
+      throw new UsageError(
+        action === undefined ? 'name an action: run, list, explain or schema' : `unknown action "${action}": use run, list, explain or schema`,
+      );
+    if (action === 'explain' ? rest.length !== 1 : rest.length > 0)
+      throw new UsageError(
+        action === 'explain'
+          ? 'explain takes one customer id, e.g. npx kinship segments explain k_3f2a…'
+          : `${action} takes no arguments, got ${rest.join(' ')}`,
+      );
     const config = loadSegmentsConfig(dir);
     const currency = loadShopConfig(dir).shop.baseCurrency;
     const target = tableTarget(values, io.env);
@@ -69,14 +77,19 @@ export const segmentsCommand: Command = {
       await target.check();
       if (action === 'run') {
         const aws = values.aws === true || io.env.KINSHIP_AWS === '1' || io.env.KINSHIP_AWS === 'true';
-        const client = aws ? new EventBridgeClient({}) : createEventBridgeClient(values['bus-endpoint'] ?? io.env.EVENTBRIDGE_ENDPOINT ?? `http://127.0.0.1:${io.env.EVENTS_PORT ?? 8010}`);
+        const client = aws
+          ? new EventBridgeClient({})
+          : createEventBridgeClient(values['bus-endpoint'] ?? io.env.EVENTBRIDGE_ENDPOINT ?? `http://127.0.0.1:${io.env.EVENTS_PORT ?? 8010}`);
         const bus = { client, name: values.bus ?? io.env.EVENT_BUS_NAME ?? 'kinship' };
         try {
           const summary = await runSegmenter({ table: target.table, bus, config, currency }, { now: now ?? new Date() });
           io.stdout.write(values.json ? `${JSON.stringify(summary, null, 2)}\n` : formatRun(summary, target.description));
         } catch (error) {
           const reason = error instanceof Error ? error.message : String(error);
-          throw new Error(`${reason}\nIf the event bus could not be reached, start the local runtime ("npm start") or pass --bus-endpoint. A re-run is safe: changes not yet written are found and published again.`, { cause: error });
+          throw new Error(
+            `${reason}\nIf the event bus could not be reached, start the local runtime ("npm start") or pass --bus-endpoint. A re-run is safe: changes not yet written are found and published again.`,
+            { cause: error },
+          );
         } finally {
           client.destroy();
         }
@@ -92,12 +105,17 @@ export const segmentsCommand: Command = {
           io.stdout.write(`${JSON.stringify({ latest, previous }, null, 2)}\n`);
           return 0;
         }
-        const lines = [`Segments as of ${latest.asOf} (run ${latest.runId}, ${n(latest.profiles)} profiles)${previous ? `; change since the run of ${previous.asOf}` : ''}:`, ''];
+        const lines = [
+          `Segments as of ${latest.asOf} (run ${latest.runId}, ${n(latest.profiles)} profiles)${previous ? `; change since the run of ${previous.asOf}` : ''}:`,
+          '',
+        ];
         lines.push(`  ${'segment'.padEnd(28)}${'members'.padStart(10)}${'change'.padStart(10)}${'entered'.padStart(10)}${'exited'.padStart(10)}`);
         for (const [segment, count] of Object.entries(latest.counts)) {
           const before = previous?.counts[segment] ?? 0;
           const delta = count - before;
-          lines.push(`  ${segment.padEnd(28)}${n(count).padStart(10)}${(delta > 0 ? `+${n(delta)}` : delta === 0 ? '0' : n(delta)).padStart(10)}${n(latest.entered[segment] ?? 0).padStart(10)}${n(latest.exited[segment] ?? 0).padStart(10)}`);
+          lines.push(
+            `  ${segment.padEnd(28)}${n(count).padStart(10)}${(delta > 0 ? `+${n(delta)}` : delta === 0 ? '0' : n(delta)).padStart(10)}${n(latest.entered[segment] ?? 0).padStart(10)}${n(latest.exited[segment] ?? 0).padStart(10)}`,
+          );
         }
         lines.push('');
         io.stdout.write(lines.join('\n'));

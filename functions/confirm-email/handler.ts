@@ -22,4 +22,9 @@ const email = sesEmailSender(createSesClient(), loadEmailConfig());
 export const handler = middy<APIGatewayProxyEventV2, HttpResult>()
   .use(observed())
   .use(htmlPageErrors(settings.catalogs, settings.shop.shop.defaultLocale))
-  .handler(async (event) => handleConfirm({ table, bus, email, settings, signingKey: await getSigningKey(), publicBaseUrl: linkBaseUrl(settings.shop, event), now: currentTime }, event));
+  .handler(async (event) =>
+    handleConfirm(
+      { table, bus, email, settings, signingKey: await getSigningKey(), publicBaseUrl: linkBaseUrl(settings.shop, event), now: currentTime },
+      event,
+    ),
+  );

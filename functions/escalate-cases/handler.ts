@@ -18,7 +18,9 @@ const table = tableFromEnvironment();
 const bus = busFromEnvironment();
 // The staff SNS topic in AWS; without one (npm start) the notice is an email into the local inbox.
 const topicArn = process.env.STAFF_TOPIC_ARN;
-const notifier = topicArn ? snsStaffNotifier(traced(new SNSClient({})), topicArn) : emailStaffNotifier(sesEmailSender(createSesClient(), loadEmailConfig()), config.staffAlertEmail);
+const notifier = topicArn
+  ? snsStaffNotifier(traced(new SNSClient({})), topicArn)
+  : emailStaffNotifier(sesEmailSender(createSesClient(), loadEmailConfig()), config.staffAlertEmail);
 
 /** Scheduled: escalates cases left unassigned or unresolved past config/console.yaml's hours. */
 export const handler = middy()
@@ -26,7 +28,11 @@ export const handler = middy()
   .handler(async () => {
     const result = await escalateCases(
       { table, bus, now: currentTime, notifier },
-      { unassignedAfterHours: config.cases.escalateUnassignedAfterHours, unresolvedAfterHours: config.cases.escalateUnresolvedAfterHours, consoleBaseUrl: baseUrl },
+      {
+        unassignedAfterHours: config.cases.escalateUnassignedAfterHours,
+        unresolvedAfterHours: config.cases.escalateUnresolvedAfterHours,
+        consoleBaseUrl: baseUrl,
+      },
     );
     logger.info('case escalation run', result);
     return result;

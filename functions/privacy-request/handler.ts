@@ -30,6 +30,11 @@ export const handler = middy<APIGatewayProxyEventV2, HttpResult>()
     }
     const result = await exportRequest({ table, now: currentTime, signingKey }, body);
     logger.info('privacy export', { customerId: result.export.customerId, kinds: result.export.kinds.length });
-    if (body.format === 'html') return { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }, body: result.html };
+    if (body.format === 'html')
+      return {
+        statusCode: 200,
+        headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' },
+        body: result.html,
+      };
     return jsonResponse(200, result.export);
   });

@@ -24,6 +24,14 @@ export const handler = middy<APIGatewayProxyEventV2, HttpResult>()
   .use(httpErrors())
   .handler(async (event) => {
     const input = parseJsonBody(event, schema, MAX_BODY_BYTES);
-    const result = await recordInteraction({ table, bus, now: currentTime, openCaseAtOrBelow: config.cases.openAtOrBelow, signingKey: await getSigningKey() }, input);
-    return jsonResponse(result.outcome === 'created' ? 201 : 200, { interactionId: result.interactionId, customerId: result.customerId, recordedAt: result.recordedAt, ...(result.caseId ? { caseId: result.caseId } : {}) });
+    const result = await recordInteraction(
+      { table, bus, now: currentTime, openCaseAtOrBelow: config.cases.openAtOrBelow, signingKey: await getSigningKey() },
+      input,
+    );
+    return jsonResponse(result.outcome === 'created' ? 201 : 200, {
+      interactionId: result.interactionId,
+      customerId: result.customerId,
+      recordedAt: result.recordedAt,
+      ...(result.caseId ? { caseId: result.caseId } : {}),
+    });
   });

@@ -50,6 +50,9 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
       event.Records.map((record) => ({ messageId: record.messageId, body: record.body })),
     );
     logger.info('send batch processed', { messages: event.Records.length, ...result.outcomes });
-    countSendBatch(result.outcomes, event.Records.map((record) => record.attributes.ApproximateReceiveCount));
+    countSendBatch(
+      result.outcomes,
+      event.Records.map((record) => record.attributes.ApproximateReceiveCount),
+    );
     return { batchItemFailures: result.batchItemFailures };
   });

@@ -22,4 +22,9 @@ const email = sesEmailSender(createSesClient(), loadEmailConfig());
 export const handler = middy<APIGatewayProxyEventV2, HttpResult>()
   .use(observed())
   .use(httpErrors())
-  .handler(async (event) => handleSubmission({ table, bus, email, settings, signingKey: await getSigningKey(), publicBaseUrl: linkBaseUrl(settings.shop, event), now: currentTime }, event));
+  .handler(async (event) =>
+    handleSubmission(
+      { table, bus, email, settings, signingKey: await getSigningKey(), publicBaseUrl: linkBaseUrl(settings.shop, event), now: currentTime },
+      event,
+    ),
+  );

@@ -21,7 +21,14 @@ export interface CookieOptions {
 
 /** A Set-Cookie value: HttpOnly and SameSite=Lax always (Lax so the sign-in's redirect back carries the state cookie). */
 export function setCookie(name: string, value: string, options: CookieOptions): string {
-  return [`${name}=${value}`, 'Path=/console', 'HttpOnly', 'SameSite=Lax', ...(options.secure ? ['Secure'] : []), ...(options.maxAge !== undefined ? [`Max-Age=${options.maxAge}`] : [])].join('; ');
+  return [
+    `${name}=${value}`,
+    'Path=/console',
+    'HttpOnly',
+    'SameSite=Lax',
+    ...(options.secure ? ['Secure'] : []),
+    ...(options.maxAge !== undefined ? [`Max-Age=${options.maxAge}`] : []),
+  ].join('; ');
 }
 
 export function clearCookie(name: string, secure: boolean): string {

@@ -20,7 +20,7 @@ export function csrfTokenValid(signingKey: string, sessionId: string, given: str
  * (A missing Origin — some privacy tools strip it — still needs the token.)
  */
 export function sameOrigin(origin: string | undefined, publicBaseUrl: string): boolean {
-  if (origin === undefined || origin === '' ) return true;
+  if (origin === undefined || origin === '') return true;
   try {
     return new URL(origin).origin === new URL(publicBaseUrl).origin;
   } catch {

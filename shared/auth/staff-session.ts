@@ -64,7 +64,14 @@ export async function currentSession(deps: SessionDeps, cookies: ReadonlyMap<str
 export function beginSignIn(deps: SessionDeps, returnTo: string): { location: string; setCookie: string } {
   const { verifier, challenge } = pkcePair();
   const state = randomId();
-  const cookie = signToken({ purpose: SIGN_IN_PURPOSE, sub: JSON.stringify([state, verifier, safeReturnTo(returnTo)]), exp: Math.floor(deps.now().getTime() / 1000) + SIGN_IN_TTL_SECONDS }, deps.signingKey);
+  const cookie = signToken(
+    {
+      purpose: SIGN_IN_PURPOSE,
+      sub: JSON.stringify([state, verifier, safeReturnTo(returnTo)]),
+      exp: Math.floor(deps.now().getTime() / 1000) + SIGN_IN_TTL_SECONDS,
+    },
+    deps.signingKey,
+  );
   const url = new URL(`${deps.oidc.hostedUiUrl}/oauth2/authorize`);
   url.search = new URLSearchParams({
     response_type: 'code',
@@ -79,7 +86,11 @@ export function beginSignIn(deps: SessionDeps, returnTo: string): { location: st
 }
 
 /** The callback: checks the state against the signed cookie, exchanges the code with the verifier, verifies the token. */
-export async function completeSignIn(deps: SessionDeps, query: { code?: string | undefined; state?: string | undefined }, cookies: ReadonlyMap<string, string>): Promise<{ returnTo: string; setCookies: string[]; identity: StaffIdentity }> {
+export async function completeSignIn(
+  deps: SessionDeps,
+  query: { code?: string | undefined; state?: string | undefined },
+  cookies: ReadonlyMap<string, string>,
+): Promise<{ returnTo: string; setCookies: string[]; identity: StaffIdentity }> {
   const pending = cookies.get(SIGN_IN_COOKIE);
   const check = pending ? verifyToken(pending, SIGN_IN_PURPOSE, deps.signingKey, deps.now()) : undefined;
   if (!check?.ok) throw new SignInError('the sign-in expired or was started elsewhere');
@@ -87,7 +98,13 @@ export async function completeSignIn(deps: SessionDeps, query: { code?: string |
   if (!parsed.success) throw new SignInError('the sign-in cookie is malformed');
   const [state, verifier, returnTo] = parsed.data;
   if (!query.code || query.state !== state) throw new SignInError('the sign-in answer does not match the sign-in that was started');
-  const tokens = await exchange(deps, { grant_type: 'authorization_code', client_id: deps.oidc.clientId, code: query.code, redirect_uri: callbackUrl(deps), code_verifier: verifier });
+  const tokens = await exchange(deps, {
+    grant_type: 'authorization_code',
+    client_id: deps.oidc.clientId,
+    code: query.code,
+    redirect_uri: callbackUrl(deps),
+    code_verifier: verifier,
+  });
   const identity = await deps.verifier.verify(tokens.id_token).catch(() => {
     throw new SignInError('the identity provider returned a token that does not verify');
   });

@@ -60,7 +60,8 @@ const NewsletterSchedule = z
   .superRefine((schedule, ctx) => {
     const check = checkScheduleExpression(schedule.expression, schedule.timezone);
     if (!check.ok) ctx.addIssue({ code: 'custom', path: ['expression'], message: check.error });
-    else if (check.schedule.kind === 'rate') ctx.addIssue({ code: 'custom', path: ['expression'], message: 'a newsletter runs on a cron(...) or at(...) schedule, not rate(...)' });
+    else if (check.schedule.kind === 'rate')
+      ctx.addIssue({ code: 'custom', path: ['expression'], message: 'a newsletter runs on a cron(...) or at(...) schedule, not rate(...)' });
   });
 
 const common = {
@@ -115,7 +116,9 @@ export const TriggeredSchema = z.strictObject({
   purpose: z
     .enum(MESSAGE_PURPOSES)
     .default('marketing')
-    .describe('marketing (needs consent, counts against the frequency cap, waits out quiet hours) or service (no consent or cap; never to a suppressed or unsubscribed-from-everything address); the template folder must declare the same kind'),
+    .describe(
+      'marketing (needs consent, counts against the frequency cap, waits out quiet hours) or service (no consent or cap; never to a suppressed or unsubscribed-from-everything address); the template folder must declare the same kind',
+    ),
   trigger: z
     .strictObject({
       // The names come from the event contracts (shared/events/trigger-events.ts).
@@ -152,7 +155,9 @@ const WindowDays = z.number().int().min(0).max(90);
 
 export const AttributionWindowsSchema = z
   .strictObject({
-    clickWindowDays: WindowDays.default(ATTRIBUTION_DEFAULTS.clickWindowDays).describe('a purchase this many days after a click on a campaign email is attributed to it (0 = clicks never count)'),
+    clickWindowDays: WindowDays.default(ATTRIBUTION_DEFAULTS.clickWindowDays).describe(
+      'a purchase this many days after a click on a campaign email is attributed to it (0 = clicks never count)',
+    ),
     openWindowDays: WindowDays.default(ATTRIBUTION_DEFAULTS.openWindowDays).describe('…else one this many days after an open'),
     deliveryWindowDays: WindowDays.default(ATTRIBUTION_DEFAULTS.deliveryWindowDays).describe('…else one this many days after a delivery'),
   })
@@ -164,7 +169,7 @@ export const CampaignsFileSchema = z.strictObject({
   $schema: z.string().optional(),
   defaults: z
     .strictObject({
-      fallbackLocale: z.enum(SUPPORTED_LOCALES).default(DEFAULTS.fallbackLocale).describe('language used when a recipient\'s has no template'),
+      fallbackLocale: z.enum(SUPPORTED_LOCALES).default(DEFAULTS.fallbackLocale).describe("language used when a recipient's has no template"),
       timezone: TimeZone.default(DEFAULTS.timezone),
       frequencyCap: z
         .strictObject({ maxEmails: z.number().int().min(1).max(100), perDays: z.number().int().min(1).max(90) })
@@ -173,8 +178,14 @@ export const CampaignsFileSchema = z.strictObject({
       quietHours: z
         .strictObject({ start: ClockTime, end: ClockTime })
         .optional()
-        .describe('no marketing email in this window of the recipient\'s (or the shop\'s) local time; sends wait until it ends'),
-      sendRatePerSecond: z.number().int().min(1).max(1000).default(DEFAULTS.sendRatePerSecond).describe('stay under the account\'s SES send rate; also sizes the sender\'s batches (redeploy after a change)'),
+        .describe("no marketing email in this window of the recipient's (or the shop's) local time; sends wait until it ends"),
+      sendRatePerSecond: z
+        .number()
+        .int()
+        .min(1)
+        .max(1000)
+        .default(DEFAULTS.sendRatePerSecond)
+        .describe("stay under the account's SES send rate; also sizes the sender's batches (redeploy after a change)"),
     })
     .default(DEFAULTS),
   attribution: AttributionWindowsSchema,
@@ -182,7 +193,8 @@ export const CampaignsFileSchema = z.strictObject({
     const seen = new Map<string, number>();
     campaigns.forEach((campaign, index) => {
       const first = seen.get(campaign.id);
-      if (first !== undefined) ctx.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicate campaign id "${campaign.id}" (also campaign ${first + 1})` });
+      if (first !== undefined)
+        ctx.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicate campaign id "${campaign.id}" (also campaign ${first + 1})` });
       else seen.set(campaign.id, index);
     });
   }),

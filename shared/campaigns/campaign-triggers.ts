@@ -21,7 +21,13 @@ export function campaignTriggers(file: CampaignsFile = loadCampaignsFile()): Cam
     .map((campaign): CampaignTrigger => {
       const input = { campaignId: campaign.id };
       if (campaign.kind === 'newsletter') {
-        return { kind: 'schedule', name: `campaign-${campaign.id}`, expression: campaign.schedule.expression, timezone: campaign.schedule.timezone ?? file.defaults.timezone, input };
+        return {
+          kind: 'schedule',
+          name: `campaign-${campaign.id}`,
+          expression: campaign.schedule.expression,
+          timezone: campaign.schedule.timezone ?? file.defaults.timezone,
+          input,
+        };
       }
       // The rule is the trigger contract's own pattern, narrowed by the campaign's detail pattern.
       return { kind: 'event', name: `campaign-${campaign.id}`, pattern: triggerContract(campaign.trigger.event).pattern(campaign.trigger.detail), input };

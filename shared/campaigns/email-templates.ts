@@ -119,9 +119,14 @@ export class CampaignTemplates {
       const perLocale = new Map<Locale, CompiledLocale>();
       for (const [locale, parts] of readTemplateSources(templatesDir, folder)) {
         if (!parts.subject || !parts.html || !parts.txt) continue;
-        perLocale.set(locale, { subject: compileTemplate(parts.subject.source, 'text'), html: compileTemplate(parts.html.source, 'html'), text: compileTemplate(parts.txt.source, 'text') });
+        perLocale.set(locale, {
+          subject: compileTemplate(parts.subject.source, 'text'),
+          html: compileTemplate(parts.html.source, 'html'),
+          text: compileTemplate(parts.txt.source, 'text'),
+        });
       }
-      if (!perLocale.has(fallbackLocale)) throw new TemplateNotFoundError(`${join(templatesDir, folder)}: no complete ${fallbackLocale} template (subject, html, txt)`);
+      if (!perLocale.has(fallbackLocale))
+        throw new TemplateNotFoundError(`${join(templatesDir, folder)}: no complete ${fallbackLocale} template (subject, html, txt)`);
       const kind = readTemplateKind(templatesDir, folder);
       if (!kind.ok) throw new TemplateNotFoundError(kind.problems.map((p) => `${p.file}: ${p.key}: ${p.message}`).join('\n'));
       this.compiled.set(folder, perLocale);
@@ -148,13 +153,24 @@ export class CampaignTemplates {
     const template = perLocale.get(locale);
     if (!template) throw new TemplateNotFoundError(`no ${locale} template for "${folder}"`);
     // A subject is one header line: a newline in a value must never start a new header.
-    const subject = template.subject(context).replace(/[\r\n]+/g, ' ').trim();
+    const subject = template
+      .subject(context)
+      .replace(/[\r\n]+/g, ' ')
+      .trim();
     const t = translator(this.catalogs, locale);
     // A service email is not there because of a yes to marketing, and its link stops every email, not only offers.
     const footer =
       this.kindOf(folder) === 'service'
-        ? { reason: t.t('campaign.footer.serviceReason', { shop: context.shop.name }), unsubscribe: t.t('campaign.footer.stopAll'), oneClick: t.t('campaign.footer.stopAllText') }
-        : { reason: t.t('campaign.footer.reason', { shop: context.shop.name }), unsubscribe: t.t('campaign.footer.unsubscribe'), oneClick: t.t('campaign.footer.oneClick') };
+        ? {
+            reason: t.t('campaign.footer.serviceReason', { shop: context.shop.name }),
+            unsubscribe: t.t('campaign.footer.stopAll'),
+            oneClick: t.t('campaign.footer.stopAllText'),
+          }
+        : {
+            reason: t.t('campaign.footer.reason', { shop: context.shop.name }),
+            unsubscribe: t.t('campaign.footer.unsubscribe'),
+            oneClick: t.t('campaign.footer.oneClick'),
+          };
     const frame = { ...context, subject, lang: locale, dir: t.dir, footer };
     const survey = extras.survey ? surveyBlock(t, extras.survey) : undefined;
     return {

@@ -65,7 +65,8 @@ export function decideSend(recipient: RecipientState, policy: SendPolicy, now: D
   if (!recipient.marketingConsent) return { action: 'skip', reason: 'no-consent' };
   if (recipient.suppressed) return { action: 'skip', reason: 'suppressed' };
   if (recipient.unsubscribedAll) return { action: 'skip', reason: 'unsubscribed' };
-  if (sendsInWindow(recipient.recentSends, policy.frequencyCap.perDays, now) >= policy.frequencyCap.maxEmails) return { action: 'skip', reason: 'frequency-cap' };
+  if (sendsInWindow(recipient.recentSends, policy.frequencyCap.perDays, now) >= policy.frequencyCap.maxEmails)
+    return { action: 'skip', reason: 'frequency-cap' };
   if (policy.quietHours) {
     const until = quietUntil(now, policy.quietHours, recipient.timeZone ?? policy.shopTimeZone);
     if (until) return { action: 'defer', reason: 'quiet-hours', until };
@@ -104,6 +105,10 @@ export function quietUntil(now: Date, quiet: QuietHours, timeZone: string): Date
   // The end is today, unless the window wrapped and we are in its evening part.
   const endsTomorrow = wraps && minute >= start;
   const day = new Date(Date.UTC(wall.year, wall.month - 1, wall.day + (endsTomorrow ? 1 : 0)));
-  const until = firstInstantAtOrAfter({ year: day.getUTCFullYear(), month: day.getUTCMonth() + 1, day: day.getUTCDate(), hour: Math.floor(end / 60), minute: end % 60 }, timeZone, now.getTime());
+  const until = firstInstantAtOrAfter(
+    { year: day.getUTCFullYear(), month: day.getUTCMonth() + 1, day: day.getUTCDate(), hour: Math.floor(end / 60), minute: end % 60 },
+    timeZone,
+    now.getTime(),
+  );
   return until === undefined ? undefined : new Date(until);
 }

@@ -72,7 +72,14 @@ export function buildTemplateContext(inputs: ContextInputs): TemplateContext {
     campaign: { id: inputs.campaignId },
     unsubscribeUrl: inputs.unsubscribeUrl,
     ...(inputs.coupon
-      ? { coupon: { code: inputs.coupon.code, discount: inputs.coupon.discount, expires: formatDate(inputs.coupon.expiresAt, locale), appliesTo: inputs.coupon.appliesTo } }
+      ? {
+          coupon: {
+            code: inputs.coupon.code,
+            discount: inputs.coupon.discount,
+            expires: formatDate(inputs.coupon.expiresAt, locale),
+            appliesTo: inputs.coupon.appliesTo,
+          },
+        }
       : {}),
   };
 }

@@ -7,7 +7,16 @@ import { ConfigError, parseYamlConfig } from '#shared/config/load-yaml.ts';
 import { SUPPORTED_LOCALES } from '#shared/locales.ts';
 import { CampaignsFileSchema, templateFolderOf, type Campaign, type CampaignsFile } from '#shared/campaigns/campaign-config.ts';
 import { checkTemplate } from '#shared/campaigns/template-engine.ts';
-import { LAYOUT_FOLDER, LAYOUT_PARTS, LAYOUT_VARIABLES, readLayoutSources, readTemplateKind, readTemplateSources, TEMPLATE_PARTS, templateFolders } from '#shared/campaigns/email-templates.ts';
+import {
+  LAYOUT_FOLDER,
+  LAYOUT_PARTS,
+  LAYOUT_VARIABLES,
+  readLayoutSources,
+  readTemplateKind,
+  readTemplateSources,
+  TEMPLATE_PARTS,
+  templateFolders,
+} from '#shared/campaigns/email-templates.ts';
 import { allowedVariables } from '#shared/campaigns/template-variables.ts';
 import { knownSegmentIds } from '#shared/campaigns/known-segments.ts';
 import { loadSegmentsConfig } from '#shared/segments/segment-config.ts';
@@ -42,7 +51,12 @@ export function validateCampaigns(configDir: string, knownSegments: ReadonlySet<
   config.campaigns.forEach((campaign, index) => {
     const segmentAt = (path: (string | number)[], segment: string) => {
       if (!knownSegments.has(segment)) {
-        findings.push({ severity: 'error', file, line: parsed.lineOf(['campaigns', index, ...path]), message: `campaign "${campaign.id}": unknown segment "${segment}" (known: ${[...knownSegments].sort().join(', ')})` });
+        findings.push({
+          severity: 'error',
+          file,
+          line: parsed.lineOf(['campaigns', index, ...path]),
+          message: `campaign "${campaign.id}": unknown segment "${segment}" (known: ${[...knownSegments].sort().join(', ')})`,
+        });
       }
     };
     if (campaign.kind === 'newsletter') {
@@ -59,7 +73,13 @@ export function validateCampaigns(configDir: string, knownSegments: ReadonlySet<
       const catalogs = loadCatalogs(join(configDir, 'messages'));
       campaign.survey.choices.forEach((choice, i) => {
         const missing = SUPPORTED_LOCALES.filter((locale) => !catalogs.get(locale)?.has(`survey.reason.${choice}`));
-        if (missing.length > 0) findings.push({ severity: 'error', file, line: parsed.lineOf(['campaigns', index, 'survey', 'choices', i]), message: `campaign "${campaign.id}": survey choice "${choice}" needs survey.reason.${choice} in config/messages/{${missing.join(',')}}.json` });
+        if (missing.length > 0)
+          findings.push({
+            severity: 'error',
+            file,
+            line: parsed.lineOf(['campaigns', index, 'survey', 'choices', i]),
+            message: `campaign "${campaign.id}": survey choice "${choice}" needs survey.reason.${choice} in config/messages/{${missing.join(',')}}.json`,
+          });
       });
     }
   });
@@ -68,7 +88,13 @@ export function validateCampaigns(configDir: string, knownSegments: ReadonlySet<
 
   const used = new Set(config.campaigns.map(templateFolderOf));
   for (const folder of templateFolders(templatesDir)) {
-    if (!used.has(folder)) findings.push({ severity: 'warning', file: join(templatesDir, folder), line: undefined, message: `template folder "${folder}" is not used by any campaign` });
+    if (!used.has(folder))
+      findings.push({
+        severity: 'warning',
+        file: join(templatesDir, folder),
+        line: undefined,
+        message: `template folder "${folder}" is not used by any campaign`,
+      });
   }
   return { config, findings };
 }
@@ -83,7 +109,8 @@ function validateLayout(templatesDir: string): ValidationFinding[] {
       findings.push({ severity: 'error', file: join(templatesDir, LAYOUT_FOLDER), line: undefined, message: `the shared layout is missing layout.${part}` });
       continue;
     }
-    for (const problem of checkTemplate(file.source, allowed, { allowRaw: ['content'] })) findings.push({ severity: 'error', file: file.path, line: problem.line, message: `the layout: ${problem.message}` });
+    for (const problem of checkTemplate(file.source, allowed, { allowRaw: ['content'] }))
+      findings.push({ severity: 'error', file: file.path, line: problem.line, message: `the layout: ${problem.message}` });
   }
   return findings;
 }
@@ -98,12 +125,18 @@ export const MARKETING_ONLY_VARIABLES = ['customer.favouriteCategory'] as const;
 function validateMessageKind(templatesDir: string, campaign: Campaign, at: { file: string; line: number | undefined }): ValidationFinding[] {
   const folder = templateFolderOf(campaign);
   const kind = readTemplateKind(templatesDir, folder);
-  if (!kind.ok) return kind.problems.map((p) => ({ severity: 'error', file: p.file, line: p.line, message: `campaign "${campaign.id}": ${p.key}: ${p.message}` }));
+  if (!kind.ok)
+    return kind.problems.map((p) => ({ severity: 'error', file: p.file, line: p.line, message: `campaign "${campaign.id}": ${p.key}: ${p.message}` }));
   const findings: ValidationFinding[] = [];
   if (kind.kind !== campaign.purpose) {
     const declared = kind.declared ? `declares kind: ${kind.kind}` : 'declares no kind (so it is marketing)';
     const fix = campaign.purpose === 'service' ? `add ${kind.file} with "kind: service"` : `set purpose: ${kind.kind} on the campaign, or change ${kind.file}`;
-    findings.push({ severity: 'error', file: at.file, line: at.line, message: `campaign "${campaign.id}" (purpose: ${campaign.purpose}): template folder "${folder}" ${declared}; ${fix}` });
+    findings.push({
+      severity: 'error',
+      file: at.file,
+      line: at.line,
+      message: `campaign "${campaign.id}" (purpose: ${campaign.purpose}): template folder "${folder}" ${declared}; ${fix}`,
+    });
   }
   if (kind.kind === 'service') {
     for (const [locale, parts] of readTemplateSources(templatesDir, folder)) {
@@ -111,7 +144,13 @@ function validateMessageKind(templatesDir: string, campaign: Campaign, at: { fil
         const template = parts[part];
         for (const variable of MARKETING_ONLY_VARIABLES) {
           const line = template?.source.split('\n').findIndex((text) => text.includes(variable));
-          if (template && line !== undefined && line >= 0) findings.push({ severity: 'error', file: template.path, line: line + 1, message: `campaign "${campaign.id}": a service template (${locale}) may not use ${variable} (product promotion is marketing)` });
+          if (template && line !== undefined && line >= 0)
+            findings.push({
+              severity: 'error',
+              file: template.path,
+              line: line + 1,
+              message: `campaign "${campaign.id}": a service template (${locale}) may not use ${variable} (product promotion is marketing)`,
+            });
         }
       }
     }
@@ -136,9 +175,19 @@ function checkFolder(templatesDir: string, folder: string, allowed: ReadonlySet<
       const partial = missing.length < parts.length;
       // The fallback language must be complete; another language may be absent (it falls back) but not half there.
       if (isFallback || partial) {
-        findings.push({ severity: 'error', file: join(templatesDir, folder), line: undefined, message: `${who}: ${locale} template is missing ${missing.map((p) => `${locale}.${p}`).join(', ')}${isFallback ? ' (the fallback language must be complete)' : ''}` });
+        findings.push({
+          severity: 'error',
+          file: join(templatesDir, folder),
+          line: undefined,
+          message: `${who}: ${locale} template is missing ${missing.map((p) => `${locale}.${p}`).join(', ')}${isFallback ? ' (the fallback language must be complete)' : ''}`,
+        });
       } else {
-        findings.push({ severity: 'warning', file: join(templatesDir, folder), line: undefined, message: `${who}: no ${locale} template; ${locale} readers get ${fallbackLocale}` });
+        findings.push({
+          severity: 'warning',
+          file: join(templatesDir, folder),
+          line: undefined,
+          message: `${who}: no ${locale} template; ${locale} readers get ${fallbackLocale}`,
+        });
       }
     }
     for (const part of parts) {
@@ -164,6 +213,8 @@ export function assertCampaignsValid(configDirectory: string): void {
   const { findings } = validateCampaigns(configDirectory, knownSegmentIds(loadSegmentsConfig(configDirectory)));
   const errors = findings.filter((finding) => finding.severity === 'error');
   if (errors.length > 0) {
-    throw new ConfigError(`config/campaigns.yaml or its templates have ${errors.length} error${errors.length === 1 ? '' : 's'} (see npx kinship campaigns validate):\n${errors.map(formatFinding).join('\n')}`);
+    throw new ConfigError(
+      `config/campaigns.yaml or its templates have ${errors.length} error${errors.length === 1 ? '' : 's'} (see npx kinship campaigns validate):\n${errors.map(formatFinding).join('\n')}`,
+    );
   }
 }

@@ -9,7 +9,22 @@ import type { Answers } from '#shared/capture/submission-record.ts';
 export const ANSWER_SOURCE = 'form' as const;
 
 /** Answers kept per submission and on the profile as `ans#<field>`; the referrer's address is not (it becomes `referredBy`, a customer id). */
-export const PROFILE_ANSWER_FIELDS = ['name', 'ageBand', 'gender', 'country', 'postcode', 'size', 'satisfaction', 'satisfactionReason', 'whyChoseUs', 'heardFrom', 'heardFromOther', 'interests', 'preferredLanguage', 'products'] as const;
+export const PROFILE_ANSWER_FIELDS = [
+  'name',
+  'ageBand',
+  'gender',
+  'country',
+  'postcode',
+  'size',
+  'satisfaction',
+  'satisfactionReason',
+  'whyChoseUs',
+  'heardFrom',
+  'heardFromOther',
+  'interests',
+  'preferredLanguage',
+  'products',
+] as const;
 export type ProfileAnswerField = (typeof PROFILE_ANSWER_FIELDS)[number];
 
 export type AnswerValue = string | number | string[];
@@ -53,7 +68,10 @@ export function supersedes(candidate: { at: string; orderId: string }, than: { a
 }
 
 /** Applies one submission to the current answers: each non-empty answer replaces an older one; nothing is removed. */
-export function applySubmission(current: Partial<Record<ProfileAnswerField, StoredAnswer>>, submission: AnswerSubmission): Partial<Record<ProfileAnswerField, StoredAnswer>> {
+export function applySubmission(
+  current: Partial<Record<ProfileAnswerField, StoredAnswer>>,
+  submission: AnswerSubmission,
+): Partial<Record<ProfileAnswerField, StoredAnswer>> {
   const next = { ...current };
   for (const field of PROFILE_ANSWER_FIELDS) {
     const value = submission.answers[field];

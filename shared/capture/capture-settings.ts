@@ -34,7 +34,10 @@ export function settingsProblems(settings: CaptureSettings): string[] {
   for (const category of categoriesNamedBy(settings.incentives)) needed.set(category, 'incentives.yaml appliesTo');
   return [...needed]
     .filter(([category]) => !reference?.has(`category.${category}`))
-    .map(([category, where]) => `messages/${REFERENCE_LOCALE}.json: category.${category}: missing — ${where} names category "${category}"; add its label to every catalog`);
+    .map(
+      ([category, where]) =>
+        `messages/${REFERENCE_LOCALE}.json: category.${category}: missing — ${where} names category "${category}"; add its label to every catalog`,
+    );
 }
 
 let cached: CaptureSettings | undefined;

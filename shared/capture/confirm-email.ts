@@ -41,7 +41,10 @@ const NOTIFY_LEASE_SECONDS = 120;
  * GET /confirm: checks the link (authentic, unexpired, still the order's current opt-in) and returns the language
  * for the page with the Confirm button. Reads only: a link scanner's GET must not give consent or issue anything.
  */
-export async function confirmTarget(deps: Pick<CaptureDeps, 'table' | 'signingKey' | 'now'>, token: string | undefined): Promise<{ orderId: string; locale: Locale }> {
+export async function confirmTarget(
+  deps: Pick<CaptureDeps, 'table' | 'signingKey' | 'now'>,
+  token: string | undefined,
+): Promise<{ orderId: string; locale: Locale }> {
   const claims = verifyLink(token, CONFIRM_TOKEN_PURPOSE, deps.signingKey, deps.now());
   const [submission] = await Promise.all([loadSubmission(deps.table, claims.sub, true), loadFormOrder(deps.table, claims.sub)]);
   if (!submission) throw new NotFoundError('No submission matches this link');
@@ -111,8 +114,21 @@ export async function confirmEmail(deps: CaptureDeps, token: string | undefined,
     await creditReferral(deps.table, { referrerId, referredId: order.customerId, orderId, at: consent.at });
     if (referrerId !== order.customerId) {
       // Once per referral edge, even under concurrent clicks and retries: the referral thank-you campaign starts here.
-      await runOnce({ table: deps.table, key: keys.referral(referrerId, order.customerId), doneAttribute: 'announcedAt', leaseAttribute: 'announceLease', leaseSeconds: NOTIFY_LEASE_SECONDS, now }, () =>
-        publishEvents(deps.bus, [ReferralCredited.create({ customerId: referrerId, referredCustomerId: order.customerId, orderId, creditedAt: consent.at })], now),
+      await runOnce(
+        {
+          table: deps.table,
+          key: keys.referral(referrerId, order.customerId),
+          doneAttribute: 'announcedAt',
+          leaseAttribute: 'announceLease',
+          leaseSeconds: NOTIFY_LEASE_SECONDS,
+          now,
+        },
+        () =>
+          publishEvents(
+            deps.bus,
+            [ReferralCredited.create({ customerId: referrerId, referredCustomerId: order.customerId, orderId, creditedAt: consent.at })],
+            now,
+          ),
       );
     }
   }
@@ -120,7 +136,11 @@ export async function confirmEmail(deps: CaptureDeps, token: string | undefined,
   const locale = confirmed.answers.preferredLanguage ?? confirmed.locale;
   let incentive: IssuedIncentive | undefined;
   try {
-    ({ incentive } = await issueIncentiveOnce({ table: deps.table, rules: deps.settings.incentives, now: deps.now }, order, consentAddressOf(confirmed.optInEmail)));
+    ({ incentive } = await issueIncentiveOnce(
+      { table: deps.table, rules: deps.settings.incentives, now: deps.now },
+      order,
+      consentAddressOf(confirmed.optInEmail),
+    ));
   } catch (error) {
     if (!(error instanceof PoolExhaustedError)) throw error;
     // Consent is recorded; the incentive follows on a later click once the shop loads more codes. Alarm on this log.
@@ -156,10 +176,23 @@ async function markConfirmed(deps: CaptureDeps, submission: SubmissionRecord, no
 }
 
 /** Publishes IncentiveIssued and emails the incentive, once per incentive. */
-async function notifyIncentiveOnce(deps: CaptureDeps, order: OrderView, submission: SubmissionRecord, incentive: IssuedIncentive, locale: Locale): Promise<void> {
+async function notifyIncentiveOnce(
+  deps: CaptureDeps,
+  order: OrderView,
+  submission: SubmissionRecord,
+  incentive: IssuedIncentive,
+  locale: Locale,
+): Promise<void> {
   const now = deps.now();
   await runOnce(
-    { table: deps.table, key: keys.incentive(order.orderId), doneAttribute: 'notifiedAt', leaseAttribute: 'notifyLease', leaseSeconds: NOTIFY_LEASE_SECONDS, now },
+    {
+      table: deps.table,
+      key: keys.incentive(order.orderId),
+      doneAttribute: 'notifiedAt',
+      leaseAttribute: 'notifyLease',
+      leaseSeconds: NOTIFY_LEASE_SECONDS,
+      now,
+    },
     async () => {
       await publishEvents(
         deps.bus,
@@ -183,7 +216,15 @@ async function notifyIncentiveOnce(deps: CaptureDeps, order: OrderView, submissi
       );
       const t = translator(deps.settings.catalogs, locale);
       await deps.email.send(
-        incentiveEmail(t, { to: submission.optInEmail, customerId: order.customerId, name: submission.answers.name, shopName: deps.settings.shop.shop.name, incentive, order, marketingEmail: submission.optInMarketingConsent }),
+        incentiveEmail(t, {
+          to: submission.optInEmail,
+          customerId: order.customerId,
+          name: submission.answers.name,
+          shopName: deps.settings.shop.shop.name,
+          incentive,
+          order,
+          marketingEmail: submission.optInMarketingConsent,
+        }),
       );
       logger.info('incentive issued', { orderId: order.orderId, customerId: order.customerId, type: incentive.type });
     },

@@ -17,7 +17,10 @@ export interface BackfillResult {
   updated: number;
 }
 
-export async function backfillConsentAddresses(table: Table, options: { segments?: number; onProgress?: (found: number) => void } = {}): Promise<BackfillResult> {
+export async function backfillConsentAddresses(
+  table: Table,
+  options: { segments?: number; onProgress?: (found: number) => void } = {},
+): Promise<BackfillResult> {
   const segments = options.segments ?? 4;
   const result: BackfillResult = { found: 0, updated: 0 };
   const filter: ScanOptions = {

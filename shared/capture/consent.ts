@@ -8,7 +8,17 @@ import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 
 /** The catalog messages a customer reads before agreeing; their hash is the wording version recorded with consent. */
-export const CONSENT_MESSAGE_KEYS = ['form.consentLegend', 'form.termsLabel', 'form.termsHint', 'form.marketingLabel', 'form.marketingHint', 'email.optIn.body', 'email.optIn.button', 'page.confirm.body', 'page.confirm.button'] as const;
+export const CONSENT_MESSAGE_KEYS = [
+  'form.consentLegend',
+  'form.termsLabel',
+  'form.termsHint',
+  'form.marketingLabel',
+  'form.marketingHint',
+  'email.optIn.body',
+  'email.optIn.button',
+  'page.confirm.body',
+  'page.confirm.button',
+] as const;
 
 /** A short, stable id of the consent wording in one language: changes whenever any of those messages changes. */
 export function consentWordingVersion(catalogs: Catalogs, locale: Locale): string {
@@ -82,14 +92,23 @@ export async function applyConsentToProfile(table: Table, consent: ConsentRecord
     ConditionExpression: 'attribute_not_exists(confirmedEmailRequestedAt) OR confirmedEmailRequestedAt <= :requestedAt',
     ExpressionAttributeValues: { ...values, ':email': consent.email, ':requestedAt': consent.requestedAt },
   });
-  if (!moved) await table.doc.send(new UpdateCommand({ TableName: table.name, Key: key, UpdateExpression: `SET ${always}`, ExpressionAttributeValues: values }));
+  if (!moved)
+    await table.doc.send(new UpdateCommand({ TableName: table.name, Key: key, UpdateExpression: `SET ${always}`, ExpressionAttributeValues: values }));
   if (!consent.marketingEmail) return;
   await conditionalUpdate(table, {
     TableName: table.name,
     Key: key,
-    UpdateExpression: 'SET marketingConsent = :granted, marketingConsentAt = :at, marketingConsentSource = :form, marketingConsentWording = :wording, marketingConsentAddress = :address',
+    UpdateExpression:
+      'SET marketingConsent = :granted, marketingConsentAt = :at, marketingConsentSource = :form, marketingConsentWording = :wording, marketingConsentAddress = :address',
     ConditionExpression: '(attribute_not_exists(marketingConsentAt) OR marketingConsentAt <= :at) AND confirmedEmail = :email',
-    ExpressionAttributeValues: { ':granted': 'granted', ':at': consent.at, ':form': 'form', ':wording': consent.wordingVersion, ':address': consentAddressOf(consent.email), ':email': consent.email },
+    ExpressionAttributeValues: {
+      ':granted': 'granted',
+      ':at': consent.at,
+      ':form': 'form',
+      ':wording': consent.wordingVersion,
+      ':address': consentAddressOf(consent.email),
+      ':email': consent.email,
+    },
   });
 }
 

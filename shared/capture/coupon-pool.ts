@@ -47,7 +47,12 @@ export function poolCodeWrite(tableName: string, pool: string, code: string, loa
  * Loads codes into a pool. Idempotent: a code already in the pool (free or claimed) is skipped, so re-running a
  * load never hands a used code out again. `onProgress` reports after each code for a CLI progress bar.
  */
-export async function loadPoolCodes(table: Table, pool: string, codes: readonly string[], options: { now?: Date; concurrency?: number; onProgress?: (done: number) => void } = {}): Promise<{ loaded: number; skipped: number }> {
+export async function loadPoolCodes(
+  table: Table,
+  pool: string,
+  codes: readonly string[],
+  options: { now?: Date; concurrency?: number; onProgress?: (done: number) => void } = {},
+): Promise<{ loaded: number; skipped: number }> {
   const loadedAt = (options.now ?? new Date()).toISOString();
   let loaded = 0;
   let skipped = 0;

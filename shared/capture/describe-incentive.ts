@@ -62,7 +62,9 @@ export function describeOffer(t: Translator, offer: Offer): string {
     case 'warranty': {
       const products = offer.products ?? [];
       const duration = formatMonths(offer.months ?? 0, t.locale);
-      return products.length > 0 ? t.t('incentive.warrantyProducts', { duration, products: formatList([...products], t.locale) }) : t.t('incentive.warranty', { duration });
+      return products.length > 0
+        ? t.t('incentive.warrantyProducts', { duration, products: formatList([...products], t.locale) })
+        : t.t('incentive.warranty', { duration });
     }
   }
 }

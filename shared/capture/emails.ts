@@ -65,7 +65,13 @@ export function optInEmail(t: Translator, input: OptInEmailInput): OutgoingEmail
     '',
     t.t('email.footer', { shop: input.shopName }),
   ].join('\n');
-  return { to: input.to, subject: t.t('email.optIn.subject', { shop: input.shopName }), html: layout(t, input.shopName, content), text, tags: captureEmailTags({ customerId: input.customerId, kind: 'opt-in' }) };
+  return {
+    to: input.to,
+    subject: t.t('email.optIn.subject', { shop: input.shopName }),
+    html: layout(t, input.shopName, content),
+    text,
+    tags: captureEmailTags({ customerId: input.customerId, kind: 'opt-in' }),
+  };
 }
 
 export interface IncentiveEmailInput {
@@ -91,6 +97,25 @@ export function incentiveEmail(t: Translator, input: IncentiveEmailInput): Outgo
 <p style="margin:0 0 16px;font:700 22px/1.3 ui-monospace,Menlo,Consolas,monospace;letter-spacing:2px;padding:12px;border:2px dashed #0b5cad;border-radius:8px;text-align:center;" dir="ltr">${input.incentive.code}</p>
 ${validity ? html`<p style="margin:0 0 12px;color:#57606a;font-size:14px;">${validity}</p>` : ''}
 <p style="margin:0;color:#57606a;font-size:14px;">${marketing}</p>`;
-  const text = [greeting(t, input.name), '', t.t('email.incentive.body'), '', offer, '', `${label}: ${input.incentive.code}`, ...(validity ? [validity] : []), '', marketing, '', t.t('email.footer', { shop: input.shopName })].join('\n');
-  return { to: input.to, subject: t.t('email.incentive.subject', { shop: input.shopName }), html: layout(t, input.shopName, content), text, tags: captureEmailTags({ customerId: input.customerId, kind: 'incentive' }) };
+  const text = [
+    greeting(t, input.name),
+    '',
+    t.t('email.incentive.body'),
+    '',
+    offer,
+    '',
+    `${label}: ${input.incentive.code}`,
+    ...(validity ? [validity] : []),
+    '',
+    marketing,
+    '',
+    t.t('email.footer', { shop: input.shopName }),
+  ].join('\n');
+  return {
+    to: input.to,
+    subject: t.t('email.incentive.subject', { shop: input.shopName }),
+    html: layout(t, input.shopName, content),
+    text,
+    tags: captureEmailTags({ customerId: input.customerId, kind: 'incentive' }),
+  };
 }

@@ -81,7 +81,14 @@ export function resolveIncentiveRules(config: IncentivesConfig, shop: ShopConfig
       case 'coupon':
         return 'percent' in rule.discount
           ? { type: 'coupon', percent: rule.discount.percent, currency, appliesTo: rule.appliesTo, validDays: rule.validDays, code: rule.code }
-          : { type: 'coupon', amountMinor: minor(rule.discount.amount, `${where}.discount.amount`), currency, appliesTo: rule.appliesTo, validDays: rule.validDays, code: rule.code };
+          : {
+              type: 'coupon',
+              amountMinor: minor(rule.discount.amount, `${where}.discount.amount`),
+              currency,
+              appliesTo: rule.appliesTo,
+              validDays: rule.validDays,
+              code: rule.code,
+            };
       case 'warranty':
         return { type: 'warranty', months: rule.months, certificatePrefix: rule.certificatePrefix };
       case 'gift-card':

@@ -73,17 +73,43 @@ export async function readIncentive(table: Table, orderId: string): Promise<Issu
   return item ? IssuedIncentiveSchema.parse(item) : undefined;
 }
 
-async function draftIncentive(deps: IssueDeps, order: OrderView, issuedTo: string | undefined): Promise<{ incentive: IssuedIncentive; transaction: TransactWriteCommandInput }> {
+async function draftIncentive(
+  deps: IssueDeps,
+  order: OrderView,
+  issuedTo: string | undefined,
+): Promise<{ incentive: IssuedIncentive; transaction: TransactWriteCommandInput }> {
   const now = deps.now();
   const { ruleKey, rule } = chooseIncentive(deps.rules, order.categoryMinor);
-  const base = { orderId: order.orderId, customerId: order.customerId, rule: ruleKey, ...(issuedTo === undefined ? {} : { issuedTo }), issuedAt: now.toISOString() };
+  const base = {
+    orderId: order.orderId,
+    customerId: order.customerId,
+    rule: ruleKey,
+    ...(issuedTo === undefined ? {} : { issuedTo }),
+    issuedAt: now.toISOString(),
+  };
   const validUntil = (days: number) => new Date(now.getTime() + days * 86_400_000).toISOString();
   const table = deps.table.name;
   const putIncentive = (incentive: IssuedIncentive) => ({
-    Put: { TableName: table, Item: { ...keys.incentive(order.orderId), entityType: 'INCENTIVE', ...incentive }, ConditionExpression: 'attribute_not_exists(PK)' },
+    Put: {
+      TableName: table,
+      Item: { ...keys.incentive(order.orderId), entityType: 'INCENTIVE', ...incentive },
+      ConditionExpression: 'attribute_not_exists(PK)',
+    },
   });
   const reserveCode = (code: string) => ({
-    Put: { TableName: table, Item: { ...keys.incentiveCode(code), entityType: 'INCENTIVE_CODE', kind: 'incentive', code, orderId: order.orderId, customerId: order.customerId, createdAt: base.issuedAt }, ConditionExpression: 'attribute_not_exists(PK)' },
+    Put: {
+      TableName: table,
+      Item: {
+        ...keys.incentiveCode(code),
+        entityType: 'INCENTIVE_CODE',
+        kind: 'incentive',
+        code,
+        orderId: order.orderId,
+        customerId: order.customerId,
+        createdAt: base.issuedAt,
+      },
+      ConditionExpression: 'attribute_not_exists(PK)',
+    },
   });
 
   if (rule.type === 'warranty') {
@@ -114,9 +140,30 @@ async function draftIncentive(deps: IssueDeps, order: OrderView, issuedTo: strin
       TransactItems: [
         putIncentive(incentive),
         { Delete: { TableName: table, Key: keys.poolFreeCode(pool, code), ConditionExpression: 'attribute_exists(PK)' } },
-        { Put: { TableName: table, Item: { ...keys.poolClaimedCode(pool, code), entityType: 'POOL_CODE', pool, code, orderId: order.orderId, claimedAt: base.issuedAt }, ConditionExpression: 'attribute_not_exists(PK)' } },
+        {
+          Put: {
+            TableName: table,
+            Item: { ...keys.poolClaimedCode(pool, code), entityType: 'POOL_CODE', pool, code, orderId: order.orderId, claimedAt: base.issuedAt },
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
         // The CODE# item makes a pool code findable by code when a purchase redeems it, like a generated one.
-        { Put: { TableName: table, Item: { ...keys.incentiveCode(code), entityType: 'INCENTIVE_CODE', kind: 'incentive', code, pool, orderId: order.orderId, customerId: order.customerId, createdAt: base.issuedAt }, ConditionExpression: 'attribute_not_exists(PK)' } },
+        {
+          Put: {
+            TableName: table,
+            Item: {
+              ...keys.incentiveCode(code),
+              entityType: 'INCENTIVE_CODE',
+              kind: 'incentive',
+              code,
+              pool,
+              orderId: order.orderId,
+              customerId: order.customerId,
+              createdAt: base.issuedAt,
+            },
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
       ],
     },
   };

@@ -12,11 +12,15 @@ export type KeptField = (typeof KEPT_FIELDS)[number];
  * Fills the personal fields a submission left empty from what is on file (the order's address, or an earlier
  * submission's answers), so a page that never printed them back can be submitted as shown. Pure.
  */
-export function withKeptFields(submission: Submission, onFile: { email: string | undefined; answers: Answers | undefined }): { submission: CompleteSubmission } | { issues: SubmissionIssue[] } {
+export function withKeptFields(
+  submission: Submission,
+  onFile: { email: string | undefined; answers: Answers | undefined },
+): { submission: CompleteSubmission } | { issues: SubmissionIssue[] } {
   const email = submission.email ?? onFile.email;
   if (email === undefined) return { issues: [{ field: 'email', key: 'error.required' }] };
   const kept: CompleteSubmission = { ...submission, email };
   for (const field of KEPT_FIELDS) if (kept[field] === undefined && onFile.answers?.[field] !== undefined) kept[field] = onFile.answers[field];
-  if (kept.referrerEmail !== undefined && kept.referrerEmail.toLowerCase() === email.toLowerCase()) return { issues: [{ field: 'referrerEmail', key: 'error.selfReferral' }] };
+  if (kept.referrerEmail !== undefined && kept.referrerEmail.toLowerCase() === email.toLowerCase())
+    return { issues: [{ field: 'referrerEmail', key: 'error.selfReferral' }] };
   return { submission: kept };
 }

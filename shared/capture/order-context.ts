@@ -64,7 +64,8 @@ export async function loadFormOrder(table: Table, orderId: string): Promise<Orde
 }
 
 export async function loadContact(table: Table, customerId: string): Promise<CustomerContact> {
-  const item = (await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.profile(customerId), ProjectionExpression: 'email, customerName' }))).Item;
+  const item = (await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.profile(customerId), ProjectionExpression: 'email, customerName' })))
+    .Item;
   const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
   return { email: str(item?.email), customerName: str(item?.customerName) };
 }

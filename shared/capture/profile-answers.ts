@@ -15,12 +15,23 @@ import { ANSWER_SOURCE, nonEmptyAnswers, PROFILE_ANSWER_FIELDS, type AnswerSet, 
  * segmentation's `unsatisfied` reads — only if no newer score (e.g. from a staff interaction) is there; the
  * country as `country`. The referrer becomes `referredBy` (a customer id, keyed with `signingKey`), set once.
  */
-export async function writeAnswersToProfile(table: Table, signingKey: string, input: { customerId: string; orderId: string; answers: Answers; at: string }): Promise<{ referredBy: string | undefined }> {
+export async function writeAnswersToProfile(
+  table: Table,
+  signingKey: string,
+  input: { customerId: string; orderId: string; answers: Answers; at: string },
+): Promise<{ referredBy: string | undefined }> {
   const given = nonEmptyAnswers(input.answers);
   await table.doc.send(
     new PutCommand({
       TableName: table.name,
-      Item: { ...keys.answerHistory(input.customerId, input.at, input.orderId), entityType: 'ANSWERS', customerId: input.customerId, orderId: input.orderId, submittedAt: input.at, answers: given },
+      Item: {
+        ...keys.answerHistory(input.customerId, input.at, input.orderId),
+        entityType: 'ANSWERS',
+        customerId: input.customerId,
+        orderId: input.orderId,
+        submittedAt: input.at,
+        answers: given,
+      },
     }),
   );
   const referredBy = input.answers.referrerEmail === undefined ? undefined : customerIdForEmail(input.answers.referrerEmail, signingKey);
@@ -41,7 +52,12 @@ function mirrorsOf(field: string, value: AnswerValue): [string, AnswerValue][] {
  * The usual case: this submission is newer than every answer the profile holds (`answersAt` is the newest
  * submission applied), so each answer it gives is set in one write. False when a newer submission got there first.
  */
-async function writeNewestAnswers(table: Table, input: { customerId: string; orderId: string; at: string }, given: AnswerSet, referredBy: string | undefined): Promise<boolean> {
+async function writeNewestAnswers(
+  table: Table,
+  input: { customerId: string; orderId: string; at: string },
+  given: AnswerSet,
+  referredBy: string | undefined,
+): Promise<boolean> {
   const names: Record<string, string> = { '#updatedAt': 'updatedAt', '#answersAt': 'answersAt' };
   const values: Record<string, unknown> = { ':at': input.at };
   const sets = ['#updatedAt = :at', '#answersAt = :at'];
@@ -78,12 +94,21 @@ async function writeNewestAnswers(table: Table, input: { customerId: string; ord
 }
 
 /** The rare case (a newer submission landed first, or one at the same instant): each answer is set only where it is the newer one. */
-async function writeAnswersOneByOne(table: Table, input: { customerId: string; orderId: string; at: string }, given: AnswerSet, referredBy: string | undefined): Promise<void> {
+async function writeAnswersOneByOne(
+  table: Table,
+  input: { customerId: string; orderId: string; at: string },
+  given: AnswerSet,
+  referredBy: string | undefined,
+): Promise<void> {
   for (const field of PROFILE_ANSWER_FIELDS) {
     const value = given[field];
     if (value === undefined) continue;
     const names: Record<string, string> = { '#f': `${answerPrefix}${field}`, '#at': 'at', '#orderId': 'orderId' };
-    const values: Record<string, unknown> = { ':answer': { value, at: input.at, source: ANSWER_SOURCE, orderId: input.orderId }, ':at': input.at, ':orderId': input.orderId };
+    const values: Record<string, unknown> = {
+      ':answer': { value, at: input.at, source: ANSWER_SOURCE, orderId: input.orderId },
+      ':at': input.at,
+      ':orderId': input.orderId,
+    };
     const sets = ['#f = :answer'];
     mirrorsOf(field, value).forEach(([attribute, mirrored], i) => {
       names[`#m${i}`] = attribute;
@@ -112,7 +137,15 @@ async function writeAnswersOneByOne(table: Table, input: { customerId: string; o
     values[':referredBy'] = referredBy;
     sets.push('#referredBy = if_not_exists(#referredBy, :referredBy)');
   }
-  await table.doc.send(new UpdateCommand({ TableName: table.name, Key: keys.profile(input.customerId), UpdateExpression: `SET ${sets.join(', ')}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values }));
+  await table.doc.send(
+    new UpdateCommand({
+      TableName: table.name,
+      Key: keys.profile(input.customerId),
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    }),
+  );
 }
 
 /**

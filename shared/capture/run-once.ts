@@ -45,7 +45,14 @@ export async function runOnce(step: OnceStep, work: () => Promise<void>): Promis
   } catch (error) {
     // Give the step back so the next caller retries at once rather than after the lease.
     await step.table.doc
-      .send(new UpdateCommand({ TableName: step.table.name, Key: step.key, UpdateExpression: 'REMOVE #lease', ExpressionAttributeNames: { '#lease': step.leaseAttribute } }))
+      .send(
+        new UpdateCommand({
+          TableName: step.table.name,
+          Key: step.key,
+          UpdateExpression: 'REMOVE #lease',
+          ExpressionAttributeNames: { '#lease': step.leaseAttribute },
+        }),
+      )
       .catch(() => undefined);
     throw error;
   }

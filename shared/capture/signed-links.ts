@@ -20,4 +20,3 @@ export function confirmUrlFor(publicBaseUrl: string, signingKey: string, orderId
   url.searchParams.set('token', signToken({ purpose: CONFIRM_TOKEN_PURPOSE, sub: orderId, exp }, signingKey));
   return url.toString();
 }
-

@@ -18,7 +18,18 @@ export const SATISFACTION_SCORES = [1, 2, 3, 4, 5] as const;
 /** Bots fill every field; people never see this one. A filled honeypot gets a fake success and nothing is stored. */
 export const HONEYPOT_FIELD = 'website';
 
-export const LIMITS = { token: 2048, email: 254, name: 200, postcode: 16, longText: 2000, shortText: 200, listItem: 64, products: 100, interests: 50, honeypot: 2000 } as const;
+export const LIMITS = {
+  token: 2048,
+  email: 254,
+  name: 200,
+  postcode: 16,
+  longText: 2000,
+  shortText: 200,
+  listItem: 64,
+  products: 100,
+  interests: 50,
+  honeypot: 2000,
+} as const;
 
 /** Control characters other than tab and newline never belong in an answer. */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point of this pattern
@@ -51,11 +62,14 @@ const checkbox = z.preprocess((value) => {
 
 /** A multi-valued field: repeated form keys arrive as an array, a single one as a string, none as nothing. */
 const list = (maxItems: number, maxLength: number) =>
-  z.preprocess((value) => {
-    if (value === undefined || value === '') return [];
-    const values = Array.isArray(value) ? value : [value];
-    return values.map(cleanLine).filter((v) => v !== undefined);
-  }, z.array(z.string().max(maxLength)).max(maxItems));
+  z.preprocess(
+    (value) => {
+      if (value === undefined || value === '') return [];
+      const values = Array.isArray(value) ? value : [value];
+      return values.map(cleanLine).filter((v) => v !== undefined);
+    },
+    z.array(z.string().max(maxLength)).max(maxItems),
+  );
 
 const satisfaction = z.preprocess((value) => {
   const cleaned = cleanLine(value);
@@ -91,7 +105,14 @@ export const SubmissionSchema = z
         .refine((code) => countryName(code, 'en') !== undefined, 'error.country')
         .optional(),
     ),
-    postcode: z.preprocess(cleanLine, z.string().max(LIMITS.postcode).regex(/^[\p{L}\p{N}][\p{L}\p{N} -]*$/u, 'error.postcode').optional()),
+    postcode: z.preprocess(
+      cleanLine,
+      z
+        .string()
+        .max(LIMITS.postcode)
+        .regex(/^[\p{L}\p{N}][\p{L}\p{N} -]*$/u, 'error.postcode')
+        .optional(),
+    ),
     size: choice(SIZES),
     satisfaction,
     satisfactionReason: text(LIMITS.longText),
@@ -141,7 +162,14 @@ export function parseSubmissionRequest(request: HttpRequest, options: { maxBodyB
   const accept = requestHeader(request, 'accept') ?? '';
   const mode: ResponseMode = contentType === FORM_ENCODED && !/application\/json/i.test(accept) ? 'html' : 'json';
   const fallbackLocale = resolveLocale({ acceptLanguage: requestHeader(request, 'accept-language'), fallback: options.defaultLocale }).locale;
-  const reject = (status: 400 | 413 | 415, issues: SubmissionIssue[], fields: RawFields = {}, locale: Locale = fallbackLocale): ParsedSubmission => ({ kind: 'rejected', mode, locale, status, issues, fields });
+  const reject = (status: 400 | 413 | 415, issues: SubmissionIssue[], fields: RawFields = {}, locale: Locale = fallbackLocale): ParsedSubmission => ({
+    kind: 'rejected',
+    mode,
+    locale,
+    status,
+    issues,
+    fields,
+  });
 
   if (contentType !== FORM_ENCODED && contentType !== JSON_TYPE) return reject(415, [{ field: '(body)', key: 'error.contentType' }]);
   let body: string;
@@ -224,7 +252,9 @@ function issueFor(issue: z.core.$ZodIssue, value: unknown): SubmissionIssue {
   if (missing && issue.code === 'invalid_type') return { field, key: 'error.required' };
   switch (issue.code) {
     case 'too_big':
-      return issue.origin === 'array' ? { field, key: 'error.tooMany', params: { max: Number(issue.maximum) } } : { field, key: 'error.tooLong', params: { max: Number(issue.maximum) } };
+      return issue.origin === 'array'
+        ? { field, key: 'error.tooMany', params: { max: Number(issue.maximum) } }
+        : { field, key: 'error.tooLong', params: { max: Number(issue.maximum) } };
     case 'invalid_format':
       return { field, key: issue.format === 'email' ? 'error.email' : 'error.invalid' };
     case 'invalid_value':

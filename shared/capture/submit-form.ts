@@ -53,7 +53,12 @@ export function issuesAgainstOrder(submission: Submission, order: OrderView, int
  * changed; the incentive is never touched here (it is issued on confirmation). Writes the answers to the profile,
  * publishes FormSubmitted, and sends the opt-in email once.
  */
-export async function recordSubmission(deps: CaptureDeps, order: OrderView, submission: CompleteSubmission, context: { locale: Locale; ipHash: string }): Promise<SubmitResult> {
+export async function recordSubmission(
+  deps: CaptureDeps,
+  order: OrderView,
+  submission: CompleteSubmission,
+  context: { locale: Locale; ipHash: string },
+): Promise<SubmitResult> {
   const now = deps.now();
   const at = now.toISOString();
   const email = normalizeEmail(submission.email);
@@ -67,13 +72,21 @@ export async function recordSubmission(deps: CaptureDeps, order: OrderView, subm
     async () => {
       const existing = await loadSubmission(deps.table, order.orderId, true);
       const optInRequested = existing === undefined || normalizeEmail(existing.optInEmail) !== email;
-      if (optInRequested && existing?.optInConfirmedAt) throw new AddressLockedError('This order\'s address is already confirmed; it cannot be changed through the form link');
+      if (optInRequested && existing?.optInConfirmedAt)
+        throw new AddressLockedError("This order's address is already confirmed; it cannot be changed through the form link");
       const optInCount = optInRequested ? (existing ? (existing.optInCount ?? 1) : 0) + 1 : existing?.optInCount;
-      if (optInCount !== undefined && optInCount > caps.maxOptInsPerOrder) throw new OptInLimitError(`This order has had ${caps.maxOptInsPerOrder} confirmation emails; no more can be sent`);
+      if (optInCount !== undefined && optInCount > caps.maxOptInsPerOrder)
+        throw new OptInLimitError(`This order has had ${caps.maxOptInsPerOrder} confirmation emails; no more can be sent`);
       if (optInRequested && !recipientCounted) {
         // Counted once per submission, before the write: a contended retry must not count the same email twice.
         recipientCounted = true;
-        await enforceRateLimit(deps.table, { scope: 'optin-to', subject: hashRecipient(email, deps.signingKey), limit: caps.maxOptInsPerRecipientPerDay, windowSeconds: 86_400, now });
+        await enforceRateLimit(deps.table, {
+          scope: 'optin-to',
+          subject: hashRecipient(email, deps.signingKey),
+          limit: caps.maxOptInsPerRecipientPerDay,
+          windowSeconds: 86_400,
+          now,
+        });
       }
       const record: SubmissionRecord = {
         orderId: order.orderId,
@@ -91,7 +104,10 @@ export async function recordSubmission(deps: CaptureDeps, order: OrderView, subm
           ? {
               optInEmail: email,
               // The expiry is the opt-in's version: strictly increasing, so a link sent to an earlier address is told apart.
-              optInTokenExp: Math.max(Math.floor(now.getTime() / 1000) + deps.settings.capture.confirm.tokenTtlDays * 86_400, (existing?.optInTokenExp ?? 0) + 1),
+              optInTokenExp: Math.max(
+                Math.floor(now.getTime() / 1000) + deps.settings.capture.confirm.tokenTtlDays * 86_400,
+                (existing?.optInTokenExp ?? 0) + 1,
+              ),
               optInRequestedAt: at,
               optInLocale,
               optInMarketingConsent: submission.marketingConsent,
@@ -113,12 +129,18 @@ export async function recordSubmission(deps: CaptureDeps, order: OrderView, subm
       if (!(await writeSubmission(deps, record, existing, optInRequested, context.ipHash))) throw new Contended();
       return { outcome: existing ? 'updated' : 'created', record, optInRequested };
     },
-    { attempts: MAX_ATTEMPTS, backoff: noWait, retryOn: isContended, giveUp: (_, attempts) => new Error(`Submission for order ${order.orderId} still contended after ${attempts} attempts`) },
+    {
+      attempts: MAX_ATTEMPTS,
+      backoff: noWait,
+      retryOn: isContended,
+      giveUp: (_, attempts) => new Error(`Submission for order ${order.orderId} still contended after ${attempts} attempts`),
+    },
   );
 
   const { referredBy } = await writeAnswersToProfile(deps.table, deps.signingKey, { customerId: order.customerId, orderId: order.orderId, answers, at });
   // A very unhappy answer opens a follow-up case for the shop's staff (once per order).
-  if (answers.satisfaction !== undefined) await openCaseForFormAnswer(deps, { customerId: order.customerId, orderId: order.orderId, satisfaction: answers.satisfaction, at });
+  if (answers.satisfaction !== undefined)
+    await openCaseForFormAnswer(deps, { customerId: order.customerId, orderId: order.orderId, satisfaction: answers.satisfaction, at });
   await publishEvents(
     deps.bus,
     [
@@ -156,7 +178,13 @@ const OPT_IN_STATE = ['optInSentAt', 'optInSendLease', 'optInConfirmedAt', 'optI
  * Creates the item (first submission) or updates it only if the opt-in is still the one this writer read, so two
  * racing submissions cannot both start an opt-in or miss a confirmation. False means "read again and retry".
  */
-async function writeSubmission(deps: CaptureDeps, record: SubmissionRecord, existing: SubmissionRecord | undefined, newOptIn: boolean, ipHash: string): Promise<boolean> {
+async function writeSubmission(
+  deps: CaptureDeps,
+  record: SubmissionRecord,
+  existing: SubmissionRecord | undefined,
+  newOptIn: boolean,
+  ipHash: string,
+): Promise<boolean> {
   const state = new Set<string>(OPT_IN_STATE);
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
@@ -209,7 +237,14 @@ async function sendOptInOnce(deps: CaptureDeps, order: OrderView, record: Submis
       const offer = describeOffer(t, offerOfRule(chooseIncentive(deps.settings.incentives, order.categoryMinor), order));
       const confirmUrl = confirmUrlFor(deps.publicBaseUrl, deps.signingKey, record.orderId, record.optInTokenExp);
       await deps.email.send(
-        optInEmail(t, { to: record.optInEmail, customerId: record.customerId, shopName: deps.settings.shop.shop.name, confirmUrl, offer, expiresAt: new Date(record.optInTokenExp * 1000).toISOString() }),
+        optInEmail(t, {
+          to: record.optInEmail,
+          customerId: record.customerId,
+          shopName: deps.settings.shop.shop.name,
+          confirmUrl,
+          offer,
+          expiresAt: new Date(record.optInTokenExp * 1000).toISOString(),
+        }),
       );
       logger.info('opt-in email sent', { orderId: record.orderId, customerId: record.customerId });
     },

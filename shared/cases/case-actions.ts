@@ -6,7 +6,16 @@ import { ValidationError } from '#shared/errors.ts';
 import { logger } from '#shared/logger.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import { hoursBetween, type CaseListEntry, type CaseRecord } from '#shared/cases/case-record.ts';
-import { caseIdFor, insertCase, listCaseEntries, markEscalated, readCase, replaceCase, syncEntryEscalations, unmarkEscalated } from '#shared/cases/case-store.ts';
+import {
+  caseIdFor,
+  insertCase,
+  listCaseEntries,
+  markEscalated,
+  readCase,
+  replaceCase,
+  syncEntryEscalations,
+  unmarkEscalated,
+} from '#shared/cases/case-store.ts';
 import type { StaffNotifier } from '#shared/cases/notify-staff.ts';
 
 export interface CaseDeps {
@@ -44,7 +53,21 @@ export async function openCaseIfUnhappy(deps: CaseDeps, answer: UnhappyAnswer, o
   };
   const inserted = await insertCase(deps.table, record);
   if (!inserted) return undefined;
-  await publishEvents(deps.bus, [CaseOpened.create({ caseId: record.caseId, customerId: record.customerId, source: record.source, sourceRef: record.sourceRef, reason: record.reason, satisfied: record.satisfied, openedAt: record.openedAt })], deps.now());
+  await publishEvents(
+    deps.bus,
+    [
+      CaseOpened.create({
+        caseId: record.caseId,
+        customerId: record.customerId,
+        source: record.source,
+        sourceRef: record.sourceRef,
+        reason: record.reason,
+        satisfied: record.satisfied,
+        openedAt: record.openedAt,
+      }),
+    ],
+    deps.now(),
+  );
   logger.info('case opened', { caseId: record.caseId, customerId: record.customerId, source: record.source });
   return inserted;
 }
@@ -88,7 +111,17 @@ export async function closeCase(deps: CaseDeps, caseId: string, closing: CaseClo
   await replaceCase(deps.table, before, after);
   await publishEvents(
     deps.bus,
-    [CaseResolved.create({ caseId, customerId: after.customerId, reason: after.reason, resolved: closing.resolved, needsPolicyChange: closing.needsPolicyChange, hoursToResolve: hoursBetween(after.openedAt, closedAt), closedAt })],
+    [
+      CaseResolved.create({
+        caseId,
+        customerId: after.customerId,
+        reason: after.reason,
+        resolved: closing.resolved,
+        needsPolicyChange: closing.needsPolicyChange,
+        hoursToResolve: hoursBetween(after.openedAt, closedAt),
+        closedAt,
+      }),
+    ],
     deps.now(),
   );
   logger.info('case closed', { caseId, customerId: after.customerId, resolved: closing.resolved });
@@ -103,7 +136,11 @@ export interface EscalationSettings {
 }
 
 /** Which escalations are due for one list entry at `now` and not sent yet. Pure. */
-export function dueEscalations(entry: CaseListEntry, now: Date, settings: Pick<EscalationSettings, 'unassignedAfterHours' | 'unresolvedAfterHours'>): CaseRecord['escalations'] {
+export function dueEscalations(
+  entry: CaseListEntry,
+  now: Date,
+  settings: Pick<EscalationSettings, 'unassignedAfterHours' | 'unresolvedAfterHours'>,
+): CaseRecord['escalations'] {
   if (entry.status === 'closed') return [];
   const age = hoursBetween(entry.openedAt, now.toISOString());
   const due: CaseRecord['escalations'] = [];
@@ -134,7 +171,11 @@ export async function escalateCases(deps: CaseDeps & { notifier: StaffNotifier }
         throw error;
       }
       await syncEntryEscalations(deps.table, after);
-      await publishEvents(deps.bus, [CaseEscalated.create({ caseId: after.caseId, customerId: after.customerId, why: kind, openedAt: after.openedAt, escalatedAt: now.toISOString() })], now);
+      await publishEvents(
+        deps.bus,
+        [CaseEscalated.create({ caseId: after.caseId, customerId: after.customerId, why: kind, openedAt: after.openedAt, escalatedAt: now.toISOString() })],
+        now,
+      );
       logger.info('case escalated', { caseId: after.caseId, customerId: after.customerId, why: kind });
       escalated++;
     }

@@ -30,7 +30,18 @@ export const CaseRecordSchema = z.object({
 export type CaseRecord = z.output<typeof CaseRecordSchema>;
 
 /** The case-list entry (CASES#<status>): enough for the list, the filters and the per-reason times without reading each case. */
-export const CaseListEntrySchema = CaseRecordSchema.pick({ caseId: true, customerId: true, status: true, reason: true, openedAt: true, owner: true, closedAt: true, resolved: true, needsPolicyChange: true, escalations: true });
+export const CaseListEntrySchema = CaseRecordSchema.pick({
+  caseId: true,
+  customerId: true,
+  status: true,
+  reason: true,
+  openedAt: true,
+  owner: true,
+  closedAt: true,
+  resolved: true,
+  needsPolicyChange: true,
+  escalations: true,
+});
 export type CaseListEntry = z.output<typeof CaseListEntrySchema>;
 
 export function listEntryOf(record: CaseRecord): CaseListEntry {

@@ -5,7 +5,15 @@ import { ConflictError, NotFoundError } from '#shared/errors.ts';
 import { writeIfConditionHolds } from '#shared/table/conditional-write.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
-import { CASE_STATUSES, CaseListEntrySchema, CaseRecordSchema, listEntryOf, type CaseListEntry, type CaseRecord, type CaseStatus } from '#shared/cases/case-record.ts';
+import {
+  CASE_STATUSES,
+  CaseListEntrySchema,
+  CaseRecordSchema,
+  listEntryOf,
+  type CaseListEntry,
+  type CaseRecord,
+  type CaseStatus,
+} from '#shared/cases/case-record.ts';
 
 /** One case per source answer: the id derives from it, so a repeated form submission or a replayed interaction opens none. */
 export function caseIdFor(source: CaseRecord['source'], sourceRef: string): string {
@@ -25,7 +33,8 @@ function openCasesUpdate(table: Table, customerId: string, by: 1 | -1) {
   };
 }
 
-const cancelledBy = (error: unknown, index: number): boolean => error instanceof TransactionCanceledException && error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';
+const cancelledBy = (error: unknown, index: number): boolean =>
+  error instanceof TransactionCanceledException && error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';
 
 /**
  * Writes a new case, its list entry, the customer's pointer to it and +1 on the profile's `openCases` in one
@@ -39,9 +48,25 @@ export async function insertCase(table: Table, record: CaseRecord): Promise<Case
       await table.doc.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Put: { TableName: table.name, Item: { ...keys.staffCase(stored.caseId), entityType: 'CASE', ...stored }, ConditionExpression: 'attribute_not_exists(PK)' } },
-            { Put: { TableName: table.name, Item: { ...keys.caseByStatus(stored.status, stored.openedAt, stored.caseId), entityType: 'CASE_ENTRY', ...listEntryOf(stored) } } },
-            { Put: { TableName: table.name, Item: { ...keys.caseOfCustomer(stored.customerId, stored.openedAt, stored.caseId), entityType: 'CASE_REF', caseId: stored.caseId } } },
+            {
+              Put: {
+                TableName: table.name,
+                Item: { ...keys.staffCase(stored.caseId), entityType: 'CASE', ...stored },
+                ConditionExpression: 'attribute_not_exists(PK)',
+              },
+            },
+            {
+              Put: {
+                TableName: table.name,
+                Item: { ...keys.caseByStatus(stored.status, stored.openedAt, stored.caseId), entityType: 'CASE_ENTRY', ...listEntryOf(stored) },
+              },
+            },
+            {
+              Put: {
+                TableName: table.name,
+                Item: { ...keys.caseOfCustomer(stored.customerId, stored.openedAt, stored.caseId), entityType: 'CASE_REF', caseId: stored.caseId },
+              },
+            },
             ...(counted ? [openCasesUpdate(table, stored.customerId, 1)] : []),
           ],
         }),
@@ -82,13 +107,19 @@ export async function replaceCase(table: Table, before: CaseRecord, after: CaseR
               Put: {
                 TableName: table.name,
                 Item: { ...keys.staffCase(stored.caseId), entityType: 'CASE', ...stored },
-                ConditionExpression: before.owner === undefined ? '#status = :status AND attribute_not_exists(#owner)' : '#status = :status AND #owner = :owner',
+                ConditionExpression:
+                  before.owner === undefined ? '#status = :status AND attribute_not_exists(#owner)' : '#status = :status AND #owner = :owner',
                 ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
                 ExpressionAttributeValues: { ':status': before.status, ...(before.owner === undefined ? {} : { ':owner': before.owner }) },
               },
             },
             ...(moves ? [{ Delete: { TableName: table.name, Key: entryBefore } }] : []),
-            { Put: { TableName: table.name, Item: { ...keys.caseByStatus(stored.status, stored.openedAt, stored.caseId), entityType: 'CASE_ENTRY', ...listEntryOf(stored) } } },
+            {
+              Put: {
+                TableName: table.name,
+                Item: { ...keys.caseByStatus(stored.status, stored.openedAt, stored.caseId), entityType: 'CASE_ENTRY', ...listEntryOf(stored) },
+              },
+            },
             ...(withProfile ? [openCasesUpdate(table, stored.customerId, -1)] : []),
           ],
         }),
@@ -142,7 +173,14 @@ export async function markEscalated(table: Table, caseId: string, kind: CaseReco
 
 /** Takes a mark back when the notification could not go out, so the next run tries again. */
 export async function unmarkEscalated(table: Table, record: CaseRecord): Promise<void> {
-  await table.doc.send(new UpdateCommand({ TableName: table.name, Key: keys.staffCase(record.caseId), UpdateExpression: 'SET escalations = :before', ExpressionAttributeValues: { ':before': record.escalations } }));
+  await table.doc.send(
+    new UpdateCommand({
+      TableName: table.name,
+      Key: keys.staffCase(record.caseId),
+      UpdateExpression: 'SET escalations = :before',
+      ExpressionAttributeValues: { ':before': record.escalations },
+    }),
+  );
 }
 
 /** Copies the case's escalation marks onto its list entry (the list shows them). */

@@ -10,6 +10,13 @@ export const FORM_CASE_REASON = 'form';
  * repeated submission opens none). config/console.yaml is read on the first call, so a capture-only deployment
  * without the console never needs it.
  */
-export async function openCaseForFormAnswer(deps: CaseDeps, answer: { customerId: string; orderId: string; satisfaction: number; at: string }): Promise<CaseRecord | undefined> {
-  return openCaseIfUnhappy(deps, { customerId: answer.customerId, source: 'form', sourceRef: answer.orderId, reason: FORM_CASE_REASON, satisfied: answer.satisfaction, at: answer.at }, consoleConfig().cases.openAtOrBelow);
+export async function openCaseForFormAnswer(
+  deps: CaseDeps,
+  answer: { customerId: string; orderId: string; satisfaction: number; at: string },
+): Promise<CaseRecord | undefined> {
+  return openCaseIfUnhappy(
+    deps,
+    { customerId: answer.customerId, source: 'form', sourceRef: answer.orderId, reason: FORM_CASE_REASON, satisfied: answer.satisfaction, at: answer.at },
+    consoleConfig().cases.openAtOrBelow,
+  );
 }

@@ -24,7 +24,13 @@ export function snsStaffNotifier(client: SNSClient, topicArn: string): StaffNoti
 export function emailStaffNotifier(email: EmailSender, to: string): StaffNotifier {
   return {
     async notify(notice) {
-      await email.send({ to, subject: notice.subject, text: notice.text, html: `<pre>${notice.text.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'))}</pre>`, tags: { kind: 'staff-alert' } });
+      await email.send({
+        to,
+        subject: notice.subject,
+        text: notice.text,
+        html: `<pre>${notice.text.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'))}</pre>`,
+        tags: { kind: 'staff-alert' },
+      });
     },
   };
 }

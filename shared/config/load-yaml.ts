@@ -23,15 +23,21 @@ export interface ConfigProblem {
   message: string;
 }
 
-export type ParsedConfig<T> = { ok: true; data: T; lineOf: (path: readonly (string | number)[]) => number | undefined } | { ok: false; problems: ConfigProblem[] };
+export type ParsedConfig<T> =
+  | { ok: true; data: T; lineOf: (path: readonly (string | number)[]) => number | undefined }
+  | { ok: false; problems: ConfigProblem[] };
 
 /** Parses and validates one YAML file, collecting every problem with its line (for `campaigns validate`). */
 export function parseYamlConfig<T extends z.ZodType>(file: string, schema: T): ParsedConfig<z.output<T>> {
-  if (!existsSync(file)) return { ok: false, problems: [{ file, line: undefined, key: '(file)', message: 'file not found (set KINSHIP_CONFIG_DIR or create it)' }] };
+  if (!existsSync(file))
+    return { ok: false, problems: [{ file, line: undefined, key: '(file)', message: 'file not found (set KINSHIP_CONFIG_DIR or create it)' }] };
   const source = readFileSync(file, 'utf8');
   const doc = parseDocument(source, { prettyErrors: true });
   if (doc.errors.length > 0) {
-    return { ok: false, problems: doc.errors.map((e) => ({ file, line: e.linePos?.[0].line, key: '(syntax)', message: e.message.split('\n')[0] ?? e.message })) };
+    return {
+      ok: false,
+      problems: doc.errors.map((e) => ({ file, line: e.linePos?.[0].line, key: '(syntax)', message: e.message.split('\n')[0] ?? e.message })),
+    };
   }
   const lineOfPath = (path: readonly (string | number)[]): number | undefined => {
     for (let length = path.length; length >= 0; length--) {
@@ -57,7 +63,9 @@ export function loadYamlConfig<T extends z.ZodType>(fileName: string, schema: T,
   const parsed = parseYamlConfig(join(dir, fileName), schema);
   if (parsed.ok) return parsed.data;
   const lines = parsed.problems.map((p) => `${p.file}${p.line === undefined ? '' : `:${p.line}`}: ${p.key}: ${p.message}`);
-  throw new ConfigError(parsed.problems.length === 1 && parsed.problems[0]?.key === '(file)' ? lines.join('') : `invalid configuration\n  ${lines.join('\n  ')}`);
+  throw new ConfigError(
+    parsed.problems.length === 1 && parsed.problems[0]?.key === '(file)' ? lines.join('') : `invalid configuration\n  ${lines.join('\n  ')}`,
+  );
 }
 
 function lineOf(text: string, offset: number): number {

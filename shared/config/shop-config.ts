@@ -24,9 +24,18 @@ export const ShopConfigSchema = z.strictObject({
       /** How long an incentive-form link stays valid after the purchase is recorded. */
       formTokenTtlDays: z.number().int().min(1).max(365).default(30),
       /** Largest request body accepted by the API, in bytes. */
-      maxBodyBytes: z.number().int().min(1024).max(6_000_000).default(256 * 1024),
+      maxBodyBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(6_000_000)
+        .default(256 * 1024),
       /** Purchases dated further than this in the future are rejected (clock skew allowance). */
-      maxFutureSkewMinutes: z.number().int().min(0).default(24 * 60),
+      maxFutureSkewMinutes: z
+        .number()
+        .int()
+        .min(0)
+        .default(24 * 60),
     })
     .default({ formTokenTtlDays: 30, maxBodyBytes: 256 * 1024, maxFutureSkewMinutes: 24 * 60 }),
 });

@@ -1,7 +1,15 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { readCookies, setCookie } from '#shared/auth/cookies.ts';
 import { CSRF_FIELD, csrfToken, csrfTokenValid, sameOrigin } from '#shared/auth/csrf.ts';
-import { beginSignIn, clearSessionCookies, completeSignIn, currentSession, SignInError, type SessionDeps, type StaffSession } from '#shared/auth/staff-session.ts';
+import {
+  beginSignIn,
+  clearSessionCookies,
+  completeSignIn,
+  currentSession,
+  SignInError,
+  type SessionDeps,
+  type StaffSession,
+} from '#shared/auth/staff-session.ts';
 import { highestGroup, mayOpen, type StaffGroup } from '#shared/auth/staff-roles.ts';
 import { htmlResponse, newNonce } from '#shared/capture/pages/layout.ts';
 import { assignCase, closeCase, statsByReason } from '#shared/cases/case-actions.ts';
@@ -80,7 +88,17 @@ export async function handleConsoleRequest(deps: ConsoleDeps, event: APIGatewayP
   if (lang && isSupportedLocale(lang)) setCookies.push(setCookie(LANG_COOKIE, lang, { secure: deps.session.secureCookies, maxAge: 365 * 86_400 }));
   const locale = resolveLocale({ override: lang ?? cookies.get(LANG_COOKIE), acceptLanguage: header(event, 'accept-language'), fallback: 'en' }).locale;
   const path = event.rawPath.replace(/\/+$/, '') || '/console';
-  const request: Request = { deps, event, method: event.requestContext.http.method, path, here: `${path}${event.rawQueryString ? `?${event.rawQueryString}` : ''}`, query, cookies, t: translator(deps.catalogs, locale), setCookies };
+  const request: Request = {
+    deps,
+    event,
+    method: event.requestContext.http.method,
+    path,
+    here: `${path}${event.rawQueryString ? `?${event.rawQueryString}` : ''}`,
+    query,
+    cookies,
+    t: translator(deps.catalogs, locale),
+    setCookies,
+  };
   try {
     return await route(request);
   } catch (error) {
@@ -100,17 +118,37 @@ async function route(r: Request): Promise<HttpResult> {
     return redirect(r, 303, done.returnTo, done.setCookies);
   }
   if (r.method === 'GET' && r.path === '/console/signed-out') {
-    return page(r, 200, messagePage(t, r.here, { title: t.t('console.signedOut.title'), text: t.t('console.signedOut.body'), action: html`<p><a class="button" href="/console/sign-in">${t.t('console.signIn')}</a></p>` }));
+    return page(
+      r,
+      200,
+      messagePage(t, r.here, {
+        title: t.t('console.signedOut.title'),
+        text: t.t('console.signedOut.body'),
+        action: html`<p><a class="button" href="/console/sign-in">${t.t('console.signIn')}</a></p>`,
+      }),
+    );
   }
 
   const check = await currentSession(deps.session, r.cookies);
   r.setCookies.push(...check.setCookies);
   if (check.kind === 'signed-out') {
     if (r.method === 'GET') return redirect(r, 302, `/console/sign-in?returnTo=${encodeURIComponent(r.here)}`);
-    return page(r, 401, messagePage(t, r.here, { title: t.t('console.signInNeeded.title'), text: t.t('console.signInNeeded.body'), action: html`<p><a class="button" href="/console/sign-in">${t.t('console.signIn')}</a></p>` }));
+    return page(
+      r,
+      401,
+      messagePage(t, r.here, {
+        title: t.t('console.signInNeeded.title'),
+        text: t.t('console.signInNeeded.body'),
+        action: html`<p><a class="button" href="/console/sign-in">${t.t('console.signIn')}</a></p>`,
+      }),
+    );
   }
   const session = check.session;
-  const user: ConsoleUser = { username: session.identity.username, groups: session.identity.groups, csrf: csrfToken(deps.session.signingKey, session.sessionId) };
+  const user: ConsoleUser = {
+    username: session.identity.username,
+    groups: session.identity.groups,
+    csrf: csrfToken(deps.session.signingKey, session.sessionId),
+  };
   if (!mayOpen(user.groups, 'staff')) return forbidden(r, user);
 
   let form: URLSearchParams | undefined;
@@ -137,17 +175,23 @@ async function route(r: Request): Promise<HttpResult> {
     if (first === 'customers' && id && action === undefined) return customer(r, user, id);
     if (first === 'customers' && id && action === 'contact') return contactForm(r, user, id, {}, {});
     if (first === 'cases' && id === undefined) return cases(r, user, session);
-    if (first === 'cases' && id && action === undefined) return page(r, 200, casePage(t, user, r.here, { record: await readCase(deps.table, id), notice: noticeOf(r), values: {}, errors: {} }));
+    if (first === 'cases' && id && action === undefined)
+      return page(r, 200, casePage(t, user, r.here, { record: await readCase(deps.table, id), notice: noticeOf(r), values: {}, errors: {} }));
     if (first === 'reports' && id === undefined) return need('marketer') ? page(r, 200, reportsPage(t, user, r.here)) : forbidden(r, user);
-    if (first === 'reports' && id === 'results' && action === undefined) return need('marketer') ? handleReportRequest({ table: deps.table, ...deps.report }, r.event) : forbidden(r, user);
+    if (first === 'reports' && id === 'results' && action === undefined)
+      return need('marketer') ? handleReportRequest({ table: deps.table, ...deps.report }, r.event) : forbidden(r, user);
     if (first === 'admin' && id === undefined) return need('admin') ? page(r, 200, adminPage(t, user, r.here, deps.config)) : forbidden(r, user);
-    if (first === 'privacy' && id === undefined) return need('admin') ? page(r, 200, privacyPage(t, user, r.here, { values: { export: r.query.get('customerId') ?? '', erase: r.query.get('customerId') ?? '' } })) : forbidden(r, user);
+    if (first === 'privacy' && id === undefined)
+      return need('admin')
+        ? page(r, 200, privacyPage(t, user, r.here, { values: { export: r.query.get('customerId') ?? '', erase: r.query.get('customerId') ?? '' } }))
+        : forbidden(r, user);
   }
   if (r.method === 'POST' && form) {
     if (first === 'customers' && id && action === 'contact') return saveContact(r, user, id, form);
     if (first === 'cases' && id && action === 'assign') return saveAssignment(r, user, id, form);
     if (first === 'cases' && id && action === 'close') return saveClosing(r, user, id, form);
-    if (first === 'privacy' && action === undefined && (id === 'export' || id === 'plan' || id === 'erase')) return need('admin') ? privacyAction(r, user, session, id, form) : forbidden(r, user);
+    if (first === 'privacy' && action === undefined && (id === 'export' || id === 'plan' || id === 'erase'))
+      return need('admin') ? privacyAction(r, user, session, id, form) : forbidden(r, user);
   }
   throw new NotFoundError('No such console page');
 }
@@ -163,15 +207,42 @@ async function customer(r: Request, user: ConsoleUser, customerId: string): Prom
   return page(r, 200, customerPage(r.t, user, r.here, view, noticeOf(r)));
 }
 
-async function contactForm(r: Request, user: ConsoleUser, customerId: string, values: Record<string, string>, errors: FormErrors, status = 200): Promise<HttpResult> {
+async function contactForm(
+  r: Request,
+  user: ConsoleUser,
+  customerId: string,
+  values: Record<string, string>,
+  errors: FormErrors,
+  status = 200,
+): Promise<HttpResult> {
   const view = await loadCustomerView(r.deps.table, customerId);
   if (!view) throw new NotFoundError('No such customer');
   const interactionId = values.interactionId ?? `con_${randomId(12)}`;
-  return page(r, status, contactPage(r.t, user, r.here, { customerId, customerName: view.profile.customerName ?? customerId, reasons: r.deps.config.contacts.reasons, interactionId, values, errors }));
+  return page(
+    r,
+    status,
+    contactPage(r.t, user, r.here, {
+      customerId,
+      customerName: view.profile.customerName ?? customerId,
+      reasons: r.deps.config.contacts.reasons,
+      interactionId,
+      values,
+      errors,
+    }),
+  );
 }
 
 /** Field ids of the form whose messages the catalog words for people (the API answers in English). */
-const FIELD_MESSAGES: Readonly<Record<string, string>> = { channel: 'console.error.choose', reason: 'console.error.choose', satisfied: 'console.error.choose', outcome: 'console.error.choose', owner: 'console.error.required', whatWentWrong: 'console.error.required', howHandled: 'console.error.required', resolved: 'console.error.choose' };
+const FIELD_MESSAGES: Readonly<Record<string, string>> = {
+  channel: 'console.error.choose',
+  reason: 'console.error.choose',
+  satisfied: 'console.error.choose',
+  outcome: 'console.error.choose',
+  owner: 'console.error.required',
+  whatWentWrong: 'console.error.required',
+  howHandled: 'console.error.required',
+  resolved: 'console.error.choose',
+};
 
 function formErrors(t: Translator, issues: readonly { field: string; message: string }[]): FormErrors {
   const out: Record<string, string> = {};
@@ -198,26 +269,49 @@ async function saveContact(r: Request, user: ConsoleUser, customerId: string, fo
     staffId: user.username,
   });
   if (!parsed.success) return contactForm(r, user, customerId, values, formErrors(r.t, fieldIssues(parsed.error)), 400);
-  const result = await recordInteraction({ table: r.deps.table, bus: r.deps.bus, now: r.deps.session.now, openCaseAtOrBelow: r.deps.config.cases.openAtOrBelow, signingKey: r.deps.session.signingKey }, parsed.data);
+  const result = await recordInteraction(
+    {
+      table: r.deps.table,
+      bus: r.deps.bus,
+      now: r.deps.session.now,
+      openCaseAtOrBelow: r.deps.config.cases.openAtOrBelow,
+      signingKey: r.deps.session.signingKey,
+    },
+    parsed.data,
+  );
   return redirect(r, 303, result.caseId ? `/console/cases/${result.caseId}?saved=caseOpened` : `/console/customers/${customerId}?saved=contact`);
 }
 
 async function cases(r: Request, user: ConsoleUser, session: StaffSession): Promise<HttpResult> {
   const filters = { status: r.query.get('status') ?? '', reason: r.query.get('reason') ?? '', owner: r.query.get('owner') ?? '' };
-  const statuses: readonly CaseStatus[] = filters.status === 'all' ? CASE_STATUSES : CASE_STATUSES.filter((s) => (filters.status === '' ? s !== 'closed' : s === filters.status));
+  const statuses: readonly CaseStatus[] =
+    filters.status === 'all' ? CASE_STATUSES : CASE_STATUSES.filter((s) => (filters.status === '' ? s !== 'closed' : s === filters.status));
   const all = await listCaseEntries(r.deps.table, CASE_STATUSES);
   const entries = all
     .filter((e) => statuses.includes(e.status))
     .filter((e) => filters.reason === '' || e.reason === filters.reason)
     .filter((e) => (filters.owner === 'me' ? e.owner === session.identity.username : filters.owner === 'none' ? e.owner === undefined : true));
   const surveys = await surveyCounts(r.deps.table);
-  return page(r, 200, casesPage(r.t, user, r.here, { filters, reasons: [...r.deps.config.contacts.reasons, FORM_CASE_REASON], entries, stats: statsByReason(all), surveys }));
+  return page(
+    r,
+    200,
+    casesPage(r.t, user, r.here, { filters, reasons: [...r.deps.config.contacts.reasons, FORM_CASE_REASON], entries, stats: statsByReason(all), surveys }),
+  );
 }
 
 async function saveAssignment(r: Request, user: ConsoleUser, caseId: string, form: URLSearchParams): Promise<HttpResult> {
   const owner = form.get('owner')?.trim() ?? '';
   if (owner === '' || owner.length > 200) {
-    return page(r, 400, casePage(r.t, user, r.here, { record: await readCase(r.deps.table, caseId), notice: undefined, values: { owner }, errors: { owner: r.t.t('console.error.required') } }));
+    return page(
+      r,
+      400,
+      casePage(r.t, user, r.here, {
+        record: await readCase(r.deps.table, caseId),
+        notice: undefined,
+        values: { owner },
+        errors: { owner: r.t.t('console.error.required') },
+      }),
+    );
   }
   await assignCase({ table: r.deps.table, bus: r.deps.bus, now: r.deps.session.now }, caseId, owner);
   return redirect(r, 303, `/console/cases/${caseId}?saved=assigned`);
@@ -230,7 +324,8 @@ async function saveClosing(r: Request, user: ConsoleUser, caseId: string, form: 
   if (!text('whatWentWrong')) errors.whatWentWrong = r.t.t('console.error.required');
   if (!text('howHandled')) errors.howHandled = r.t.t('console.error.required');
   if (values.resolved !== 'yes' && values.resolved !== 'no') errors.resolved = r.t.t('console.error.choose');
-  if (Object.keys(errors).length > 0) return page(r, 400, casePage(r.t, user, r.here, { record: await readCase(r.deps.table, caseId), notice: undefined, values, errors }));
+  if (Object.keys(errors).length > 0)
+    return page(r, 400, casePage(r.t, user, r.here, { record: await readCase(r.deps.table, caseId), notice: undefined, values, errors }));
   await closeCase({ table: r.deps.table, bus: r.deps.bus, now: r.deps.session.now }, caseId, {
     whatWentWrong: text('whatWentWrong'),
     howHandled: text('howHandled'),
@@ -253,7 +348,13 @@ function privacyPerson(r: Request, value: string): { ok: true; body: PrivacyRequ
  * POST /console/privacy/export (the file), /plan (what an erasure would change) and /erase (does it). Admin only.
  * Audit lines name the admin by their user id (`sub`) and the person by customer id, never by address.
  */
-async function privacyAction(r: Request, user: ConsoleUser, session: StaffSession, action: 'export' | 'plan' | 'erase', form: URLSearchParams): Promise<HttpResult> {
+async function privacyAction(
+  r: Request,
+  user: ConsoleUser,
+  session: StaffSession,
+  action: 'export' | 'plan' | 'erase',
+  form: URLSearchParams,
+): Promise<HttpResult> {
   const which: PrivacyForm = action === 'export' ? 'export' : 'erase';
   const typed = form.get('person') ?? '';
   const checked = privacyPerson(r, typed);
@@ -272,13 +373,35 @@ async function privacyAction(r: Request, user: ConsoleUser, session: StaffSessio
       throw error;
     }
     const asHtml = form.get('format') === 'html';
-    logger.info('console privacy export', { staffSub, customerId: result.export.customerId, format: asHtml ? 'html' : 'json', kinds: result.export.kinds.length });
+    logger.info('console privacy export', {
+      staffSub,
+      customerId: result.export.customerId,
+      format: asHtml ? 'html' : 'json',
+      kinds: result.export.kinds.length,
+    });
     const headers = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
     if (asHtml) {
       // The CLI's export.html: self-contained, escaped, no scripts; its one inline style is all the policy allows.
-      return { statusCode: 200, headers: { ...headers, 'content-type': 'text/html; charset=utf-8', 'content-disposition': `inline; filename="privacy-export-${result.export.customerId}.html"`, 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'" }, body: result.html };
+      return {
+        statusCode: 200,
+        headers: {
+          ...headers,
+          'content-type': 'text/html; charset=utf-8',
+          'content-disposition': `inline; filename="privacy-export-${result.export.customerId}.html"`,
+          'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        },
+        body: result.html,
+      };
     }
-    return { statusCode: 200, headers: { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-disposition': `attachment; filename="privacy-export-${result.export.customerId}.json"` }, body: `${JSON.stringify(result.export, null, 2)}\n` };
+    return {
+      statusCode: 200,
+      headers: {
+        ...headers,
+        'content-type': 'application/json; charset=utf-8',
+        'content-disposition': `attachment; filename="privacy-export-${result.export.customerId}.json"`,
+      },
+      body: `${JSON.stringify(result.export, null, 2)}\n`,
+    };
   }
 
   if (action === 'plan') {
@@ -295,10 +418,25 @@ async function privacyAction(r: Request, user: ConsoleUser, session: StaffSessio
       row.count++;
       groups.set(key, row);
     }
-    return page(r, 200, erasurePlanPage(r.t, user, r.here, { person: typed.trim(), customerId: person.terms.customerId, total: person.items.length, rows: [...groups.values()], nameOnlyMatches: person.nameOnlyMatches }));
+    return page(
+      r,
+      200,
+      erasurePlanPage(r.t, user, r.here, {
+        person: typed.trim(),
+        customerId: person.terms.customerId,
+        total: person.items.length,
+        rows: [...groups.values()],
+        nameOnlyMatches: person.nameOnlyMatches,
+      }),
+    );
   }
 
-  if (form.get('confirm') !== 'yes') return page(r, 400, privacyPage(r.t, user, r.here, { values: { erase: typed }, error: { form: 'erase', message: r.t.t('console.privacy.error.confirm') } }));
+  if (form.get('confirm') !== 'yes')
+    return page(
+      r,
+      400,
+      privacyPage(r.t, user, r.here, { values: { erase: typed }, error: { form: 'erase', message: r.t.t('console.privacy.error.confirm') } }),
+    );
   let result: Awaited<ReturnType<typeof eraseRequest>>;
   try {
     result = await eraseRequest({ table, bus: r.deps.bus, config: privacy.config, signingKey: privacy.signingKey, now }, { ...checked.body, confirm: true });
@@ -319,20 +457,43 @@ function errorPage(r: Request, error: unknown): HttpResult {
   const { t } = r;
   if (error instanceof SignInError) {
     logger.warn('staff sign-in failed', { reason: error.message });
-    return page(r, 400, messagePage(t, r.here, { title: t.t('console.signInFailed.title'), text: t.t('console.signInFailed.body'), action: html`<p><a class="button" href="/console/sign-in">${t.t('console.signIn')}</a></p>` }));
+    return page(
+      r,
+      400,
+      messagePage(t, r.here, {
+        title: t.t('console.signInFailed.title'),
+        text: t.t('console.signInFailed.body'),
+        action: html`<p><a class="button" href="/console/sign-in">${t.t('console.signIn')}</a></p>`,
+      }),
+    );
   }
-  if (error instanceof NotFoundError) return page(r, 404, messagePage(t, r.here, { title: t.t('page.notFound.title'), text: t.t('console.notFound.body'), action: html`<p><a href="/console">${t.t('console.nav.find')}</a></p>` }));
+  if (error instanceof NotFoundError)
+    return page(
+      r,
+      404,
+      messagePage(t, r.here, {
+        title: t.t('page.notFound.title'),
+        text: t.t('console.notFound.body'),
+        action: html`<p><a href="/console">${t.t('console.nav.find')}</a></p>`,
+      }),
+    );
   if (error instanceof ValidationError || (error instanceof KinshipError && error.status < 500)) {
     return page(r, error instanceof KinshipError ? error.status : 400, messagePage(t, r.here, { title: t.t('page.badRequest.title'), text: error.message }));
   }
-  logger.error('console request failed', { routeKey: r.event.routeKey, error: error instanceof Error ? { name: error.name, message: error.message } : String(error) });
+  logger.error('console request failed', {
+    routeKey: r.event.routeKey,
+    error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+  });
   return page(r, 500, messagePage(t, r.here, { title: t.t('page.error.title'), text: t.t('page.error.body') }));
 }
 
 function page(r: Request, status: number, content: ConsolePage): HttpResult {
   const nonce = newNonce();
   // same-origin, not no-referrer: under no-referrer a browser sends `Origin: null` on the console's own form posts.
-  return { ...htmlResponse(status, renderConsolePage(content, nonce), nonce, { 'referrer-policy': 'same-origin' }), ...(r.setCookies.length > 0 ? { cookies: r.setCookies } : {}) };
+  return {
+    ...htmlResponse(status, renderConsolePage(content, nonce), nonce, { 'referrer-policy': 'same-origin' }),
+    ...(r.setCookies.length > 0 ? { cookies: r.setCookies } : {}),
+  };
 }
 
 function redirect(r: Request, status: 302 | 303, location: string, cookies: string[] = []): HttpResult {

@@ -28,5 +28,7 @@ export function consoleConfig(): ConsoleConfig {
 
 /** Every configured reason needs its label in the catalogs (checked against English, which every catalog must match). */
 export function reasonLabelProblems(config: ConsoleConfig, hasLabel: (key: string) => boolean): string[] {
-  return config.contacts.reasons.filter((r) => !hasLabel(`console.reason.${r}`)).map((r) => `config/console.yaml contacts.reasons names "${r}": add console.reason.${r} to every config/messages/*.json`);
+  return config.contacts.reasons
+    .filter((r) => !hasLabel(`console.reason.${r}`))
+    .map((r) => `config/console.yaml contacts.reasons names "${r}": add console.reason.${r} to every config/messages/*.json`);
 }

@@ -83,7 +83,8 @@ export function csrfField(user: ConsoleUser): SafeHtml {
 
 export function renderConsolePage(page: ConsolePage, nonce: string): string {
   const { t, user } = page;
-  const link = (section: ConsoleSection, href: string, label: string) => html`<li><a href="${href}"${page.section === section ? raw(' aria-current="page"') : ''}>${label}</a></li>`;
+  const link = (section: ConsoleSection, href: string, label: string) =>
+    html`<li><a href="${href}"${page.section === section ? raw(' aria-current="page"') : ''}>${label}</a></li>`;
   return html`<!doctype html>
 <html lang="${t.locale}" dir="${t.dir}">
 <head>
@@ -110,7 +111,8 @@ ${mayOpen(user.groups, 'admin') ? link('admin', '/console/admin', t.t('console.n
     : ''
 }
 <nav class="lang" aria-label="${t.t('page.languageNav')}">${SUPPORTED_LOCALES.map(
-    (locale) => html`<a href="${withLang(page.path, locale)}" lang="${locale}" hreflang="${locale}"${locale === t.locale ? raw(' aria-current="true"') : ''}>${languageName(locale)}</a>`,
+    (locale) =>
+      html`<a href="${withLang(page.path, locale)}" lang="${locale}" hreflang="${locale}"${locale === t.locale ? raw(' aria-current="true"') : ''}>${languageName(locale)}</a>`,
   )}</nav>
 </div></header>
 <main id="main">

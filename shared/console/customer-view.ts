@@ -121,26 +121,42 @@ const ORDER_LIMIT = 50;
  * no profile.
  */
 export async function loadCustomerView(table: Table, customerId: string): Promise<CustomerView | undefined> {
-  const [partition, orderItems] = await Promise.all([queryAll(table, { KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.ordersOfCustomer(customerId) } }), queryOrders(table, customerId)]);
+  const [partition, orderItems] = await Promise.all([
+    queryAll(table, { KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.ordersOfCustomer(customerId) } }),
+    queryOrders(table, customerId),
+  ]);
   const profileItem = partition.find((item) => sk(item) === 'PROFILE');
   if (!profileItem) return undefined;
   const byPrefix = (prefix: string) => partition.filter((item) => sk(item).startsWith(prefix));
   const newestFirst = (a: { at: string }, b: { at: string }) => b.at.localeCompare(a.at);
 
   const emailEvents = byPrefix(keys.emailEventPrefix)
-    .map((item): EmailEventEntry => ({ at: str(item, 'at') ?? '', eventType: str(item, 'eventType') ?? '', messageId: str(item, 'messageId') ?? '', campaignId: str(item, 'campaignId'), kind: str(item, 'kind') }))
+    .map(
+      (item): EmailEventEntry => ({
+        at: str(item, 'at') ?? '',
+        eventType: str(item, 'eventType') ?? '',
+        messageId: str(item, 'messageId') ?? '',
+        campaignId: str(item, 'campaignId'),
+        kind: str(item, 'kind'),
+      }),
+    )
     .sort(newestFirst);
-  const caseIds = byPrefix(keys.caseOfCustomerPrefix).map((item) => str(item, 'caseId')).filter((id): id is string => id !== undefined).reverse();
+  const caseIds = byPrefix(keys.caseOfCustomerPrefix)
+    .map((item) => str(item, 'caseId'))
+    .filter((id): id is string => id !== undefined)
+    .reverse();
   const referralItems = byPrefix(keys.referralPrefix);
   const history = byPrefix(keys.answerHistoryPrefix);
-  const orders = orderItems.map((item): OrderSummary => ({
-    orderId: str(item, 'orderId') ?? '',
-    purchasedAt: str(item, 'purchasedAt') ?? '',
-    totalMinor: num(item, 'totalMinor'),
-    currency: str(item, 'currency') ?? '',
-    kind: str(item, 'kind') ?? 'purchase',
-    lines: Array.isArray(item.lines) ? item.lines.length : 0,
-  }));
+  const orders = orderItems.map(
+    (item): OrderSummary => ({
+      orderId: str(item, 'orderId') ?? '',
+      purchasedAt: str(item, 'purchasedAt') ?? '',
+      totalMinor: num(item, 'totalMinor'),
+      currency: str(item, 'currency') ?? '',
+      kind: str(item, 'kind') ?? 'purchase',
+      lines: Array.isArray(item.lines) ? item.lines.length : 0,
+    }),
+  );
 
   const related = await batchGet(table, [
     ...orders.map((o) => keys.submission(o.orderId)),
@@ -156,12 +172,23 @@ export async function loadCustomerView(table: Table, customerId: string): Promis
     answers: answersOverTime(history, orders, relatedOf),
     consent: byPrefix(keys.consentEntryPrefix)
       .map((item): LedgerEntry => {
-        const marketing = typeof item.marketingConsent === 'boolean' ? item.marketingConsent : typeof item.marketingEmail === 'boolean' ? item.marketingEmail : undefined;
-        return { at: str(item, 'at') ?? '', kind: str(item, 'kind') ?? '', source: str(item, 'source') ?? '', marketing, wordingVersion: str(item, 'wordingVersion') };
+        const marketing =
+          typeof item.marketingConsent === 'boolean' ? item.marketingConsent : typeof item.marketingEmail === 'boolean' ? item.marketingEmail : undefined;
+        return {
+          at: str(item, 'at') ?? '',
+          kind: str(item, 'kind') ?? '',
+          source: str(item, 'source') ?? '',
+          marketing,
+          wordingVersion: str(item, 'wordingVersion'),
+        };
       })
       .sort(newestFirst),
     emailEvents,
-    segments: byPrefix(keys.segmentMembershipPrefix).map((item) => ({ segment: str(item, 'segment') ?? sk(item).slice(keys.segmentMembershipPrefix.length), enteredAt: str(item, 'enteredAt') ?? '', reason: str(item, 'reason') ?? '' })),
+    segments: byPrefix(keys.segmentMembershipPrefix).map((item) => ({
+      segment: str(item, 'segment') ?? sk(item).slice(keys.segmentMembershipPrefix.length),
+      enteredAt: str(item, 'enteredAt') ?? '',
+      reason: str(item, 'reason') ?? '',
+    })),
     contacts: byPrefix(keys.contactPrefix)
       .filter((item) => item.channel !== SURVEY_CHANNEL)
       .map((item) => ContactSchema.parse(item))
@@ -218,6 +245,11 @@ async function queryOrders(table: Table, customerId: string): Promise<Item[]> {
 /** BatchGetItem in chunks of 100, all at once, retrying unprocessed keys; results by "PK|SK". */
 async function batchGet(table: Table, wanted: { PK: string; SK: string }[]): Promise<Map<string, Item>> {
   const unique = [...new Map(wanted.map((k) => [`${k.PK}|${k.SK}`, k])).values()];
-  const items = await batchGetAll(table, unique, { concurrency: Math.max(1, Math.ceil(unique.length / BATCH_GET_MAX)), attempts: 6, backoff: exponential(20), nextStep: 'reload the page' });
+  const items = await batchGetAll(table, unique, {
+    concurrency: Math.max(1, Math.ceil(unique.length / BATCH_GET_MAX)),
+    attempts: 6,
+    backoff: exponential(20),
+    nextStep: 'reload the page',
+  });
   return new Map(items.map((item) => [`${str(item, 'PK') ?? ''}|${str(item, 'SK') ?? ''}`, item]));
 }

@@ -7,7 +7,10 @@ export const EmailConfigSchema = z.strictObject({
   from: z.string().max(320).refine(isFromAddress, 'must be an address like hello@shop.example or "Shop name <hello@shop.example>"'),
   replyTo: z.array(z.email()).max(5).default([]),
   /** SES configuration set that routes delivery, bounce, complaint, open and click events to EventBridge. */
-  configurationSet: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
+  configurationSet: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .optional(),
   /** Soft bounces (full mailbox, server down) in a row before an address is suppressed; a delivery resets the count. */
   softBounceLimit: z.number().int().min(1).max(20).default(3),
 });
@@ -27,7 +30,8 @@ export function loadEmailConfig(dir?: string, env: NodeJS.ProcessEnv = process.e
   const config = configurationSet ? { ...loaded, configurationSet } : loaded;
   const from = env.KINSHIP_FROM_EMAIL;
   if (from === undefined || from === '') return config;
-  if (!isFromAddress(from)) throw new ConfigError(`KINSHIP_FROM_EMAIL: "${from}" is not an address like hello@shop.example or "Shop name <hello@shop.example>"`);
+  if (!isFromAddress(from))
+    throw new ConfigError(`KINSHIP_FROM_EMAIL: "${from}" is not an address like hello@shop.example or "Shop name <hello@shop.example>"`);
   return { ...config, from };
 }
 

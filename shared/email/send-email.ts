@@ -24,7 +24,15 @@ export function createSesClient(endpoint = process.env.SES_ENDPOINT, options: Se
   const local = endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'eu-west-1', credentials: localCredentials() } : {};
   const tuned = {
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
-    ...(options.requestTimeoutMs === undefined ? {} : { requestHandler: { requestTimeout: options.requestTimeoutMs, throwOnRequestTimeout: true, connectionTimeout: Math.min(options.requestTimeoutMs, 3_000) } }),
+    ...(options.requestTimeoutMs === undefined
+      ? {}
+      : {
+          requestHandler: {
+            requestTimeout: options.requestTimeoutMs,
+            throwOnRequestTimeout: true,
+            connectionTimeout: Math.min(options.requestTimeoutMs, 3_000),
+          },
+        }),
   };
   return traced(new SESv2Client({ ...local, ...tuned }));
 }
@@ -49,7 +57,8 @@ export function sesRequestTimeoutMs(env: NodeJS.ProcessEnv = process.env): numbe
   const text = env.SES_REQUEST_TIMEOUT_MS;
   if (text === undefined || text === '') return 10_000;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 100 || value > 60_000) throw new Error(`SES_REQUEST_TIMEOUT_MS: "${text}" must be a whole number of milliseconds from 100 to 60000`);
+  if (!Number.isInteger(value) || value < 100 || value > 60_000)
+    throw new Error(`SES_REQUEST_TIMEOUT_MS: "${text}" must be a whole number of milliseconds from 100 to 60000`);
   return value;
 }
 

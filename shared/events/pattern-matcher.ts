@@ -25,9 +25,7 @@ export type ExactValue = string | number | boolean | null;
 export type NumericOperator = '<' | '<=' | '=' | '>' | '>=';
 
 /** `["<", 10]`, `["=", 3.018e2]`, or a range such as `[">", 0, "<=", 5]`. */
-export type NumericCondition =
-  | readonly [NumericOperator, number]
-  | readonly ['>' | '>=', number, '<' | '<=', number];
+export type NumericCondition = readonly [NumericOperator, number] | readonly ['>' | '>=', number, '<' | '<=', number];
 
 export type IgnoreCase = { readonly 'equals-ignore-case': string };
 
@@ -62,9 +60,7 @@ export type EventPattern = {
   readonly [field: string]: readonly PatternValue[] | EventPattern | readonly EventPattern[];
 };
 
-export type EventPatternValidation =
-  | { readonly ok: true; readonly pattern: EventPattern }
-  | { readonly ok: false; readonly error: string };
+export type EventPatternValidation = { readonly ok: true; readonly pattern: EventPattern } | { readonly ok: false; readonly error: string };
 
 // ---------------------------------------------------------------------------------- Public API
 
@@ -74,14 +70,11 @@ export type EventPatternValidation =
  */
 export function validateEventPattern(pattern: unknown): EventPatternValidation {
   const problems: string[] = [];
-  return isEventPattern(pattern, problems)
-    ? { ok: true, pattern }
-    : { ok: false, error: problems.join('; ') };
+  return isEventPattern(pattern, problems) ? { ok: true, pattern } : { ok: false, error: problems.join('; ') };
 }
 
 /** What EventBridge answers when a pattern's wildcards make the rule too costly to match (see `checkComplexity`). */
-export const RULE_TOO_COMPLEX =
-  'Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character';
+export const RULE_TOO_COMPLEX = 'Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character';
 
 /**
  * Whether `event` matches `pattern`. Throws if the pattern is not one EventBridge would accept
@@ -198,19 +191,38 @@ const OR = '$or';
 
 /** Inside `$or`, EventBridge refuses field names that are (or are reserved as) operator names. */
 const RESERVED_INSIDE_OR: ReadonlySet<string> = new Set([
-  'exactly', 'equals-ignore-case', 'prefix', 'suffix', 'anything-but', 'exists', 'wildcard',
-  'numeric', 'cidr', 'html', '=', '<', '<=', '>', '>=', 'regex', 'not-wildcard',
-  'not-equals-ignore-case', 'date-after', 'date-on-or-after', 'date-before', 'date-on-or-before',
-  'in-date-range', 'ip-address-in-range', 'ip-address-not-in-range',
+  'exactly',
+  'equals-ignore-case',
+  'prefix',
+  'suffix',
+  'anything-but',
+  'exists',
+  'wildcard',
+  'numeric',
+  'cidr',
+  'html',
+  '=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  'regex',
+  'not-wildcard',
+  'not-equals-ignore-case',
+  'date-after',
+  'date-on-or-after',
+  'date-before',
+  'date-on-or-before',
+  'in-date-range',
+  'ip-address-in-range',
+  'ip-address-not-in-range',
 ]);
 
 function compilePattern(value: unknown, path: string, insideOr: boolean): Result<CompiledPattern> {
   if (!isJsonObject(value)) return fail(path, 'an event pattern must be a JSON object');
   const fields = Object.entries(value);
   if (fields.length === 0) return fail(path, 'empty objects are not allowed');
-  const clauses = collect(fields, ([field, spec]) =>
-    compileClause(field, spec, childPath(path, field), insideOr),
-  );
+  const clauses = collect(fields, ([field, spec]) => compileClause(field, spec, childPath(path, field), insideOr));
   // Without a dotted key, the fields of one JSON object are distinct: nothing to check or join.
   if (!clauses.ok || !fields.some(([field]) => field.includes('.'))) return clauses;
   const duplicate = duplicatePath(clauses.value);
@@ -304,12 +316,7 @@ function compileOperator(expression: JsonObject, path: string): Result<Predicate
 }
 
 /** `prefix` and `suffix`: a string, or `{"equals-ignore-case": "<string>"}`. */
-function compileAffix(
-  operand: unknown,
-  path: string,
-  exact: (affix: string) => StringTest,
-  ignoringCase: (affix: string) => StringTest,
-): Result<Predicate> {
+function compileAffix(operand: unknown, path: string, exact: (affix: string) => StringTest, ignoringCase: (affix: string) => StringTest): Result<Predicate> {
   if (typeof operand === 'string') return ok(stringMatcher(exact(operand)));
   const caseInsensitive = ignoreCaseOperand(operand);
   if (caseInsensitive !== undefined) return ok(stringMatcher(ignoringCase(caseInsensitive)));
@@ -423,9 +430,7 @@ function compileNumeric(operand: unknown, path: string): Result<Predicate> {
   return mapResult(compileComparisons(operand, path), (comparisons) =>
     matcher(
       (leaf) =>
-        typeof leaf === 'number' &&
-        Math.abs(leaf) <= NUMERIC_LIMIT &&
-        comparisons.every(({ operator, operand: bound }) => COMPARE[operator](leaf, bound)),
+        typeof leaf === 'number' && Math.abs(leaf) <= NUMERIC_LIMIT && comparisons.every(({ operator, operand: bound }) => COMPARE[operator](leaf, bound)),
     ),
   );
 }
@@ -447,12 +452,7 @@ function compileComparisons(spec: unknown, path: string): Result<readonly Compar
   return fail(path, 'must be [operator, number] or a range [">" or ">=", number, "<" or "<=", number]');
 }
 
-function compileComparison(
-  spec: readonly unknown[],
-  index: number,
-  allowed: readonly NumericOperator[],
-  path: string,
-): Result<Comparison> {
+function compileComparison(spec: readonly unknown[], index: number, allowed: readonly NumericOperator[], path: string): Result<Comparison> {
   const operator = allowed.find((candidate) => candidate === spec[index]);
   if (operator === undefined) {
     const expected = allowed.map((candidate) => `"${candidate}"`).join(' or ');
@@ -747,7 +747,11 @@ export function wildcardComplexity(wildcards: readonly string[], options: { quot
     }
     return result;
   };
-  const keyOf = (active: ReadonlyArray<readonly [number, number]>) => active.map(([p, at]) => `${p}:${at}`).sort().join(',');
+  const keyOf = (active: ReadonlyArray<readonly [number, number]>) =>
+    active
+      .map(([p, at]) => `${p}:${at}`)
+      .sort()
+      .join(',');
   const start = closure(patterns.map((_, p) => [p, 0] as const));
   const seen = new Set<string>([keyOf(start)]);
   const pending = [start];

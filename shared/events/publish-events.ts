@@ -45,7 +45,11 @@ export async function publishEvents(bus: EventBus, events: DomainEvent[], now = 
         const outcomes = result.Entries ?? [];
         return pending.filter((_, index) => outcomes[index]?.ErrorCode !== undefined);
       },
-      { attempts: MAX_ATTEMPTS, backoff: exponential(50), describe: (left, attempts) => `PutEvents: ${left.length} event(s) still failing after ${attempts} attempts` },
+      {
+        attempts: MAX_ATTEMPTS,
+        backoff: exponential(50),
+        describe: (left, attempts) => `PutEvents: ${left.length} event(s) still failing after ${attempts} attempts`,
+      },
     );
   }
   // Every domain event is counted under its own name (PurchaseRecorded, SegmentEntered, EmailSent, …).

@@ -29,7 +29,11 @@ export function fieldIssues(error: z.ZodError): FieldIssue[] {
 }
 
 /** Parses a JSON request body against a schema: 415 for another content type, 413 when too big, 400 with field issues when invalid. */
-export function parseJsonBody<T extends z.ZodType>(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded' | 'headers'>, schema: T, maxBytes: number): z.output<T> {
+export function parseJsonBody<T extends z.ZodType>(
+  event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded' | 'headers'>,
+  schema: T,
+  maxBytes: number,
+): z.output<T> {
   const contentType = header(event, 'content-type')?.split(';')[0]?.trim().toLowerCase();
   if (contentType !== 'application/json') throw new UnsupportedMediaTypeError(`Content-Type must be application/json (got ${contentType ?? 'none'})`);
   const text = bodyText(event, maxBytes);

@@ -19,7 +19,9 @@ function memo<V>(map: Map<string, V>, key: string, build: () => V): V {
 
 /** Money for display in the reader's language, e.g. "15,00 €" in Danish, "€15.00" in English. */
 export function formatMoney(minor: number, currency: string, locale: Locale): string {
-  return memo(numberFormats, `money|${locale}|${currency}`, () => new Intl.NumberFormat(locale, { style: 'currency', currency })).format(fromMinorUnits(minor, currency));
+  return memo(numberFormats, `money|${locale}|${currency}`, () => new Intl.NumberFormat(locale, { style: 'currency', currency })).format(
+    fromMinorUnits(minor, currency),
+  );
 }
 
 /** A calendar date (UTC) for display, e.g. "20. nóvember 2026". */

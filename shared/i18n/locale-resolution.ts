@@ -14,7 +14,12 @@ export interface LocaleChoice {
  * Picks the page language: an explicit `?lang=` override wins (the customer chose it), then the order's locale,
  * then the browser's Accept-Language, then the shop's default.
  */
-export function resolveLocale(sources: { override?: string | undefined; order?: string | undefined; acceptLanguage?: string | undefined; fallback: Locale }): LocaleChoice {
+export function resolveLocale(sources: {
+  override?: string | undefined;
+  order?: string | undefined;
+  acceptLanguage?: string | undefined;
+  fallback: Locale;
+}): LocaleChoice {
   const override = sources.override === undefined || sources.override === '' ? undefined : nearestSupportedLocale(sources.override);
   const unsupportedOverride = sources.override !== undefined && sources.override !== '' && override === undefined;
   if (override) return { locale: override, source: 'override', unsupportedOverride };

@@ -1,7 +1,23 @@
 import { ImportInputError } from '#shared/imports/import-errors.ts';
 
 /** What a column of an order-history CSV can hold. One row is one line item of an order. */
-export const IMPORT_FIELDS = ['orderId', 'date', 'email', 'customerId', 'sku', 'name', 'category', 'quantity', 'price', 'country', 'currency', 'customerName', 'phone', 'locale', 'couponCodes'] as const;
+export const IMPORT_FIELDS = [
+  'orderId',
+  'date',
+  'email',
+  'customerId',
+  'sku',
+  'name',
+  'category',
+  'quantity',
+  'price',
+  'country',
+  'currency',
+  'customerName',
+  'phone',
+  'locale',
+  'couponCodes',
+] as const;
 export type ImportField = (typeof IMPORT_FIELDS)[number];
 
 /** Fields every file must have a column for (plus email or customerId). Category and country may be missing. */
@@ -12,8 +28,34 @@ export const REQUIRED_FIELDS: readonly ImportField[] = ['orderId', 'date', 'sku'
  * ignored), so "Order ID", "order_id" and "ORDER-ID" all match. No alias belongs to two fields.
  */
 export const FIELD_ALIASES: Record<ImportField, readonly string[]> = {
-  orderId: ['orderid', 'order', 'ordernumber', 'orderno', 'ordernr', 'orderref', 'orderreference', 'ordername', 'invoiceno', 'invoice', 'invoicenumber', 'invoiceid'],
-  date: ['date', 'orderdate', 'purchasedat', 'purchasedate', 'purchasedon', 'createdat', 'orderedat', 'ordertime', 'datetime', 'timestamp', 'invoicedate', 'datecreated'],
+  orderId: [
+    'orderid',
+    'order',
+    'ordernumber',
+    'orderno',
+    'ordernr',
+    'orderref',
+    'orderreference',
+    'ordername',
+    'invoiceno',
+    'invoice',
+    'invoicenumber',
+    'invoiceid',
+  ],
+  date: [
+    'date',
+    'orderdate',
+    'purchasedat',
+    'purchasedate',
+    'purchasedon',
+    'createdat',
+    'orderedat',
+    'ordertime',
+    'datetime',
+    'timestamp',
+    'invoicedate',
+    'datecreated',
+  ],
   email: ['email', 'customeremail', 'emailaddress', 'mail', 'buyeremail', 'contactemail', 'billingemail', 'billingemailaddress'],
   customerId: ['customerid', 'customer', 'customerno', 'customernumber', 'clientid', 'buyerid', 'accountid'],
   sku: ['sku', 'productsku', 'itemsku', 'variantsku', 'articlenumber', 'itemcode', 'productcode', 'productid', 'stockcode', 'lineitemsku'],
@@ -53,7 +95,10 @@ export interface ColumnLayout {
 }
 
 export function normalizeHeader(header: string): string {
-  return header.normalize('NFKC').toLowerCase().replace(/[\s_\-.#]+/g, '');
+  return header
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s_\-.#]+/g, '');
 }
 
 /** The field a name given on the command line means: a field name or any of its aliases, any case. */
@@ -77,7 +122,8 @@ export function parseColumnMapping(specs: readonly string[]): Partial<Record<Imp
       if (fieldName === '' || header === '') throw new ImportInputError(`--map "${pair.trim()}": expected field=Header, e.g. orderId=Order No`);
       const field = fieldNamed(fieldName);
       if (field === undefined) throw new ImportInputError(`--map "${pair.trim()}": unknown field "${fieldName}"; fields are ${IMPORT_FIELDS.join(', ')}`);
-      if (mapping[field] !== undefined && mapping[field] !== header) throw new ImportInputError(`--map names two columns for ${field}: "${mapping[field]}" and "${header}"`);
+      if (mapping[field] !== undefined && mapping[field] !== header)
+        throw new ImportInputError(`--map names two columns for ${field}: "${mapping[field]}" and "${header}"`);
       mapping[field] = header;
     }
   }
@@ -134,7 +180,9 @@ export function resolveColumns(header: readonly string[], explicit: Partial<Reco
     problems.push(`no column found for ${which.join(', ')}; name them with --map, e.g. --map ${missing[0] ?? 'orderId'}="Your header"`);
   }
   if (problems.length > 0) {
-    throw new ImportInputError(`cannot map the file's columns:\n  - ${problems.join('\n  - ')}\n  The file's header is: ${trimmed.map((h) => `"${h}"`).join(', ')}`);
+    throw new ImportInputError(
+      `cannot map the file's columns:\n  - ${problems.join('\n  - ')}\n  The file's header is: ${trimmed.map((h) => `"${h}"`).join(', ')}`,
+    );
   }
   return { header: trimmed, index };
 }

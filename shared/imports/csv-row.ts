@@ -80,8 +80,10 @@ export function parseRow(record: readonly string[], line: number, columns: Colum
   const badValue = (field: ImportField, value: string, problem: string) => bad(field, `"${clip(value)}" ${problem}`);
 
   const expected = columns.header.length;
-  if (record.length < expected) issues.push(`The row has ${record.length} fields but the header has ${expected} (a missing delimiter, or a line break inside an unquoted value?).`);
-  else if (record.slice(expected).some((extra) => extra.trim() !== '')) issues.push(`The row has ${record.length} fields but the header has ${expected} (a delimiter inside a value that should be quoted?).`);
+  if (record.length < expected)
+    issues.push(`The row has ${record.length} fields but the header has ${expected} (a missing delimiter, or a line break inside an unquoted value?).`);
+  else if (record.slice(expected).some((extra) => extra.trim() !== ''))
+    issues.push(`The row has ${record.length} fields but the header has ${expected} (a delimiter inside a value that should be quoted?).`);
 
   const orderId = cell('orderId');
   if (orderId === '') empty('orderId');
@@ -91,14 +93,18 @@ export function parseRow(record: readonly string[], line: number, columns: Colum
   const email = cell('email');
   const externalCustomerId = wholeNumberId(cell('customerId'));
   if (email !== '' && !PurchaseInput.shape.customerEmail.safeParse(email).success) badValue('email', email, 'is not an email address');
-  else if (email === '' && externalCustomerId.length > MAX_EXTERNAL_ID_LENGTH) badValue('customerId', externalCustomerId, `is longer than ${MAX_EXTERNAL_ID_LENGTH} characters`);
+  else if (email === '' && externalCustomerId.length > MAX_EXTERNAL_ID_LENGTH)
+    badValue('customerId', externalCustomerId, `is longer than ${MAX_EXTERNAL_ID_LENGTH} characters`);
 
   const customerName = optional(cell('customerName'));
-  if (customerName !== undefined && !PurchaseInput.shape.customerName.safeParse(customerName).success) badValue('customerName', customerName, 'is longer than 200 characters');
+  if (customerName !== undefined && !PurchaseInput.shape.customerName.safeParse(customerName).success)
+    badValue('customerName', customerName, 'is longer than 200 characters');
   const phone = optional(cell('phone'));
-  if (phone !== undefined && !PurchaseInput.shape.customerPhone.safeParse(phone).success) badValue('phone', phone, 'is not a phone number (digits, optionally a leading +, spaces, dashes, dots or parentheses; at most 32 characters)');
+  if (phone !== undefined && !PurchaseInput.shape.customerPhone.safeParse(phone).success)
+    badValue('phone', phone, 'is not a phone number (digits, optionally a leading +, spaces, dashes, dots or parentheses; at most 32 characters)');
   const locale = optional(cell('locale'));
-  if (locale !== undefined && !PurchaseInput.shape.locale.safeParse(locale).success) badValue('locale', locale, 'is not a language tag such as "is" or "da-DK"');
+  if (locale !== undefined && !PurchaseInput.shape.locale.safeParse(locale).success)
+    badValue('locale', locale, 'is not a language tag such as "is" or "da-DK"');
 
   const date = parseOrderDate(cell('date'), options.dateFormat);
   if (!date.ok) {
@@ -197,7 +203,12 @@ function wholeNumberId(value: string): string {
 }
 
 function splitCodes(value: string): string[] {
-  return value === '' ? [] : value.split(/[,;]/).map((code) => code.trim()).filter((code) => code !== '');
+  return value === ''
+    ? []
+    : value
+        .split(/[,;]/)
+        .map((code) => code.trim())
+        .filter((code) => code !== '');
 }
 
 /** Values quoted in reasons are cut short so one odd cell cannot flood the rejects file. */

@@ -94,11 +94,13 @@ export function parseOrderDate(text: string, format: DateFormat): DateResult {
   const match = pattern.exec(value);
   const fail = (why: string): DateResult => ({ ok: false, reason: `"${clip(value)}" ${why}` });
   if (!match) {
-    const hint = format === 'ISO' ? `; pass --date-format ${guessFormat(value) ?? 'DD.MM.YYYY|MM/DD/YYYY|YYYY-MM-DD'} if the file writes dates another way` : '';
+    const hint =
+      format === 'ISO' ? `; pass --date-format ${guessFormat(value) ?? 'DD.MM.YYYY|MM/DD/YYYY|YYYY-MM-DD'} if the file writes dates another way` : '';
     return fail(`is not a date in the format ${format} (e.g. ${EXAMPLE[format]})${hint}`);
   }
   const [, a = '', b = '', c = '', hh, mm, ss, fraction, meridiem, zone] = match;
-  const [year, month, day] = order === 'ymd' ? [Number(a), Number(b), Number(c)] : order === 'dmy' ? [Number(c), Number(b), Number(a)] : [Number(c), Number(a), Number(b)];
+  const [year, month, day] =
+    order === 'ymd' ? [Number(a), Number(b), Number(c)] : order === 'dmy' ? [Number(c), Number(b), Number(a)] : [Number(c), Number(a), Number(b)];
   if (year < 1900) return fail('is before 1900');
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return fail('is not a calendar date');
   let hour = hh === undefined ? 0 : Number(hh);

@@ -135,9 +135,27 @@ export async function importOrderFile(deps: ImportDeps, request: ImportRequest):
   if (!request.dryRun && !table) throw new Error('importOrderFile needs a table unless dryRun is set');
   const store = table ? new ImportStore(table, { concurrency: deps.concurrency ?? DEFAULT_CONCURRENCY }) : undefined;
   const existing = await store?.readJob(importId);
-  const base = { importId, file, delimiter: delimiterName(delimiter), defaultCategory, ordersFromEarlierRun: 0, ordersRecordedDifferently: [], unfinishedImports: [] };
+  const base = {
+    importId,
+    file,
+    delimiter: delimiterName(delimiter),
+    defaultCategory,
+    ordersFromEarlierRun: 0,
+    ordersRecordedDifferently: [],
+    unfinishedImports: [],
+  };
   if (existing?.status === 'completed') {
-    return { ...base, outcome: 'already-imported', resumed: false, rejectsPath: undefined, counters: existing.counters, startedAt: existing.startedAt, completedAt: existing.completedAt, elapsedMs: Date.now() - started, phaseMs };
+    return {
+      ...base,
+      outcome: 'already-imported',
+      resumed: false,
+      rejectsPath: undefined,
+      counters: existing.counters,
+      startedAt: existing.startedAt,
+      completedAt: existing.completedAt,
+      elapsedMs: Date.now() - started,
+      phaseMs,
+    };
   }
   if (existing && existing.configFingerprint !== configFingerprint) {
     throw new ImportConflictError(
@@ -146,7 +164,12 @@ export async function importOrderFile(deps: ImportDeps, request: ImportRequest):
   }
 
   const concurrency = deps.concurrency ?? DEFAULT_CONCURRENCY;
-  const rowOptions: RowOptions = { decimalComma: request.csv.decimalComma, dateFormat: request.csv.dateFormat, baseCurrency: deps.config.shop.baseCurrency, defaultCategory };
+  const rowOptions: RowOptions = {
+    decimalComma: request.csv.decimalComma,
+    dateFormat: request.csv.dateFormat,
+    baseCurrency: deps.config.shop.baseCurrency,
+    defaultCategory,
+  };
   if (!store) {
     const { rows, grouper } = await readOrders(file, bytes, delimiter, request.csv.columnMap, rowOptions, progress, undefined, deps.signingKey);
     progress.start('Checking rules', grouper.orderCount, 'orders');
@@ -154,7 +177,17 @@ export async function importOrderFile(deps: ImportDeps, request: ImportRequest):
     progress.stop();
     await writeRejectsFile(rejectsPath, file, delimiter, grouped.rejectedLines);
     const counters = countersOf(rows, grouped, grouped.orders.length);
-    return { ...base, outcome: 'validated', resumed: false, rejectsPath: counters.rowsRejected > 0 ? rejectsPath : undefined, counters, startedAt: now().toISOString(), completedAt: undefined, elapsedMs: Date.now() - started, phaseMs };
+    return {
+      ...base,
+      outcome: 'validated',
+      resumed: false,
+      rejectsPath: counters.rowsRejected > 0 ? rejectsPath : undefined,
+      counters,
+      startedAt: now().toISOString(),
+      completedAt: undefined,
+      elapsedMs: Date.now() - started,
+      phaseMs,
+    };
   }
 
   // Phase A runs while the file is read (see StreamingOrderLookup).
@@ -260,7 +293,9 @@ export async function importOrderFile(deps: ImportDeps, request: ImportRequest):
 
   // Phase C: one delta per customer, applied once, only after all of the import's orders are in the table.
   progress.start('Updating profiles', deltas.length, 'customers');
-  const applied = await store.applyProfiles(deltas, states, { importId, baseCurrency: deps.config.shop.baseCurrency, now: now().toISOString() }, (done) => progress.update(done));
+  const applied = await store.applyProfiles(deltas, states, { importId, baseCurrency: deps.config.shop.baseCurrency, now: now().toISOString() }, (done) =>
+    progress.update(done),
+  );
   progress.stop();
   counters.customersUpdated = applied.updated;
   counters.customersAlreadyApplied = applied.alreadyApplied;
@@ -291,7 +326,16 @@ interface ReadResult {
   grouper: OrderGrouper;
 }
 
-async function readOrders(file: string, bytes: number, delimiter: Delimiter, columnMap: ImportCsvOptions['columnMap'], rowOptions: RowOptions, progress: ImportProgress, lookup: StreamingOrderLookup | undefined, signingKey: string): Promise<ReadResult> {
+async function readOrders(
+  file: string,
+  bytes: number,
+  delimiter: Delimiter,
+  columnMap: ImportCsvOptions['columnMap'],
+  rowOptions: RowOptions,
+  progress: ImportProgress,
+  lookup: StreamingOrderLookup | undefined,
+  signingKey: string,
+): Promise<ReadResult> {
   let columns: ColumnLayout | undefined;
   let grouper: OrderGrouper | undefined;
   let rows = 0;
@@ -347,12 +391,18 @@ export function deltasByCustomer(orders: readonly ImportOrder[]): ProfileDelta[]
 
 /** The import's identity: the file's bytes and how they are read. Same file, same options → same import. */
 export function importIdOf(fileSha256: string, options: Record<string, unknown>): string {
-  return createHash('sha256').update(JSON.stringify({ file: fileSha256, options })).digest('hex').slice(0, 20);
+  return createHash('sha256')
+    .update(JSON.stringify({ file: fileSha256, options }))
+    .digest('hex')
+    .slice(0, 20);
 }
 
 function currencySettingsFingerprint(config: ShopConfig): string {
   const { baseCurrency, exchangeRates } = config.shop;
-  return createHash('sha256').update(JSON.stringify({ baseCurrency, exchangeRates: sortedRecord(exchangeRates) })).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify({ baseCurrency, exchangeRates: sortedRecord(exchangeRates) }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 function sortedRecord<T>(record: Partial<Record<string, T>>): Record<string, T> {

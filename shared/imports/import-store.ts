@@ -109,7 +109,10 @@ export class ImportStore {
   /** Several jobs at once (eventually consistent), for naming other imports an order belongs to. */
   async readJobs(importIds: readonly string[]): Promise<Map<string, ImportJob>> {
     const jobs = new Map<string, ImportJob>();
-    const items = await this.batchGet(importIds.map((id) => keys.importJob(id)), {});
+    const items = await this.batchGet(
+      importIds.map((id) => keys.importJob(id)),
+      {},
+    );
     for (const item of items) {
       const job = ImportJob.safeParse(item);
       if (job.success) jobs.set(job.data.importId, job.data);
@@ -121,7 +124,11 @@ export class ImportStore {
   async createJob(job: ImportJob): Promise<boolean> {
     return writeIfConditionHolds(() =>
       this.table.doc.send(
-        new PutCommand({ TableName: this.table.name, Item: { ...keys.importJob(job.importId), entityType: 'IMPORT_JOB', ...job }, ConditionExpression: 'attribute_not_exists(PK)' }),
+        new PutCommand({
+          TableName: this.table.name,
+          Item: { ...keys.importJob(job.importId), entityType: 'IMPORT_JOB', ...job },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
       ),
     );
   }
@@ -160,7 +167,10 @@ export class ImportStore {
       );
       for (const item of items) {
         if (typeof item.orderId !== 'string') continue;
-        found.set(item.orderId, { source: typeof item.source === 'string' ? item.source : 'unknown', fingerprint: typeof item.fingerprint === 'string' ? item.fingerprint : undefined });
+        found.set(item.orderId, {
+          source: typeof item.source === 'string' ? item.source : 'unknown',
+          fingerprint: typeof item.fingerprint === 'string' ? item.fingerprint : undefined,
+        });
       }
       checked += ids.length;
       onProgress?.(checked);
@@ -246,7 +256,11 @@ export class ImportStore {
     return { updated, alreadyApplied };
   }
 
-  private async applyGroup(group: readonly ProfileDelta[], states: ReadonlyMap<string, ProfileState>, context: ProfileContext): Promise<('applied' | 'already-applied')[]> {
+  private async applyGroup(
+    group: readonly ProfileDelta[],
+    states: ReadonlyMap<string, ProfileState>,
+    context: ProfileContext,
+  ): Promise<('applied' | 'already-applied')[]> {
     if (group.length > 1) {
       try {
         await this.table.doc.send(
@@ -256,7 +270,8 @@ export class ImportStore {
               // A customer without a profile when it was read gets the whole item in one conditional Put: DynamoDB
               // (Local, at least) does it in half the time of the update expression. If the profile has appeared
               // since, the condition cancels the group and the update path below takes over.
-              if (state === undefined) return { Put: { TableName: this.table.name, Item: newProfileItem(delta, context), ConditionExpression: 'attribute_not_exists(PK)' } };
+              if (state === undefined)
+                return { Put: { TableName: this.table.name, Item: newProfileItem(delta, context), ConditionExpression: 'attribute_not_exists(PK)' } };
               return { Update: { TableName: this.table.name, Key: keys.profile(delta.customerId), ...profileUpdate(delta, state.snapshot, context) } };
             }),
           }),
@@ -275,7 +290,11 @@ export class ImportStore {
     let snapshot = first;
     return retry(
       async () => {
-        const applied = await writeIfConditionHolds(() => this.table.doc.send(new UpdateCommand({ TableName: this.table.name, Key: keys.profile(delta.customerId), ...profileUpdate(delta, snapshot, context) })));
+        const applied = await writeIfConditionHolds(() =>
+          this.table.doc.send(
+            new UpdateCommand({ TableName: this.table.name, Key: keys.profile(delta.customerId), ...profileUpdate(delta, snapshot, context) }),
+          ),
+        );
         if (applied) return 'applied';
         // The profile changed since it was read: read it again (this import may have been applied meanwhile).
         const fresh = await this.readProfile(delta.customerId, context.importId);
@@ -300,18 +319,30 @@ export class ImportStore {
   private async readProfile(customerId: string, importId: string): Promise<ProfileState> {
     const item = (
       await this.table.doc.send(
-        new GetCommand({ TableName: this.table.name, Key: keys.profile(customerId), ProjectionExpression: 'firstPurchaseAt, lastPurchaseAt, latestOrderAt, appliedImports', ConsistentRead: true }),
+        new GetCommand({
+          TableName: this.table.name,
+          Key: keys.profile(customerId),
+          ProjectionExpression: 'firstPurchaseAt, lastPurchaseAt, latestOrderAt, appliedImports',
+          ConsistentRead: true,
+        }),
       )
     ).Item;
     return item === undefined ? { snapshot: undefined, applied: false } : profileState(item, importId);
   }
 
-  private async batchGet(keysToGet: readonly Record<string, string>[], projection: { ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string> }): Promise<Record<string, unknown>[]> {
+  private async batchGet(
+    keysToGet: readonly Record<string, string>[],
+    projection: { ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string> },
+  ): Promise<Record<string, unknown>[]> {
     return batchGetAll(this.table, keysToGet, { ...projection, attempts: MAX_BATCH_ATTEMPTS, nextStep: RERUN });
   }
 
   private async batchWrite(items: readonly Record<string, unknown>[]): Promise<void> {
-    await batchWriteAll(this.table, items.map((Item) => ({ PutRequest: { Item } })), { attempts: MAX_BATCH_ATTEMPTS, nextStep: RERUN });
+    await batchWriteAll(
+      this.table,
+      items.map((Item) => ({ PutRequest: { Item } })),
+      { attempts: MAX_BATCH_ATTEMPTS, nextStep: RERUN },
+    );
   }
 }
 
@@ -326,7 +357,11 @@ export function profileUpdate(delta: ProfileDelta, snapshot: ProfileSnapshot | u
   const update = buildProfileUpdate(delta, snapshot, {
     now: context.now,
     baseCurrency: context.baseCurrency,
-    extraCondition: { expression: 'NOT contains(#appliedImports, :importId)', names: { '#appliedImports': 'appliedImports' }, values: { ':importId': context.importId } },
+    extraCondition: {
+      expression: 'NOT contains(#appliedImports, :importId)',
+      names: { '#appliedImports': 'appliedImports' },
+      values: { ':importId': context.importId },
+    },
   });
   return {
     ...update,
@@ -372,5 +407,8 @@ export function newProfileItem(delta: ProfileDelta, context: ProfileContext): Re
 function profileState(item: Record<string, unknown>, importId: string): ProfileState {
   const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
   const applied = item.appliedImports instanceof Set && item.appliedImports.has(importId);
-  return { snapshot: { firstPurchaseAt: str(item.firstPurchaseAt), lastPurchaseAt: str(item.lastPurchaseAt), latestOrderAt: str(item.latestOrderAt) }, applied };
+  return {
+    snapshot: { firstPurchaseAt: str(item.firstPurchaseAt), lastPurchaseAt: str(item.lastPurchaseAt), latestOrderAt: str(item.latestOrderAt) },
+    applied,
+  };
 }

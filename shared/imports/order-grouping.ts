@@ -97,7 +97,13 @@ export class OrderGrouper {
   private readonly strings = new Map<string, string>();
   private rowsAccepted = 0;
   private ordersRejected = 0;
-  private readonly notes: GroupingNotes = { ordersWithoutCustomer: 0, rowsWithoutCustomer: 0, linesDefaultCategory: 0, ordersTimeSpread: 0, ordersCountryUnknown: 0 };
+  private readonly notes: GroupingNotes = {
+    ordersWithoutCustomer: 0,
+    rowsWithoutCustomer: 0,
+    linesDefaultCategory: 0,
+    ordersTimeSpread: 0,
+    ordersCountryUnknown: 0,
+  };
   private ordersSeen = 0;
 
   /** `signingKey` keys the customer ids of the orders (shared/purchases/customer-id.ts). */
@@ -125,7 +131,8 @@ export class OrderGrouper {
   private addRow(row: ParsedRow): void {
     const draft = this.draftFor(row.orderId, row.line);
     // Rows of one order need not all name the customer (a guest's rows, an export that fills the first row only).
-    const customerKey = row.email !== undefined ? `email:${normalizeEmail(row.email)}` : row.externalCustomerId !== undefined ? `id:${row.externalCustomerId}` : undefined;
+    const customerKey =
+      row.email !== undefined ? `email:${normalizeEmail(row.email)}` : row.externalCustomerId !== undefined ? `id:${row.externalCustomerId}` : undefined;
     if (customerKey !== undefined) {
       if (draft.customerKey === undefined) {
         draft.customerKey = customerKey;
@@ -138,7 +145,8 @@ export class OrderGrouper {
       }
     }
     if (draft.currency === undefined) draft.currency = row.currency;
-    else if (draft.currency !== row.currency) draft.conflicts.push(`line ${row.line} has currency "${row.currency}" but line ${draft.firstLine} has "${draft.currency}"`);
+    else if (draft.currency !== row.currency)
+      draft.conflicts.push(`line ${row.line} has currency "${row.currency}" but line ${draft.firstLine} has "${draft.currency}"`);
     if (draft.earliest === undefined || row.purchasedAt < draft.earliest.at) draft.earliest = { at: row.purchasedAt, line: row.line };
     if (draft.latest === undefined || row.purchasedAt > draft.latest.at) draft.latest = { at: row.purchasedAt, line: row.line };
     if (row.country !== undefined) draft.country ??= this.intern(row.country);
@@ -212,7 +220,11 @@ export class OrderGrouper {
     return { rejectedLines: this.rejectedLines, rowsAccepted: this.rowsAccepted, ordersRejected: this.ordersRejected, ...this.notes };
   }
 
-  private judge(draft: OrderDraft, config: ShopConfig, now: Date): { ok: true; order: ImportOrder } | { ok: 'guest' } | { ok: false; reasons: Map<number, string> } {
+  private judge(
+    draft: OrderDraft,
+    config: ShopConfig,
+    now: Date,
+  ): { ok: true; order: ImportOrder } | { ok: 'guest' } | { ok: false; reasons: Map<number, string> } {
     const reasons = new Map<number, string>();
     for (const { line, reason } of draft.rejected) reasons.set(line, reason);
     if (draft.rejected.length > 0) return { ok: false, reasons: this.rejectSiblings(draft, reasons) };
@@ -270,7 +282,11 @@ export class OrderGrouper {
   }
 
   /** The API's own checks, on the order as the API would receive it. */
-  private check(draft: OrderDraft, config: ShopConfig, now: Date): { ok: true; order: ImportOrder } | { ok: false; issues: FieldIssue[]; lineOfItem: number[] } {
+  private check(
+    draft: OrderDraft,
+    config: ShopConfig,
+    now: Date,
+  ): { ok: true; order: ImportOrder } | { ok: false; issues: FieldIssue[]; lineOfItem: number[] } {
     const currency = draft.currency ?? config.shop.baseCurrency;
     const digits = isKnownCurrency(currency) ? minorUnitDigits(currency) : 2;
     // A customer known only by the shop's id has no email; a stand-in address that cannot exist lets the
@@ -298,7 +314,8 @@ export class OrderGrouper {
       ...(draft.couponCodes === undefined ? {} : { couponCodes: [...draft.couponCodes] }),
     };
     const parsed = PurchaseInput.safeParse(input);
-    if (!parsed.success) return { ok: false, lineOfItem, issues: parsed.error.issues.map((issue) => ({ field: issue.path.map(String).join('.'), message: issue.message })) };
+    if (!parsed.success)
+      return { ok: false, lineOfItem, issues: parsed.error.issues.map((issue) => ({ field: issue.path.map(String).join('.'), message: issue.message })) };
     let purchase: NormalizedPurchase;
     try {
       purchase = normalizePurchase(parsed.data, config, now, this.signingKey);

@@ -47,7 +47,13 @@ export const ContactSchema = z.object({
 });
 export type Contact = z.output<typeof ContactSchema>;
 
-const Guard = z.object({ customerId: z.string(), recordedAt: z.string(), fingerprint: z.string(), caseId: z.string().optional(), completedAt: z.string().optional() });
+const Guard = z.object({
+  customerId: z.string(),
+  recordedAt: z.string(),
+  fingerprint: z.string(),
+  caseId: z.string().optional(),
+  completedAt: z.string().optional(),
+});
 
 /**
  * Records one contact, once per interactionId: the contact and an INTERACTION# guard land in one transaction, so a
@@ -59,9 +65,24 @@ export async function recordInteraction(deps: RecordInteractionDeps, input: Inte
   const customerId = input.customerId ?? customerIdForEmail(input.customerEmail ?? '', deps.signingKey);
   const field = input.customerId ? 'customerId' : 'customerEmail';
   const profile = await deps.table.doc.send(new GetCommand({ TableName: deps.table.name, Key: keys.profile(customerId), ProjectionExpression: 'PK' }));
-  if (!profile.Item) throw new UnprocessableError('No customer with that address or id', [{ field, message: 'no customer with this value; record a purchase first' }]);
+  if (!profile.Item)
+    throw new UnprocessableError('No customer with that address or id', [{ field, message: 'no customer with this value; record a purchase first' }]);
 
-  const fingerprint = createHash('sha256').update(JSON.stringify([customerId, input.channel, input.reason, input.satisfied, input.satisfiedWhy ?? '', input.whatWasDone ?? '', input.outcome, input.note ?? '', input.staffId])).digest('base64url');
+  const fingerprint = createHash('sha256')
+    .update(
+      JSON.stringify([
+        customerId,
+        input.channel,
+        input.reason,
+        input.satisfied,
+        input.satisfiedWhy ?? '',
+        input.whatWasDone ?? '',
+        input.outcome,
+        input.note ?? '',
+        input.staffId,
+      ]),
+    )
+    .digest('base64url');
   const recordedAt = deps.now().toISOString();
   const contact: Contact = {
     interactionId: input.interactionId,
@@ -82,7 +103,13 @@ export async function recordInteraction(deps: RecordInteractionDeps, input: Inte
     await deps.table.doc.send(
       new TransactWriteCommand({
         TransactItems: [
-          { Put: { TableName: deps.table.name, Item: { ...keys.interaction(input.interactionId), entityType: 'INTERACTION', ...guard }, ConditionExpression: 'attribute_not_exists(PK)' } },
+          {
+            Put: {
+              TableName: deps.table.name,
+              Item: { ...keys.interaction(input.interactionId), entityType: 'INTERACTION', ...guard },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
+          },
           { Put: { TableName: deps.table.name, Item: { ...keys.contact(customerId, recordedAt, input.interactionId), entityType: 'CONTACT', ...contact } } },
         ],
       }),
@@ -91,19 +118,35 @@ export async function recordInteraction(deps: RecordInteractionDeps, input: Inte
     if (!(error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed')) throw error;
     const stored = await deps.table.doc.send(new GetCommand({ TableName: deps.table.name, Key: keys.interaction(input.interactionId), ConsistentRead: true }));
     guard = Guard.parse(stored.Item);
-    if (guard.fingerprint !== fingerprint) throw new ConflictError(`Interaction ${input.interactionId} was recorded already with other content; use a new interactionId`);
+    if (guard.fingerprint !== fingerprint)
+      throw new ConflictError(`Interaction ${input.interactionId} was recorded already with other content; use a new interactionId`);
     outcome = 'replayed';
     if (guard.completedAt) return { outcome, interactionId: input.interactionId, customerId, recordedAt: guard.recordedAt, caseId: guard.caseId };
   }
 
   await recordSatisfaction(deps.table, customerId, input.satisfied, guard.recordedAt, 'interaction');
   await recordLastContact(deps.table, customerId, guard.recordedAt);
-  const opened = await openCaseIfUnhappy(deps, { customerId, source: 'interaction', sourceRef: input.interactionId, reason: input.reason, satisfied: input.satisfied, at: guard.recordedAt }, deps.openCaseAtOrBelow);
+  const opened = await openCaseIfUnhappy(
+    deps,
+    { customerId, source: 'interaction', sourceRef: input.interactionId, reason: input.reason, satisfied: input.satisfied, at: guard.recordedAt },
+    deps.openCaseAtOrBelow,
+  );
   // The case id derives from the interaction: a replay racing the first request names the same case as it does.
   const caseId = input.satisfied <= deps.openCaseAtOrBelow ? caseIdFor('interaction', input.interactionId) : undefined;
   await publishEvents(
     deps.bus,
-    [InteractionRecorded.create({ interactionId: input.interactionId, customerId, channel: input.channel, reason: input.reason, satisfied: input.satisfied, outcome: input.outcome, staffId: input.staffId, recordedAt: guard.recordedAt })],
+    [
+      InteractionRecorded.create({
+        interactionId: input.interactionId,
+        customerId,
+        channel: input.channel,
+        reason: input.reason,
+        satisfied: input.satisfied,
+        outcome: input.outcome,
+        staffId: input.staffId,
+        recordedAt: guard.recordedAt,
+      }),
+    ],
     deps.now(),
   );
   await deps.table.doc.send(
@@ -115,7 +158,14 @@ export async function recordInteraction(deps: RecordInteractionDeps, input: Inte
     }),
   );
   if (caseId) {
-    await deps.table.doc.send(new UpdateCommand({ TableName: deps.table.name, Key: keys.contact(customerId, guard.recordedAt, input.interactionId), UpdateExpression: 'SET caseId = :caseId', ExpressionAttributeValues: { ':caseId': caseId } }));
+    await deps.table.doc.send(
+      new UpdateCommand({
+        TableName: deps.table.name,
+        Key: keys.contact(customerId, guard.recordedAt, input.interactionId),
+        UpdateExpression: 'SET caseId = :caseId',
+        ExpressionAttributeValues: { ':caseId': caseId },
+      }),
+    );
   }
   logger.info('interaction recorded', { interactionId: input.interactionId, customerId, outcome, caseOpened: opened !== undefined });
   return { outcome, interactionId: input.interactionId, customerId, recordedAt: guard.recordedAt, caseId };

@@ -54,7 +54,10 @@ export function surveyInteractionId(campaignId: string, occurrenceId: string, cu
   return `survey:${campaignId}:${createHash('sha256').update(`${occurrenceId}|${customerId}`).digest('base64url').slice(0, 32)}`;
 }
 
-const hashOf = (note: string | undefined) => createHash('sha256').update(note ?? '').digest('base64url');
+const hashOf = (note: string | undefined) =>
+  createHash('sha256')
+    .update(note ?? '')
+    .digest('base64url');
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 export async function recordSurveyAnswer(deps: { table: Table; now: () => Date }, input: SurveyAnswerInput): Promise<SurveyAnswerResult> {
@@ -70,9 +73,31 @@ export async function recordSurveyAnswer(deps: { table: Table; now: () => Date }
       let recordedAt = now;
       if (!stored.Item) {
         outcome = 'created';
-        const answer: SurveyAnswer = { interactionId, customerId: input.customerId, channel: SURVEY_CHANNEL, reason: input.reason, campaignId: input.campaignId, occurrenceId: input.occurrenceId, ...(input.note ? { note: input.note } : {}), recordedAt: now };
+        const answer: SurveyAnswer = {
+          interactionId,
+          customerId: input.customerId,
+          channel: SURVEY_CHANNEL,
+          reason: input.reason,
+          campaignId: input.campaignId,
+          occurrenceId: input.occurrenceId,
+          ...(input.note ? { note: input.note } : {}),
+          recordedAt: now,
+        };
         items.push(
-          { Put: { TableName: table.name, Item: { ...keys.interaction(interactionId), entityType: 'INTERACTION', customerId: input.customerId, recordedAt: now, reason: input.reason, noteHash }, ConditionExpression: 'attribute_not_exists(PK)' } },
+          {
+            Put: {
+              TableName: table.name,
+              Item: {
+                ...keys.interaction(interactionId),
+                entityType: 'INTERACTION',
+                customerId: input.customerId,
+                recordedAt: now,
+                reason: input.reason,
+                noteHash,
+              },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
+          },
           // The customer must still exist (an erased customer's old link records nothing).
           { ConditionCheck: { TableName: table.name, Key: keys.profile(input.customerId), ConditionExpression: 'attribute_exists(PK)' } },
           { Put: { TableName: table.name, Item: { ...keys.contact(input.customerId, now, interactionId), entityType: 'CONTACT', ...answer } } },
@@ -110,7 +135,8 @@ export async function recordSurveyAnswer(deps: { table: Table; now: () => Date }
         return { outcome, interactionId, recordedAt };
       } catch (error) {
         // The profile check (second item of a first answer) failed: nobody to record it for.
-        if (error instanceof TransactionCanceledException && outcome === 'created' && error.CancellationReasons?.[1]?.Code === 'ConditionalCheckFailed') throw new NotFoundError('This survey link is not valid');
+        if (error instanceof TransactionCanceledException && outcome === 'created' && error.CancellationReasons?.[1]?.Code === 'ConditionalCheckFailed')
+          throw new NotFoundError('This survey link is not valid');
         throw error;
       }
     },
@@ -141,11 +167,15 @@ export interface SurveyCounts {
 
 /** Every survey's counts, from one small partition. */
 export async function surveyCounts(table: Table): Promise<SurveyCounts[]> {
-  const result = await table.doc.send(new QueryCommand({ TableName: table.name, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': surveyStatsKey('').PK } }));
+  const result = await table.doc.send(
+    new QueryCommand({ TableName: table.name, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': surveyStatsKey('').PK } }),
+  );
   return (result.Items ?? []).map((item) => ({
     campaignId: typeof item.campaignId === 'string' ? item.campaignId : String(item.SK).replace(/^CAMPAIGN#/, ''),
     answers: Object.entries(item)
-      .flatMap(([name, value]) => (name.startsWith(ANSWER_ATTRIBUTE) && typeof value === 'number' && value > 0 ? [{ reason: name.slice(ANSWER_ATTRIBUTE.length), count: value }] : []))
+      .flatMap(([name, value]) =>
+        name.startsWith(ANSWER_ATTRIBUTE) && typeof value === 'number' && value > 0 ? [{ reason: name.slice(ANSWER_ATTRIBUTE.length), count: value }] : [],
+      )
       .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason)),
   }));
 }

@@ -23,13 +23,23 @@ export function normalizeCouponCodes(codes: readonly string[] | undefined): stri
  * Redeems the order's codes (a purchase's only: a refund redeems nothing) and records the ones it redeemed on the
  * order as `redeemedCodes`. Safe to run again for the same order.
  */
-export async function redeemCouponCodes(table: Table, order: { orderId: string; customerId: string; kind: 'purchase' | 'refund' }, codes: readonly string[], now: Date): Promise<RedeemedCode[]> {
+export async function redeemCouponCodes(
+  table: Table,
+  order: { orderId: string; customerId: string; kind: 'purchase' | 'refund' },
+  codes: readonly string[],
+  now: Date,
+): Promise<RedeemedCode[]> {
   if (order.kind !== 'purchase' || codes.length === 0) return [];
   const results = await Promise.all(codes.map((code) => redeemOne(table, code, order.orderId, now)));
   const redeemed = results.filter((r): r is RedeemedCode => r !== undefined);
   if (redeemed.length > 0) {
     await table.doc.send(
-      new UpdateCommand({ TableName: table.name, Key: keys.order(order.orderId), UpdateExpression: 'SET redeemedCodes = :codes', ExpressionAttributeValues: { ':codes': redeemed } }),
+      new UpdateCommand({
+        TableName: table.name,
+        Key: keys.order(order.orderId),
+        UpdateExpression: 'SET redeemedCodes = :codes',
+        ExpressionAttributeValues: { ':codes': redeemed },
+      }),
     );
   }
   logger.info('coupon codes on order', { orderId: order.orderId, customerId: order.customerId, codes: codes.length, redeemed: redeemed.length });
@@ -59,7 +69,8 @@ function issuerOf(code: string, item: Record<string, unknown>): RedeemedCode | u
   const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
   const campaignId = str(item.campaignId);
   const occurrenceId = str(item.occurrenceId);
-  if (item.kind === 'campaign-coupon' && campaignId !== undefined && occurrenceId !== undefined) return { code, kind: 'campaign-coupon', campaignId, occurrenceId };
+  if (item.kind === 'campaign-coupon' && campaignId !== undefined && occurrenceId !== undefined)
+    return { code, kind: 'campaign-coupon', campaignId, occurrenceId };
   const issuingOrder = str(item.orderId);
   if (issuingOrder !== undefined) return { code, kind: 'incentive', orderId: issuingOrder };
   logger.warn('redeemed code has no issuer', { orderId: str(item.redeemedOrderId) });

@@ -24,8 +24,18 @@ export function decodeTagValue(value: string): string | undefined {
 }
 
 /** Tags of a campaign email. Campaign and customer ids are already tag-safe (checked), the occurrence id is encoded. */
-export function campaignEmailTags(input: { campaignId: string; occurrenceId: string; customerId: string; kind: 'marketing' | 'service' }): Record<string, string> {
-  return { campaign: tagSafe(input.campaignId, 'campaign'), occurrence: encodeTagValue(input.occurrenceId), customer: tagSafe(input.customerId, 'customer'), kind: input.kind };
+export function campaignEmailTags(input: {
+  campaignId: string;
+  occurrenceId: string;
+  customerId: string;
+  kind: 'marketing' | 'service';
+}): Record<string, string> {
+  return {
+    campaign: tagSafe(input.campaignId, 'campaign'),
+    occurrence: encodeTagValue(input.occurrenceId),
+    customer: tagSafe(input.customerId, 'customer'),
+    kind: input.kind,
+  };
 }
 
 /** Tags of a capture email (the double opt-in, the incentive): who it is for and what it is. */

@@ -40,7 +40,9 @@ export function heldOutClaimItem(recipient: HeldOutRecipient, heldOutAt: Date): 
 
 /** One held-out claim, never over an existing claim (a replanned occurrence keeps what is there). True if written now. */
 export async function recordHeldOutClaim(table: Table, recipient: HeldOutRecipient, heldOutAt: Date): Promise<boolean> {
-  return writeIfConditionHolds(() => table.doc.send(new PutCommand({ TableName: table.name, Item: heldOutClaimItem(recipient, heldOutAt), ConditionExpression: 'attribute_not_exists(PK)' })));
+  return writeIfConditionHolds(() =>
+    table.doc.send(new PutCommand({ TableName: table.name, Item: heldOutClaimItem(recipient, heldOutAt), ConditionExpression: 'attribute_not_exists(PK)' })),
+  );
 }
 
 /**
@@ -63,7 +65,11 @@ export async function recordHeldOutClaims(table: Table, recipients: readonly Hel
 async function writeChunk(table: Table, recipients: readonly HeldOutRecipient[], heldOutAt: Date): Promise<number> {
   const existing = await existingClaims(table, recipients);
   const missing = recipients.filter((r) => !existing.has(claimRef(r)));
-  await batchWriteAll(table, missing.map((r) => ({ PutRequest: { Item: heldOutClaimItem(r, heldOutAt) } })), CLAIM_BATCH_RETRIES);
+  await batchWriteAll(
+    table,
+    missing.map((r) => ({ PutRequest: { Item: heldOutClaimItem(r, heldOutAt) } })),
+    CLAIM_BATCH_RETRIES,
+  );
   return missing.length;
 }
 

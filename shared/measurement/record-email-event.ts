@@ -56,7 +56,19 @@ const privacy = loadPrivacyConfig();
 const MAX_ATTEMPTS = 5;
 
 /** Counter names of contract 3. */
-type Counter = 'sent' | 'delivered' | 'bounced' | 'complained' | 'rejected' | 'renderingFailed' | 'delayed' | 'opened' | 'clicked' | 'opens' | 'clicks' | 'unsubscribed';
+type Counter =
+  | 'sent'
+  | 'delivered'
+  | 'bounced'
+  | 'complained'
+  | 'rejected'
+  | 'renderingFailed'
+  | 'delayed'
+  | 'opened'
+  | 'clicked'
+  | 'opens'
+  | 'clicks'
+  | 'unsubscribed';
 
 const COUNTER_OF: Record<EmailEventType, Counter> = {
   send: 'sent',
@@ -112,17 +124,21 @@ export async function recordEmailEvent(deps: RecordEmailEventDeps, record: SesEv
     async (attempt) => {
       const [profile, claim] = await Promise.all([
         getItem(deps.table, keys.profile(subject.customerId)),
-        campaignEmail && subject.campaignId && subject.occurrenceId ? getItem(deps.table, keys.sendClaim(subject.campaignId, subject.occurrenceId, subject.customerId)) : Promise.resolve(undefined),
+        campaignEmail && subject.campaignId && subject.occurrenceId
+          ? getItem(deps.table, keys.sendClaim(subject.campaignId, subject.occurrenceId, subject.customerId))
+          : Promise.resolve(undefined),
       ]);
       // No claim at all (an erased customer, a claim written by nothing): record the rest without it.
       if (withClaim && claim === undefined) withClaim = false;
       // Any SES event of the email proves SES took it: a claim left unknown (or by a dead worker) is marked sent now.
       if (campaignEmail && claim !== undefined && reconcilable(claim, deps.now())) {
-        if (attempt >= MAX_ATTEMPTS) throw new ClaimNotSentYetError(`the claim of message ${subject.messageId} kept changing while it was reconciled; retry later`);
+        if (attempt >= MAX_ATTEMPTS)
+          throw new ClaimNotSentYetError(`the claim of message ${subject.messageId} kept changing while it was reconciled; retry later`);
         await reconcileClaim(deps, record, subject, claim, profile);
         throw new Contended(); // Read the claim again, as reconciled (by this event or another).
       }
-      if (withClaim && claim?.status !== 'sent') throw new ClaimNotSentYetError(`the claim of message ${subject.messageId} is not marked sent yet; retry later`);
+      if (withClaim && claim?.status !== 'sent')
+        throw new ClaimNotSentYetError(`the claim of message ${subject.messageId} is not marked sent yet; retry later`);
 
       const plan = planWrites(deps, record, subject, profile, withClaim ? claim : undefined);
       try {
@@ -139,7 +155,13 @@ export async function recordEmailEvent(deps: RecordEmailEventDeps, record: SesEv
       }
       if (plan.withdrawConsent) await withdraw(deps, subject);
       await publishEvents(deps.bus, plan.events);
-      logger.info('email event recorded', { customerId: subject.customerId, messageId: subject.messageId, eventType: subject.eventType, campaignId: subject.campaignId, suppressed: plan.suppressed });
+      logger.info('email event recorded', {
+        customerId: subject.customerId,
+        messageId: subject.messageId,
+        eventType: subject.eventType,
+        campaignId: subject.campaignId,
+        suppressed: plan.suppressed,
+      });
       return { outcome: 'recorded', customerId: subject.customerId, eventType: subject.eventType, suppressed: plan.suppressed };
     },
     { attempts: MAX_ATTEMPTS, backoff: noWait, retryOn: (error) => error instanceof Contended || error instanceof TransactionCanceledException },
@@ -170,7 +192,13 @@ interface WritePlan {
   withdrawConsent: boolean;
 }
 
-function planWrites(deps: RecordEmailEventDeps, record: SesEventRecord, s: Subject, profile: Record<string, unknown> | undefined, claim: Record<string, unknown> | undefined): WritePlan {
+function planWrites(
+  deps: RecordEmailEventDeps,
+  record: SesEventRecord,
+  s: Subject,
+  profile: Record<string, unknown> | undefined,
+  claim: Record<string, unknown> | undefined,
+): WritePlan {
   const table = deps.table.name;
   const counters: Counter[] = [COUNTER_OF[s.eventType]];
   // Unique opens and clicks per message: known from the claim (campaign emails).
@@ -182,7 +210,8 @@ function planWrites(deps: RecordEmailEventDeps, record: SesEventRecord, s: Subje
   const items: TransactItem[] = [{ Put: { TableName: table, Item: eventItem(record, s), ConditionExpression: 'attribute_not_exists(PK)' } }];
   const day = s.at.slice(0, 10);
   items.push(counterUpdate(table, keys.dailyEmailStats(day), counters, { day }));
-  if (s.campaignId && s.occurrenceId) items.push(counterUpdate(table, keys.campaignStats(s.campaignId, s.occurrenceId), counters, { campaignId: s.campaignId, occurrenceId: s.occurrenceId }));
+  if (s.campaignId && s.occurrenceId)
+    items.push(counterUpdate(table, keys.campaignStats(s.campaignId, s.occurrenceId), counters, { campaignId: s.campaignId, occurrenceId: s.occurrenceId }));
 
   const claimField = CLAIM_FIELD[s.eventType];
   if (claim && claimField && s.campaignId && s.occurrenceId) {
@@ -201,8 +230,18 @@ function planWrites(deps: RecordEmailEventDeps, record: SesEventRecord, s: Subje
   }
 
   const outcome: DeliveryOutcome =
-    record.eventType === 'Delivery' ? { kind: 'delivery' } : record.eventType === 'Bounce' ? { kind: 'bounce', bounceType: record.bounce.bounceType } : record.eventType === 'Complaint' ? { kind: 'complaint' } : { kind: 'other' };
-  const decision = decideSuppression(outcome, { softBounceStreak: numberOf(profile?.softBounceStreak), suppressedReason: reasonOf(profile?.suppressedReason) }, deps.softBounceLimit);
+    record.eventType === 'Delivery'
+      ? { kind: 'delivery' }
+      : record.eventType === 'Bounce'
+        ? { kind: 'bounce', bounceType: record.bounce.bounceType }
+        : record.eventType === 'Complaint'
+          ? { kind: 'complaint' }
+          : { kind: 'other' };
+  const decision = decideSuppression(
+    outcome,
+    { softBounceStreak: numberOf(profile?.softBounceStreak), suppressedReason: reasonOf(profile?.suppressedReason) },
+    deps.softBounceLimit,
+  );
 
   if (profile) {
     const sets: string[] = [];
@@ -242,13 +281,19 @@ function planWrites(deps: RecordEmailEventDeps, record: SesEventRecord, s: Subje
         TableName: table,
         Key: keys.suppression(s.customerId),
         // The first reason stays, should the item exist already (the profile is the one that is checked before sending).
-        UpdateExpression: 'SET entityType = if_not_exists(entityType, :type), customerId = :customer, reason = if_not_exists(reason, :reason), #at = if_not_exists(#at, :at), messageId = if_not_exists(messageId, :messageId)',
+        UpdateExpression:
+          'SET entityType = if_not_exists(entityType, :type), customerId = :customer, reason = if_not_exists(reason, :reason), #at = if_not_exists(#at, :at), messageId = if_not_exists(messageId, :messageId)',
         ExpressionAttributeNames: { '#at': 'at' },
         ExpressionAttributeValues: { ':type': 'SUPPRESSION', ':customer': s.customerId, ':reason': suppress, ':at': s.at, ':messageId': s.messageId },
       },
     });
   }
-  return { items, events: outcomeEvents(record, s, suppress, firstOpen, firstClick), suppressed: suppress, withdrawConsent: decision.withdrawConsent && profile !== undefined };
+  return {
+    items,
+    events: outcomeEvents(record, s, suppress, firstOpen, firstClick),
+    suppressed: suppress,
+    withdrawConsent: decision.withdrawConsent && profile !== undefined,
+  };
 }
 
 function eventItem(record: SesEventRecord, s: Subject): Record<string, unknown> {
@@ -289,16 +334,38 @@ function counterUpdate(table: string, key: { PK: string; SK: string }, counters:
     values[`:a${i}`] = value;
     return `#a${i} = :a${i}`;
   });
-  return { Update: { TableName: table, Key: key, UpdateExpression: `SET entityType = :type, ${sets.join(', ')} ADD ${adds.join(', ')}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values } };
+  return {
+    Update: {
+      TableName: table,
+      Key: key,
+      UpdateExpression: `SET entityType = :type, ${sets.join(', ')} ADD ${adds.join(', ')}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
 }
 
 function outcomeEvents(record: SesEventRecord, s: Subject, suppressed: SuppressionReason | undefined, firstOpen: boolean, firstClick: boolean): DomainEvent[] {
-  const common = { customerId: s.customerId, messageId: s.messageId, at: s.at, ...(s.campaignId ? { campaignId: s.campaignId } : {}), ...(s.occurrenceId ? { occurrenceId: s.occurrenceId } : {}), ...(s.kind ? { kind: s.kind } : {}) };
+  const common = {
+    customerId: s.customerId,
+    messageId: s.messageId,
+    at: s.at,
+    ...(s.campaignId ? { campaignId: s.campaignId } : {}),
+    ...(s.occurrenceId ? { occurrenceId: s.occurrenceId } : {}),
+    ...(s.kind ? { kind: s.kind } : {}),
+  };
   switch (record.eventType) {
     case 'Delivery':
       return [EmailDelivered.create(common)];
     case 'Bounce':
-      return [EmailBounced.create({ ...common, bounceType: record.bounce.bounceType, bounceSubType: record.bounce.bounceSubType, suppressed: suppressed !== undefined })];
+      return [
+        EmailBounced.create({
+          ...common,
+          bounceType: record.bounce.bounceType,
+          bounceSubType: record.bounce.bounceSubType,
+          suppressed: suppressed !== undefined,
+        }),
+      ];
     case 'Complaint':
       return [EmailComplained.create(common)];
     case 'Open':
@@ -311,7 +378,14 @@ function outcomeEvents(record: SesEventRecord, s: Subject, suppressed: Suppressi
 }
 
 async function withdraw(deps: RecordEmailEventDeps, s: Subject): Promise<void> {
-  await withdrawMarketingConsent(deps, { customerId: s.customerId, at: s.at, ref: `complaint#${s.messageId}`, source: 'complaint', campaignId: s.campaignId, details: { messageId: s.messageId } });
+  await withdrawMarketingConsent(deps, {
+    customerId: s.customerId,
+    at: s.at,
+    ref: `complaint#${s.messageId}`,
+    source: 'complaint',
+    campaignId: s.campaignId,
+    details: { messageId: s.messageId },
+  });
 }
 
 /**
@@ -328,7 +402,13 @@ function reconcilable(claim: Record<string, unknown>, now: Date): boolean {
  * Marks the claim sent with the event's message id (the one SendEmail never returned to us), only if it is still the
  * claim that was read (same token, still unsettled), and publishes the EmailSent the sender could not.
  */
-async function reconcileClaim(deps: RecordEmailEventDeps, record: SesEventRecord, s: Subject, claim: Record<string, unknown>, profile: Record<string, unknown> | undefined): Promise<void> {
+async function reconcileClaim(
+  deps: RecordEmailEventDeps,
+  record: SesEventRecord,
+  s: Subject,
+  claim: Record<string, unknown>,
+  profile: Record<string, unknown> | undefined,
+): Promise<void> {
   const { campaignId, occurrenceId } = s;
   if (!campaignId || !occurrenceId) return;
   const now = deps.now();
@@ -357,10 +437,28 @@ async function reconcileClaim(deps: RecordEmailEventDeps, record: SesEventRecord
   );
   // Settled meanwhile (another event of this email, or a retry took the claim over): the caller reads it again.
   if (!reconciled) return;
-  logger.info('send claim reconciled from an SES event', { customerId: s.customerId, campaignId: s.campaignId, messageId: s.messageId, eventType: s.eventType });
+  logger.info('send claim reconciled from an SES event', {
+    customerId: s.customerId,
+    campaignId: s.campaignId,
+    messageId: s.messageId,
+    eventType: s.eventType,
+  });
   // An unknown claim kept the locale it was rendered in; a dead worker's claim has none: the profile's is the best guess.
-  const locale = typeof claim.locale === 'string' && isSupportedLocale(claim.locale) ? claim.locale : (nearestSupportedLocale(typeof profile?.locale === 'string' ? profile.locale : undefined) ?? 'en');
-  await publishEvents(deps.bus, [EmailSent.create({ customerId: s.customerId, campaignId, occurrenceId, messageId: s.messageId, locale, withCoupon: typeof claim.couponCode === 'string', sentAt })]);
+  const locale =
+    typeof claim.locale === 'string' && isSupportedLocale(claim.locale)
+      ? claim.locale
+      : (nearestSupportedLocale(typeof profile?.locale === 'string' ? profile.locale : undefined) ?? 'en');
+  await publishEvents(deps.bus, [
+    EmailSent.create({
+      customerId: s.customerId,
+      campaignId,
+      occurrenceId,
+      messageId: s.messageId,
+      locale,
+      withCoupon: typeof claim.couponCode === 'string',
+      sentAt,
+    }),
+  ]);
 }
 
 async function getItem(table: Table, key: { PK: string; SK: string }): Promise<Record<string, unknown> | undefined> {

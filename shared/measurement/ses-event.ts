@@ -60,18 +60,44 @@ export const SesEventRecord = z.discriminatedUnion('eventType', [
   z.looseObject({
     eventType: z.literal('Complaint'),
     mail: SesMail,
-    complaint: z.looseObject({ complainedRecipients: z.array(Recipient), timestamp: at, feedbackId: z.string().optional(), complaintFeedbackType: z.string().optional() }),
+    complaint: z.looseObject({
+      complainedRecipients: z.array(Recipient),
+      timestamp: at,
+      feedbackId: z.string().optional(),
+      complaintFeedbackType: z.string().optional(),
+    }),
   }),
   z.looseObject({ eventType: z.literal('Reject'), mail: SesMail, reject: z.looseObject({ reason: z.string() }) }),
-  z.looseObject({ eventType: z.literal('Open'), mail: SesMail, open: z.looseObject({ timestamp: at, ipAddress: z.string().optional(), userAgent: z.string().optional() }) }),
-  z.looseObject({ eventType: z.literal('Click'), mail: SesMail, click: z.looseObject({ timestamp: at, link: z.string(), ipAddress: z.string().optional(), userAgent: z.string().optional() }) }),
-  z.looseObject({ eventType: z.literal('Rendering Failure'), mail: SesMail, failure: z.looseObject({ errorMessage: z.string(), templateName: z.string().optional() }) }),
+  z.looseObject({
+    eventType: z.literal('Open'),
+    mail: SesMail,
+    open: z.looseObject({ timestamp: at, ipAddress: z.string().optional(), userAgent: z.string().optional() }),
+  }),
+  z.looseObject({
+    eventType: z.literal('Click'),
+    mail: SesMail,
+    click: z.looseObject({ timestamp: at, link: z.string(), ipAddress: z.string().optional(), userAgent: z.string().optional() }),
+  }),
+  z.looseObject({
+    eventType: z.literal('Rendering Failure'),
+    mail: SesMail,
+    failure: z.looseObject({ errorMessage: z.string(), templateName: z.string().optional() }),
+  }),
   z.looseObject({
     eventType: z.literal('DeliveryDelay'),
     mail: SesMail,
-    deliveryDelay: z.looseObject({ timestamp: at, delayType: z.string(), delayedRecipients: z.array(Recipient).default([]), expirationTime: z.string().optional() }),
+    deliveryDelay: z.looseObject({
+      timestamp: at,
+      delayType: z.string(),
+      delayedRecipients: z.array(Recipient).default([]),
+      expirationTime: z.string().optional(),
+    }),
   }),
-  z.looseObject({ eventType: z.literal('Subscription'), mail: SesMail, subscription: z.looseObject({ timestamp: at, contactList: z.string().optional(), source: z.string().optional() }) }),
+  z.looseObject({
+    eventType: z.literal('Subscription'),
+    mail: SesMail,
+    subscription: z.looseObject({ timestamp: at, contactList: z.string().optional(), source: z.string().optional() }),
+  }),
 ]);
 export type SesEventRecord = z.output<typeof SesEventRecord>;
 
@@ -86,7 +112,17 @@ export const SesEventBridgeEvent = z.looseObject({
 export type SesEventBridgeEvent = z.output<typeof SesEventBridgeEvent>;
 
 /** Kinship's lower-case event names (the EMAILEVT item's `eventType`). */
-export type EmailEventType = 'send' | 'delivery' | 'bounce' | 'complaint' | 'reject' | 'open' | 'click' | 'rendering-failure' | 'delivery-delay' | 'subscription';
+export type EmailEventType =
+  | 'send'
+  | 'delivery'
+  | 'bounce'
+  | 'complaint'
+  | 'reject'
+  | 'open'
+  | 'click'
+  | 'rendering-failure'
+  | 'delivery-delay'
+  | 'subscription';
 
 export const EMAIL_EVENT_TYPES: Record<SesEventType, EmailEventType> = {
   Send: 'send',

@@ -7,7 +7,11 @@
  */
 export type SuppressionReason = 'bounce' | 'complaint';
 
-export type DeliveryOutcome = { kind: 'delivery' } | { kind: 'bounce'; bounceType: 'Permanent' | 'Transient' | 'Undetermined' } | { kind: 'complaint' } | { kind: 'other' };
+export type DeliveryOutcome =
+  | { kind: 'delivery' }
+  | { kind: 'bounce'; bounceType: 'Permanent' | 'Transient' | 'Undetermined' }
+  | { kind: 'complaint' }
+  | { kind: 'other' };
 
 export interface SuppressionState {
   /** Soft bounces in a row so far. */

@@ -32,7 +32,17 @@ export function sendOutcomeMetric(outcome: string): string {
 }
 
 /** The send outcomes the dashboard charts (other skip reasons — duplicate, held-out, exited … — are published too). */
-export const SEND_OUTCOME_METRICS = ['sent', 'skipped:suppressed', 'skipped:unsubscribed', 'skipped:frequency-cap', 'skipped:no-consent', 'deferred', 'throttled', 'failed', 'unknown'].map(sendOutcomeMetric);
+export const SEND_OUTCOME_METRICS = [
+  'sent',
+  'skipped:suppressed',
+  'skipped:unsubscribed',
+  'skipped:frequency-cap',
+  'skipped:no-consent',
+  'deferred',
+  'throttled',
+  'failed',
+  'unknown',
+].map(sendOutcomeMetric);
 
 /** Queue messages delivered again (SQS receive count above 1): retries on their way to the dead-letter queue. */
 export const SEND_REDELIVERIES = 'SendRedeliveries';

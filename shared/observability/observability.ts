@@ -43,7 +43,9 @@ export function countSendBatch(outcomes: Record<string, number>, receiveCounts: 
 
 const tracingEnabled = process.env.POWERTOOLS_TRACE_ENABLED !== 'false' && inLambda();
 /** The X-Ray tracer, in Lambda only (undefined locally, in tests and in the CLI). */
-export const tracer: Tracer | undefined = tracingEnabled ? new (await import('@aws-lambda-powertools/tracer')).Tracer({ serviceName: SERVICE_NAME }) : undefined;
+export const tracer: Tracer | undefined = tracingEnabled
+  ? new (await import('@aws-lambda-powertools/tracer')).Tracer({ serviceName: SERVICE_NAME })
+  : undefined;
 
 /** Traces an AWS SDK v3 client's calls as X-Ray subsegments, where the client is created; returns it unchanged otherwise. */
 export function traced<C>(client: C): C {
@@ -70,5 +72,10 @@ const metricsFlush: MiddlewareObj = { name: 'kinship-metrics', after: flushMetri
  * (responses are not recorded: pages and exports carry personal data), the invocation's metrics flushed at the end.
  */
 export function observed(): MiddlewareObj[] {
-  return [injectLambdaContext(logger, { resetKeys: true }), correlation, ...(tracer ? [captureLambdaHandler(tracer, { captureResponse: false })] : []), metricsFlush];
+  return [
+    injectLambdaContext(logger, { resetKeys: true }),
+    correlation,
+    ...(tracer ? [captureLambdaHandler(tracer, { captureResponse: false })] : []),
+    metricsFlush,
+  ];
 }

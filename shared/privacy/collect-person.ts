@@ -45,7 +45,11 @@ export async function collectPerson(table: Table, ref: PersonRef, signingKey: st
     if (item) found.set(itemKey(item), item);
   };
   for (const item of await queryAll(table, { KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `CUST#${customerId}` } })) add(item);
-  const orders = await queryAll(table, { IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': keys.ordersOfCustomer(customerId) } });
+  const orders = await queryAll(table, {
+    IndexName: 'GSI1',
+    KeyConditionExpression: 'GSI1PK = :pk',
+    ExpressionAttributeValues: { ':pk': keys.ordersOfCustomer(customerId) },
+  });
   for (const order of orders) {
     const orderId = typeof order.orderId === 'string' ? order.orderId : undefined;
     if (orderId === undefined) continue;
@@ -86,7 +90,11 @@ function identityOf(item: Item, customerId: string): { addresses: unknown[]; nam
   const answerName = item['ans#name'];
   return {
     addresses: [item.email, item.confirmedEmail, item.optInEmail, item.customerEmail],
-    names: [item.customerName, Reflect.get(answers, 'name'), typeof answerName === 'object' && answerName !== null ? Reflect.get(answerName, 'value') : undefined],
+    names: [
+      item.customerName,
+      Reflect.get(answers, 'name'),
+      typeof answerName === 'object' && answerName !== null ? Reflect.get(answerName, 'value') : undefined,
+    ],
   };
 }
 
@@ -98,10 +106,14 @@ async function get(table: Table, key: { PK: string; SK: string }): Promise<Item 
   return (await table.doc.send(new GetCommand({ TableName: table.name, Key: key, ConsistentRead: true }))).Item;
 }
 
-async function queryAll(table: Table, input: { IndexName?: string; KeyConditionExpression: string; ExpressionAttributeValues: Record<string, unknown> }): Promise<Item[]> {
+async function queryAll(
+  table: Table,
+  input: { IndexName?: string; KeyConditionExpression: string; ExpressionAttributeValues: Record<string, unknown> },
+): Promise<Item[]> {
   const items: Item[] = [];
   // GSIs cannot be read consistently; the base-table reads are.
   const consistent = input.IndexName === undefined;
-  for await (const page of paginateQuery({ client: table.doc }, { TableName: table.name, ...input, ConsistentRead: consistent })) items.push(...(page.Items ?? []));
+  for await (const page of paginateQuery({ client: table.doc }, { TableName: table.name, ...input, ConsistentRead: consistent }))
+    items.push(...(page.Items ?? []));
   return items;
 }

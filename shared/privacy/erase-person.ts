@@ -41,7 +41,12 @@ export interface ErasureResult {
 
 /** What an erasure would do, item by item, without changing anything (the CLI's confirmation, the console's preview). */
 export function planErasure(person: CollectedPerson, config: PrivacyConfig): PlannedChange[] {
-  return person.items.map(({ kind, item }) => ({ kind, action: actionFor(kind, item, person.terms, config.keepOrders).action, PK: String(item.PK), SK: String(item.SK) }));
+  return person.items.map(({ kind, item }) => ({
+    kind,
+    action: actionFor(kind, item, person.terms, config.keepOrders).action,
+    PK: String(item.PK),
+    SK: String(item.SK),
+  }));
 }
 
 /**
@@ -70,7 +75,8 @@ export async function erasePerson(deps: ErasureDeps, ref: PersonRef, collected?:
   // The tombstone first (with the old id until the event is out): if this run stops half-way, the next run finds
   // what is left and erases it, or finds nothing and still publishes CustomerErased from the tombstone.
   const addresses = terms.addresses;
-  for (const address of addresses) await writeErasureRecord(deps.table, erasureHash(deps.signingKey, address), { erasedAt, counts, customerId: terms.customerId });
+  for (const address of addresses)
+    await writeErasureRecord(deps.table, erasureHash(deps.signingKey, address), { erasedAt, counts, customerId: terms.customerId });
 
   const deletes: Item[] = [];
   for (const { item, action } of planned) {
@@ -120,7 +126,11 @@ interface ErasureRecord {
 async function readErasureRecord(table: Table, hash: string): Promise<ErasureRecord | undefined> {
   const item = (await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.erasure(hash), ConsistentRead: true }))).Item;
   if (!item || typeof item.erasedAt !== 'string') return undefined;
-  return { erasedAt: item.erasedAt, eventPublished: item.eventPublished === true, customerId: typeof item.pendingCustomerId === 'string' ? item.pendingCustomerId : undefined };
+  return {
+    erasedAt: item.erasedAt,
+    eventPublished: item.eventPublished === true,
+    customerId: typeof item.pendingCustomerId === 'string' ? item.pendingCustomerId : undefined,
+  };
 }
 
 /**
@@ -129,12 +139,29 @@ async function readErasureRecord(table: Table, hash: string): Promise<ErasureRec
  */
 async function writeErasureRecord(table: Table, hash: string, record: { erasedAt: string; counts: Record<string, number>; customerId: string }): Promise<void> {
   await table.doc.send(
-    new PutCommand({ TableName: table.name, Item: { ...keys.erasure(hash), entityType: 'ERASURE', erasedAt: record.erasedAt, counts: record.counts, eventPublished: false, pendingCustomerId: record.customerId } }),
+    new PutCommand({
+      TableName: table.name,
+      Item: {
+        ...keys.erasure(hash),
+        entityType: 'ERASURE',
+        erasedAt: record.erasedAt,
+        counts: record.counts,
+        eventPublished: false,
+        pendingCustomerId: record.customerId,
+      },
+    }),
   );
 }
 
 async function markPublished(table: Table, hash: string): Promise<void> {
-  await table.doc.send(new UpdateCommand({ TableName: table.name, Key: keys.erasure(hash), UpdateExpression: 'SET eventPublished = :true REMOVE pendingCustomerId', ExpressionAttributeValues: { ':true': true } }));
+  await table.doc.send(
+    new UpdateCommand({
+      TableName: table.name,
+      Key: keys.erasure(hash),
+      UpdateExpression: 'SET eventPublished = :true REMOVE pendingCustomerId',
+      ExpressionAttributeValues: { ':true': true },
+    }),
+  );
 }
 
 export function scrubItem(item: Item, terms: PersonTerms, anonymousId: string): Item {
@@ -165,4 +192,3 @@ async function deleteAll(table: Table, items: Item[]): Promise<void> {
     { attempts: 8, backoff: exponential(50), nextStep: 'run the erasure again (it is idempotent)' },
   );
 }
-

@@ -6,25 +6,65 @@ import type { PersonTerms } from '#shared/privacy/person-terms.ts';
  * added after this list was written: the confirming scan still finds them, so they are never missed.
  */
 export const ITEM_KINDS = {
-  profile: { title: 'Profile', description: 'Your customer profile: address, name, language, country, purchase totals, consent state and form answers.', onErase: 'deleted' },
+  profile: {
+    title: 'Profile',
+    description: 'Your customer profile: address, name, language, country, purchase totals, consent state and form answers.',
+    onErase: 'deleted',
+  },
   consent: { title: 'Consent ledger', description: 'Each time you gave or withdrew consent: what, when, in which wording and language.', onErase: 'deleted' },
-  'segment-membership': { title: 'Segment memberships', description: 'The customer groups (segments) you belong to, used to choose which emails you get.', onErase: 'deleted' },
+  'segment-membership': {
+    title: 'Segment memberships',
+    description: 'The customer groups (segments) you belong to, used to choose which emails you get.',
+    onErase: 'deleted',
+  },
   'email-event': { title: 'Email events', description: 'Deliveries, bounces, opens and clicks of emails sent to you.', onErase: 'deleted' },
   contact: { title: 'Contacts with staff', description: 'Conversations with our staff (channel, reason, outcome, notes).', onErase: 'deleted' },
   'case-reference': { title: 'Case references', description: 'Links from your profile to follow-up cases.', onErase: 'deleted' },
   case: { title: 'Cases', description: 'Follow-up cases opened for you (e.g. after an unhappy answer) and how they were handled.', onErase: 'deleted' },
   'case-listing': { title: 'Case listings', description: 'Entries of your cases in the staff work lists.', onErase: 'deleted' },
   'referral-made': { title: 'Referrals you made', description: 'Customers who named you as the person who referred them.', onErase: 'deleted' },
-  'referral-received': { title: 'Referral of you', description: 'Who referred you to the shop.', onErase: 'kept under an anonymous id, so the referrer’s count stays right' },
-  order: { title: 'Orders', description: 'What you bought, when, and for how much.', onErase: 'kept for bookkeeping with every personal field removed (privacy.keepOrders), else deleted' },
-  'answer-history': { title: 'Form answers over time', description: 'Each time you filled in the after-purchase form: your answers (free text included), when, and for which order.', onErase: 'deleted' },
-  'referral-pending': { title: 'Referrals waiting for your profile', description: 'A note that someone named you as their referrer before you were a customer, so the referral counts once you are.', onErase: 'deleted' },
-  submission: { title: 'Form answers', description: 'Your answers to the after-purchase form, including free text, and the double opt-in state.', onErase: 'deleted' },
-  incentive: { title: 'Incentives', description: 'Coupons, gift cards or warranties issued to you for an order.', onErase: 'kept under an anonymous id (the shop’s liability), personal fields removed' },
+  'referral-received': {
+    title: 'Referral of you',
+    description: 'Who referred you to the shop.',
+    onErase: 'kept under an anonymous id, so the referrer’s count stays right',
+  },
+  order: {
+    title: 'Orders',
+    description: 'What you bought, when, and for how much.',
+    onErase: 'kept for bookkeeping with every personal field removed (privacy.keepOrders), else deleted',
+  },
+  'answer-history': {
+    title: 'Form answers over time',
+    description: 'Each time you filled in the after-purchase form: your answers (free text included), when, and for which order.',
+    onErase: 'deleted',
+  },
+  'referral-pending': {
+    title: 'Referrals waiting for your profile',
+    description: 'A note that someone named you as their referrer before you were a customer, so the referral counts once you are.',
+    onErase: 'deleted',
+  },
+  submission: {
+    title: 'Form answers',
+    description: 'Your answers to the after-purchase form, including free text, and the double opt-in state.',
+    onErase: 'deleted',
+  },
+  incentive: {
+    title: 'Incentives',
+    description: 'Coupons, gift cards or warranties issued to you for an order.',
+    onErase: 'kept under an anonymous id (the shop’s liability), personal fields removed',
+  },
   'incentive-code': { title: 'Incentive codes', description: 'Reservations of the codes issued to you.', onErase: 'kept under an anonymous id' },
-  'send-claim': { title: 'Campaign sends', description: 'Which campaign emails were sent to you (or held back to measure a campaign).', onErase: 'kept under an anonymous id, so campaign results stay right' },
+  'send-claim': {
+    title: 'Campaign sends',
+    description: 'Which campaign emails were sent to you (or held back to measure a campaign).',
+    onErase: 'kept under an anonymous id, so campaign results stay right',
+  },
   suppression: { title: 'Suppression', description: 'Why your address stopped receiving email (bounce, complaint).', onErase: 'deleted' },
-  other: { title: 'Other items', description: 'Other records that mention you.', onErase: 'deleted when keyed by you or about you, else the mention is removed' },
+  other: {
+    title: 'Other items',
+    description: 'Other records that mention you.',
+    onErase: 'deleted when keyed by you or about you, else the mention is removed',
+  },
 } as const;
 
 export type ItemKind = keyof typeof ITEM_KINDS;
@@ -79,7 +119,10 @@ const KEY_ATTRIBUTES = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK'] as c
 export function keyedByPerson(item: Item, terms: PersonTerms): boolean {
   return KEY_ATTRIBUTES.some((attribute) => {
     const value = str(item[attribute]).toLowerCase();
-    return value !== '' && (value.includes(terms.customerId.toLowerCase()) || terms.addresses.some((a) => value.includes(a)) || terms.names.some((n) => value.includes(n)));
+    return (
+      value !== '' &&
+      (value.includes(terms.customerId.toLowerCase()) || terms.addresses.some((a) => value.includes(a)) || terms.names.some((n) => value.includes(n)))
+    );
   });
 }
 

@@ -29,7 +29,14 @@ export function erasureHashes(signingKey: string, address: string): string[] {
   const ring = keyRingFrom(signingKey);
   const legacy = ring.legacy === undefined ? undefined : ring.keys.get(ring.legacy);
   const current = erasureHash(signingKey, address);
-  return legacy === undefined ? [current] : [current, createHmac('sha256', legacy).update(`erased:${normalizeEmail(address)}`).digest('hex')];
+  return legacy === undefined
+    ? [current]
+    : [
+        current,
+        createHmac('sha256', legacy)
+          .update(`erased:${normalizeEmail(address)}`)
+          .digest('hex'),
+      ];
 }
 
 export function addTerms(terms: PersonTerms, found: { addresses?: unknown[]; names?: unknown[] }): void {

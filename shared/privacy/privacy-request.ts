@@ -26,7 +26,10 @@ export function personRefFromArgument(value: string): PersonRef {
   return value.includes('@') ? { email: value } : { customerId: value };
 }
 
-export async function exportRequest(deps: Pick<ErasureDeps, 'table' | 'now' | 'signingKey'>, body: PrivacyRequest): Promise<{ export: PrivacyExport; html: string }> {
+export async function exportRequest(
+  deps: Pick<ErasureDeps, 'table' | 'now' | 'signingKey'>,
+  body: PrivacyRequest,
+): Promise<{ export: PrivacyExport; html: string }> {
   const person = await collectPerson(deps.table, personRefOf(body), deps.signingKey);
   if (person.items.length === 0) throw new NotFoundError('Nothing about this person is stored (check the address or customer id)');
   const doc = buildExport(person, deps.now().toISOString());
@@ -34,8 +37,10 @@ export async function exportRequest(deps: Pick<ErasureDeps, 'table' | 'now' | 's
 }
 
 export async function eraseRequest(deps: ErasureDeps, body: PrivacyRequest): Promise<ErasureResult> {
-  if (body.confirm !== true) throw new ValidationError('An erasure cannot be undone: send confirm: true', [{ field: 'confirm', message: 'must be true to erase' }]);
+  if (body.confirm !== true)
+    throw new ValidationError('An erasure cannot be undone: send confirm: true', [{ field: 'confirm', message: 'must be true to erase' }]);
   const result = await erasePerson(deps, personRefOf(body));
-  if (result.outcome === 'nothing-found' && result.erasedAt === undefined) throw new NotFoundError('Nothing about this person is stored (check the address or customer id)');
+  if (result.outcome === 'nothing-found' && result.erasedAt === undefined)
+    throw new NotFoundError('Nothing about this person is stored (check the address or customer id)');
   return result;
 }

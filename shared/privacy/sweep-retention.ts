@@ -83,7 +83,13 @@ async function clearSubmission(table: Table, key: { PK: string; SK: string }, cu
     return `#answers.#f${i}`;
   });
   // Only if no newer submission landed since the scan read it.
-  return conditionalUpdate(table, { Key: key, UpdateExpression: `REMOVE ${removes.join(', ')} SET retentionSweptAt = :now`, ConditionExpression: 'submittedAt < :cutoff', ExpressionAttributeNames: names, ExpressionAttributeValues: { ':cutoff': cutoff, ':now': now.toISOString() } });
+  return conditionalUpdate(table, {
+    Key: key,
+    UpdateExpression: `REMOVE ${removes.join(', ')} SET retentionSweptAt = :now`,
+    ConditionExpression: 'submittedAt < :cutoff',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: { ':cutoff': cutoff, ':now': now.toISOString() },
+  });
 }
 
 async function clearProfile(table: Table, key: { PK: string; SK: string }, item: Record<string, unknown>, cutoff: string): Promise<number> {
@@ -99,7 +105,13 @@ async function clearProfile(table: Table, key: { PK: string; SK: string }, item:
     conditions.push(`#f${i}.#at < :cutoff`);
   });
   if (removes.length === 0) return 0;
-  return conditionalUpdate(table, { Key: key, UpdateExpression: `REMOVE ${removes.join(', ')}`, ConditionExpression: conditions.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: { ':cutoff': cutoff } });
+  return conditionalUpdate(table, {
+    Key: key,
+    UpdateExpression: `REMOVE ${removes.join(', ')}`,
+    ConditionExpression: conditions.join(' AND '),
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: { ':cutoff': cutoff },
+  });
 }
 
 async function clearContact(table: Table, key: { PK: string; SK: string }, now: Date): Promise<number> {
@@ -108,9 +120,24 @@ async function clearContact(table: Table, key: { PK: string; SK: string }, now: 
     names[`#f${i}`] = field;
     return `#f${i}`;
   });
-  return conditionalUpdate(table, { Key: key, UpdateExpression: `REMOVE ${removes.join(', ')} SET retentionSweptAt = :now`, ConditionExpression: 'attribute_exists(PK)', ExpressionAttributeNames: names, ExpressionAttributeValues: { ':now': now.toISOString() } });
+  return conditionalUpdate(table, {
+    Key: key,
+    UpdateExpression: `REMOVE ${removes.join(', ')} SET retentionSweptAt = :now`,
+    ConditionExpression: 'attribute_exists(PK)',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: { ':now': now.toISOString() },
+  });
 }
 
-async function conditionalUpdate(table: Table, input: { Key: { PK: string; SK: string }; UpdateExpression: string; ConditionExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues: Record<string, unknown> }): Promise<number> {
+async function conditionalUpdate(
+  table: Table,
+  input: {
+    Key: { PK: string; SK: string };
+    UpdateExpression: string;
+    ConditionExpression: string;
+    ExpressionAttributeNames: Record<string, string>;
+    ExpressionAttributeValues: Record<string, unknown>;
+  },
+): Promise<number> {
   return (await writeIfConditionHolds(() => table.doc.send(new UpdateCommand({ TableName: table.name, ...input })))) ? 1 : 0;
 }

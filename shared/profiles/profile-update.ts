@@ -23,7 +23,11 @@ export interface UpdateParts {
  * guarded by a condition that the stored value has not moved past it meanwhile. Those fields only ever move
  * one way, so a failed condition just means "read again and retry" and the retry converges.
  */
-export function buildProfileUpdate(delta: ProfileDelta, snapshot: ProfileSnapshot | undefined, options: { now: string; baseCurrency: string; extraCondition?: { expression: string; names?: Record<string, string>; values?: Record<string, unknown> } }): UpdateParts {
+export function buildProfileUpdate(
+  delta: ProfileDelta,
+  snapshot: ProfileSnapshot | undefined,
+  options: { now: string; baseCurrency: string; extraCondition?: { expression: string; names?: Record<string, string>; values?: Record<string, unknown> } },
+): UpdateParts {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
   const sets: string[] = [];
@@ -66,7 +70,12 @@ export function buildProfileUpdate(delta: ProfileDelta, snapshot: ProfileSnapsho
     if (delta.country !== undefined) set('country', delta.country);
   } else {
     // Older than what the profile holds: fill identity fields only where they are still empty.
-    for (const [attribute, v] of [['customerName', delta.customerName], ['phone', delta.phone], ['locale', delta.locale], ['country', delta.country]] as const) {
+    for (const [attribute, v] of [
+      ['customerName', delta.customerName],
+      ['phone', delta.phone],
+      ['locale', delta.locale],
+      ['country', delta.country],
+    ] as const) {
       if (v !== undefined) {
         const attr = name(attribute);
         sets.push(`${attr} = if_not_exists(${attr}, ${value(v)})`);

@@ -28,14 +28,27 @@ export async function creditReferral(table: Table, input: { referrerId: string; 
     table.doc.send(
       new PutCommand({
         TableName: table.name,
-        Item: { ...keys.referral(input.referrerId, input.referredId), entityType: 'REFERRAL', referrerId: input.referrerId, referredId: input.referredId, orderId: input.orderId, at: input.at, pendingCount: true },
+        Item: {
+          ...keys.referral(input.referrerId, input.referredId),
+          entityType: 'REFERRAL',
+          referrerId: input.referrerId,
+          referredId: input.referredId,
+          orderId: input.orderId,
+          at: input.at,
+          pendingCount: true,
+        },
         ConditionExpression: 'attribute_not_exists(PK)',
       }),
     ),
   );
   const counted = await countReferralEdge(table, input.referrerId, input.referredId, input.at);
   if (counted === 'no-profile') {
-    await table.doc.send(new PutCommand({ TableName: table.name, Item: { ...keys.pendingReferrer(input.referrerId), entityType: 'REFERRAL_PENDING', referrerId: input.referrerId, since: input.at } }));
+    await table.doc.send(
+      new PutCommand({
+        TableName: table.name,
+        Item: { ...keys.pendingReferrer(input.referrerId), entityType: 'REFERRAL_PENDING', referrerId: input.referrerId, since: input.at },
+      }),
+    );
     // The profile may have been created between the count and the listing: then its creator may have missed the list.
     if (await profileExists(table, input.referrerId)) await settlePendingReferrals(table, input.referrerId);
   }
@@ -49,8 +62,24 @@ async function countReferralEdge(table: Table, referrerId: string, referredId: s
     await table.doc.send(
       new TransactWriteCommand({
         TransactItems: [
-          { Update: { TableName: table.name, Key: keys.referral(referrerId, referredId), UpdateExpression: 'REMOVE pendingCount SET countedAt = :at', ConditionExpression: 'attribute_exists(pendingCount)', ExpressionAttributeValues: { ':at': at } } },
-          { Update: { TableName: table.name, Key: keys.profile(referrerId), UpdateExpression: 'ADD referralCount :one SET lastReferralAt = :at', ConditionExpression: 'attribute_exists(PK)', ExpressionAttributeValues: { ':one': 1, ':at': at } } },
+          {
+            Update: {
+              TableName: table.name,
+              Key: keys.referral(referrerId, referredId),
+              UpdateExpression: 'REMOVE pendingCount SET countedAt = :at',
+              ConditionExpression: 'attribute_exists(pendingCount)',
+              ExpressionAttributeValues: { ':at': at },
+            },
+          },
+          {
+            Update: {
+              TableName: table.name,
+              Key: keys.profile(referrerId),
+              UpdateExpression: 'ADD referralCount :one SET lastReferralAt = :at',
+              ConditionExpression: 'attribute_exists(PK)',
+              ExpressionAttributeValues: { ':one': 1, ':at': at },
+            },
+          },
         ],
       }),
     );
@@ -65,7 +94,9 @@ async function countReferralEdge(table: Table, referrerId: string, referredId: s
 }
 
 async function profileExists(table: Table, customerId: string): Promise<boolean> {
-  const result = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.profile(customerId), ProjectionExpression: 'PK', ConsistentRead: true }));
+  const result = await table.doc.send(
+    new GetCommand({ TableName: table.name, Key: keys.profile(customerId), ProjectionExpression: 'PK', ConsistentRead: true }),
+  );
   return result.Item !== undefined;
 }
 
@@ -121,7 +152,13 @@ export async function settleAllPendingReferrals(table: Table): Promise<number> {
   let counted = 0;
   const pages = paginateQuery(
     { client: table.doc },
-    { TableName: table.name, KeyConditionExpression: 'PK = :pk', FilterExpression: 'attribute_not_exists(settledAt)', ExpressionAttributeValues: { ':pk': keys.pendingReferrerPartition }, ConsistentRead: true },
+    {
+      TableName: table.name,
+      KeyConditionExpression: 'PK = :pk',
+      FilterExpression: 'attribute_not_exists(settledAt)',
+      ExpressionAttributeValues: { ':pk': keys.pendingReferrerPartition },
+      ConsistentRead: true,
+    },
   );
   for await (const page of pages) {
     for (const item of page.Items ?? []) {

@@ -39,10 +39,21 @@ const KEY_ATTRIBUTES = ['PK', 'SK'] as const;
 
 type Item = Record<string, unknown>;
 
-export async function migrateCustomerIds(table: Table, secret: string, options: { segments?: number; onProgress?: (phase: 'map' | 'rewrite', itemsScanned: number) => void } = {}): Promise<CustomerIdMigrationResult> {
+export async function migrateCustomerIds(
+  table: Table,
+  secret: string,
+  options: { segments?: number; onProgress?: (phase: 'map' | 'rewrite', itemsScanned: number) => void } = {},
+): Promise<CustomerIdMigrationResult> {
   const segments = options.segments ?? 4;
   const mapping = await mapOldIds(table, secret, segments, options.onProgress);
-  const result: CustomerIdMigrationResult = { itemsScanned: 0, idsMapped: mapping.size, itemsMoved: 0, itemsRewritten: 0, itemsUnmapped: 0, itemsInConflict: 0 };
+  const result: CustomerIdMigrationResult = {
+    itemsScanned: 0,
+    idsMapped: mapping.size,
+    itemsMoved: 0,
+    itemsRewritten: 0,
+    itemsUnmapped: 0,
+    itemsInConflict: 0,
+  };
   await forEachScanPage(table, segments, { ConsistentRead: true }, async (page) => {
     for (const item of page.Items ?? []) {
       result.itemsScanned++;
@@ -58,7 +69,12 @@ export async function migrateCustomerIds(table: Table, secret: string, options: 
 }
 
 /** Old id → new id for every address in the table whose old id the table also names. */
-async function mapOldIds(table: Table, secret: string, segments: number, onProgress: ((phase: 'map', itemsScanned: number) => void) | undefined): Promise<Map<string, string>> {
+async function mapOldIds(
+  table: Table,
+  secret: string,
+  segments: number,
+  onProgress: ((phase: 'map', itemsScanned: number) => void) | undefined,
+): Promise<Map<string, string>> {
   const addresses = new Set<string>();
   const oldIds = new Set<string>();
   let scanned = 0;
@@ -81,7 +97,11 @@ async function mapOldIds(table: Table, secret: string, segments: number, onProgr
   return mapping;
 }
 
-async function rewriteItem(table: Table, item: Item, mapping: ReadonlyMap<string, string>): Promise<'moved' | 'rewritten' | 'unchanged' | 'unmapped' | 'conflict'> {
+async function rewriteItem(
+  table: Table,
+  item: Item,
+  mapping: ReadonlyMap<string, string>,
+): Promise<'moved' | 'rewritten' | 'unchanged' | 'unmapped' | 'conflict'> {
   let unmapped = false;
   let changed = false;
   const rename = (text: string) =>

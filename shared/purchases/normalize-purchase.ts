@@ -45,7 +45,8 @@ export interface NormalizedPurchase {
 export function normalizePurchase(input: PurchaseInput, config: ShopConfig, now: Date, signingKey: string): NormalizedPurchase {
   const issues: FieldIssue[] = [];
   const { currency } = input;
-  if (!isKnownCurrency(currency)) throw new ValidationError('Unknown currency', [{ field: 'currency', message: `"${currency}" is not an ISO 4217 currency code` }]);
+  if (!isKnownCurrency(currency))
+    throw new ValidationError('Unknown currency', [{ field: 'currency', message: `"${currency}" is not an ISO 4217 currency code` }]);
   const base = config.shop.baseCurrency;
   const rate = currency === base ? 1 : config.shop.exchangeRates[currency];
   if (rate === undefined) {
@@ -68,7 +69,8 @@ export function normalizePurchase(input: PurchaseInput, config: ShopConfig, now:
     issues.push({ field: 'purchasedAt', message: 'is in the future' });
   }
   const locale = input.locale === undefined ? undefined : canonicalLanguageTag(input.locale);
-  if (input.locale !== undefined && locale === undefined) issues.push({ field: 'locale', message: 'is not a valid BCP 47 language tag (e.g. "is" or "da-DK")' });
+  if (input.locale !== undefined && locale === undefined)
+    issues.push({ field: 'locale', message: 'is not a valid BCP 47 language tag (e.g. "is" or "da-DK")' });
   if (issues.length > 0 || totalMinor === undefined) throw new ValidationError('The purchase has invalid fields', issues);
 
   const email = normalizeEmail(input.customerEmail);

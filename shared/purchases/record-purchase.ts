@@ -64,7 +64,8 @@ export async function recordPurchase(deps: RecordPurchaseDeps, input: PurchaseIn
   const fingerprint = purchaseFingerprint(purchase);
   const formTokenExpiresAt = Math.floor(now.getTime() / 1000) + deps.config.purchases.formTokenTtlDays * 86_400;
   // Lines are capped by the order item's size, not by a count: refuse what DynamoDB would refuse, as a 400.
-  if (!orderItemFits(orderItem(purchase, fingerprint, formTokenExpiresAt, 'api', now))) throw new ValidationError('The order is too large', [{ field: 'items', message: ORDER_TOO_LARGE }]);
+  if (!orderItemFits(orderItem(purchase, fingerprint, formTokenExpiresAt, 'api', now)))
+    throw new ValidationError('The order is too large', [{ field: 'items', message: ORDER_TOO_LARGE }]);
 
   // Decided once, from the profile as it is when the order arrives (read beside the first snapshot, so no added
   // latency), and stored on the order: a replay reuses it.
@@ -83,17 +84,35 @@ export async function recordPurchase(deps: RecordPurchaseDeps, input: PurchaseIn
         // Before the events: an order whose events are not yet published is redone on replay, redemption included.
         await redeemCouponCodes(deps.table, purchase, measurement.couponCodes, now);
         await publishPurchaseRecorded(deps, purchase, snapshot, measurement.attribution);
-        return { outcome: 'created', orderId: purchase.orderId, customerId: purchase.customerId, formUrl: purchase.kind === 'refund' ? null : formUrlFor(deps, purchase.orderId, formTokenExpiresAt) };
+        return {
+          outcome: 'created',
+          orderId: purchase.orderId,
+          customerId: purchase.customerId,
+          formUrl: purchase.kind === 'refund' ? null : formUrlFor(deps, purchase.orderId, formTokenExpiresAt),
+        };
       }
       if (outcome === 'order-exists') return replay(deps, purchase, fingerprint);
       // Contention on the profile (another order of the same customer landed first): back off with full jitter and retry.
       throw new Contended();
     },
-    { attempts: MAX_ATTEMPTS, backoff: fullJitter(10, 1_000), retryOn: isContended, giveUp: (_, attempts) => new Error(`Profile update for order still contended after ${attempts} attempts`) },
+    {
+      attempts: MAX_ATTEMPTS,
+      backoff: fullJitter(10, 1_000),
+      retryOn: isContended,
+      giveUp: (_, attempts) => new Error(`Profile update for order still contended after ${attempts} attempts`),
+    },
   );
 }
 
-async function tryRecord(deps: RecordPurchaseDeps, purchase: NormalizedPurchase, fingerprint: string, formTokenExpiresAt: number, snapshot: ProfileSnapshot | undefined, now: Date, measurement: OrderMeasurement): Promise<'recorded' | 'order-exists' | 'retry'> {
+async function tryRecord(
+  deps: RecordPurchaseDeps,
+  purchase: NormalizedPurchase,
+  fingerprint: string,
+  formTokenExpiresAt: number,
+  snapshot: ProfileSnapshot | undefined,
+  now: Date,
+  measurement: OrderMeasurement,
+): Promise<'recorded' | 'order-exists' | 'retry'> {
   const update = buildProfileUpdate(deltaOfPurchase(purchase), snapshot, { now: now.toISOString(), baseCurrency: deps.config.shop.baseCurrency });
   try {
     await deps.table.doc.send(
@@ -121,7 +140,13 @@ async function tryRecord(deps: RecordPurchaseDeps, purchase: NormalizedPurchase,
 }
 
 /** The order item: what was bought, where it came from, and what the first response was. */
-export function orderItem(purchase: NormalizedPurchase, fingerprint: string, formTokenExpiresAt: number | undefined, source: string, now: Date): Record<string, unknown> {
+export function orderItem(
+  purchase: NormalizedPurchase,
+  fingerprint: string,
+  formTokenExpiresAt: number | undefined,
+  source: string,
+  now: Date,
+): Record<string, unknown> {
   return {
     ...keys.order(purchase.orderId),
     ...keys.orderByCustomer(purchase.customerId, purchase.purchasedAt, purchase.orderId),
@@ -162,7 +187,9 @@ async function readSnapshot(table: Table, customerId: string, consistent: boolea
 async function replay(deps: RecordPurchaseDeps, purchase: NormalizedPurchase, fingerprint: string): Promise<RecordPurchaseResult> {
   const stored = (await deps.table.doc.send(new GetCommand({ TableName: deps.table.name, Key: keys.order(purchase.orderId), ConsistentRead: true }))).Item;
   if (!stored || stored.fingerprint !== fingerprint) {
-    throw new ConflictError(`Order ${purchase.orderId} was already recorded with different contents; use a new orderId for a new order, or record a refund as its own order`);
+    throw new ConflictError(
+      `Order ${purchase.orderId} was already recorded with different contents; use a new orderId for a new order, or record a refund as its own order`,
+    );
   }
   const expiresAt = typeof stored.formTokenExpiresAt === 'number' ? stored.formTokenExpiresAt : undefined;
   if (stored.eventPublished !== true) {
@@ -171,10 +198,20 @@ async function replay(deps: RecordPurchaseDeps, purchase: NormalizedPurchase, fi
     await publishPurchaseRecorded(deps, purchase, undefined, storedAttribution(stored.attribution));
   }
   logger.info('purchase replayed', { orderId: purchase.orderId, customerId: purchase.customerId });
-  return { outcome: 'replayed', orderId: purchase.orderId, customerId: purchase.customerId, formUrl: purchase.kind === 'refund' ? null : formUrlFor(deps, purchase.orderId, expiresAt ?? 0) };
+  return {
+    outcome: 'replayed',
+    orderId: purchase.orderId,
+    customerId: purchase.customerId,
+    formUrl: purchase.kind === 'refund' ? null : formUrlFor(deps, purchase.orderId, expiresAt ?? 0),
+  };
 }
 
-async function publishPurchaseRecorded(deps: RecordPurchaseDeps, purchase: NormalizedPurchase, snapshot: ProfileSnapshot | undefined, attribution: Attribution | undefined): Promise<void> {
+async function publishPurchaseRecorded(
+  deps: RecordPurchaseDeps,
+  purchase: NormalizedPurchase,
+  snapshot: ProfileSnapshot | undefined,
+  attribution: Attribution | undefined,
+): Promise<void> {
   const event = PurchaseRecorded.create({
     orderId: purchase.orderId,
     customerId: purchase.customerId,
@@ -189,7 +226,12 @@ async function publishPurchaseRecorded(deps: RecordPurchaseDeps, purchase: Norma
   const conversion = attribution ? [conversionEvent(deps, purchase, attribution)] : [];
   await publishEvents(deps.bus, [event, ...conversion], deps.now());
   await deps.table.doc.send(
-    new UpdateCommand({ TableName: deps.table.name, Key: keys.order(purchase.orderId), UpdateExpression: 'SET eventPublished = :true', ExpressionAttributeValues: { ':true': true } }),
+    new UpdateCommand({
+      TableName: deps.table.name,
+      Key: keys.order(purchase.orderId),
+      UpdateExpression: 'SET eventPublished = :true',
+      ExpressionAttributeValues: { ':true': true },
+    }),
   );
 }
 
@@ -210,7 +252,10 @@ function conversionEvent(deps: RecordPurchaseDeps, purchase: NormalizedPurchase,
 }
 
 function measurementFields(measurement: OrderMeasurement): Record<string, unknown> {
-  return { ...(measurement.couponCodes.length > 0 ? { couponCodes: measurement.couponCodes } : {}), ...(measurement.attribution ? { attribution: measurement.attribution } : {}) };
+  return {
+    ...(measurement.couponCodes.length > 0 ? { couponCodes: measurement.couponCodes } : {}),
+    ...(measurement.attribution ? { attribution: measurement.attribution } : {}),
+  };
 }
 
 function storedCouponCodes(value: unknown): string[] {
@@ -226,4 +271,3 @@ export function formUrlFor(deps: Pick<RecordPurchaseDeps, 'publicBaseUrl' | 'sig
   const token = signToken({ purpose: FORM_TOKEN_PURPOSE, sub: orderId, exp: expiresAt }, deps.signingKey);
   return new URL(`/form/${token}`, deps.publicBaseUrl).toString();
 }
-

@@ -3,7 +3,16 @@
  * attributed revenue, and sent vs held out — conversion and revenue per recipient within the attribution click
  * window, the lift and its 95% interval (Wald for the conversion rate, Welch for revenue per recipient).
  */
-import { EMAIL_COUNTERS, inRange, zeroCounts, type ClaimRow, type EmailCounts, type OrderRow, type ReportData, type ReportRange } from '#shared/reports/report-data.ts';
+import {
+  EMAIL_COUNTERS,
+  inRange,
+  zeroCounts,
+  type ClaimRow,
+  type EmailCounts,
+  type OrderRow,
+  type ReportData,
+  type ReportRange,
+} from '#shared/reports/report-data.ts';
 import { waldDifference, welchDifference, type Interval, type SampleSums } from '#shared/reports/statistics.ts';
 
 export interface GroupResult {
@@ -93,7 +102,13 @@ export function campaignResults(data: ReportData, range: ReportRange, conversion
   const windowMs = conversionWindowDays * DAY_MS;
 
   // Occurrences in range: any claim (sent, held out or claimed) or the planned record in range.
-  interface Occ { campaignId: string; occurrenceId: string; startedAt: number; claims: ClaimRow[]; recipients: number }
+  interface Occ {
+    campaignId: string;
+    occurrenceId: string;
+    startedAt: number;
+    claims: ClaimRow[];
+    recipients: number;
+  }
   const occurrences = new Map<string, Occ>();
   const occKey = (campaignId: string, occurrenceId: string) => `${campaignId}\u0000${occurrenceId}`;
   const occOf = (campaignId: string, occurrenceId: string, at: number): Occ => {

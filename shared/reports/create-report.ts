@@ -18,6 +18,11 @@ export async function createReport(table: Table, settings: ReportSettings, optio
     ...(options.segments === undefined ? {} : { segments: options.segments }),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
-  const report = buildReport(data, { range: options.range, conversionWindowDays: settings.conversionWindowDays, currency: settings.currency, generatedAt: options.now });
+  const report = buildReport(data, {
+    range: options.range,
+    conversionWindowDays: settings.conversionWindowDays,
+    currency: settings.currency,
+    generatedAt: options.now,
+  });
   return { report, items };
 }

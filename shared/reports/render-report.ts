@@ -45,7 +45,9 @@ type Cell = string | number | SafeHtml;
 
 function table(caption: string, head: readonly string[], rows: readonly (readonly Cell[])[]): SafeHtml {
   return html`<div class="table-wrap"><table><caption>${caption}</caption><thead><tr>${head.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead><tbody>${
-    rows.length === 0 ? html`<tr><td colspan="${head.length}" class="empty">${s.noData}</td></tr>` : rows.map((row) => html`<tr>${row.map((cell, i) => (i === 0 ? html`<th scope="row">${cell}</th>` : html`<td>${cell}</td>`))}</tr>`)
+    rows.length === 0
+      ? html`<tr><td colspan="${head.length}" class="empty">${s.noData}</td></tr>`
+      : rows.map((row) => html`<tr>${row.map((cell, i) => (i === 0 ? html`<th scope="row">${cell}</th>` : html`<td>${cell}</td>`))}</tr>`)
   }</tbody></table></div>`;
 }
 
@@ -83,23 +85,58 @@ export async function renderReportHtml(report: Report): Promise<string> {
   const t = s.sections;
   const day = (iso: string) => iso.slice(0, 10);
 
-  const campaignRows = report.campaigns.map((r) => [r.campaignId, f.n(r.occurrenceCount), f.n(r.planned), f.n(r.sent), f.n(r.heldOut), f.n(r.delivered), f.n(r.bounced), f.n(r.complained), f.n(r.opened), f.n(r.clicked), f.n(r.unsubscribed), f.n(r.converted), f.money(r.revenueMinor)]);
+  const campaignRows = report.campaigns.map((r) => [
+    r.campaignId,
+    f.n(r.occurrenceCount),
+    f.n(r.planned),
+    f.n(r.sent),
+    f.n(r.heldOut),
+    f.n(r.delivered),
+    f.n(r.bounced),
+    f.n(r.complained),
+    f.n(r.opened),
+    f.n(r.clicked),
+    f.n(r.unsubscribed),
+    f.n(r.converted),
+    f.money(r.revenueMinor),
+  ]);
   const holdoutRows = report.campaigns.flatMap((r) => {
     const { sent, heldOut, conversionLift, revenueLift } = r.holdout;
     if (heldOut.recipients === 0) return [];
-    return [[
-      r.campaignId,
-      `${f.n(sent.recipients)} / ${f.n(heldOut.recipients)}`,
-      `${f.pct(sent.conversionRate)} / ${f.pct(heldOut.conversionRate)}`,
-      `${f.money(sent.revenuePerRecipientMinor === null ? null : Math.round(sent.revenuePerRecipientMinor))} / ${f.money(heldOut.revenuePerRecipientMinor === null ? null : Math.round(heldOut.revenuePerRecipientMinor))}`,
-      conversionLift ? `${f.signedPct(conversionLift.difference, 2)} (${f.pct(conversionLift.low, 2)} … ${f.pct(conversionLift.high, 2)})` : c.none,
-      revenueLift ? `${f.signedMoney(Math.round(revenueLift.difference))} (${f.money(Math.round(revenueLift.low))} … ${f.money(Math.round(revenueLift.high))})` : c.none,
-    ]];
+    return [
+      [
+        r.campaignId,
+        `${f.n(sent.recipients)} / ${f.n(heldOut.recipients)}`,
+        `${f.pct(sent.conversionRate)} / ${f.pct(heldOut.conversionRate)}`,
+        `${f.money(sent.revenuePerRecipientMinor === null ? null : Math.round(sent.revenuePerRecipientMinor))} / ${f.money(heldOut.revenuePerRecipientMinor === null ? null : Math.round(heldOut.revenuePerRecipientMinor))}`,
+        conversionLift ? `${f.signedPct(conversionLift.difference, 2)} (${f.pct(conversionLift.low, 2)} … ${f.pct(conversionLift.high, 2)})` : c.none,
+        revenueLift
+          ? `${f.signedMoney(Math.round(revenueLift.difference))} (${f.money(Math.round(revenueLift.low))} … ${f.money(Math.round(revenueLift.high))})`
+          : c.none,
+      ],
+    ];
   });
-  const occurrenceRows = report.campaigns.flatMap((r) => r.occurrences.map((o) => [`${r.campaignId} · ${o.occurrenceId}`, day(o.startedAt), f.n(o.planned), f.n(o.sent), f.n(o.heldOut), f.n(o.delivered), f.n(o.bounced), f.n(o.complained), f.n(o.opened), f.n(o.clicked), f.n(o.unsubscribed), f.n(o.converted), f.money(o.revenueMinor)]));
+  const occurrenceRows = report.campaigns.flatMap((r) =>
+    r.occurrences.map((o) => [
+      `${r.campaignId} · ${o.occurrenceId}`,
+      day(o.startedAt),
+      f.n(o.planned),
+      f.n(o.sent),
+      f.n(o.heldOut),
+      f.n(o.delivered),
+      f.n(o.bounced),
+      f.n(o.complained),
+      f.n(o.opened),
+      f.n(o.clicked),
+      f.n(o.unsubscribed),
+      f.n(o.converted),
+      f.money(o.revenueMinor),
+    ]),
+  );
 
   const d = report.deliverability;
-  const status = (over: boolean, rate: number | null) => (rate === null ? c.none : over ? html`<span class="over">${t.deliverability.over}</span>` : html`<span class="ok">${t.deliverability.ok}</span>`);
+  const status = (over: boolean, rate: number | null) =>
+    rate === null ? c.none : over ? html`<span class="over">${t.deliverability.over}</span>` : html`<span class="ok">${t.deliverability.ok}</span>`;
 
   const sections: { id: string; title: string; body: SafeHtml }[] = [
     {
@@ -117,7 +154,11 @@ export async function renderReportHtml(report: Report): Promise<string> {
       body: html`<p class="intro">${t.incentives.intro}</p>${pair(
         t.incentives.chart,
         charts.incentiveChart(t.incentives.chart, report.incentives),
-        table(t.incentives.title, [c.incentiveType, c.orders, c.formOpened, c.submitted, c.confirmed, c.issued, c.redeemed], report.incentives.map((r) => [r.incentiveType, f.n(r.orders), f.n(r.formOpened), f.n(r.submitted), f.n(r.confirmed), f.n(r.issued), f.n(r.redeemed)])),
+        table(
+          t.incentives.title,
+          [c.incentiveType, c.orders, c.formOpened, c.submitted, c.confirmed, c.issued, c.redeemed],
+          report.incentives.map((r) => [r.incentiveType, f.n(r.orders), f.n(r.formOpened), f.n(r.submitted), f.n(r.confirmed), f.n(r.issued), f.n(r.redeemed)]),
+        ),
       )}`,
     },
     {
@@ -126,7 +167,11 @@ export async function renderReportHtml(report: Report): Promise<string> {
       body: html`<p class="intro">${t.acquisition.intro}</p>${pair(
         t.acquisition.chart,
         charts.acquisitionChart(t.acquisition.chart, report.acquisition),
-        table(t.acquisition.title, [c.heardFrom, c.customers, c.value12m, c.repeatRate], report.acquisition.map((r) => [r.heardFrom, f.n(r.customers), f.money(Math.round(r.averageValue12mMinor)), f.pct(r.repeatRate)])),
+        table(
+          t.acquisition.title,
+          [c.heardFrom, c.customers, c.value12m, c.repeatRate],
+          report.acquisition.map((r) => [r.heardFrom, f.n(r.customers), f.money(Math.round(r.averageValue12mMinor)), f.pct(r.repeatRate)]),
+        ),
       )}`,
     },
     {
@@ -134,7 +179,15 @@ export async function renderReportHtml(report: Report): Promise<string> {
       title: t.satisfaction.title,
       body: html`<p class="intro">${t.satisfaction.intro}</p>
         ${pair(t.satisfaction.distributionChart, charts.satisfactionDistributionChart(t.satisfaction.distributionChart, report.satisfaction), table(t.satisfaction.distributionChart, [c.score, c.answers], report.satisfaction.responses === 0 ? [] : report.satisfaction.distribution.map((r) => [r.score, f.n(r.count)])))}
-        ${pair(t.satisfaction.trendChart, charts.satisfactionTrendChart(t.satisfaction.trendChart, report.satisfaction), table(t.satisfaction.trendChart, [c.month, c.responses, c.average, c.satisfiedShare], report.satisfaction.months.map((m) => [m.month, f.n(m.responses), m.average.toFixed(2), f.pct(m.satisfiedShare)])))}`,
+        ${pair(
+          t.satisfaction.trendChart,
+          charts.satisfactionTrendChart(t.satisfaction.trendChart, report.satisfaction),
+          table(
+            t.satisfaction.trendChart,
+            [c.month, c.responses, c.average, c.satisfiedShare],
+            report.satisfaction.months.map((m) => [m.month, f.n(m.responses), m.average.toFixed(2), f.pct(m.satisfiedShare)]),
+          ),
+        )}`,
     },
     {
       id: 'cohorts',
@@ -142,7 +195,11 @@ export async function renderReportHtml(report: Report): Promise<string> {
       body: html`<p class="intro">${t.cohorts.intro}</p>${pair(
         t.cohorts.chart,
         charts.cohortChart(t.cohorts.chart, report.cohorts),
-        table(t.cohorts.title, [c.cohort, c.customers, c.repeated, c.repeatRate, c.repeatedWithin90Days], report.cohorts.map((r) => [r.cohort, f.n(r.customers), f.n(r.repeated), f.pct(r.repeatRate), f.n(r.repeatedWithin90Days)])),
+        table(
+          t.cohorts.title,
+          [c.cohort, c.customers, c.repeated, c.repeatRate, c.repeatedWithin90Days],
+          report.cohorts.map((r) => [r.cohort, f.n(r.customers), f.n(r.repeated), f.pct(r.repeatRate), f.n(r.repeatedWithin90Days)]),
+        ),
       )}`,
     },
     {
@@ -151,21 +208,47 @@ export async function renderReportHtml(report: Report): Promise<string> {
       body: html`<p class="intro">${t.segments.intro}</p>${pair(
         t.segments.chart,
         charts.segmentChart(t.segments.chart, report.segments),
-        table(t.segments.title, [c.segment, c.members], report.segments.latest.map((r) => [r.segment, f.n(r.members)])),
+        table(
+          t.segments.title,
+          [c.segment, c.members],
+          report.segments.latest.map((r) => [r.segment, f.n(r.members)]),
+        ),
       )}`,
     },
     {
       id: 'deliverability',
       title: t.deliverability.title,
       body: html`<p class="intro">${t.deliverability.intro}</p>
-        ${table(t.deliverability.title, [c.measure, c.value, c.limit, c.status], d.totals.sent === 0 ? [] : [
-          [c.sent, f.n(d.totals.sent), c.none, c.none],
-          [c.deliveryRate, f.pct(d.deliveryRate), c.none, c.none],
-          [c.bounceRate, f.pct(d.bounceRate, 2), f.pct(d.thresholds.bounceRate, 1), status(d.bounceOverThreshold, d.bounceRate)],
-          [c.complaintRate, f.pct(d.complaintRate, 3), f.pct(d.thresholds.complaintRate, 1), status(d.complaintOverThreshold, d.complaintRate)],
-        ])}
-        ${pair(t.deliverability.bounceChart, charts.deliverabilityChart(t.deliverability.bounceChart, d, 'bounceRate'), table(t.deliverability.bounceChart, [c.day, c.sent, c.bounceRate], d.days.map((r) => [r.day, f.n(r.sent), f.pct(r.bounceRate, 2)])))}
-        ${pair(t.deliverability.complaintChart, charts.deliverabilityChart(t.deliverability.complaintChart, d, 'complaintRate'), table(t.deliverability.complaintChart, [c.day, c.sent, c.complaintRate], d.days.map((r) => [r.day, f.n(r.sent), f.pct(r.complaintRate, 3)])))}`,
+        ${table(
+          t.deliverability.title,
+          [c.measure, c.value, c.limit, c.status],
+          d.totals.sent === 0
+            ? []
+            : [
+                [c.sent, f.n(d.totals.sent), c.none, c.none],
+                [c.deliveryRate, f.pct(d.deliveryRate), c.none, c.none],
+                [c.bounceRate, f.pct(d.bounceRate, 2), f.pct(d.thresholds.bounceRate, 1), status(d.bounceOverThreshold, d.bounceRate)],
+                [c.complaintRate, f.pct(d.complaintRate, 3), f.pct(d.thresholds.complaintRate, 1), status(d.complaintOverThreshold, d.complaintRate)],
+              ],
+        )}
+        ${pair(
+          t.deliverability.bounceChart,
+          charts.deliverabilityChart(t.deliverability.bounceChart, d, 'bounceRate'),
+          table(
+            t.deliverability.bounceChart,
+            [c.day, c.sent, c.bounceRate],
+            d.days.map((r) => [r.day, f.n(r.sent), f.pct(r.bounceRate, 2)]),
+          ),
+        )}
+        ${pair(
+          t.deliverability.complaintChart,
+          charts.deliverabilityChart(t.deliverability.complaintChart, d, 'complaintRate'),
+          table(
+            t.deliverability.complaintChart,
+            [c.day, c.sent, c.complaintRate],
+            d.days.map((r) => [r.day, f.n(r.sent), f.pct(r.complaintRate, 3)]),
+          ),
+        )}`,
     },
   ];
 

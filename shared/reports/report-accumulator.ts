@@ -14,10 +14,39 @@ export interface AccumulatorOptions {
 
 /** The attributes the accumulator reads; the loader projects only these. */
 export const REPORT_ATTRIBUTES = [
-  'PK', 'SK', 'customerId', 'orderId', 'purchasedAt', 'baseTotalMinor', 'kind', 'categoryMinor', 'attribution',
-  'formOpenedAt', 'submittedAt', 'optInConfirmedAt', 'answers', 'type', 'code', 'issuedAt', 'redeemedAt',
-  'campaignId', 'occurrenceId', 'status', 'sentAt', 'heldOutAt', 'claimedAt', 'deliveredAt', 'bouncedAt', 'complainedAt', 'firstOpenedAt', 'firstClickedAt',
-  'recipients', 'plannedAt', 'asOf', 'counts', 'ans#heardFrom',
+  'PK',
+  'SK',
+  'customerId',
+  'orderId',
+  'purchasedAt',
+  'baseTotalMinor',
+  'kind',
+  'categoryMinor',
+  'attribution',
+  'formOpenedAt',
+  'submittedAt',
+  'optInConfirmedAt',
+  'answers',
+  'type',
+  'code',
+  'issuedAt',
+  'redeemedAt',
+  'campaignId',
+  'occurrenceId',
+  'status',
+  'sentAt',
+  'heldOutAt',
+  'claimedAt',
+  'deliveredAt',
+  'bouncedAt',
+  'complainedAt',
+  'firstOpenedAt',
+  'firstClickedAt',
+  'recipients',
+  'plannedAt',
+  'asOf',
+  'counts',
+  'ans#heardFrom',
   ...EMAIL_COUNTERS,
 ] as const;
 
@@ -66,7 +95,10 @@ export function createReportAccumulator(options: AccumulatorOptions = {}): Repor
       kind: item.kind === 'refund' || totalMinor < 0 ? 'refund' : 'purchase',
       incentiveType: incentiveTypeOf(numberRecord(item.categoryMinor)),
       formOpened: str(item.formOpenedAt) !== undefined,
-      attribution: campaignId !== undefined && occurrenceId !== undefined ? { campaignId, occurrenceId, revenueMinor: num(field(attribution, 'revenueMinor')) ?? totalMinor } : undefined,
+      attribution:
+        campaignId !== undefined && occurrenceId !== undefined
+          ? { campaignId, occurrenceId, revenueMinor: num(field(attribution, 'revenueMinor')) ?? totalMinor }
+          : undefined,
     };
     data.orders.push(row);
   };
@@ -100,7 +132,8 @@ export function createReportAccumulator(options: AccumulatorOptions = {}): Repor
     if (pk === undefined || sk === undefined) return;
     if (pk.startsWith('CUST#')) {
       // Profiles only; memberships, consent entries and email events share the partition and are dropped here.
-      if (sk === 'PROFILE') data.profiles.push({ customerId: str(item.customerId) ?? pk.slice('CUST#'.length), heardFrom: str(field(item['ans#heardFrom'], 'value')) });
+      if (sk === 'PROFILE')
+        data.profiles.push({ customerId: str(item.customerId) ?? pk.slice('CUST#'.length), heardFrom: str(field(item['ans#heardFrom'], 'value')) });
       return;
     }
     if (pk.startsWith('ORDER#')) {
@@ -110,7 +143,13 @@ export function createReportAccumulator(options: AccumulatorOptions = {}): Repor
         const customerId = str(item.customerId);
         const submittedAt = str(item.submittedAt);
         if (orderId !== undefined && customerId !== undefined && submittedAt !== undefined) {
-          data.submissions.push({ orderId, customerId, submittedAt, confirmedAt: str(item.optInConfirmedAt), satisfaction: num(field(item.answers, 'satisfaction')) });
+          data.submissions.push({
+            orderId,
+            customerId,
+            submittedAt,
+            confirmedAt: str(item.optInConfirmedAt),
+            satisfaction: num(field(item.answers, 'satisfaction')),
+          });
         }
       }
       return;
@@ -142,7 +181,13 @@ export function createReportAccumulator(options: AccumulatorOptions = {}): Repor
     if (pk.startsWith('OCC#')) {
       const recipients = num(item.recipients);
       const plannedAt = str(item.plannedAt);
-      if (recipients !== undefined && plannedAt !== undefined) data.occurrences.push({ campaignId: str(item.campaignId) ?? pk.slice('OCC#'.length), occurrenceId: str(item.occurrenceId) ?? sk, recipients, plannedAt });
+      if (recipients !== undefined && plannedAt !== undefined)
+        data.occurrences.push({
+          campaignId: str(item.campaignId) ?? pk.slice('OCC#'.length),
+          occurrenceId: str(item.occurrenceId) ?? sk,
+          recipients,
+          plannedAt,
+        });
       return;
     }
     if (pk === 'SEGRUN') {

@@ -50,7 +50,11 @@ export function campaignFunnelChart(title: string, campaigns: readonly CampaignR
     y: { label: null, domain: stages.map(([label]) => label) },
     fy: { label: null, axis: 'right' },
     color: { domain: stages.map(([label]) => label) },
-    marks: [Plot.barX(rows, { x: 'count', y: 'stage', fy: 'campaign', fill: 'stage' }), Plot.text(rows, { x: 'count', y: 'stage', fy: 'campaign', text: (d: { count: number }) => String(d.count), dx: 4, textAnchor: 'start' }), Plot.ruleX([0])],
+    marks: [
+      Plot.barX(rows, { x: 'count', y: 'stage', fy: 'campaign', fill: 'stage' }),
+      Plot.text(rows, { x: 'count', y: 'stage', fy: 'campaign', text: (d: { count: number }) => String(d.count), dx: 4, textAnchor: 'start' }),
+      Plot.ruleX([0]),
+    ],
   });
 }
 
@@ -65,7 +69,11 @@ export function liftChart(title: string, campaigns: readonly CampaignResult[]): 
     marginLeft: 130,
     x: { label: `${c.conversionLift} →`, tickFormat: percent(1), grid: true },
     y: { label: null },
-    marks: [Plot.ruleX([0], { stroke: '#888' }), Plot.ruleY(rows, { y: 'campaign', x1: 'low', x2: 'high', strokeWidth: 3, stroke: '#4269d0' }), Plot.dot(rows, { y: 'campaign', x: 'difference', r: 5, fill: '#4269d0' })],
+    marks: [
+      Plot.ruleX([0], { stroke: '#888' }),
+      Plot.ruleY(rows, { y: 'campaign', x1: 'low', x2: 'high', strokeWidth: 3, stroke: '#4269d0' }),
+      Plot.dot(rows, { y: 'campaign', x: 'difference', r: 5, fill: '#4269d0' }),
+    ],
   });
 }
 
@@ -145,7 +153,11 @@ export function segmentChart(title: string, result: SegmentSizesResult): string 
     x: { label: c.runAt, type: 'utc' },
     y: { label: `↑ ${c.members}`, grid: true },
     color: { legend: true, domain: [...charted] },
-    marks: [Plot.lineY(rows, { x: 'at', y: 'members', stroke: 'segment' }), Plot.dot(rows, { x: 'at', y: 'members', fill: 'segment', r: 2.5 }), Plot.ruleY([0])],
+    marks: [
+      Plot.lineY(rows, { x: 'at', y: 'members', stroke: 'segment' }),
+      Plot.dot(rows, { x: 'at', y: 'members', fill: 'segment', r: 2.5 }),
+      Plot.ruleY([0]),
+    ],
   });
 }
 
@@ -160,7 +172,12 @@ export function deliverabilityChart(title: string, result: DeliverabilityResult,
   return render(title, {
     height: 240,
     x: { label: c.day, type: 'utc' },
-    y: { label: `↑ ${measure === 'bounceRate' ? c.bounceRate : c.complaintRate}`, tickFormat: percent(measure === 'bounceRate' ? 1 : 2), domain: [0, top], grid: true },
+    y: {
+      label: `↑ ${measure === 'bounceRate' ? c.bounceRate : c.complaintRate}`,
+      tickFormat: percent(measure === 'bounceRate' ? 1 : 2),
+      domain: [0, top],
+      grid: true,
+    },
     marks: [
       Plot.ruleY([limit], { stroke: '#d62728', strokeDasharray: '4,3' }),
       Plot.text([limit], { y: (d: number) => d, frameAnchor: 'right', text: () => `${c.limit} ${percent(1)(limit)}`, dy: -6, fill: '#d62728' }),

@@ -101,7 +101,18 @@ export interface ReportData {
 }
 
 export function emptyReportData(): ReportData {
-  return { profiles: [], orders: [], submissions: [], incentives: [], redeemedCodes: [], claims: [], campaignStats: [], dailyStats: [], occurrences: [], segmenterRuns: [] };
+  return {
+    profiles: [],
+    orders: [],
+    submissions: [],
+    incentives: [],
+    redeemedCodes: [],
+    claims: [],
+    campaignStats: [],
+    dailyStats: [],
+    occurrences: [],
+    segmenterRuns: [],
+  };
 }
 
 export function zeroCounts(): EmailCounts {

@@ -3,7 +3,10 @@ import type { ReportRange } from '#shared/reports/report-data.ts';
 
 export class ReportPeriodError extends Error {
   override readonly name = 'ReportPeriodError';
-  constructor(readonly field: 'from' | 'to', message: string) {
+  constructor(
+    readonly field: 'from' | 'to',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -14,7 +17,8 @@ function dayStart(field: 'from' | 'to', text: string): number {
   const match = DAY.exec(text);
   const ms = Date.parse(`${text}T00:00:00.000Z`);
   // Date.parse rolls 2026-02-30 over to March: compare the round trip to refuse days that do not exist.
-  if (!match || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== text) throw new ReportPeriodError(field, `${field} must be a day as YYYY-MM-DD, e.g. 2026-01-31; got "${text}"`);
+  if (!match || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== text)
+    throw new ReportPeriodError(field, `${field} must be a day as YYYY-MM-DD, e.g. 2026-01-31; got "${text}"`);
   return ms;
 }
 

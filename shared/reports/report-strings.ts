@@ -22,12 +22,14 @@ export const reportStrings = {
     },
     incentives: {
       title: 'Incentive funnel',
-      intro: 'Per incentive type: orders, forms opened, submitted, confirmed (double opt-in), incentive issued, and redeemed on a later order. Form views are not recorded yet.',
+      intro:
+        'Per incentive type: orders, forms opened, submitted, confirmed (double opt-in), incentive issued, and redeemed on a later order. Form views are not recorded yet.',
       chart: 'Orders through the incentive funnel, by incentive type',
     },
     acquisition: {
       title: 'Acquisition',
-      intro: 'Where customers whose first purchase falls in the period heard of the shop (from the form), how many, their average net spend over the 12 months to the end of the period, and the share who bought more than once.',
+      intro:
+        'Where customers whose first purchase falls in the period heard of the shop (from the form), how many, their average net spend over the 12 months to the end of the period, and the share who bought more than once.',
       chart: 'Customers by where they heard of the shop',
     },
     satisfaction: {
@@ -38,7 +40,8 @@ export const reportStrings = {
     },
     cohorts: {
       title: 'One-time → repeat',
-      intro: 'Customers by the month of their first purchase, and the share who have bought again (by the end of the period, and within 90 days of the first purchase).',
+      intro:
+        'Customers by the month of their first purchase, and the share who have bought again (by the end of the period, and within 90 days of the first purchase).',
       chart: 'Repeat rate by first-purchase month',
     },
     segments: {
@@ -48,7 +51,8 @@ export const reportStrings = {
     },
     deliverability: {
       title: 'Deliverability',
-      intro: 'Bounces and complaints as a share of emails sent, per day and overall, against the limits SES and the big mailbox providers enforce: bounces under 2%, complaints under 0.1%.',
+      intro:
+        'Bounces and complaints as a share of emails sent, per day and overall, against the limits SES and the big mailbox providers enforce: bounces under 2%, complaints under 0.1%.',
       bounceChart: 'Daily bounce rate (limit 2%)',
       complaintChart: 'Daily complaint rate (limit 0.1%)',
       over: 'over the limit',

@@ -41,6 +41,8 @@ export function satisfaction(data: ReportData, range: ReportRange): Satisfaction
     responses,
     distribution: counts.map((count, i) => ({ score: i + 1, count })),
     average: responses > 0 ? sum / responses : null,
-    months: [...months.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([month, m]) => ({ month, responses: m.n, average: m.sum / m.n, satisfiedShare: m.satisfied / m.n })),
+    months: [...months.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([month, m]) => ({ month, responses: m.n, average: m.sum / m.n, satisfiedShare: m.satisfied / m.n })),
   };
 }

@@ -21,6 +21,10 @@ export function segmentSizes(data: ReportData, range: ReportRange): SegmentSizes
   // A run records every segment's size; a segment absent from a run had no members then.
   const points = runs.flatMap((r) => [...segments].sort().map((segment) => ({ asOf: r.asOf, segment, members: r.counts[segment] ?? 0 })));
   const last = runs.at(-1);
-  const latest = last ? Object.entries(last.counts).map(([segment, members]) => ({ segment, members })).sort((a, b) => b.members - a.members || (a.segment < b.segment ? -1 : 1)) : [];
+  const latest = last
+    ? Object.entries(last.counts)
+        .map(([segment, members]) => ({ segment, members }))
+        .sort((a, b) => b.members - a.members || (a.segment < b.segment ? -1 : 1))
+    : [];
   return { runs: runs.length, points, latest };
 }

@@ -38,7 +38,7 @@ export function sampleVariance(s: SampleSums): number {
  * Welch's 95% interval for mean1 − mean0 with unequal variances: ± t(0.975, ν)·√(v1/n1 + v0/n0), ν from the
  * Welch–Satterthwaite equation. Undefined unless both groups have at least two values.
  */
-export function welchDifference(group1: SampleSums, group0: SampleSums): Interval & { degreesOfFreedom: number } | undefined {
+export function welchDifference(group1: SampleSums, group0: SampleSums): (Interval & { degreesOfFreedom: number }) | undefined {
   if (group1.n < 2 || group0.n < 2) return undefined;
   const a = sampleVariance(group1) / group1.n;
   const b = sampleVariance(group0) / group0.n;

@@ -93,7 +93,11 @@ export interface RemainingPolicy<T> {
  * Sends `items`, then again whatever the call reports as not done (a batch's UnprocessedItems, PutEvents' failed
  * entries), until none is left; after `attempts` calls throws a RemainingAfterRetriesError naming how many are left.
  */
-export async function retryRemaining<T>(items: readonly T[], send: (pending: readonly T[]) => Promise<readonly T[]>, policy: RemainingPolicy<T>): Promise<void> {
+export async function retryRemaining<T>(
+  items: readonly T[],
+  send: (pending: readonly T[]) => Promise<readonly T[]>,
+  policy: RemainingPolicy<T>,
+): Promise<void> {
   let pending = items;
   if (pending.length === 0) return;
   await retry(

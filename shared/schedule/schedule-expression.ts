@@ -143,8 +143,10 @@ function parseRate(expression: string, inner: string): RateSchedule {
   const parts = inner.split(/\s+/);
   const [valueText, unitText] = parts;
   const hint = 'write e.g. rate(1 hour), rate(15 minutes) or rate(7 days)';
-  if (parts.length !== 2 || valueText === undefined || unitText === undefined) throw new ScheduleExpressionError(`${expression}: a rate needs a value and a unit; ${hint}`);
-  if (!/^\d+$/.test(valueText) || Number(valueText) < 1) throw new ScheduleExpressionError(`${expression}: the value must be a whole number of at least 1; ${hint}`);
+  if (parts.length !== 2 || valueText === undefined || unitText === undefined)
+    throw new ScheduleExpressionError(`${expression}: a rate needs a value and a unit; ${hint}`);
+  if (!/^\d+$/.test(valueText) || Number(valueText) < 1)
+    throw new ScheduleExpressionError(`${expression}: the value must be a whole number of at least 1; ${hint}`);
   const value = Number(valueText);
   const unitMatch = /^(minute|hour|day)(s?)$/.exec(unitText);
   const base = unitMatch?.[1];
@@ -167,7 +169,10 @@ function nextRateFire(rate: RateSchedule, afterMs: number, startMs: number | und
 
 function parseAt(expression: string, inner: string): AtSchedule {
   const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/.exec(inner);
-  if (!match) throw new ScheduleExpressionError(`${expression}: a one-time schedule is at(yyyy-mm-ddThh:mm:ss), e.g. at(2026-12-24T18:00:00), in the schedule's time zone`);
+  if (!match)
+    throw new ScheduleExpressionError(
+      `${expression}: a one-time schedule is at(yyyy-mm-ddThh:mm:ss), e.g. at(2026-12-24T18:00:00), in the schedule's time zone`,
+    );
   const [year, month, day, hour, minute, second] = match.slice(1).map(Number);
   if (year === undefined || month === undefined || day === undefined || hour === undefined || minute === undefined || second === undefined) {
     throw new ScheduleExpressionError(`${expression}: cannot read the date and time`);
@@ -198,8 +203,18 @@ const YEAR_FIELD: FieldSpec = { label: 'year', min: 1970, max: 2199, steps: true
 function parseCron(expression: string, inner: string): CronSchedule {
   const fields = inner === '' ? [] : inner.split(/\s+/);
   const [minuteText, hourText, domText, monthText, dowText, yearText] = fields;
-  if (fields.length !== 6 || minuteText === undefined || hourText === undefined || domText === undefined || monthText === undefined || dowText === undefined || yearText === undefined) {
-    throw new ScheduleExpressionError(`${expression}: cron needs 6 fields (minutes hours day-of-month month day-of-week year), got ${fields.length}; e.g. cron(0 9 ? * MON-FRI *)`);
+  if (
+    fields.length !== 6 ||
+    minuteText === undefined ||
+    hourText === undefined ||
+    domText === undefined ||
+    monthText === undefined ||
+    dowText === undefined ||
+    yearText === undefined
+  ) {
+    throw new ScheduleExpressionError(
+      `${expression}: cron needs 6 fields (minutes hours day-of-month month day-of-week year), got ${fields.length}; e.g. cron(0 9 ? * MON-FRI *)`,
+    );
   }
   const fail = (message: string): never => {
     throw new ScheduleExpressionError(`${expression}: ${message}`);
@@ -264,7 +279,8 @@ function parseList(text: string, spec: FieldSpec, fail: (message: string) => nev
     if (extra !== undefined) fail(`${spec.label} "${item}" has more than one /`);
     if (stepText !== undefined && !spec.steps) fail(`${spec.label} does not allow / increments ("${item}")`);
     const step = stepText === undefined ? 1 : Number(stepText);
-    if (stepText !== undefined && (!/^\d+$/.test(stepText) || step < 1)) fail(`${spec.label} "${item}": the increment after / must be a whole number of at least 1`);
+    if (stepText !== undefined && (!/^\d+$/.test(stepText) || step < 1))
+      fail(`${spec.label} "${item}": the increment after / must be a whole number of at least 1`);
     let from: number;
     let to: number;
     if (rangeText === '*') {
@@ -370,7 +386,8 @@ function nextCronFire(cron: CronSchedule, afterMs: number, timezone: string | un
       for (const hour of cron.hours) {
         for (const minute of cron.minutes) {
           // A wall time in a DST gap has no instant and is skipped; one in an overlap fires at its first instant only.
-          const instant = offset !== undefined ? Date.UTC(year, month - 1, day, hour, minute) - offset : instantsOfWallTime({ year, month, day, hour, minute }, timezone)[0];
+          const instant =
+            offset !== undefined ? Date.UTC(year, month - 1, day, hour, minute) - offset : instantsOfWallTime({ year, month, day, hour, minute }, timezone)[0];
           if (instant !== undefined && instant > afterMs) return instant;
         }
       }

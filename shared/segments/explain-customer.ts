@@ -79,7 +79,9 @@ export async function explainCustomer(table: Table, config: SegmentsConfig, curr
     else if (segment.kind === 'rfm' && !cutoffs) reason = 'no recorded run yet: run "npx kinship segments run"';
     return { segment: segment.id, name: segment.name, stored: storedBySegment.get(segment.id), computed, reason };
   });
-  for (const m of stored) if (!plan.segments.some((s) => s.id === m.segment)) segments.push({ segment: m.segment, name: m.segment, stored: m, computed: false, reason: 'segment no longer in config/segments.yaml' });
+  for (const m of stored)
+    if (!plan.segments.some((s) => s.id === m.segment))
+      segments.push({ segment: m.segment, name: m.segment, stored: m, computed: false, reason: 'segment no longer in config/segments.yaml' });
   return { customerId, found: true, asOf: asOf.toISOString(), lastRun, scores, segments };
 }
 

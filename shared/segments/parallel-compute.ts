@@ -89,7 +89,9 @@ function startWorker(): Worker {
 
 /** Runs `tasks` spread over the threads (task i on thread i mod threads; thread 0 is this one), in order. */
 async function runSpread(workers: RankWorkers, tasks: RankTask[]): Promise<Int32Array[]> {
-  const results: Promise<Int32Array>[] = tasks.map((task, i) => (i % workers.threads === 0 ? Promise.resolve(new Int32Array(0)) : workers.run((i % workers.threads) - 1, task)));
+  const results: Promise<Int32Array>[] = tasks.map((task, i) =>
+    i % workers.threads === 0 ? Promise.resolve(new Int32Array(0)) : workers.run((i % workers.threads) - 1, task),
+  );
   // This thread's share runs while the workers run theirs.
   tasks.forEach((task, i) => {
     if (i % workers.threads === 0) results[i] = Promise.resolve(runRankTask(task));
@@ -113,7 +115,9 @@ export async function computeSegmentsInParallel(plan: SegmentPlan, columns: Prof
     byId.set(part, at);
     at += part.length;
   }
-  const keys = [columns.recencyDays, columns.orderCount, columns.netSpendMinor, negatedValues(columns)].map((key): RankTask => ({ kind: 'key', order: byId, key: sharedFloat64(key) }));
+  const keys = [columns.recencyDays, columns.orderCount, columns.netSpendMinor, negatedValues(columns)].map(
+    (key): RankTask => ({ kind: 'key', order: byId, key: sharedFloat64(key) }),
+  );
   const [recency, frequency, monetary, value] = await runSpread(workers, keys);
   if (!recency || !frequency || !monetary || !value) throw new Error('rank workers returned fewer orders than asked');
   return segmentationFromRankings(plan, columns, { byId, recency, frequency, monetary, value });

@@ -65,12 +65,21 @@ function dateFields(): string[] {
 
 const FieldName = z
   .string()
-  .refine((name) => fieldType(name) !== undefined, { error: (issue) => `unknown field "${String(issue.input)}": use one of ${Object.keys(PREDICATE_FIELDS).join(', ')} or category.<id>` })
+  .refine((name) => fieldType(name) !== undefined, {
+    error: (issue) => `unknown field "${String(issue.input)}": use one of ${Object.keys(PREDICATE_FIELDS).join(', ')} or category.<id>`,
+  })
   .describe(`A profile field: ${Object.keys(PREDICATE_FIELDS).join(', ')}, or category.<id> (net spend in a product category)`);
 const Scalar = z.union([z.number(), z.string()]);
 const Days = z.number().int().min(0).max(36_500);
 
-export type Comparison = { field: string } & ({ eq: number | string } | { ne: number | string } | { gt: number | string } | { gte: number | string } | { lt: number | string } | { lte: number | string });
+export type Comparison = { field: string } & (
+  | { eq: number | string }
+  | { ne: number | string }
+  | { gt: number | string }
+  | { gte: number | string }
+  | { lt: number | string }
+  | { lte: number | string }
+);
 export type Predicate =
   | { and: Predicate[] }
   | { or: Predicate[] }
@@ -106,12 +115,17 @@ export function predicateTypeIssues(predicate: Predicate, path: (string | number
   if ('not' in predicate) return predicateTypeIssues(predicate.not, [...path, 'not']);
   const type = fieldType(predicate.field);
   const issue = (message: string) => [{ path: [...path, 'field'], message: `${predicate.field}: ${message}` }];
-  if ('olderThanDays' in predicate || 'withinDays' in predicate) return type === 'date' ? [] : issue(`olderThanDays / withinDays apply to date fields (${dateFields().join(', ')})`);
-  if (type === 'list' && ('gt' in predicate || 'gte' in predicate || 'lt' in predicate || 'lte' in predicate)) return issue('is a list; use eq (has the value), ne (has not) or in (has any of them)');
+  if ('olderThanDays' in predicate || 'withinDays' in predicate)
+    return type === 'date' ? [] : issue(`olderThanDays / withinDays apply to date fields (${dateFields().join(', ')})`);
+  if (type === 'list' && ('gt' in predicate || 'gte' in predicate || 'lt' in predicate || 'lte' in predicate))
+    return issue('is a list; use eq (has the value), ne (has not) or in (has any of them)');
   const values = 'in' in predicate ? predicate.in : 'exists' in predicate ? [] : [comparedValue(predicate)];
   for (const value of values) {
     if (type === 'number' && typeof value !== 'number') return issue(`is a number; compare it with a number, not "${String(value)}"`);
-    if (type !== 'number' && typeof value !== 'string') return issue(`is ${type === 'date' ? 'a date; compare it with an ISO date string such as "2026-01-01"' : type === 'list' ? 'a list of text values; compare it with a quoted string' : 'text; compare it with a quoted string'}`);
+    if (type !== 'number' && typeof value !== 'string')
+      return issue(
+        `is ${type === 'date' ? 'a date; compare it with an ISO date string such as "2026-01-01"' : type === 'list' ? 'a list of text values; compare it with a quoted string' : 'text; compare it with a quoted string'}`,
+      );
   }
   return [];
 }
@@ -185,7 +199,7 @@ function compileListPredicate(predicate: Exclude<Predicate, { and: Predicate[] }
   const read = listReader(predicate.field);
   if ('exists' in predicate) {
     const wanted = predicate.exists;
-    return (s) => (read(s).length > 0) === wanted;
+    return (s) => read(s).length > 0 === wanted;
   }
   if ('in' in predicate) {
     const set = new Set<number | string>(predicate.in);

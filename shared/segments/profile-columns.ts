@@ -91,7 +91,8 @@ export class ProfileColumnsBuilder {
       if (orders === 1) set(RULE.oneTime);
       if (orders >= config.frequent.minOrders) set(RULE.frequent);
       // Loyal also needs a recent purchase: long tenure and many orders long ago make a lapsed customer, not a loyal one.
-      if (tenureMonths >= config.loyal.minTenureMonths && orders >= config.loyal.minOrders && nowMs - lastMs <= config.loyal.recentWithinDays * DAY_MS) set(RULE.loyal);
+      if (tenureMonths >= config.loyal.minTenureMonths && orders >= config.loyal.minOrders && nowMs - lastMs <= config.loyal.recentWithinDays * DAY_MS)
+        set(RULE.loyal);
       if (firstAge >= 0 && firstAge <= config.new.withinDays * DAY_MS) set(RULE.new);
       if (nowMs - lastMs > config.lapsed.afterDays * DAY_MS) set(RULE.lapsed);
       if (tenureMonths >= config.longTenure.minMonths) set(RULE.longTenure);

@@ -139,7 +139,11 @@ export function sortRowsById(ids: EncodedIds, rows: Int32Array): Int32Array {
     high[i] = h;
     low[i] = l;
   }
-  const positions = sortByWords(Int32Array.from({ length: m }, (_, i) => i), high.slice(), low.slice());
+  const positions = sortByWords(
+    Int32Array.from({ length: m }, (_, i) => i),
+    high.slice(),
+    low.slice(),
+  );
   const out = new Int32Array(m);
   for (let i = 0; i < m; i++) out[i] = rows[positions[i] ?? 0] ?? 0;
   // Equal words share their first 8 units after the prefix: the rest decides.
@@ -170,7 +174,22 @@ export function isRankTask(value: unknown): value is RankTask {
   if (typeof value !== 'object' || value === null || !('kind' in value)) return false;
   if (value.kind === 'key') return 'order' in value && value.order instanceof Int32Array && 'key' in value && value.key instanceof Float64Array;
   if (value.kind !== 'ids') return false;
-  if (!('rows' in value && value.rows instanceof Int32Array && 'after' in value && typeof value.after === 'number' && 'upTo' in value && typeof value.upTo === 'number')) return false;
+  if (
+    !(
+      'rows' in value &&
+      value.rows instanceof Int32Array &&
+      'after' in value &&
+      typeof value.after === 'number' &&
+      'upTo' in value &&
+      typeof value.upTo === 'number'
+    )
+  )
+    return false;
   if (!('ids' in value) || typeof value.ids !== 'object' || value.ids === null) return false;
-  return 'codes' in value.ids && (value.ids.codes instanceof Uint8Array || value.ids.codes instanceof Uint16Array) && 'offsets' in value.ids && value.ids.offsets instanceof Int32Array;
+  return (
+    'codes' in value.ids &&
+    (value.ids.codes instanceof Uint8Array || value.ids.codes instanceof Uint16Array) &&
+    'offsets' in value.ids &&
+    value.ids.offsets instanceof Int32Array
+  );
 }

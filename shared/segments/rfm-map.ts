@@ -79,7 +79,10 @@ export function expandPattern(pattern: string, kind: ScoreMapKind): PatternResul
   }
   const length = codeLength(kind);
   if (positions.length !== length) {
-    return { ok: false, error: `"${pattern}": an ${kind.toUpperCase()} pattern has ${length} positions (${kind === 'rf' ? 'recency, frequency' : 'recency, frequency, monetary'}), this one has ${positions.length}` };
+    return {
+      ok: false,
+      error: `"${pattern}": an ${kind.toUpperCase()} pattern has ${length} positions (${kind === 'rf' ? 'recency, frequency' : 'recency, frequency, monetary'}), this one has ${positions.length}`,
+    };
   }
   let codes = [''];
   for (const options of positions) codes = codes.flatMap((prefix) => options.map((d) => prefix + d));

@@ -95,7 +95,7 @@ export function sortByWords(order: Int32Array, hi: Uint32Array, lo: Uint32Array)
       const digit = ((words[i] ?? 0) >>> shift) & 0xffff;
       counts[digit + 1] = (counts[digit + 1] ?? 0) + 1;
     }
-    if (n === 0 || counts[((((words[0] ?? 0) >>> shift) & 0xffff) + 1)] === n) continue; // every key has this digit
+    if (n === 0 || counts[(((words[0] ?? 0) >>> shift) & 0xffff) + 1] === n) continue; // every key has this digit
     for (let d = 1; d < counts.length; d++) counts[d] = (counts[d] ?? 0) + (counts[d - 1] ?? 0);
     for (let i = 0; i < n; i++) {
       const digit = ((words[i] ?? 0) >>> shift) & 0xffff;

@@ -76,11 +76,15 @@ export async function runSegmenter(deps: SegmenterDeps, options: { now: Date; ru
   const { changes, entered, exited } = diffMemberships(segmentation, current);
   let events = 0;
   for (const part of chunk(changes, CHUNK)) {
-    const domainEvents: DomainEvent[] = part.map((c) => (c.entered ? SegmentEntered : SegmentExited).create({ customerId: c.customerId, segment: c.segment, reason: c.reason, runId, asOf }));
+    const domainEvents: DomainEvent[] = part.map((c) =>
+      (c.entered ? SegmentEntered : SegmentExited).create({ customerId: c.customerId, segment: c.segment, reason: c.reason, runId, asOf }),
+    );
     await forEachConcurrent(chunk(domainEvents, 10), PUBLISH_CONCURRENCY, (batch) => publishEvents(deps.bus, batch, options.now));
     events += domainEvents.length;
     const writes: MembershipWrite[] = part.map((c) =>
-      c.entered ? { put: { customerId: c.customerId, segment: c.segment, enteredAt: asOf, runId, reason: c.reason } } : { delete: { customerId: c.customerId, segment: c.segment } },
+      c.entered
+        ? { put: { customerId: c.customerId, segment: c.segment, enteredAt: asOf, runId, reason: c.reason } }
+        : { delete: { customerId: c.customerId, segment: c.segment } },
     );
     await writeMemberships(deps.table, writes, deps.config.run.writeConcurrency);
   }
@@ -145,7 +149,10 @@ async function scanAndCompute(deps: SegmenterDeps, plan: SegmentPlan) {
  * Compares computed memberships with the stored ones. Stored memberships of a customer whose profile is gone,
  * or of a segment no longer in config, are exits too.
  */
-export function diffMemberships(s: Segmentation, stored: readonly { customerId: string; segment: string }[]): { changes: Change[]; entered: Record<string, number>; exited: Record<string, number> } {
+export function diffMemberships(
+  s: Segmentation,
+  stored: readonly { customerId: string; segment: string }[],
+): { changes: Change[]; entered: Record<string, number>; exited: Record<string, number> } {
   const { plan, columns } = s;
   const words = plan.words;
   const rowOf = new Map<string, number>();

@@ -69,7 +69,12 @@ export const SegmentsConfigSchema = z
       .strictObject({
         minTenureMonths: z.number().int().min(1).default(12),
         minOrders: z.number().int().min(2).default(2),
-        recentWithinDays: z.number().int().min(1).default(90).describe('the last purchase at most this many days before the run: a lapsed customer is not loyal'),
+        recentWithinDays: z
+          .number()
+          .int()
+          .min(1)
+          .default(90)
+          .describe('the last purchase at most this many days before the run: a lapsed customer is not loyal'),
       })
       .default({ minTenureMonths: 12, minOrders: 2, recentWithinDays: 90 }),
     new: z.strictObject({ withinDays: z.number().int().min(1).default(30) }).default({ withinDays: 30 }),
@@ -87,11 +92,20 @@ export const SegmentsConfigSchema = z
   })
   .superRefine((config, ctx) => {
     if (config.loyal.recentWithinDays > config.lapsed.afterDays) {
-      ctx.addIssue({ code: 'custom', path: ['loyal', 'recentWithinDays'], message: `loyal.recentWithinDays (${config.loyal.recentWithinDays}) must not exceed lapsed.afterDays (${config.lapsed.afterDays}), or a lapsed customer could still be loyal` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['loyal', 'recentWithinDays'],
+        message: `loyal.recentWithinDays (${config.loyal.recentWithinDays}) must not exceed lapsed.afterDays (${config.lapsed.afterDays}), or a lapsed customer could still be loyal`,
+      });
     }
     const taken = new Set<string>(BUILT_IN_SEGMENTS.map((s) => s.id));
     config.custom.forEach((segment, i) => {
-      if (taken.has(segment.id) || segment.id.startsWith('rfm-')) ctx.addIssue({ code: 'custom', path: ['custom', i, 'id'], message: `"${segment.id}" is taken by a built-in segment (or the rfm- prefix); choose another id` });
+      if (taken.has(segment.id) || segment.id.startsWith('rfm-'))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['custom', i, 'id'],
+          message: `"${segment.id}" is taken by a built-in segment (or the rfm- prefix); choose another id`,
+        });
       taken.add(segment.id);
     });
   });

@@ -27,7 +27,12 @@ const PROFILE_SK = 'PROFILE';
  * Reads every profile and every membership item in one parallel Scan (`segments` workers, 1 MB pages); other
  * items (orders, consent entries) are read and skipped.
  */
-export async function scanProfilesAndMemberships(table: Table, segments: number, handlers: ScanHandlers, options: { reportCapacity?: boolean } = {}): Promise<ScanStats> {
+export async function scanProfilesAndMemberships(
+  table: Table,
+  segments: number,
+  handlers: ScanHandlers,
+  options: { reportCapacity?: boolean } = {},
+): Promise<ScanStats> {
   const stats: ScanStats = { items: 0, pages: 0, readUnits: 0 };
   await Promise.all(
     Array.from({ length: segments }, async (_, segment) => {
@@ -50,7 +55,8 @@ export async function scanProfilesAndMemberships(table: Table, segments: number,
           stats.items++;
           const sk = item.SK;
           if (sk === PROFILE_SK) handlers.onProfile(item);
-          else if (typeof sk === 'string' && sk.startsWith(keys.segmentMembershipPrefix) && typeof item.customerId === 'string') handlers.onMembership(item.customerId, sk.slice(keys.segmentMembershipPrefix.length));
+          else if (typeof sk === 'string' && sk.startsWith(keys.segmentMembershipPrefix) && typeof item.customerId === 'string')
+            handlers.onMembership(item.customerId, sk.slice(keys.segmentMembershipPrefix.length));
         }
         startKey = page.LastEvaluatedKey;
       } while (startKey !== undefined);
@@ -104,12 +110,22 @@ export interface SegmenterRunRecord {
 }
 
 export async function recordRun(table: Table, run: SegmenterRunRecord): Promise<void> {
-  await table.doc.send(new PutCommand({ TableName: table.name, Item: { ...keys.segmenterRun(run.startedAt, run.runId), entityType: 'SEGMENTER_RUN', ...run } }));
+  await table.doc.send(
+    new PutCommand({ TableName: table.name, Item: { ...keys.segmenterRun(run.startedAt, run.runId), entityType: 'SEGMENTER_RUN', ...run } }),
+  );
 }
 
 export function runRecordOf(item: Record<string, unknown>): SegmenterRunRecord | undefined {
   const { runId, asOf, startedAt, finishedAt, profiles, counts, entered, exited, cutoffs, durationMs } = item;
-  if (typeof runId !== 'string' || typeof asOf !== 'string' || typeof startedAt !== 'string' || typeof finishedAt !== 'string' || typeof profiles !== 'number' || typeof durationMs !== 'number') return undefined;
+  if (
+    typeof runId !== 'string' ||
+    typeof asOf !== 'string' ||
+    typeof startedAt !== 'string' ||
+    typeof finishedAt !== 'string' ||
+    typeof profiles !== 'number' ||
+    typeof durationMs !== 'number'
+  )
+    return undefined;
   if (!isCountRecord(counts) || !isCountRecord(entered) || !isCountRecord(exited) || !isCutoffs(cutoffs)) return undefined;
   return { runId, asOf, startedAt, finishedAt, profiles, counts, entered, exited, cutoffs, durationMs };
 }
@@ -127,7 +143,13 @@ function isCutoffs(value: unknown): value is SegmentCutoffs {
 /** The newest run records, newest first (runs that changed nothing are not recorded). */
 export async function latestRuns(table: Table, limit: number): Promise<SegmenterRunRecord[]> {
   const result = await table.doc.send(
-    new QueryCommand({ TableName: table.name, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.segmenterRunPartition }, ScanIndexForward: false, Limit: limit }),
+    new QueryCommand({
+      TableName: table.name,
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': keys.segmenterRunPartition },
+      ScanIndexForward: false,
+      Limit: limit,
+    }),
   );
   return (result.Items ?? []).flatMap((item) => runRecordOf(item) ?? []);
 }
@@ -146,7 +168,9 @@ export async function membershipsOf(table: Table, customerId: string): Promise<M
   );
   return (result.Items ?? []).flatMap((item) => {
     const { segment, enteredAt, runId, reason } = item;
-    return typeof segment === 'string' && typeof enteredAt === 'string' && typeof runId === 'string' && typeof reason === 'string' ? [{ customerId, segment, enteredAt, runId, reason }] : [];
+    return typeof segment === 'string' && typeof enteredAt === 'string' && typeof runId === 'string' && typeof reason === 'string'
+      ? [{ customerId, segment, enteredAt, runId, reason }]
+      : [];
   });
 }
 

@@ -78,7 +78,10 @@ export async function dispatchDueSends(deps: DueSendDeps): Promise<{ dispatched:
       });
       await deps.queue.enqueue(requests);
       // Every delete lands (unprocessed ones are sent again): a due send left behind would be queued again next run.
-      await batchWriteAll(deps.table, items.map((item) => ({ DeleteRequest: { Key: { PK: item.PK, SK: item.SK } } })));
+      await batchWriteAll(
+        deps.table,
+        items.map((item) => ({ DeleteRequest: { Key: { PK: item.PK, SK: item.SK } } })),
+      );
       dispatched += requests.length;
       startKey = page.LastEvaluatedKey;
     } while (startKey);

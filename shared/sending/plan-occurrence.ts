@@ -60,18 +60,34 @@ export async function planNewsletter(deps: PlannerDeps, campaignId: string, sche
   const triggeredAt = new Date(scheduledTime).toISOString();
   const audience = await resolveAudience(deps.table, campaign.audience);
   // Recipient-local delivery: the sender holds each email until the recipient's clock shows the scheduled wall time.
-  const localWallTime = campaign.schedule.recipientLocalTime ? wallTimeText(wallTimeAt(Date.parse(triggeredAt), campaign.schedule.timezone ?? deps.defaultTimeZone ?? 'UTC')) : undefined;
+  const localWallTime = campaign.schedule.recipientLocalTime
+    ? wallTimeText(wallTimeAt(Date.parse(triggeredAt), campaign.schedule.timezone ?? deps.defaultTimeZone ?? 'UTC'))
+    : undefined;
   const heldOut = audience.filter((customerId) => isHeldOut(campaignId, customerId, campaign.holdoutPercent));
   const held = new Set(heldOut);
   // Held-out claims first: should the run die in between, a retry finds them and still queues no email for them.
-  await recordHeldOutClaims(deps.table, heldOut.map((customerId) => ({ campaignId, occurrenceId, customerId, triggeredAt })), deps.now());
+  await recordHeldOutClaims(
+    deps.table,
+    heldOut.map((customerId) => ({ campaignId, occurrenceId, customerId, triggeredAt })),
+    deps.now(),
+  );
   await deps.queue.enqueue(
-    audience.filter((customerId) => !held.has(customerId)).map((customerId): SendRequest => ({ campaignId, occurrenceId, customerId, triggeredAt, ...(localWallTime ? { localWallTime } : {}) })),
+    audience
+      .filter((customerId) => !held.has(customerId))
+      .map((customerId): SendRequest => ({ campaignId, occurrenceId, customerId, triggeredAt, ...(localWallTime ? { localWallTime } : {}) })),
   );
   await deps.table.doc.send(
     new PutCommand({
       TableName: deps.table.name,
-      Item: { ...keys.occurrence(campaignId, occurrenceId), entityType: 'OCCURRENCE', campaignId, occurrenceId, recipients: audience.length, heldOut: heldOut.length, plannedAt: deps.now().toISOString() },
+      Item: {
+        ...keys.occurrence(campaignId, occurrenceId),
+        entityType: 'OCCURRENCE',
+        campaignId,
+        occurrenceId,
+        recipients: audience.length,
+        heldOut: heldOut.length,
+        plannedAt: deps.now().toISOString(),
+      },
     }),
   );
   return { planned: true, campaignId, occurrenceId, recipients: audience.length, ...(heldOut.length > 0 ? { heldOut: heldOut.length } : {}) };
@@ -99,7 +115,12 @@ export async function planTriggered(deps: PlannerDeps, campaignId: string, event
   const detail = contract.safeParse(event.detail);
   if (!detail.success) {
     const violation = new EventContractError(contract.detailType, event.id, issueFields(detail.error));
-    logger.error('trigger event breaks its contract; the occurrence fails to the dead-letter queue', { campaignId, eventId: event.id, detailType: contract.detailType, fields: violation.fields });
+    logger.error('trigger event breaks its contract; the occurrence fails to the dead-letter queue', {
+      campaignId,
+      eventId: event.id,
+      detailType: contract.detailType,
+      fields: violation.fields,
+    });
     throw violation;
   }
   const customerId = detail.data.customerId;

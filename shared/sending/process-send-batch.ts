@@ -48,32 +48,40 @@ export async function processSendBatch(deps: SendBatchDeps, records: readonly Qu
   const sentEvents: DomainEvent[] = [];
   const results: (SendOutcome | Error)[] = [];
   for (let i = 0; i < valid.length; i += MAX_SEND_BATCH) {
-    results.push(...(await sendCampaignBatch(deps.sender, valid.slice(i, i + MAX_SEND_BATCH).map((v) => v.request), sentEvents)));
+    results.push(
+      ...(await sendCampaignBatch(
+        deps.sender,
+        valid.slice(i, i + MAX_SEND_BATCH).map((v) => v.request),
+        sentEvents,
+      )),
+    );
   }
   await Promise.all(
     // Each email's log lines carry the correlation id of what caused it (one batch may mix several).
-    valid.map(({ record, request }, i) => withCorrelationId(request.correlationId, async () => {
-      const result = results[i] ?? new Error('no result');
-      try {
-        if (result instanceof Error) throw result;
-        if (result.outcome === 'deferred') await holdUntil(deps.due, request, result.until);
-        // Busy or unknown: SQS brings it back after the visibility timeout (> the lease), when it is sent or skipped.
-        if (result.outcome === 'busy' || result.outcome === 'unknown') failures.push({ itemIdentifier: record.messageId });
-        const outcome = result.outcome === 'skipped' ? `skipped:${result.reason}` : result.outcome;
-        count(outcome);
-        logger.info('email processed', { ref: sendRef(request), outcome });
-      } catch (error) {
-        // Throttled: nothing was sent and the claim is free. Back on the queue after a jittered back-off as a new
-        // message, so a long spell of throttling never uses up the receive count and lands sends in the DLQ.
-        if (error instanceof SesThrottledError && (await retryLater(deps, request))) {
-          count('throttled');
-          return;
+    valid.map(({ record, request }, i) =>
+      withCorrelationId(request.correlationId, async () => {
+        const result = results[i] ?? new Error('no result');
+        try {
+          if (result instanceof Error) throw result;
+          if (result.outcome === 'deferred') await holdUntil(deps.due, request, result.until);
+          // Busy or unknown: SQS brings it back after the visibility timeout (> the lease), when it is sent or skipped.
+          if (result.outcome === 'busy' || result.outcome === 'unknown') failures.push({ itemIdentifier: record.messageId });
+          const outcome = result.outcome === 'skipped' ? `skipped:${result.reason}` : result.outcome;
+          count(outcome);
+          logger.info('email processed', { ref: sendRef(request), outcome });
+        } catch (error) {
+          // Throttled: nothing was sent and the claim is free. Back on the queue after a jittered back-off as a new
+          // message, so a long spell of throttling never uses up the receive count and lands sends in the DLQ.
+          if (error instanceof SesThrottledError && (await retryLater(deps, request))) {
+            count('throttled');
+            return;
+          }
+          logger.warn('send failed; SQS will retry it', { ref: sendRef(request), error: error instanceof Error ? error.message : String(error) });
+          failures.push({ itemIdentifier: record.messageId });
+          count('failed');
         }
-        logger.warn('send failed; SQS will retry it', { ref: sendRef(request), error: error instanceof Error ? error.message : String(error) });
-        failures.push({ itemIdentifier: record.messageId });
-        count('failed');
-      }
-    })),
+      }),
+    ),
   );
 
   // One PutEvents call per batch instead of one per send. If it fails, the emails are out and their claims say
@@ -96,7 +104,10 @@ async function retryLater(deps: SendBatchDeps, request: SendRequest): Promise<bo
     await holdUntil(deps.due, request, until);
     return true;
   } catch (error) {
-    logger.warn('a throttled send could not be put back on the queue; SQS will retry it', { ref: sendRef(request), error: error instanceof Error ? error.message : String(error) });
+    logger.warn('a throttled send could not be put back on the queue; SQS will retry it', {
+      ref: sendRef(request),
+      error: error instanceof Error ? error.message : String(error),
+    });
     return false;
   }
 }

@@ -58,7 +58,12 @@ export function checkRecipient(
 ): { outcome: SendOutcome } | { cleared: Cleared } {
   const { profile } = recipient;
   const { now } = context;
-  if (campaign.kind === 'triggered' && campaign.exitIf.includes('purchased-since-trigger') && profile.lastPurchaseAt !== undefined && profile.lastPurchaseAt > request.triggeredAt) {
+  if (
+    campaign.kind === 'triggered' &&
+    campaign.exitIf.includes('purchased-since-trigger') &&
+    profile.lastPurchaseAt !== undefined &&
+    profile.lastPurchaseAt > request.triggeredAt
+  ) {
     return { outcome: { outcome: 'skipped', reason: 'exited' } };
   }
   const timeZone = timeZoneOfCountry(profile.country);

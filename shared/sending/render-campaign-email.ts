@@ -39,7 +39,12 @@ export function renderCampaignEmail(deps: RenderDeps, input: CampaignEmailInput)
   // A marketing email's link (and RFC 8058 one-click header) withdraws marketing consent. A service email is one
   // person's own business, not bulk mail: no List-Unsubscribe header, and its footer link stops every email.
   const service = campaign.purpose === 'service';
-  const url = unsubscribeUrl(deps.publicBaseUrl, deps.signingKey, { customerId: request.customerId, campaignId: campaign.id, scope: service ? 'all' : 'marketing', occurrenceId: request.occurrenceId }, now);
+  const url = unsubscribeUrl(
+    deps.publicBaseUrl,
+    deps.signingKey,
+    { customerId: request.customerId, campaignId: campaign.id, scope: service ? 'all' : 'marketing', occurrenceId: request.occurrenceId },
+    now,
+  );
   const rendered = deps.templates.render(
     templateFolderOf(campaign),
     locale,
@@ -49,7 +54,15 @@ export function renderCampaignEmail(deps: RenderDeps, input: CampaignEmailInput)
       shop: deps.shop,
       campaignId: campaign.id,
       unsubscribeUrl: url,
-      coupon: campaign.coupon && couponCode ? { code: couponCode, discount: discountText(campaign.coupon.discount, deps.shop.baseCurrency, locale), expiresAt: new Date(now.getTime() + campaign.coupon.validDays * 86_400_000).toISOString(), appliesTo: campaign.coupon.appliesTo.join(', ') } : undefined,
+      coupon:
+        campaign.coupon && couponCode
+          ? {
+              code: couponCode,
+              discount: discountText(campaign.coupon.discount, deps.shop.baseCurrency, locale),
+              expiresAt: new Date(now.getTime() + campaign.coupon.validDays * 86_400_000).toISOString(),
+              appliesTo: campaign.coupon.appliesTo.join(', '),
+            }
+          : undefined,
     }),
     { survey: surveyLinks(deps, campaign, request, now) },
   );
@@ -71,7 +84,13 @@ function surveyLinks(deps: RenderDeps, campaign: Campaign, request: SendRequest,
   if (campaign.kind !== 'triggered' || !campaign.survey) return undefined;
   return {
     choices: campaign.survey.choices,
-    urlFor: (choice) => surveyUrl(deps.publicBaseUrl, deps.signingKey, { customerId: request.customerId, campaignId: campaign.id, occurrenceId: request.occurrenceId, choice }, now),
+    urlFor: (choice) =>
+      surveyUrl(
+        deps.publicBaseUrl,
+        deps.signingKey,
+        { customerId: request.customerId, campaignId: campaign.id, occurrenceId: request.occurrenceId, choice },
+        now,
+      ),
   };
 }
 

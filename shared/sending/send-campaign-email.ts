@@ -95,7 +95,8 @@ function precheck(deps: SenderDeps, request: SendRequest, now: Date): { outcome:
   const campaign = deps.campaigns.get(request.campaignId);
   if (!campaign) return { outcome: { outcome: 'skipped', reason: 'unknown-campaign' } };
   if (!campaign.enabled) return { outcome: { outcome: 'skipped', reason: 'disabled' } };
-  if (request.notBefore && Date.parse(request.notBefore) > now.getTime()) return { outcome: { outcome: 'deferred', until: new Date(request.notBefore), reason: 'not-before' } };
+  if (request.notBefore && Date.parse(request.notBefore) > now.getTime())
+    return { outcome: { outcome: 'deferred', until: new Date(request.notBefore), reason: 'not-before' } };
   return { campaign };
 }
 
@@ -129,12 +130,26 @@ function planNewClaim(
   const planned = planSend(deps, campaign, request, profileItem, undefined, now);
   if ('outcome' in planned) return planned;
   const { plan, recipient, cleared, leaseUntil } = planned;
-  const claim = { claimToken: plan.claimToken, leaseUntil, couponCode: plan.couponCode, sendVersion: recipient.sendVersion, recentSends: recipient.recentMarketingSends, consentAddress: cleared.consentAddress, now };
+  const claim = {
+    claimToken: plan.claimToken,
+    leaseUntil,
+    couponCode: plan.couponCode,
+    sendVersion: recipient.sendVersion,
+    recentSends: recipient.recentMarketingSends,
+    consentAddress: cleared.consentAddress,
+    now,
+  };
   return { plan, ...newClaimWrites(deps.table, campaign, request, claim, deps.policy.frequencyCap.perDays) };
 }
 
 /** A send as read with its claim, if any: an outcome, or the plan and the writes that claim it (new, or taken over). */
-function planClaim(deps: SenderDeps, campaign: Campaign, request: SendRequest, state: { profileItem: Record<string, unknown> | undefined; claim: SendClaim | undefined }, now: Date): { outcome: SendOutcome } | { plan: ClaimPlan; items: TransactItem[] } {
+function planClaim(
+  deps: SenderDeps,
+  campaign: Campaign,
+  request: SendRequest,
+  state: { profileItem: Record<string, unknown> | undefined; claim: SendClaim | undefined },
+  now: Date,
+): { outcome: SendOutcome } | { plan: ClaimPlan; items: TransactItem[] } {
   const { profileItem, claim } = state;
   if (!claim) return planNewClaim(deps, campaign, request, profileItem, now);
   const standing = claimStanding(claim, now);
@@ -164,9 +179,16 @@ async function deliver(deps: SenderDeps, plan: ClaimPlan): Promise<Delivery> {
       const until = new Date(deps.now().getTime() + leaseMs(deps));
       await markUnknown(deps.table, request, { claimToken: plan.claimToken, locale, until, now: deps.now() }).catch((markError: unknown) => {
         // Still `claimed` under its lease: a retry waits all the same, and an SES event settles it too.
-        logger.error('SES outcome unknown and the claim could not be marked so', { ref: sendRef(request), error: markError instanceof Error ? markError.message : String(markError) });
+        logger.error('SES outcome unknown and the claim could not be marked so', {
+          ref: sendRef(request),
+          error: markError instanceof Error ? markError.message : String(markError),
+        });
       });
-      logger.warn('SES outcome unknown; the claim is held until an SES event or the lease settles it', { ref: sendRef(request), error: errorText(error), until: until.toISOString() });
+      logger.warn('SES outcome unknown; the claim is held until an SES event or the lease settles it', {
+        ref: sendRef(request),
+        error: errorText(error),
+        until: until.toISOString(),
+      });
       return { kind: 'unknown', until };
     }
     await releaseClaim(deps.table, request, plan.claimToken).catch(() => undefined);
@@ -184,7 +206,15 @@ function errorText(error: unknown): string {
 
 function sentEvent(plan: ClaimPlan, messageId: string, locale: Locale): DomainEvent {
   const { request } = plan;
-  return EmailSent.create({ customerId: request.customerId, campaignId: request.campaignId, occurrenceId: request.occurrenceId, messageId, locale, withCoupon: plan.couponCode !== undefined, sentAt: plan.now.toISOString() });
+  return EmailSent.create({
+    customerId: request.customerId,
+    campaignId: request.campaignId,
+    occurrenceId: request.occurrenceId,
+    messageId,
+    locale,
+    withCoupon: plan.couponCode !== undefined,
+    sentAt: plan.now.toISOString(),
+  });
 }
 
 /**
@@ -215,7 +245,12 @@ export async function sendCampaignEmail(deps: SenderDeps, request: SendRequest, 
       return { outcome: 'sent', messageId };
     },
     // Read and decide again at once: the conflict is over when we learn of it. The last cancellation is thrown as is.
-    { attempts: MAX_CLAIM_ATTEMPTS, backoff: noWait, retryOn: isContended, giveUp: (error) => (error instanceof ClaimContended ? error.cancellation : new Error(String(error))) },
+    {
+      attempts: MAX_CLAIM_ATTEMPTS,
+      backoff: noWait,
+      retryOn: isContended,
+      giveUp: (error) => (error instanceof ClaimContended ? error.cancellation : new Error(String(error))),
+    },
   );
 }
 
@@ -254,7 +289,10 @@ export async function sendCampaignBatch(deps: SenderDeps, requests: readonly Sen
     customers.add(request.customerId);
   });
 
-  const profiles = await readProfiles(deps.table, fast.map((f) => f.request));
+  const profiles = await readProfiles(
+    deps.table,
+    fast.map((f) => f.request),
+  );
   const plans: { index: number; plan: ClaimPlan; items: TransactItem[]; claimItem: Record<string, unknown> }[] = [];
   for (const { index, request, campaign } of fast) {
     const prepared = planNewClaim(deps, campaign, request, profiles.get(sendRef(request)), now);
@@ -262,7 +300,13 @@ export async function sendCampaignBatch(deps: SenderDeps, requests: readonly Sen
     else plans.push({ index, ...prepared });
   }
 
-  const cancelled = plans.length > 0 ? await writeClaims(deps.table, plans.flatMap((p) => p.items)) : undefined;
+  const cancelled =
+    plans.length > 0
+      ? await writeClaims(
+          deps.table,
+          plans.flatMap((p) => p.items),
+        )
+      : undefined;
   if (cancelled) slow.push(...plans.map(({ index, plan }) => ({ index, request: plan.request })));
   const claimed = cancelled ? [] : plans;
 
@@ -279,9 +323,14 @@ export async function sendCampaignBatch(deps: SenderDeps, requests: readonly Sen
     }),
   );
   try {
-    await markAllSent(deps.table, delivered.map((d) => ({ claimItem: d.claimItem, messageId: d.messageId, locale: d.locale, now })));
+    await markAllSent(
+      deps.table,
+      delivered.map((d) => ({ claimItem: d.claimItem, messageId: d.messageId, locale: d.locale, now })),
+    );
   } catch {
-    await Promise.all(delivered.map((d) => markSentOrLog(deps.table, d.plan.request, { claimToken: d.plan.claimToken, messageId: d.messageId, locale: d.locale, now })));
+    await Promise.all(
+      delivered.map((d) => markSentOrLog(deps.table, d.plan.request, { claimToken: d.plan.claimToken, messageId: d.messageId, locale: d.locale, now })),
+    );
   }
   for (const d of delivered) {
     results[d.index] = { outcome: 'sent', messageId: d.messageId };

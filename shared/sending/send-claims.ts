@@ -41,7 +41,10 @@ export function claimStanding(claim: SendClaim, now: Date): SendOutcome | undefi
 }
 
 /** The profile and the claim of one send, read together (strongly consistent). */
-export async function readSendState(table: Table, request: SendRequest): Promise<{ profileItem: Record<string, unknown> | undefined; claim: SendClaim | undefined }> {
+export async function readSendState(
+  table: Table,
+  request: SendRequest,
+): Promise<{ profileItem: Record<string, unknown> | undefined; claim: SendClaim | undefined }> {
   const profileKey = keys.profile(request.customerId);
   const claimKey = keys.sendClaim(request.campaignId, request.occurrenceId, request.customerId);
   const found = await getAll(table, [profileKey, claimKey]);
@@ -55,7 +58,10 @@ export async function readSendState(table: Table, request: SendRequest): Promise
  */
 export async function readProfiles(table: Table, requests: readonly SendRequest[]): Promise<Map<string, Record<string, unknown> | undefined>> {
   if (requests.length === 0) return new Map();
-  const found = await getAll(table, requests.map((r) => keys.profile(r.customerId)));
+  const found = await getAll(
+    table,
+    requests.map((r) => keys.profile(r.customerId)),
+  );
   return new Map(requests.map((r) => [sendRef(r), found.get(itemId(keys.profile(r.customerId)))]));
 }
 
@@ -71,7 +77,13 @@ export interface NewClaim {
 }
 
 /** The writes of a new claim, and the claim item as written (so marking it sent can be a plain put). */
-export function newClaimWrites(table: Table, campaign: Campaign, request: SendRequest, claim: NewClaim, frequencyCapDays: number): { items: TransactItem[]; claimItem: Record<string, unknown> } {
+export function newClaimWrites(
+  table: Table,
+  campaign: Campaign,
+  request: SendRequest,
+  claim: NewClaim,
+  frequencyCapDays: number,
+): { items: TransactItem[]; claimItem: Record<string, unknown> } {
   const claimItem: Record<string, unknown> = {
     ...keys.sendClaim(request.campaignId, request.occurrenceId, request.customerId),
     entityType: 'SEND',
@@ -86,7 +98,10 @@ export function newClaimWrites(table: Table, campaign: Campaign, request: SendRe
     ...(claim.couponCode ? { couponCode: claim.couponCode } : {}),
   };
   const putClaim: TransactItem = { Put: { TableName: table.name, Item: claimItem, ConditionExpression: 'attribute_not_exists(PK)' } };
-  const items: TransactItem[] = [putClaim, campaign.purpose === 'service' ? serviceSendUpdate(table, request, claim.now) : marketingSendUpdate(table, request, claim, frequencyCapDays)];
+  const items: TransactItem[] = [
+    putClaim,
+    campaign.purpose === 'service' ? serviceSendUpdate(table, request, claim.now) : marketingSendUpdate(table, request, claim, frequencyCapDays),
+  ];
   if (claim.couponCode && campaign.coupon) {
     items.push({
       Put: {
@@ -157,7 +172,11 @@ function serviceSendUpdate(table: Table, request: SendRequest, now: Date): Trans
 }
 
 /** Takes over a claim whose lease ran out: `claimed` by a worker that died, or `unknown` with no SES event since. */
-export function takeOverWrites(table: Table, request: SendRequest, takeover: { previousToken: string; claimToken: string; leaseUntil: number; now: Date }): TransactItem[] {
+export function takeOverWrites(
+  table: Table,
+  request: SendRequest,
+  takeover: { previousToken: string; claimToken: string; leaseUntil: number; now: Date },
+): TransactItem[] {
   const { now } = takeover;
   return [
     {
@@ -168,7 +187,16 @@ export function takeOverWrites(table: Table, request: SendRequest, takeover: { p
         UpdateExpression: 'SET #status = :claimed, claimToken = :token, leaseUntil = :lease, reclaimedAt = :now ADD attempts :one',
         ConditionExpression: '#status IN (:claimed, :unknown) AND claimToken = :previous AND leaseUntil <= :nowMs',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':token': takeover.claimToken, ':lease': takeover.leaseUntil, ':now': now.toISOString(), ':one': 1, ':claimed': 'claimed', ':unknown': 'unknown', ':previous': takeover.previousToken, ':nowMs': now.getTime() },
+        ExpressionAttributeValues: {
+          ':token': takeover.claimToken,
+          ':lease': takeover.leaseUntil,
+          ':now': now.toISOString(),
+          ':one': 1,
+          ':claimed': 'claimed',
+          ':unknown': 'unknown',
+          ':previous': takeover.previousToken,
+          ':nowMs': now.getTime(),
+        },
       },
     },
   ];
@@ -210,7 +238,14 @@ export async function markUnknown(table: Table, request: SendRequest, unknown: {
       UpdateExpression: 'SET #status = :unknown, unknownAt = :now, leaseUntil = :until, locale = :locale',
       ConditionExpression: 'claimToken = :token AND #status = :claimed',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':unknown': 'unknown', ':now': unknown.now.toISOString(), ':until': unknown.until.getTime(), ':locale': unknown.locale, ':token': unknown.claimToken, ':claimed': 'claimed' },
+      ExpressionAttributeValues: {
+        ':unknown': 'unknown',
+        ':now': unknown.now.toISOString(),
+        ':until': unknown.until.getTime(),
+        ':locale': unknown.locale,
+        ':token': unknown.claimToken,
+        ':claimed': 'claimed',
+      },
     }),
   );
 }
@@ -230,7 +265,13 @@ async function markSent(table: Table, request: SendRequest, sent: SentClaim): Pr
       UpdateExpression: 'SET #status = :sent, messageId = :messageId, sentAt = :now, locale = :locale',
       ConditionExpression: 'claimToken = :token',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':sent': 'sent', ':messageId': sent.messageId, ':now': sent.now.toISOString(), ':locale': sent.locale, ':token': sent.claimToken },
+      ExpressionAttributeValues: {
+        ':sent': 'sent',
+        ':messageId': sent.messageId,
+        ':now': sent.now.toISOString(),
+        ':locale': sent.locale,
+        ':token': sent.claimToken,
+      },
     }),
   );
 }
@@ -243,13 +284,23 @@ export async function markSentOrLog(table: Table, request: SendRequest, sent: Se
   try {
     await markSent(table, request, sent);
   } catch (error) {
-    logger.error('email sent but its claim could not be marked sent', { ref: sendRef(request), messageId: sent.messageId, error: error instanceof Error ? error.message : String(error) });
+    logger.error('email sent but its claim could not be marked sent', {
+      ref: sendRef(request),
+      messageId: sent.messageId,
+      error: error instanceof Error ? error.message : String(error),
+    });
   }
 }
 
 /** Marks new claims sent with one BatchWriteItem (a full put of the claim as written: it is this worker's, under its lease). */
-export async function markAllSent(table: Table, sent: readonly { claimItem: Record<string, unknown>; messageId: string; locale: Locale; now: Date }[]): Promise<void> {
-  await putAll(table, sent.map(({ claimItem, messageId, locale, now }) => ({ ...claimItem, status: 'sent', messageId, sentAt: now.toISOString(), locale })));
+export async function markAllSent(
+  table: Table,
+  sent: readonly { claimItem: Record<string, unknown>; messageId: string; locale: Locale; now: Date }[],
+): Promise<void> {
+  await putAll(
+    table,
+    sent.map(({ claimItem, messageId, locale, now }) => ({ ...claimItem, status: 'sent', messageId, sentAt: now.toISOString(), locale })),
+  );
 }
 
 function itemId(key: { PK: string; SK: string }): string {
@@ -267,5 +318,9 @@ async function getAll(table: Table, itemKeys: readonly { PK: string; SK: string 
 
 /** Puts items, writing again any DynamoDB left unprocessed. */
 async function putAll(table: Table, items: readonly Record<string, unknown>[]): Promise<void> {
-  await batchWriteAll(table, items.map((Item) => ({ PutRequest: { Item } })), BATCH_RETRY);
+  await batchWriteAll(
+    table,
+    items.map((Item) => ({ PutRequest: { Item } })),
+    BATCH_RETRY,
+  );
 }

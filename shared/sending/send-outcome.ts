@@ -1,5 +1,16 @@
 /** Why a queued email was not sent and never will be (for this occurrence). */
-export type SkipReason = 'no-consent' | 'suppressed' | 'unsubscribed' | 'frequency-cap' | 'exited' | 'duplicate' | 'held-out' | 'unknown-customer' | 'unknown-campaign' | 'disabled' | 'no-address';
+export type SkipReason =
+  | 'no-consent'
+  | 'suppressed'
+  | 'unsubscribed'
+  | 'frequency-cap'
+  | 'exited'
+  | 'duplicate'
+  | 'held-out'
+  | 'unknown-customer'
+  | 'unknown-campaign'
+  | 'disabled'
+  | 'no-address';
 
 /** What became of one queued email: the send queue's consumer maps each to an SQS result. */
 export type SendOutcome =

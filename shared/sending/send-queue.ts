@@ -33,7 +33,11 @@ export function sendQueueFromEnvironment(): SendQueue {
 /** SendMessageBatch in tens, eight batches in flight, retrying only the entries SQS reports as failed. */
 export function sqsSendQueue(client: SQSClient, queueUrl: string): SendQueue {
   const sendBatch = async (batch: readonly SendRequest[], delaySeconds: number) => {
-    const entries = batch.map((request, index) => ({ Id: String(index), MessageBody: JSON.stringify({ ...request, correlationId: request.correlationId ?? currentCorrelationId() }), ...(delaySeconds > 0 ? { DelaySeconds: delaySeconds } : {}) }));
+    const entries = batch.map((request, index) => ({
+      Id: String(index),
+      MessageBody: JSON.stringify({ ...request, correlationId: request.correlationId ?? currentCorrelationId() }),
+      ...(delaySeconds > 0 ? { DelaySeconds: delaySeconds } : {}),
+    }));
     await retryRemaining(
       entries,
       async (pending) => {

@@ -17,7 +17,10 @@ export interface UnsubscribeRouteDeps extends UnsubscribeDeps {
   shop: ShopConfig;
 }
 
-export async function handleUnsubscribe(deps: UnsubscribeRouteDeps, request: HttpRequest & { requestContext?: { http?: { method?: string } } }): Promise<HttpResult> {
+export async function handleUnsubscribe(
+  deps: UnsubscribeRouteDeps,
+  request: HttpRequest & { requestContext?: { http?: { method?: string } } },
+): Promise<HttpResult> {
   const token = request.queryStringParameters?.token;
   const method = request.requestContext?.http?.method ?? 'GET';
   const fallback = deps.shop.shop.defaultLocale;
@@ -28,7 +31,10 @@ export async function handleUnsubscribe(deps: UnsubscribeRouteDeps, request: Htt
     }
     const target = await unsubscribeTarget(deps, token);
     if (target.withdrawn) return donePage(deps, target);
-    const t = translator(deps.catalogs, request.queryStringParameters?.lang ? requestTranslator(deps.catalogs, request, fallback).locale : (target.locale ?? fallback));
+    const t = translator(
+      deps.catalogs,
+      request.queryStringParameters?.lang ? requestTranslator(deps.catalogs, request, fallback).locale : (target.locale ?? fallback),
+    );
     const shop = deps.shop.shop.name;
     const action = `?token=${encodeURIComponent(token ?? '')}`;
     const all = target.scope === 'all';
@@ -49,7 +55,13 @@ function donePage(deps: UnsubscribeRouteDeps, target: UnsubscribeTarget): HttpRe
   const t = translator(deps.catalogs, target.locale ?? deps.shop.shop.defaultLocale);
   const shop = deps.shop.shop.name;
   const all = target.scope === 'all';
-  return pageResult(200, messagePage(t, { title: t.t(all ? 'page.unsubscribedAll.title' : 'page.unsubscribed.title'), paragraphs: [t.t(all ? 'page.unsubscribedAll.body' : 'page.unsubscribed.body', { shop })] }));
+  return pageResult(
+    200,
+    messagePage(t, {
+      title: t.t(all ? 'page.unsubscribedAll.title' : 'page.unsubscribed.title'),
+      paragraphs: [t.t(all ? 'page.unsubscribedAll.body' : 'page.unsubscribed.body', { shop })],
+    }),
+  );
 }
 
 function bodyOf(request: HttpRequest): string {

@@ -58,7 +58,14 @@ export async function unsubscribe(deps: UnsubscribeDeps, token: string | undefin
   const target = await unsubscribeTarget(deps, token);
   if (target.withdrawn) return target;
   const at = deps.now().toISOString();
-  await withdrawMarketingConsent(deps, { customerId: target.customerId, at, ref: `unsubscribe#${target.campaignId}`, source, campaignId: target.campaignId, occurrenceId: target.occurrenceId });
+  await withdrawMarketingConsent(deps, {
+    customerId: target.customerId,
+    at,
+    ref: `unsubscribe#${target.campaignId}`,
+    source,
+    campaignId: target.campaignId,
+    occurrenceId: target.occurrenceId,
+  });
   if (target.scope === 'all') await stopAllEmail(deps.table, { customerId: target.customerId, at, campaignId: target.campaignId, source });
   return { ...target, withdrawn: true };
 }
@@ -75,7 +82,19 @@ async function stopAllEmail(table: Table, stop: { customerId: string; at: string
           {
             Put: {
               TableName: table.name,
-              Item: { ...keys.consentEntry(stop.customerId, stop.at, `unsubscribe-all#${stop.campaignId}`), entityType: 'CONSENT', kind: 'withdrawn', channel: 'email', scope: 'all', marketingEmail: false, serviceEmail: false, source: stop.source, campaignId: stop.campaignId, customerId: stop.customerId, at: stop.at },
+              Item: {
+                ...keys.consentEntry(stop.customerId, stop.at, `unsubscribe-all#${stop.campaignId}`),
+                entityType: 'CONSENT',
+                kind: 'withdrawn',
+                channel: 'email',
+                scope: 'all',
+                marketingEmail: false,
+                serviceEmail: false,
+                source: stop.source,
+                campaignId: stop.campaignId,
+                customerId: stop.customerId,
+                at: stop.at,
+              },
               ConditionExpression: 'attribute_not_exists(PK)',
             },
           },
@@ -158,7 +177,15 @@ export async function withdrawMarketingConsent(deps: { table: Table; bus: EventB
     if (error instanceof TransactionCanceledException) return false;
     throw error;
   }
-  await publishEvents(deps.bus, [ConsentWithdrawn.create({ customerId: w.customerId, channel: 'email', source: w.source, ...(w.campaignId ? { campaignId: w.campaignId } : {}), withdrawnAt: w.at })]);
+  await publishEvents(deps.bus, [
+    ConsentWithdrawn.create({
+      customerId: w.customerId,
+      channel: 'email',
+      source: w.source,
+      ...(w.campaignId ? { campaignId: w.campaignId } : {}),
+      withdrawnAt: w.at,
+    }),
+  ]);
   return true;
 }
 

@@ -32,7 +32,10 @@ export function parseSurveySubject(sub: string): SurveySubject | undefined {
 
 export function surveyUrl(publicBaseUrl: string, key: string, subject: SurveySubject, now: Date): string {
   const url = new URL('/survey', publicBaseUrl);
-  url.searchParams.set('token', signToken({ purpose: SURVEY_TOKEN_PURPOSE, sub: surveySubject(subject), exp: Math.floor(now.getTime() / 1000) + SURVEY_TTL_SECONDS }, key));
+  url.searchParams.set(
+    'token',
+    signToken({ purpose: SURVEY_TOKEN_PURPOSE, sub: surveySubject(subject), exp: Math.floor(now.getTime() / 1000) + SURVEY_TTL_SECONDS }, key),
+  );
   return url.toString();
 }
 

@@ -47,9 +47,13 @@ export async function handleSurvey(deps: SurveyRouteDeps, request: HttpRequest &
   const fallback = deps.shop.shop.defaultLocale;
   try {
     const target = await surveyTarget(deps, token);
-    const t = translator(deps.catalogs, request.queryStringParameters?.lang ? requestTranslator(deps.catalogs, request, fallback).locale : (target.locale ?? fallback));
+    const t = translator(
+      deps.catalogs,
+      request.queryStringParameters?.lang ? requestTranslator(deps.catalogs, request, fallback).locale : (target.locale ?? fallback),
+    );
     const action = `?token=${encodeURIComponent(token ?? '')}`;
-    if ((request.requestContext?.http?.method ?? 'GET') !== 'POST') return pageResult(200, surveyPage(deps, t, target, action, { reason: target.answered ?? target.choice, note: '' }, {}));
+    if ((request.requestContext?.http?.method ?? 'GET') !== 'POST')
+      return pageResult(200, surveyPage(deps, t, target, action, { reason: target.answered ?? target.choice, note: '' }, {}));
 
     const form = new URLSearchParams(bodyText({ body: request.body, isBase64Encoded: request.isBase64Encoded ?? false }, MAX_BODY));
     const reason = form.get('reason') ?? '';
@@ -59,8 +63,20 @@ export async function handleSurvey(deps: SurveyRouteDeps, request: HttpRequest &
     if (note.length > SURVEY_NOTE_MAX) errors.note = t.t('error.tooLong', { max: SURVEY_NOTE_MAX });
     if (errors.reason || errors.note) return pageResult(400, surveyPage(deps, t, target, action, { reason, note }, errors));
 
-    const result = await recordSurveyAnswer(deps, { customerId: target.customerId, campaignId: target.campaignId, occurrenceId: target.occurrenceId, reason, note: note === '' ? undefined : note });
-    logger.info('survey answer recorded', { customerId: target.customerId, campaignId: target.campaignId, interactionId: result.interactionId, outcome: result.outcome, reason });
+    const result = await recordSurveyAnswer(deps, {
+      customerId: target.customerId,
+      campaignId: target.campaignId,
+      occurrenceId: target.occurrenceId,
+      reason,
+      note: note === '' ? undefined : note,
+    });
+    logger.info('survey answer recorded', {
+      customerId: target.customerId,
+      campaignId: target.campaignId,
+      interactionId: result.interactionId,
+      outcome: result.outcome,
+      reason,
+    });
     const shop = deps.shop.shop.name;
     return pageResult(200, messagePage(t, { title: t.t('survey.thanks.title'), paragraphs: [t.t('survey.thanks.body', { shop })] }));
   } catch (error) {
@@ -81,7 +97,13 @@ async function surveyTarget(deps: SurveyRouteDeps, token: string | undefined): P
   if (!subject || !choices) throw new NotFoundError('This survey link is not valid');
   const [profile, guard] = await Promise.all([
     deps.table.doc.send(new GetCommand({ TableName: deps.table.name, Key: keys.profile(subject.customerId), ProjectionExpression: 'PK, locale' })),
-    deps.table.doc.send(new GetCommand({ TableName: deps.table.name, Key: keys.interaction(surveyInteractionId(subject.campaignId, subject.occurrenceId, subject.customerId)), ProjectionExpression: 'reason' })),
+    deps.table.doc.send(
+      new GetCommand({
+        TableName: deps.table.name,
+        Key: keys.interaction(surveyInteractionId(subject.campaignId, subject.occurrenceId, subject.customerId)),
+        ProjectionExpression: 'reason',
+      }),
+    ),
   ]);
   if (!profile.Item) throw new NotFoundError('This survey link is not valid');
   const answered = typeof guard.Item?.reason === 'string' && choices.includes(guard.Item.reason) ? guard.Item.reason : undefined;

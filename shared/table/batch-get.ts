@@ -23,7 +23,11 @@ export interface BatchGetOptions extends BatchRetryOptions {
  */
 export async function batchGetAll(table: Table, keys: readonly Key[], options: BatchGetOptions = {}): Promise<Item[]> {
   const { ProjectionExpression, ExpressionAttributeNames, ConsistentRead } = options;
-  const shape = { ...(ProjectionExpression ? { ProjectionExpression } : {}), ...(ExpressionAttributeNames ? { ExpressionAttributeNames } : {}), ...(ConsistentRead ? { ConsistentRead } : {}) };
+  const shape = {
+    ...(ProjectionExpression ? { ProjectionExpression } : {}),
+    ...(ExpressionAttributeNames ? { ExpressionAttributeNames } : {}),
+    ...(ConsistentRead ? { ConsistentRead } : {}),
+  };
   const items: Item[] = [];
   await forEachConcurrent(chunk(keys, BATCH_GET_MAX), options.concurrency ?? 1, (batch) =>
     retryRemaining(

@@ -60,7 +60,10 @@ export const keys = {
   /** The same counters over every email, per UTC day. */
   dailyEmailStats: (day: string) => ({ PK: 'STATS#ALL', SK: `DAY#${day}` }),
   /** One SES event of one customer's email, keyed by the event alone: a redelivered event is a failed put, counted once. */
-  emailEvent: (customerId: string, at: string, eventType: string, messageId: string) => ({ PK: `CUST#${customerId}`, SK: `EMAILEVT#${at}#${eventType}#${messageId}` }),
+  emailEvent: (customerId: string, at: string, eventType: string, messageId: string) => ({
+    PK: `CUST#${customerId}`,
+    SK: `EMAILEVT#${at}#${eventType}#${messageId}`,
+  }),
   emailEventPrefix: 'EMAILEVT#',
   /** Why and when an address stopped receiving email (hard bounce, complaint, soft bounces in a row). */
   suppression: (customerId: string) => ({ PK: `SUPPRESS#${customerId}`, SK: 'SUPPRESSION' }),

@@ -61,7 +61,8 @@ export function tableAccessViolation(functionName: string, access: TableAccess, 
   if (!Array.isArray(keys)) return undefined;
   if (call.scans) return `${functionName} may not scan the table (${commandName}): it is limited to ${keys.join(', ')}; see ${declared}`;
   const outside = call.leadingKeys.find((key) => !keys.some((prefix) => key.startsWith(prefix)));
-  if (outside !== undefined) return `${functionName} touched partition "${partitionKind(outside)}…" outside ${keys.join(', ')} (${commandName}); see ${declared}`;
+  if (outside !== undefined)
+    return `${functionName} touched partition "${partitionKind(outside)}…" outside ${keys.join(', ')} (${commandName}); see ${declared}`;
   return undefined;
 }
 

@@ -72,14 +72,18 @@ function parseKeyRing(secret: string): KeyRing {
   const result = keyRingDocument.safeParse(json);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new KeyRingError(`${issue?.path.join('.') || 'the ring'}: ${issue?.message ?? 'invalid'} (expected {"current":"k2","keys":{"k1":"…","k2":"…"}}, keys of ${MIN_RING_KEY_LENGTH}+ characters)`);
+    throw new KeyRingError(
+      `${issue?.path.join('.') || 'the ring'}: ${issue?.message ?? 'invalid'} (expected {"current":"k2","keys":{"k1":"…","k2":"…"}}, keys of ${MIN_RING_KEY_LENGTH}+ characters)`,
+    );
   }
   const document = result.data;
   const keys = new Map(Object.entries(document.keys));
   if (!keys.has(document.current)) throw new KeyRingError(`current key "${document.current}" is not in keys`);
   const identity = document.identity ?? LEGACY_KEY_ID;
   if (!keys.has(identity)) {
-    throw new KeyRingError(`identity key "${identity}" is not in keys: customer ids and erasure records are keyed with it, so it must stay (or name another with "identity")`);
+    throw new KeyRingError(
+      `identity key "${identity}" is not in keys: customer ids and erasure records are keyed with it, so it must stay (or name another with "identity")`,
+    );
   }
   const legacy = document.legacy === null ? undefined : (document.legacy ?? (keys.has(LEGACY_KEY_ID) ? LEGACY_KEY_ID : undefined));
   if (legacy !== undefined && !keys.has(legacy)) throw new KeyRingError(`legacy key "${legacy}" is not in keys`);
@@ -88,7 +92,12 @@ function parseKeyRing(secret: string): KeyRing {
 
 /** The ring as stored in the secret (the inverse of keyRingFrom for rings). */
 export function keyRingDocumentOf(ring: KeyRing): KeyRingDocument {
-  return { current: ring.current, keys: Object.fromEntries(ring.keys), ...(ring.legacy === undefined ? { legacy: null } : { legacy: ring.legacy }), identity: ring.identity };
+  return {
+    current: ring.current,
+    keys: Object.fromEntries(ring.keys),
+    ...(ring.legacy === undefined ? { legacy: null } : { legacy: ring.legacy }),
+    identity: ring.identity,
+  };
 }
 
 const derived = new Map<string, Buffer>();
@@ -118,7 +127,9 @@ function identityKey(ring: KeyRing, purpose: string): Buffer {
  * (customer ids, erasure records, IP hashes). Without the secret nobody can recompute them from an address or an IP.
  */
 export function keyedHash(secret: string, purpose: string, data: string): Buffer {
-  return createHmac('sha256', identityKey(keyRingFrom(secret), purpose)).update(data).digest();
+  return createHmac('sha256', identityKey(keyRingFrom(secret), purpose))
+    .update(data)
+    .digest();
 }
 
 /** A MAC under the current key (for short-lived values like CSRF tokens), with the key id it was made with. */

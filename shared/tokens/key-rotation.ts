@@ -22,11 +22,17 @@ export function applyRotation(secret: string, step: RotationStep, newKey: () => 
   switch (step.step) {
     case 'add': {
       const keyId = nextKeyId(ring);
-      return done({ ...document, keys: { ...document.keys, [keyId]: newKey() } }, `added ${keyId}; ${ring.current} still signs (run "use ${keyId}" once every instance has the new secret)`);
+      return done(
+        { ...document, keys: { ...document.keys, [keyId]: newKey() } },
+        `added ${keyId}; ${ring.current} still signs (run "use ${keyId}" once every instance has the new secret)`,
+      );
     }
     case 'rotate': {
       const keyId = nextKeyId(ring);
-      return done({ ...document, current: keyId, keys: { ...document.keys, [keyId]: newKey() } }, `added ${keyId} and made it current; links signed with ${ring.current} keep working until they expire or it is retired`);
+      return done(
+        { ...document, current: keyId, keys: { ...document.keys, [keyId]: newKey() } },
+        `added ${keyId} and made it current; links signed with ${ring.current} keep working until they expire or it is retired`,
+      );
     }
     case 'use': {
       if (!ring.keys.has(step.keyId)) throw new KeyRingError(`there is no key "${step.keyId}" (keys: ${[...ring.keys.keys()].join(', ')})`);
@@ -51,7 +57,10 @@ function done(document: KeyRingDocument, summary: string): RotationResult {
 }
 
 function nextKeyId(ring: KeyRing): string {
-  const numbers = [...ring.keys.keys()].map((keyId) => /^k(\d+)$/.exec(keyId)?.[1]).map(Number).filter(Number.isFinite);
+  const numbers = [...ring.keys.keys()]
+    .map((keyId) => /^k(\d+)$/.exec(keyId)?.[1])
+    .map(Number)
+    .filter(Number.isFinite);
   return `k${Math.max(0, ...numbers) + 1}`;
 }
 
@@ -64,7 +73,9 @@ export function generateKey(): string {
 export function describeRing(ring: KeyRing): string {
   return [...ring.keys.keys()]
     .map((keyId) => {
-      const roles = [keyId === ring.current ? 'current' : '', keyId === ring.identity ? 'identity' : '', keyId === ring.legacy ? 'legacy links' : ''].filter(Boolean);
+      const roles = [keyId === ring.current ? 'current' : '', keyId === ring.identity ? 'identity' : '', keyId === ring.legacy ? 'legacy links' : ''].filter(
+        Boolean,
+      );
       return `${keyId}${roles.length > 0 ? ` (${roles.join(', ')})` : ''}`;
     })
     .join('\n');

@@ -9,7 +9,10 @@ import { emailsTo, inbox, recordOrder, send } from '#test/support/capture-client
 import { CHROMIUM_ARGS, chromiumExecutable } from '#test/support/chromium.ts';
 import { demoUser } from '#test/support/console-client.ts';
 
-const consoleTopology: Topology = { functions: topology.functions.filter((fn) => ['record-purchase', 'console', 'record-interaction', 'escalate-cases'].includes(fn.name)), queues: [] };
+const consoleTopology: Topology = {
+  functions: topology.functions.filter((fn) => ['record-purchase', 'console', 'record-interaction', 'escalate-cases'].includes(fn.name)),
+  queues: [],
+};
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let runtime: LocalRuntime;
@@ -18,10 +21,21 @@ let customerId: string;
 
 beforeAll(async () => {
   [runtime, browser] = await Promise.all([
-    startLocalRuntime({ topology: consoleTopology, inMemory: true, ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 }, clock: { mode: 'real' }, tickSchedules: false }),
+    startLocalRuntime({
+      topology: consoleTopology,
+      inMemory: true,
+      ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 },
+      clock: { mode: 'real' },
+      tickSchedules: false,
+    }),
     chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS }),
   ]);
-  ({ customerId } = await recordOrder(runtime, { orderId: 'E2E-C-1', customerEmail: 'sólveig@example.com'.normalize('NFC').replace('ó', 'o'), customerName: 'Sólveig Pálsdóttir', purchasedAt: new Date(Date.now() - 3 * 86_400_000).toISOString() }));
+  ({ customerId } = await recordOrder(runtime, {
+    orderId: 'E2E-C-1',
+    customerEmail: 'sólveig@example.com'.normalize('NFC').replace('ó', 'o'),
+    customerName: 'Sólveig Pálsdóttir',
+    purchasedAt: new Date(Date.now() - 3 * 86_400_000).toISOString(),
+  }));
 });
 afterAll(async () => {
   await browser.close();
@@ -45,7 +59,9 @@ async function signIn(ctx: BrowserContext, group: 'staff' | 'marketer' | 'admin'
   return page;
 }
 
-const AxeResult = z.object({ violations: z.array(z.object({ id: z.string(), impact: z.string().nullable().optional(), nodes: z.array(z.object({ target: z.array(z.unknown()) })) })) });
+const AxeResult = z.object({
+  violations: z.array(z.object({ id: z.string(), impact: z.string().nullable().optional(), nodes: z.array(z.object({ target: z.array(z.unknown()) })) })),
+});
 
 /** axe-core on the page as it is: the serious and critical violations, as "rule: selector" lines. */
 async function seriousViolations(page: Page): Promise<string[]> {

@@ -9,7 +9,13 @@ let browser: Browser;
 
 beforeAll(async () => {
   [runtime, browser] = await Promise.all([
-    startLocalRuntime({ topology: captureTopology, inMemory: true, ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 }, clock: { mode: 'manual' }, seed: false }),
+    startLocalRuntime({
+      topology: captureTopology,
+      inMemory: true,
+      ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 },
+      clock: { mode: 'manual' },
+      seed: false,
+    }),
     chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS }),
   ]);
 });

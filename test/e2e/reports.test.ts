@@ -12,7 +12,17 @@ import { createDocumentClient } from '#shared/table/table-client.ts';
 import { topology } from '#shared/topology.ts';
 import { CHROMIUM_ARGS, chromiumExecutable } from '#test/support/chromium.ts';
 import {
-  aCampaignStatsItem, aCodeItem, aDailyStatsItem, aHeldOutClaimItem, anIncentiveItem, anOccurrenceItem, anOrderItem, aProfileItem, aSegmenterRunItem, aSentClaimItem, aSubmissionItem,
+  aCampaignStatsItem,
+  aCodeItem,
+  aDailyStatsItem,
+  aHeldOutClaimItem,
+  anIncentiveItem,
+  anOccurrenceItem,
+  anOrderItem,
+  aProfileItem,
+  aSegmenterRunItem,
+  aSentClaimItem,
+  aSubmissionItem,
 } from '#test/support/report-builders.ts';
 
 const SECTIONS = ['campaigns', 'incentives', 'acquisition', 'satisfaction', 'cohorts', 'segments', 'deliverability'];
@@ -28,7 +38,7 @@ function demoShopItems(): Record<string, unknown>[] {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-  const pick = <T,>(values: readonly T[]): T => {
+  const pick = <T>(values: readonly T[]): T => {
     const value = values[Math.floor(random() * values.length)];
     if (value === undefined) throw new Error('pick from an empty list');
     return value;
@@ -37,13 +47,42 @@ function demoShopItems(): Record<string, unknown>[] {
   const customers = Array.from({ length: 300 }, (_, i) => ({ id: `c${i}`, first: Date.parse('2026-01-05T10:00:00Z') + Math.floor(random() * 270) * DAY }));
   const daily = new Map<string, { sent: number; delivered: number; bounced: number; complained: number }>();
   for (const [i, c] of customers.entries()) {
-    items.push(aProfileItem({ customerId: c.id, ...(random() < 0.8 ? { heardFrom: pick(['friend', 'friend', 'search', 'search', 'search', 'social', 'store', 'press', 'advert']) } : {}) }));
+    items.push(
+      aProfileItem({
+        customerId: c.id,
+        ...(random() < 0.8 ? { heardFrom: pick(['friend', 'friend', 'search', 'search', 'search', 'social', 'store', 'press', 'advert']) } : {}),
+      }),
+    );
     const category = pick(['tents', 'clothing', 'backpacks', 'boots']);
-    items.push(anOrderItem({ orderId: `f${i}`, customerId: c.id, purchasedAt: iso(c.first), totalMinor: 2000 + Math.floor(random() * 30000), categoryMinor: { [category]: 1 } }));
-    if (random() < 0.35) items.push(anOrderItem({ orderId: `r${i}`, customerId: c.id, purchasedAt: iso(c.first + (5 + Math.floor(random() * 120)) * DAY), totalMinor: 1500 + Math.floor(random() * 20000) }));
+    items.push(
+      anOrderItem({
+        orderId: `f${i}`,
+        customerId: c.id,
+        purchasedAt: iso(c.first),
+        totalMinor: 2000 + Math.floor(random() * 30000),
+        categoryMinor: { [category]: 1 },
+      }),
+    );
+    if (random() < 0.35)
+      items.push(
+        anOrderItem({
+          orderId: `r${i}`,
+          customerId: c.id,
+          purchasedAt: iso(c.first + (5 + Math.floor(random() * 120)) * DAY),
+          totalMinor: 1500 + Math.floor(random() * 20000),
+        }),
+      );
     if (random() < 0.6) {
       const confirmed = random() < 0.75;
-      items.push(aSubmissionItem({ orderId: `f${i}`, customerId: c.id, submittedAt: iso(c.first + DAY), satisfaction: pick([1, 2, 3, 3, 4, 4, 4, 5, 5, 5, 5]), ...(confirmed ? { confirmedAt: iso(c.first + 2 * DAY) } : {}) }));
+      items.push(
+        aSubmissionItem({
+          orderId: `f${i}`,
+          customerId: c.id,
+          submittedAt: iso(c.first + DAY),
+          satisfaction: pick([1, 2, 3, 3, 4, 4, 4, 5, 5, 5, 5]),
+          ...(confirmed ? { confirmedAt: iso(c.first + 2 * DAY) } : {}),
+        }),
+      );
       if (confirmed) {
         const type = category === 'tents' ? 'warranty' : category === 'clothing' ? 'gift-card' : 'coupon';
         items.push(anIncentiveItem({ orderId: `f${i}`, customerId: c.id, type, code: `K${i}`, issuedAt: iso(c.first + 2 * DAY) }));
@@ -71,7 +110,16 @@ function demoShopItems(): Record<string, unknown>[] {
           const opened = !bounce && random() < 0.45;
           const clicked = opened && random() < 0.3;
           const complained = !bounce && random() < 0.002;
-          items.push(aSentClaimItem({ ...base, sentAt: iso(at), ...(bounce ? { bouncedAt: iso(at) } : { deliveredAt: iso(at) }), ...(opened ? { firstOpenedAt: iso(at + 3600_000) } : {}), ...(clicked ? { firstClickedAt: iso(at + 3700_000) } : {}), ...(complained ? { complainedAt: iso(at + DAY) } : {}) }));
+          items.push(
+            aSentClaimItem({
+              ...base,
+              sentAt: iso(at),
+              ...(bounce ? { bouncedAt: iso(at) } : { deliveredAt: iso(at) }),
+              ...(opened ? { firstOpenedAt: iso(at + 3600_000) } : {}),
+              ...(clicked ? { firstClickedAt: iso(at + 3700_000) } : {}),
+              ...(complained ? { complainedAt: iso(at + DAY) } : {}),
+            }),
+          );
           stats.sent++;
           if (bounce) stats.bounced++;
           else stats.delivered++;
@@ -83,16 +131,43 @@ function demoShopItems(): Record<string, unknown>[] {
         if (random() < (held ? 0.06 : 0.14)) {
           const purchasedAt = at + (0.2 + random() * 4.5) * DAY;
           const totalMinor = 2500 + Math.floor(random() * 15000);
-          items.push(anOrderItem({ orderId: `e${order++}`, customerId: c.id, purchasedAt: iso(purchasedAt), totalMinor, ...(held ? {} : { attribution: { campaignId: campaign.id, occurrenceId } }) }));
+          items.push(
+            anOrderItem({
+              orderId: `e${order++}`,
+              customerId: c.id,
+              purchasedAt: iso(purchasedAt),
+              totalMinor,
+              ...(held ? {} : { attribution: { campaignId: campaign.id, occurrenceId } }),
+            }),
+          );
         }
       }
-      items.push(aCampaignStatsItem({ campaignId: campaign.id, occurrenceId, ...stats }), anOccurrenceItem({ campaignId: campaign.id, occurrenceId, recipients: audience.length, plannedAt: iso(at - 60_000) }));
+      items.push(
+        aCampaignStatsItem({ campaignId: campaign.id, occurrenceId, ...stats }),
+        anOccurrenceItem({ campaignId: campaign.id, occurrenceId, recipients: audience.length, plannedAt: iso(at - 60_000) }),
+      );
       const day = daily.get(occurrenceId) ?? { sent: 0, delivered: 0, bounced: 0, complained: 0 };
-      daily.set(occurrenceId, { sent: day.sent + stats.sent, delivered: day.delivered + stats.delivered, bounced: day.bounced + stats.bounced, complained: day.complained + stats.complained });
+      daily.set(occurrenceId, {
+        sent: day.sent + stats.sent,
+        delivered: day.delivered + stats.delivered,
+        bounced: day.bounced + stats.bounced,
+        complained: day.complained + stats.complained,
+      });
     }
   }
   for (const [day, counts] of daily) items.push(aDailyStatsItem({ day, ...counts }));
-  const sizes: Record<string, number> = { 'one-time': 40, new: 30, gold: 6, silver: 6, lapsed: 2, frequent: 3, loyal: 1, 'rfm-champions': 4, 'rfm-at-risk': 2, unsatisfied: 3 };
+  const sizes: Record<string, number> = {
+    'one-time': 40,
+    new: 30,
+    gold: 6,
+    silver: 6,
+    lapsed: 2,
+    frequent: 3,
+    loyal: 1,
+    'rfm-champions': 4,
+    'rfm-at-risk': 2,
+    unsatisfied: 3,
+  };
   for (let week = 0; week < 36; week++) {
     for (const segment of Object.keys(sizes)) sizes[segment] = Math.max(0, Math.round((sizes[segment] ?? 0) * (1 + (random() - 0.35) * 0.12)));
     items.push(aSegmenterRunItem({ asOf: iso(Date.parse('2026-01-05T03:00:00Z') + week * 7 * DAY), counts: { ...sizes } }));
@@ -117,7 +192,8 @@ beforeAll(async () => {
   ]);
   const doc = createDocumentClient(runtime.urls.dynamodb);
   const items = demoShopItems();
-  for (let i = 0; i < items.length; i += 25) await doc.send(new BatchWriteCommand({ RequestItems: { [runtime.tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+  for (let i = 0; i < items.length; i += 25)
+    await doc.send(new BatchWriteCommand({ RequestItems: { [runtime.tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
   doc.destroy();
 }, 120_000);
 
@@ -145,7 +221,11 @@ describe('GET /reports in headless Chromium', () => {
       const charts = section.locator('figure svg[aria-label]');
       expect(await charts.count(), `${id}: charts`).toBeGreaterThan(0);
       // Marks: bars (rect), lines (path) or dots (circle) inside the chart's mark groups, not just axes.
-      const marks = await section.locator('figure svg g[aria-label$="bar"] rect, figure svg g[aria-label="line"] path, figure svg g[aria-label="dot"] circle, figure svg g[aria-label="rule"] line').count();
+      const marks = await section
+        .locator(
+          'figure svg g[aria-label$="bar"] rect, figure svg g[aria-label="line"] path, figure svg g[aria-label="dot"] circle, figure svg g[aria-label="rule"] line',
+        )
+        .count();
       expect(marks, `${id}: marks`).toBeGreaterThan(0);
       expect(await section.locator('.empty').count(), `${id}: no empty chart`).toBe(0);
       expect(await section.locator('table tbody tr').count(), `${id}: table rows`).toBeGreaterThan(0);

@@ -18,7 +18,14 @@ export interface AlarmAudit {
 }
 
 const Ref = z.object({ Ref: z.string() });
-const Alarm = z.object({ Properties: z.looseObject({ AlarmActions: z.array(z.unknown()).optional(), MetricName: z.string().optional(), Namespace: z.string().optional(), Dimensions: z.array(z.object({ Name: z.string(), Value: z.unknown() })).optional() }) });
+const Alarm = z.object({
+  Properties: z.looseObject({
+    AlarmActions: z.array(z.unknown()).optional(),
+    MetricName: z.string().optional(),
+    Namespace: z.string().optional(),
+    Dimensions: z.array(z.object({ Name: z.string(), Value: z.unknown() })).optional(),
+  }),
+});
 const Subscription = z.object({ Properties: z.looseObject({ Protocol: z.string(), Endpoint: z.unknown(), TopicArn: z.unknown() }) });
 
 export function auditAlarms(template: Template, functionLogicalIds: string[]): AlarmAudit {
@@ -46,7 +53,14 @@ export function auditAlarms(template: Template, functionLogicalIds: string[]): A
       continue;
     }
     const heard = actions.some((action) => action.success && topics.has(action.data.Ref) && (subscribers[action.data.Ref]?.length ?? 0) > 0);
-    if (!heard) unheard.push({ alarm: id, why: `its actions ${JSON.stringify(properties.AlarmActions)} reach no SNS topic of the stack with an email subscription` });
+    if (!heard)
+      unheard.push({ alarm: id, why: `its actions ${JSON.stringify(properties.AlarmActions)} reach no SNS topic of the stack with an email subscription` });
   }
-  return { alarms: alarms.length, functions: functionLogicalIds.length, unheard, unwatchedFunctions: functionLogicalIds.filter((id) => !watched.has(id)), subscribers };
+  return {
+    alarms: alarms.length,
+    functions: functionLogicalIds.length,
+    unheard,
+    unwatchedFunctions: functionLogicalIds.filter((id) => !watched.has(id)),
+    subscribers,
+  };
 }

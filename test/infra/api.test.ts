@@ -46,7 +46,8 @@ describe('the HTTP API', () => {
   it('serves the email survey from the unsubscribe function, public, GET and POST', () => {
     const survey = httpRoutes(topology).filter(({ route }) => route.path === '/survey');
     expect(survey.map(({ fn, route }) => `${fn.name} ${route.method} ${route.auth}`).sort()).toEqual(['unsubscribe GET public', 'unsubscribe POST public']);
-    for (const method of ['GET', 'POST']) real.template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `${method} /survey`, AuthorizationType: 'NONE' });
+    for (const method of ['GET', 'POST'])
+      real.template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `${method} /survey`, AuthorizationType: 'NONE' });
   });
 
   it('lets API Gateway invoke each routed function only from this API', () => {
@@ -59,7 +60,7 @@ describe('the HTTP API', () => {
     });
   });
 
-  it('deploys none of the local runtime\'s own routes (/_local/*, the /_t/ tracking stand-ins)', () => {
+  it("deploys none of the local runtime's own routes (/_local/*, the /_t/ tracking stand-ins)", () => {
     const routeKeys = Object.values(real.template.findResources('AWS::ApiGatewayV2::Route')).map((route) => RouteKeyOf.parse(route).Properties.RouteKey);
     expect(routeKeys.length).toBeGreaterThan(0);
     const paths = routeKeys.map((key) => key.split(' ')[1] ?? '');

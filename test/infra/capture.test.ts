@@ -17,7 +17,10 @@ function roleOf(name: string) {
   return role;
 }
 
-const actionsOf = (name: string) => statementsOfRole(template, roleOf(name)).filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action);
+const actionsOf = (name: string) =>
+  statementsOfRole(template, roleOf(name))
+    .filter((s) => s.Effect === 'Allow')
+    .flatMap((s) => s.Action);
 
 const LambdaEnvironment = z.object({ Properties: z.object({ Environment: z.object({ Variables: z.record(z.string(), z.unknown()) }) }) });
 function environmentOf(name: string): Record<string, unknown> {
@@ -26,7 +29,9 @@ function environmentOf(name: string): Record<string, unknown> {
 
 describe('the incentive form routes', () => {
   it.each(routes)('serves $routeKey publicly from $fn', ({ fn, routeKey }) => {
-    const integrations = template.findResources('AWS::ApiGatewayV2::Integration', { Properties: { IntegrationType: 'AWS_PROXY', IntegrationUri: arnOf(functionOf(stack, fn)) } });
+    const integrations = template.findResources('AWS::ApiGatewayV2::Integration', {
+      Properties: { IntegrationType: 'AWS_PROXY', IntegrationUri: arnOf(functionOf(stack, fn)) },
+    });
     expect(Object.keys(integrations)).toHaveLength(1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
       RouteKey: routeKey,
@@ -46,7 +51,7 @@ describe('the incentive form routes', () => {
 });
 
 describe('least privilege for the capture functions', () => {
-  it('lets show-form read orders, profiles and incentives and mark an order\'s first view: no deletes, no scans, no events, no email', () => {
+  it("lets show-form read orders, profiles and incentives and mark an order's first view: no deletes, no scans, no events, no email", () => {
     const actions = actionsOf('show-form');
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue']));
     expect(actions.filter((a) => /^dynamodb:(Delete|Scan)/.test(a))).toEqual([]);
@@ -58,7 +63,10 @@ describe('least privilege for the capture functions', () => {
     expect(actionsOf(name)).toEqual(expect.arrayContaining(['dynamodb:UpdateItem', 'dynamodb:PutItem', 'secretsmanager:GetSecretValue']));
     expect(resourcesFor(statements, 'events:PutEvents')).toEqual([arnOf(stack.data.bus)]);
     expect(resourcesFor(statements, 'ses:SendEmail').map((r) => JSON.stringify(r))).toEqual(
-      expect.arrayContaining([expect.stringMatching(new RegExp(`:identity/${senderIdentity.replaceAll('.', '\\.')}"\\]\\]\\}$`)), expect.stringMatching(/:configuration-set\//)]),
+      expect.arrayContaining([
+        expect.stringMatching(new RegExp(`:identity/${senderIdentity.replaceAll('.', '\\.')}"\\]\\]\\}$`)),
+        expect.stringMatching(/:configuration-set\//),
+      ]),
     );
     expect(actionsOf(name).filter((a) => a.startsWith('sqs:') && a !== 'sqs:SendMessage')).toEqual([]);
   });

@@ -25,9 +25,7 @@ const Violation = z.object({
 });
 const Suppressed = Violation.extend({ acknowledgedId: z.string(), acknowledgedAt: z.string(), reason: z.string() });
 const ValidationReport = z.object({
-  pluginReports: z.array(
-    z.object({ pluginName: z.string(), violations: z.array(Violation), suppressedViolations: z.array(Suppressed).default([]) }),
-  ),
+  pluginReports: z.array(z.object({ pluginName: z.string(), violations: z.array(Violation), suppressedViolations: z.array(Suppressed).default([]) })),
 });
 
 interface NagResult {

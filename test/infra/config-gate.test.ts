@@ -20,7 +20,7 @@ function brokenConfig(file: string, change: (text: string) => string): string {
 }
 
 describe('what cdk synth checks before building the stack', () => {
-  it('passes the repository\'s config', () => {
+  it("passes the repository's config", () => {
     expect(() => checkConfigForSynth(repoConfig)).not.toThrow();
   });
 

@@ -41,7 +41,9 @@ describe('staff sign-in', () => {
   });
 
   it('has the groups staff, marketer and admin, admin taking precedence', () => {
-    const groups = Object.values(template.findResources('AWS::Cognito::UserPoolGroup')).map((g) => z.object({ Properties: z.object({ GroupName: z.string(), Precedence: z.number() }) }).parse(g).Properties);
+    const groups = Object.values(template.findResources('AWS::Cognito::UserPoolGroup')).map(
+      (g) => z.object({ Properties: z.object({ GroupName: z.string(), Precedence: z.number() }) }).parse(g).Properties,
+    );
     expect(groups.sort((a, b) => a.Precedence - b.Precedence).map((g) => g.GroupName)).toEqual(['admin', 'marketer', 'staff']);
   });
 
@@ -56,11 +58,14 @@ describe('staff sign-in', () => {
 });
 
 describe('console and staff routes', () => {
-  it.each(['GET /console', 'GET /console/{proxy+}', 'POST /console/{proxy+}'])('%s reaches the console function, which verifies the session cookie itself', (routeKey) => {
-    // A JWT authorizer reads the Authorization header, which a browser's page navigation never carries.
-    expect(routeAuthorization(routeKey)).toBe('NONE');
-    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationUri: arnOf(functionOf(stack, 'console')) });
-  });
+  it.each(['GET /console', 'GET /console/{proxy+}', 'POST /console/{proxy+}'])(
+    '%s reaches the console function, which verifies the session cookie itself',
+    (routeKey) => {
+      // A JWT authorizer reads the Authorization header, which a browser's page navigation never carries.
+      expect(routeAuthorization(routeKey)).toBe('NONE');
+      template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationUri: arnOf(functionOf(stack, 'console')) });
+    },
+  );
 
   it('guards POST /api/interactions with IAM (a till or helpdesk signs its calls)', () => {
     expect(routeAuthorization('POST /api/interactions')).toBe('AWS_IAM');
@@ -70,7 +75,10 @@ describe('console and staff routes', () => {
 
 describe('escalations', () => {
   it('run every 15 minutes and may publish to the StaffAlerts topic, and only that topic', () => {
-    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(15 minutes)', Target: Match.objectLike({ Arn: arnOf(functionOf(stack, 'escalate-cases')) }) });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      Target: Match.objectLike({ Arn: arnOf(functionOf(stack, 'escalate-cases')) }),
+    });
     const role = functionOf(stack, 'escalate-cases').role;
     if (!role) throw new Error('no role');
     const statements = statementsOfRole(template, role);

@@ -49,26 +49,39 @@ describe('feature constructs', () => {
       console: ['console', 'escalate-cases', 'record-interaction'],
       privacy: ['privacy-request', 'sweep-retention'],
     });
-    expect(topology.functions.every((fn) => childOf(real.stack, 'Functions', fn.feature.charAt(0).toUpperCase() + fn.feature.slice(1)).node.tryFindChild(fn.name.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('')) !== undefined)).toBe(true);
+    expect(
+      topology.functions.every(
+        (fn) =>
+          childOf(real.stack, 'Functions', fn.feature.charAt(0).toUpperCase() + fn.feature.slice(1)).node.tryFindChild(
+            fn.name
+              .split('-')
+              .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
+              .join(''),
+          ) !== undefined,
+      ),
+    ).toBe(true);
   });
 });
 
 describe('every function of the topology', () => {
-  it.each(topology.functions.map((spec) => [spec.name, spec] as const))('%s runs Node.js 22 on arm64 with its spec, X-Ray and its own log group', (name, spec) => {
-    const fn = functionOf(real.stack, name);
-    real.template.hasResourceProperties('AWS::Lambda::Function', {
-      FunctionName: Match.absent(),
-      Runtime: 'nodejs22.x',
-      Architectures: ['arm64'],
-      Handler: 'index.handler',
-      MemorySize: spec.memoryMb,
-      Timeout: spec.timeoutSeconds,
-      TracingConfig: { Mode: 'Active' },
-      Role: arnOf(roleOf(real, name)),
-      LoggingConfig: { LogGroup: ref(fn.logGroup) },
-    });
-    real.template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
-  });
+  it.each(topology.functions.map((spec) => [spec.name, spec] as const))(
+    '%s runs Node.js 22 on arm64 with its spec, X-Ray and its own log group',
+    (name, spec) => {
+      const fn = functionOf(real.stack, name);
+      real.template.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: Match.absent(),
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        MemorySize: spec.memoryMb,
+        Timeout: spec.timeoutSeconds,
+        TracingConfig: { Mode: 'Active' },
+        Role: arnOf(roleOf(real, name)),
+        LoggingConfig: { LogGroup: ref(fn.logGroup) },
+      });
+      real.template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    },
+  );
 
   it.each(topology.functions.map((spec) => [spec.name] as const))('%s gets the table, the bus, the API URL and the service name', (name) => {
     const { data, api } = real.stack;
@@ -167,10 +180,13 @@ describe('least privilege for record-purchase (table readWrite, publishEvents, s
 
 describe('functions that derive a customer id from an address (keyed with the signing secret)', () => {
   const { data } = real.stack;
-  it.each(['record-purchase', 'submit-form', 'confirm-email', 'record-interaction', 'record-email-event', 'console', 'privacy-request'])('%s may read the signing secret and is told its ARN', (name) => {
-    expect(resourcesFor(statementsOf(real, name), 'secretsmanager:GetSecretValue')).toEqual([ref(data.signingKey)]);
-    expect(environmentOf(real, name)).toMatchObject({ SIGNING_KEY_SECRET_ARN: ref(data.signingKey) });
-  });
+  it.each(['record-purchase', 'submit-form', 'confirm-email', 'record-interaction', 'record-email-event', 'console', 'privacy-request'])(
+    '%s may read the signing secret and is told its ARN',
+    (name) => {
+      expect(resourcesFor(statementsOf(real, name), 'secretsmanager:GetSecretValue')).toEqual([ref(data.signingKey)]);
+      expect(environmentOf(real, name)).toMatchObject({ SIGNING_KEY_SECRET_ARN: ref(data.signingKey) });
+    },
+  );
 });
 
 describe('least privilege follows each access entry', () => {
@@ -212,7 +228,10 @@ describe('least privilege follows each access entry', () => {
       expect.stringMatching(new RegExp(`:identity/${senderIdentity}"\\]\\]\\}$`)),
     ]);
     expect(resourcesFor(statementsOf(extended, 'sender'), 'ses:SendBulkEmail')).toEqual(resources);
-    expect(environmentOf(extended, 'sender')).toMatchObject({ SES_CONFIGURATION_SET: { Ref: expect.stringMatching(/^EmailConfigurationSet/) }, SES_SENDER_IDENTITY: senderIdentity });
+    expect(environmentOf(extended, 'sender')).toMatchObject({
+      SES_CONFIGURATION_SET: { Ref: expect.stringMatching(/^EmailConfigurationSet/) },
+      SES_SENDER_IDENTITY: senderIdentity,
+    });
     expect(actionsOf('planner').filter((a) => a.startsWith('ses:'))).toEqual([]);
   });
 });
@@ -220,18 +239,23 @@ describe('least privilege follows each access entry', () => {
 describe('table access narrowed by each declaration (issue 13, item 7)', () => {
   const tableStatements = (name: string) => statementsOf(real, name).filter((s) => s.Action.some((a) => a.startsWith('dynamodb:')));
 
-  it.each(topology.functions.filter((fn) => fn.access.table).map((fn) => [fn.name, fn.access.table] as const))('%s: its declared partitions and actions, nothing more', (name, access) => {
-    const [statement, ...more] = tableStatements(name);
-    expect(more).toEqual([]);
-    const actions = statement?.Action ?? [];
-    expect(actions.includes('dynamodb:Scan')).toBe(!Array.isArray(access?.keys));
-    expect(actions.includes('dynamodb:DeleteItem')).toBe(access?.deletes === true);
-    expect(actions.some((a) => /^dynamodb:(Put|Update|BatchWrite)/.test(a))).toBe(access?.mode === 'readWrite');
-    const leadingKeys = Array.isArray(access?.keys) ? access.keys.map((prefix) => `${prefix}*`) : undefined;
-    expect(statement?.Condition).toEqual(leadingKeys ? { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeys } } : undefined);
-  });
+  it.each(topology.functions.filter((fn) => fn.access.table).map((fn) => [fn.name, fn.access.table] as const))(
+    '%s: its declared partitions and actions, nothing more',
+    (name, access) => {
+      const [statement, ...more] = tableStatements(name);
+      expect(more).toEqual([]);
+      const actions = statement?.Action ?? [];
+      expect(actions.includes('dynamodb:Scan')).toBe(!Array.isArray(access?.keys));
+      expect(actions.includes('dynamodb:DeleteItem')).toBe(access?.deletes === true);
+      expect(actions.some((a) => /^dynamodb:(Put|Update|BatchWrite)/.test(a))).toBe(access?.mode === 'readWrite');
+      const leadingKeys = Array.isArray(access?.keys) ? access.keys.map((prefix) => `${prefix}*`) : undefined;
+      expect(statement?.Condition).toEqual(leadingKeys ? { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeys } } : undefined);
+    },
+  );
 
   it('lets the public unsubscribe function touch only profiles (with their ledger), counters and survey guards', () => {
-    expect(tableStatements('unsubscribe')[0]?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CUST#*', 'STATS#*', 'INTERACTION#*'] } });
+    expect(tableStatements('unsubscribe')[0]?.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CUST#*', 'STATS#*', 'INTERACTION#*'] },
+    });
   });
 });

@@ -15,7 +15,18 @@ describe('delivery events and alarms (MeasurementConstruct)', () => {
     template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
       EventDestination: {
         Enabled: true,
-        MatchingEventTypes: Match.arrayEquals(['send', 'delivery', 'bounce', 'complaint', 'reject', 'open', 'click', 'renderingFailure', 'deliveryDelay', 'subscription']),
+        MatchingEventTypes: Match.arrayEquals([
+          'send',
+          'delivery',
+          'bounce',
+          'complaint',
+          'reject',
+          'open',
+          'click',
+          'renderingFailure',
+          'deliveryDelay',
+          'subscription',
+        ]),
         EventBridgeDestination: { EventBusArn: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':event-bus/default$')])] } },
       },
     });
@@ -23,7 +34,18 @@ describe('delivery events and alarms (MeasurementConstruct)', () => {
 
   it('routes aws.ses events on the default bus (not the Kinship bus) to record-email-event, with a dead-letter queue', () => {
     const rules = template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['aws.ses'] } } });
-    const [rule, ...others] = Object.values(rules).map((r) => z.object({ Properties: z.looseObject({ EventBusName: z.unknown().optional(), EventPattern: z.looseObject({ 'detail-type': z.array(z.string()) }), Targets: z.array(z.looseObject({ Arn: z.unknown(), DeadLetterConfig: z.unknown().optional() })) }) }).parse(r).Properties);
+    const [rule, ...others] = Object.values(rules).map(
+      (r) =>
+        z
+          .object({
+            Properties: z.looseObject({
+              EventBusName: z.unknown().optional(),
+              EventPattern: z.looseObject({ 'detail-type': z.array(z.string()) }),
+              Targets: z.array(z.looseObject({ Arn: z.unknown(), DeadLetterConfig: z.unknown().optional() })),
+            }),
+          })
+          .parse(r).Properties,
+    );
     expect(others).toEqual([]);
     // No EventBusName (or "default") means the account's default bus.
     expect(rule?.EventBusName ?? 'default').toBe('default');
@@ -44,21 +66,39 @@ describe('delivery events and alarms (MeasurementConstruct)', () => {
   });
 
   it('alarms at a 0.1% complaint rate and a 2% bounce rate of the SES account, notifying the staff', () => {
-    for (const [metric, threshold] of [['Reputation.ComplaintRate', 0.001], ['Reputation.BounceRate', 0.02]] as const) {
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/SES', MetricName: metric, Threshold: threshold, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [topicRef] });
+    for (const [metric, threshold] of [
+      ['Reputation.ComplaintRate', 0.001],
+      ['Reputation.BounceRate', 0.02],
+    ] as const) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SES',
+        MetricName: metric,
+        Threshold: threshold,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: [topicRef],
+      });
     }
   });
 
   it('makes every alarm of the stack (dead-letter queues, function errors) notify the staff', () => {
     const alarms = Object.entries(template.findResources('AWS::CloudWatch::Alarm'));
     expect(alarms.length).toBeGreaterThan(5);
-    const withoutAction = alarms.filter(([, alarm]) => JSON.stringify(z.object({ Properties: z.looseObject({ AlarmActions: z.unknown().optional() }) }).parse(alarm).Properties.AlarmActions) !== JSON.stringify([topicRef])).map(([id]) => id);
+    const withoutAction = alarms
+      .filter(
+        ([, alarm]) =>
+          JSON.stringify(z.object({ Properties: z.looseObject({ AlarmActions: z.unknown().optional() }) }).parse(alarm).Properties.AlarmActions) !==
+          JSON.stringify([topicRef]),
+      )
+      .map(([id]) => id);
     expect(withoutAction).toEqual([]);
     expect(logicalId(stack.measurement.complaintRateAlarm)).toMatch(/ComplaintRateAlarm/);
   });
 
   it('leaves no alarm unheard: each reaches an SNS topic with an email subscriber, and every function has an Errors alarm', () => {
-    const audit = auditAlarms(template, topology.functions.map((fn) => logicalId(functionOf(stack, fn.name))));
+    const audit = auditAlarms(
+      template,
+      topology.functions.map((fn) => logicalId(functionOf(stack, fn.name))),
+    );
     expect(audit.unheard).toEqual([]);
     expect(audit.unwatchedFunctions).toEqual([]);
     expect(audit.subscribers).toEqual({ [logicalId(stack.measurement.staffAlerts)]: ['alerts@shop.example'] });

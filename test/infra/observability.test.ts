@@ -9,7 +9,9 @@ import { functionOf, logicalId, statementsOfRole, synthesize, testApp, type Synt
 const real = synthesize();
 const renamed = synthesize({}, testApp({ 'kinship:metricsNamespace': 'ShopMetrics' }));
 
-const LambdaFunction = z.object({ Properties: z.object({ TracingConfig: z.object({ Mode: z.string() }), Environment: z.object({ Variables: z.record(z.string(), z.unknown()) }) }) });
+const LambdaFunction = z.object({
+  Properties: z.object({ TracingConfig: z.object({ Mode: z.string() }), Environment: z.object({ Variables: z.record(z.string(), z.unknown()) }) }),
+});
 
 function lambdaOf({ stack, template }: Synthesized, name: string) {
   return LambdaFunction.parse(template.findResources('AWS::Lambda::Function')[logicalId(functionOf(stack, name))]).Properties;
@@ -17,7 +19,9 @@ function lambdaOf({ stack, template }: Synthesized, name: string) {
 
 /** The dashboard's body as CloudFormation will join it, each token (a Ref to a queue or function) written as its JSON. */
 function dashboardBody({ template }: Synthesized): { name: unknown; body: string } {
-  const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard')).map((d) => z.object({ Properties: z.object({ DashboardName: z.unknown(), DashboardBody: z.unknown() }) }).parse(d).Properties);
+  const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard')).map(
+    (d) => z.object({ Properties: z.object({ DashboardName: z.unknown(), DashboardBody: z.unknown() }) }).parse(d).Properties,
+  );
   expect(dashboards).toHaveLength(1);
   const [dashboard] = dashboards;
   const joined = z.object({ 'Fn::Join': z.tuple([z.literal(''), z.array(z.unknown())]) }).parse(dashboard?.DashboardBody);
@@ -25,15 +29,20 @@ function dashboardBody({ template }: Synthesized): { name: unknown; body: string
 }
 
 describe('observability of every function', () => {
-  it.each(topology.functions.map((spec) => [spec.name] as const))('%s is traced (X-Ray Active, allowed to put segments) and names its service and metrics namespace', (name) => {
-    const fn = lambdaOf(real, name);
-    expect(fn.TracingConfig.Mode).toBe('Active');
-    expect(fn.Environment.Variables).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'kinship', POWERTOOLS_METRICS_NAMESPACE: 'Kinship' });
-    const { role } = functionOf(real.stack, name);
-    if (!role) throw new Error(`${name} has no role`);
-    const actions = statementsOfRole(real.template, role).filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action);
-    expect(actions).toEqual(expect.arrayContaining(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']));
-  });
+  it.each(topology.functions.map((spec) => [spec.name] as const))(
+    '%s is traced (X-Ray Active, allowed to put segments) and names its service and metrics namespace',
+    (name) => {
+      const fn = lambdaOf(real, name);
+      expect(fn.TracingConfig.Mode).toBe('Active');
+      expect(fn.Environment.Variables).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'kinship', POWERTOOLS_METRICS_NAMESPACE: 'Kinship' });
+      const { role } = functionOf(real.stack, name);
+      if (!role) throw new Error(`${name} has no role`);
+      const actions = statementsOfRole(real.template, role)
+        .filter((s) => s.Effect === 'Allow')
+        .flatMap((s) => s.Action);
+      expect(actions).toEqual(expect.arrayContaining(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']));
+    },
+  );
 
   it('takes the metrics namespace from the context key kinship:metricsNamespace', () => {
     for (const spec of topology.functions) expect(lambdaOf(renamed, spec.name).Environment.Variables.POWERTOOLS_METRICS_NAMESPACE).toBe('ShopMetrics');
@@ -50,8 +59,11 @@ describe('the operations dashboard', () => {
   });
 
   it('charts every Kinship metric the code publishes, in the Kinship namespace under the service dimension', () => {
-    for (const metric of [...Object.values(EVENT_METRICS), ...SEND_OUTCOME_METRICS, SEND_REDELIVERIES]) expect(body).toContain(`["Kinship","${metric}","service","kinship"`);
-    expect(SEND_OUTCOME_METRICS).toEqual(expect.arrayContaining(['EmailsSent', 'EmailsSkippedSuppressed', 'EmailsSkippedFrequencyCap', 'EmailsFailed', 'EmailsThrottled']));
+    for (const metric of [...Object.values(EVENT_METRICS), ...SEND_OUTCOME_METRICS, SEND_REDELIVERIES])
+      expect(body).toContain(`["Kinship","${metric}","service","kinship"`);
+    expect(SEND_OUTCOME_METRICS).toEqual(
+      expect.arrayContaining(['EmailsSent', 'EmailsSkippedSuppressed', 'EmailsSkippedFrequencyCap', 'EmailsFailed', 'EmailsThrottled']),
+    );
   });
 
   it('charts errors, throttles and p95 duration of every function', () => {
@@ -63,15 +75,20 @@ describe('the operations dashboard', () => {
   });
 
   it('charts the depth of every dead-letter queue in the stack', () => {
-    const queues = Stack.of(real.stack).node.findAll().filter((c): c is Queue => c instanceof Queue);
+    const queues = Stack.of(real.stack)
+      .node.findAll()
+      .filter((c): c is Queue => c instanceof Queue);
     const deadLetterQueues = queues.filter((q) => q.node.id.endsWith('Dlq') || q.node.id === 'FailedInvocations');
     expect(deadLetterQueues.length).toBeGreaterThan(2);
-    for (const dlq of deadLetterQueues) expect(body).toContain(`["AWS/SQS","ApproximateNumberOfMessagesVisible","QueueName","${JSON.stringify({ 'Fn::GetAtt': [logicalId(dlq), 'QueueName'] })}"`);
+    for (const dlq of deadLetterQueues)
+      expect(body).toContain(
+        `["AWS/SQS","ApproximateNumberOfMessagesVisible","QueueName","${JSON.stringify({ 'Fn::GetAtt': [logicalId(dlq), 'QueueName'] })}"`,
+      );
     const workQueues = queues.filter((q) => !deadLetterQueues.includes(q));
     for (const queue of workQueues) expect(body).not.toContain(JSON.stringify({ 'Fn::GetAtt': [logicalId(queue), 'QueueName'] }));
   });
 
-  it('charts the SES account\'s bounce and complaint rates with the alarm thresholds', () => {
+  it("charts the SES account's bounce and complaint rates with the alarm thresholds", () => {
     expect(body).toContain('["AWS/SES","Reputation.BounceRate"');
     expect(body).toContain('["AWS/SES","Reputation.ComplaintRate"');
     expect(body).toContain('"value":0.02');

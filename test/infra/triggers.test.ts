@@ -38,9 +38,7 @@ function expectEncryptedTlsOnly(queue: ReturnType<typeof childOf>) {
   template.hasResourceProperties('AWS::SQS::QueuePolicy', {
     Queues: [ref(queue)],
     PolicyDocument: {
-      Statement: Match.arrayWith([
-        Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-      ]),
+      Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
     },
   });
 }
@@ -49,7 +47,9 @@ describe('schedule triggers', () => {
   const scheduler = childOf(stack, 'Functions', 'Test', 'Segmenter', 'SchedulerRole');
 
   it('become an EventBridge Scheduler schedule that invokes the function, with retries and a DLQ', () => {
-    const ofSegmenter = Object.values(template.findResources('AWS::Scheduler::Schedule')).filter((r) => JSON.stringify(r).includes(JSON.stringify(fnArn('segmenter'))));
+    const ofSegmenter = Object.values(template.findResources('AWS::Scheduler::Schedule')).filter((r) =>
+      JSON.stringify(r).includes(JSON.stringify(fnArn('segmenter'))),
+    );
     expect(ofSegmenter).toHaveLength(1);
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(1 hour)',
@@ -129,7 +129,10 @@ describe('event triggers', () => {
 });
 
 describe('asynchronous invocations (schedules and rules)', () => {
-  it.each([['segmenter', 'Segmenter'], ['planner', 'Planner']])('of %s end in its DLQ after Lambda retries, with the error', (name, feature) => {
+  it.each([
+    ['segmenter', 'Segmenter'],
+    ['planner', 'Planner'],
+  ])('of %s end in its DLQ after Lambda retries, with the error', (name, feature) => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: ref(functionOf(stack, name)),
       MaximumRetryAttempts: 2,
@@ -192,7 +195,7 @@ describe('a topology mistake fails the synth with a message that names it', () =
     expect(build({ functions: [consumer], queues: [] })).toThrow(/function sender refers to queue "outbox", which is not in topology.queues/);
   });
 
-  it('a queue whose visibility timeout is shorter than its consumer\'s timeout', () => {
+  it("a queue whose visibility timeout is shorter than its consumer's timeout", () => {
     expect(build({ functions: [consumer], queues: [{ name: 'outbox', visibilityTimeoutSeconds: 30, maxReceiveCount: 3 }] })).toThrow(
       /queue "outbox" has visibilityTimeoutSeconds 30, shorter than the timeoutSeconds 60 of its consumer sender/,
     );
@@ -206,7 +209,9 @@ describe('a topology mistake fails the synth with a message that names it', () =
   it('an event rule whose wildcards EventBridge would refuse as too complex', () => {
     const key = ['*/a/*.bif', '*/a/*.tif', '*/a/*.svs', '*/a/*.png'].map((wildcard) => ({ wildcard }));
     const listener = aFunctionSpec({ name: 'listener', triggers: [{ kind: 'event', name: 'files', pattern: { source: ['kinship'], detail: { key } } }] });
-    expect(build({ functions: [listener], queues: [] })).toThrow(/Event rule "files" of function "listener" has a pattern EventBridge would refuse: Rule is too complex/);
+    expect(build({ functions: [listener], queues: [] })).toThrow(
+      /Event rule "files" of function "listener" has a pattern EventBridge would refuse: Rule is too complex/,
+    );
   });
 
   it('while the real topology synthesizes with one', () => {

@@ -22,7 +22,14 @@ const daysBeforeNow = (days: number) => new Date(now.getTime() - days * DAY).toI
 beforeAll(async () => {
   table = await createTestTable('attribution');
   endpoint = await startPutEventsEndpoint({ port: 0, onEvents: (events) => published.push(...events) });
-  deps = { table, bus: { client: createEventBridgeClient(endpoint.endpoint), name: 'kinship' }, config: aShopConfig(), signingKey: TEST_SIGNING_KEY, publicBaseUrl: 'http://localhost:3000', now: () => now };
+  deps = {
+    table,
+    bus: { client: createEventBridgeClient(endpoint.endpoint), name: 'kinship' },
+    config: aShopConfig(),
+    signingKey: TEST_SIGNING_KEY,
+    publicBaseUrl: 'http://localhost:3000',
+    now: () => now,
+  };
 });
 afterAll(() => endpoint.stop());
 beforeEach(() => {
@@ -55,9 +62,18 @@ describe('attribution of purchases to campaign emails', () => {
     await touched(email, 'lastEmailOpened', 'monthly-newsletter', daysBeforeNow(0.5));
     await recordPurchase(deps, aPurchase({ orderId: 'A-1', customerEmail: email, purchasedAt: now.toISOString(), total: 249.9 }));
 
-    const attribution = { campaignId: 'win-back', occurrenceId: 'win-back-1', messageId: 'ses-win-back', touch: 'click', touchedAt: daysBeforeNow(2), revenueMinor: 24_990 };
+    const attribution = {
+      campaignId: 'win-back',
+      occurrenceId: 'win-back-1',
+      messageId: 'ses-win-back',
+      touch: 'click',
+      touchedAt: daysBeforeNow(2),
+      revenueMinor: 24_990,
+    };
     expect((await orderItem('A-1'))?.attribution).toEqual(attribution);
-    expect(conversions()).toEqual([{ ...attribution, orderId: 'A-1', customerId: customerIdForEmail(email, TEST_SIGNING_KEY), purchasedAt: now.toISOString(), currency: 'EUR' }]);
+    expect(conversions()).toEqual([
+      { ...attribution, orderId: 'A-1', customerId: customerIdForEmail(email, TEST_SIGNING_KEY), purchasedAt: now.toISOString(), currency: 'EUR' },
+    ]);
   });
 
   it('does not attribute a purchase 10 days after a click', async () => {
@@ -75,7 +91,16 @@ describe('attribution of purchases to campaign emails', () => {
     await recordPurchase(deps, aPurchase({ orderId: 'A-3', customerEmail: email, purchasedAt: now.toISOString() }));
     expect((await orderItem('A-3'))?.attribution).toMatchObject({ campaignId: 'gold-reward', touch: 'open' });
 
-    await recordPurchase(deps, aPurchase({ orderId: 'A-4', customerEmail: email, purchasedAt: now.toISOString(), total: -249.9, items: [{ sku: 'TENT-2P', name: 'Tent', category: 'tents', price: -249.9, quantity: 1 }] }));
+    await recordPurchase(
+      deps,
+      aPurchase({
+        orderId: 'A-4',
+        customerEmail: email,
+        purchasedAt: now.toISOString(),
+        total: -249.9,
+        items: [{ sku: 'TENT-2P', name: 'Tent', category: 'tents', price: -249.9, quantity: 1 }],
+      }),
+    );
     expect((await orderItem('A-4'))?.attribution).toBeUndefined();
     expect(conversions().map((c) => c.orderId)).toEqual(['A-3']);
   });
@@ -95,7 +120,14 @@ describe('attribution of purchases to campaign emails', () => {
     const input = aPurchase({ orderId: 'A-6', customerEmail: email, purchasedAt: now.toISOString() });
     await recordPurchase(deps, input);
     // As if the first attempt had stored the order and crashed before PutEvents; meanwhile a newer click arrived.
-    await table.doc.send(new UpdateCommand({ TableName: table.name, Key: keys.order('A-6'), UpdateExpression: 'SET eventPublished = :no', ExpressionAttributeValues: { ':no': false } }));
+    await table.doc.send(
+      new UpdateCommand({
+        TableName: table.name,
+        Key: keys.order('A-6'),
+        UpdateExpression: 'SET eventPublished = :no',
+        ExpressionAttributeValues: { ':no': false },
+      }),
+    );
     await touched(email, 'lastEmailClicked', 'monthly-newsletter', daysBeforeNow(0.1));
     published = [];
 

@@ -76,7 +76,11 @@ describe('the demo shop, with the clock moved forward', () => {
     const [first] = winBacks;
     const unsubscribe = first?.headers?.find((h) => h.name === 'List-Unsubscribe')?.value.slice(1, -1) ?? '';
     expect(first?.headers).toContainEqual({ name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' });
-    const oneClick = await fetch(unsubscribe, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    const oneClick = await fetch(unsubscribe, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
     expect(oneClick.status).toBe(200);
     const token = new URL(unsubscribe).searchParams.get('token') ?? '';
     const [, subject] = z.tuple([z.string(), z.string(), z.number()]).parse(JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')));

@@ -21,13 +21,30 @@ import { startSesEmulator, type SesEmulator } from '#local/ses-emulator.ts';
 import { createTestTable } from '#test/support/test-table.ts';
 
 const AUDIENCE = Number(process.env.PIPELINE_AUDIENCE ?? 2_000);
-const newsletter = CampaignSchema.parse({ id: 'monthly-newsletter', kind: 'newsletter', audience: { include: ['all-customers'], exclude: ['unsatisfied'] }, schedule: { expression: 'cron(0 10 1 * ? *)' } });
+const newsletter = CampaignSchema.parse({
+  id: 'monthly-newsletter',
+  kind: 'newsletter',
+  audience: { include: ['all-customers'], exclude: ['unsatisfied'] },
+  schedule: { expression: 'cron(0 10 1 * ? *)' },
+});
 /** A second newsletter to its own small segment, for the batch-size test. */
-const bulletin = CampaignSchema.parse({ id: 'bulletin', template: 'monthly-newsletter', kind: 'newsletter', audience: { include: ['bulletin-readers'] }, schedule: { expression: 'cron(0 10 1 * ? *)' } });
+const bulletin = CampaignSchema.parse({
+  id: 'bulletin',
+  template: 'monthly-newsletter',
+  kind: 'newsletter',
+  audience: { include: ['bulletin-readers'] },
+  schedule: { expression: 'cron(0 10 1 * ? *)' },
+});
 const BULLETIN_READERS = Array.from({ length: 60 }, (_, i) => `c_bulk${String(i).padStart(4, '0')}`);
 
 const StoredEmails = z.object({
-  emails: z.array(z.object({ destination: z.object({ to: z.array(z.string()) }), subject: z.string(), headers: z.array(z.object({ name: z.string(), value: z.string() })).optional() })),
+  emails: z.array(
+    z.object({
+      destination: z.object({ to: z.array(z.string()) }),
+      subject: z.string(),
+      headers: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
+    }),
+  ),
 });
 
 let table: Table;
@@ -67,7 +84,11 @@ async function writeAll(items: Record<string, unknown>[]): Promise<void> {
   const batches: Record<string, unknown>[][] = [];
   for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
   for (let i = 0; i < batches.length; i += 8) {
-    await Promise.all(batches.slice(i, i + 8).map((batch) => table.doc.send(new BatchWriteCommand({ RequestItems: { [table.name]: batch.map((Item) => ({ PutRequest: { Item } })) } }))));
+    await Promise.all(
+      batches
+        .slice(i, i + 8)
+        .map((batch) => table.doc.send(new BatchWriteCommand({ RequestItems: { [table.name]: batch.map((Item) => ({ PutRequest: { Item } })) } }))),
+    );
   }
 }
 
@@ -77,7 +98,17 @@ function member(customerId: string, segment: string): Record<string, unknown> {
 
 function profile(customerId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const n = Number(customerId.slice(-4));
-  return { ...keys.profile(customerId), customerId, customerName: `Customer ${n}`, locale: ['en', 'is', 'da', 'he', 'fi'][n % 5], confirmedEmail: `${customerId}@example.com`, marketingConsent: 'granted', marketingConsentAddress: consentAddressOf(`${customerId}@example.com`), orderCount: 1, ...overrides };
+  return {
+    ...keys.profile(customerId),
+    customerId,
+    customerName: `Customer ${n}`,
+    locale: ['en', 'is', 'da', 'he', 'fi'][n % 5],
+    confirmedEmail: `${customerId}@example.com`,
+    marketingConsent: 'granted',
+    marketingConsentAddress: consentAddressOf(`${customerId}@example.com`),
+    orderCount: 1,
+    ...overrides,
+  };
 }
 
 /** Four workers taking batches of the deployed size, as Lambda's SQS poller would; returns the messages reported as failed. */
@@ -126,8 +157,14 @@ afterAll(async () => {
 });
 
 describe('newsletter occurrence: planner → queue → sender → SES', () => {
-  it('emails each consenting member of a 2,000-customer segment exactly once, even when the sender is killed mid-batch and retried', { timeout: 240_000 }, async () => {
-    const plan = await planNewsletter({ table, queue: memoryQueue, campaigns: new Map([[newsletter.id, newsletter]]), now: () => now }, 'monthly-newsletter', '2026-12-01T10:00:00Z');
+  it('emails each consenting member of a 2,000-customer segment exactly once, even when the sender is killed mid-batch and retried', {
+    timeout: 240_000,
+  }, async () => {
+    const plan = await planNewsletter(
+      { table, queue: memoryQueue, campaigns: new Map([[newsletter.id, newsletter]]), now: () => now },
+      'monthly-newsletter',
+      '2026-12-01T10:00:00Z',
+    );
     expect(plan).toEqual({ planned: true, campaignId: 'monthly-newsletter', occurrenceId: '2026-12-01T10:00', recipients: AUDIENCE + 3 });
 
     // First worker: SES accepts 700 emails, then the worker dies — every later send in its batches fails.
@@ -144,7 +181,11 @@ describe('newsletter occurrence: planner → queue → sender → SES', () => {
     expect(failed.length).toBe(AUDIENCE - Math.floor(AUDIENCE * 0.35));
 
     // SQS redelivers the failed messages — and, to be hard on it, every message of the occurrence once more.
-    await planNewsletter({ table, queue: memoryQueue, campaigns: new Map([[newsletter.id, newsletter]]), now: () => now }, 'monthly-newsletter', '2026-12-01T10:00:00Z');
+    await planNewsletter(
+      { table, queue: memoryQueue, campaigns: new Map([[newsletter.id, newsletter]]), now: () => now },
+      'monthly-newsletter',
+      '2026-12-01T10:00:00Z',
+    );
     queued.push(...failed);
     // A message whose twin another worker is sending right now reports "busy" and comes back, as SQS redelivers it.
     let redelivered = await drain(batchDeps(ses1));

@@ -18,10 +18,27 @@ import { createTestTable } from '#test/support/test-table.ts';
 
 const SIGNING_KEY = 'sender-test-key';
 const templatesDir = join(process.cwd(), 'config', 'templates');
-const winBack = CampaignSchema.parse({ id: 'win-back', kind: 'triggered', trigger: { event: 'SegmentEntered', detail: { segment: ['lapsed'] } }, exitIf: ['purchased-since-trigger'], coupon: { discount: { percent: 15 }, validDays: 30, prefix: 'BACK' } });
+const winBack = CampaignSchema.parse({
+  id: 'win-back',
+  kind: 'triggered',
+  trigger: { event: 'SegmentEntered', detail: { segment: ['lapsed'] } },
+  exitIf: ['purchased-since-trigger'],
+  coupon: { discount: { percent: 15 }, validDays: 30, prefix: 'BACK' },
+});
 const welcome = CampaignSchema.parse({ id: 'welcome', kind: 'triggered', trigger: { event: 'ConsentGiven' } });
-const serviceRecovery = CampaignSchema.parse({ id: 'service-recovery', kind: 'triggered', purpose: 'service', trigger: { event: 'SegmentEntered', detail: { segment: ['unsatisfied'] } }, coupon: { discount: { percent: 20 }, validDays: 90, prefix: 'SORRY' } });
-const newsletter = CampaignSchema.parse({ id: 'monthly-newsletter', kind: 'newsletter', audience: { include: ['all-customers'] }, schedule: { expression: 'cron(0 10 1 * ? *)' } });
+const serviceRecovery = CampaignSchema.parse({
+  id: 'service-recovery',
+  kind: 'triggered',
+  purpose: 'service',
+  trigger: { event: 'SegmentEntered', detail: { segment: ['unsatisfied'] } },
+  coupon: { discount: { percent: 20 }, validDays: 90, prefix: 'SORRY' },
+});
+const newsletter = CampaignSchema.parse({
+  id: 'monthly-newsletter',
+  kind: 'newsletter',
+  audience: { include: ['all-customers'] },
+  schedule: { expression: 'cron(0 10 1 * ? *)' },
+});
 
 let table: Table;
 let events: PutEventsEndpoint;
@@ -149,13 +166,19 @@ describe('sendCampaignEmail', () => {
     expect(await profileOf(customerId)).toMatchObject({ emailsSent: 1, recentMarketingSends: [clock.toISOString()] });
   });
 
-  it('makes a retry wait while a killed sender\'s claim is leased, then sends it exactly once with the same coupon', async () => {
+  it("makes a retry wait while a killed sender's claim is leased, then sends it exactly once with the same coupon", async () => {
     const customerId = await aCustomer();
     // A sender that claimed the email and died before SES answered.
     await table.doc.send(
       new PutCommand({
         TableName: table.name,
-        Item: { ...keys.sendClaim('win-back', 'evt-1', customerId), status: 'claimed', claimToken: 'dead-worker', leaseUntil: clock.getTime() + 60_000, couponCode: 'BACK-AAAAA-BBBBB' },
+        Item: {
+          ...keys.sendClaim('win-back', 'evt-1', customerId),
+          status: 'claimed',
+          claimToken: 'dead-worker',
+          leaseUntil: clock.getTime() + 60_000,
+          couponCode: 'BACK-AAAAA-BBBBB',
+        },
       }),
     );
     expect(await sendCampaignEmail(deps, aRequest(customerId))).toEqual({ outcome: 'busy', until: new Date(clock.getTime() + 60_000) });
@@ -195,12 +218,20 @@ describe('sendCampaignEmail', () => {
     expect(sent).toEqual([]);
   });
 
-  it('defers in quiet hours and before a trigger\'s delay has passed', async () => {
+  it("defers in quiet hours and before a trigger's delay has passed", async () => {
     const customerId = await aCustomer();
     clock = new Date('2026-12-03T22:30:00Z');
-    expect(await sendCampaignEmail(deps, aRequest(customerId))).toEqual({ outcome: 'deferred', reason: 'quiet-hours', until: new Date('2026-12-04T08:00:00Z') });
+    expect(await sendCampaignEmail(deps, aRequest(customerId))).toEqual({
+      outcome: 'deferred',
+      reason: 'quiet-hours',
+      until: new Date('2026-12-04T08:00:00Z'),
+    });
     clock = new Date('2026-12-03T12:00:00Z');
-    expect(await sendCampaignEmail(deps, aRequest(customerId, { notBefore: '2026-12-04T00:00:00.000Z' }))).toEqual({ outcome: 'deferred', reason: 'not-before', until: new Date('2026-12-04T00:00:00.000Z') });
+    expect(await sendCampaignEmail(deps, aRequest(customerId, { notBefore: '2026-12-04T00:00:00.000Z' }))).toEqual({
+      outcome: 'deferred',
+      reason: 'not-before',
+      until: new Date('2026-12-04T00:00:00.000Z'),
+    });
     expect(sent).toEqual([]);
   });
 
@@ -227,14 +258,16 @@ describe('sendCampaignEmail', () => {
       { outcome: 'skipped', reason: 'no-consent' },
       { outcome: 'sent', messageId: expect.any(String) },
     ]);
-    expect(sent.map((e) => e.to).sort()).toEqual([`sigrun${customerSeq - 2}@example.com`, `sigrun${customerSeq - 2}@example.com`, `sigrun${customerSeq}@example.com`].sort());
+    expect(sent.map((e) => e.to).sort()).toEqual(
+      [`sigrun${customerSeq - 2}@example.com`, `sigrun${customerSeq - 2}@example.com`, `sigrun${customerSeq}@example.com`].sort(),
+    );
     expect(collected.map((e) => e.detail.customerId).sort()).toEqual([a, a, c].sort());
     const claim = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.sendClaim('win-back', 'evt-1', c) }));
     expect(claim.Item).toMatchObject({ status: 'sent', customerId: c });
     expect(await profileOf(a)).toMatchObject({ emailsSent: 2 });
   });
 
-  it('falls back to one at a time when a concurrent sender cancels the batch\'s claim transaction, still sending each once', async () => {
+  it("falls back to one at a time when a concurrent sender cancels the batch's claim transaction, still sending each once", async () => {
     const ids = await Promise.all(Array.from({ length: 6 }, () => aCustomer()));
     const batch = ids.map((id) => aRequest(id));
     const [first, second] = await Promise.all([sendCampaignBatch(deps, batch, []), sendCampaignBatch(deps, batch, [])]);
@@ -244,7 +277,7 @@ describe('sendCampaignEmail', () => {
     expect(outcomes.filter((o) => o === 'sent' || o === 'duplicate' || o === 'busy')).toHaveLength(12);
   });
 
-  it('holds quiet hours and recipient-local newsletters by the clock of the customer\'s own country', async () => {
+  it("holds quiet hours and recipient-local newsletters by the clock of the customer's own country", async () => {
     const jerusalem = await aCustomer({ country: 'IL' });
     const reykjavik = await aCustomer({ country: 'IS' });
     clock = new Date('2026-12-03T20:30:00Z'); // 22:30 in Jerusalem, 20:30 in Reykjavik
@@ -254,9 +287,14 @@ describe('sendCampaignEmail', () => {
     const helsinki = await aCustomer({ country: 'FI' });
     const iceland = await aCustomer({ country: 'IS' });
     clock = new Date('2026-12-03T09:30:00Z'); // 11:30 in Helsinki, 09:30 in Reykjavik
-    const newsletterAtTen = (customerId: string) => aRequest(customerId, { campaignId: 'monthly-newsletter', occurrenceId: '2026-12-03T08:00', localWallTime: '2026-12-03T10:00' });
+    const newsletterAtTen = (customerId: string) =>
+      aRequest(customerId, { campaignId: 'monthly-newsletter', occurrenceId: '2026-12-03T08:00', localWallTime: '2026-12-03T10:00' });
     expect(await sendCampaignEmail(deps, newsletterAtTen(helsinki))).toMatchObject({ outcome: 'sent' });
-    expect(await sendCampaignEmail(deps, newsletterAtTen(iceland))).toEqual({ outcome: 'deferred', reason: 'local-time', until: new Date('2026-12-03T10:00:00Z') });
+    expect(await sendCampaignEmail(deps, newsletterAtTen(iceland))).toEqual({
+      outcome: 'deferred',
+      reason: 'local-time',
+      until: new Date('2026-12-03T10:00:00Z'),
+    });
   });
 });
 

@@ -4,7 +4,18 @@ import { keys } from '#shared/table/keys.ts';
 import { createDocumentClient, type Table } from '#shared/table/table-client.ts';
 import { signToken } from '#shared/tokens/signed-token.ts';
 import { startLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
-import { captureTopology, clickConfirm, confirmLinkOf, emailsTo, inbox, recordOrder, send, submitForm, submitJson, type Answers } from '#test/support/capture-client.ts';
+import {
+  captureTopology,
+  clickConfirm,
+  confirmLinkOf,
+  emailsTo,
+  inbox,
+  recordOrder,
+  send,
+  submitForm,
+  submitJson,
+  type Answers,
+} from '#test/support/capture-client.ts';
 
 const signingKey = 'capture-bad-input-signing-key';
 let runtime: LocalRuntime;
@@ -15,7 +26,14 @@ let ipCounter = 20;
 const nextIp = () => `127.0.0.${ipCounter++}`;
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ topology: captureTopology, inMemory: true, ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 }, clock: { mode: 'manual' }, seed: false, signingKey });
+  runtime = await startLocalRuntime({
+    topology: captureTopology,
+    inMemory: true,
+    ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 },
+    clock: { mode: 'manual' },
+    seed: false,
+    signingKey,
+  });
   table = { doc: createDocumentClient(runtime.urls.dynamodb), name: runtime.tableName };
   order = await recordOrder(runtime, { orderId: 'BAD-1', customerEmail: 'bad-input@example.com', locale: 'is' });
 });
@@ -24,12 +42,21 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-const valid = (overrides: Answers = {}): Answers => ({ token: order.token, lang: 'is', email: 'bad-input@example.com', products: ['TENT-2P'], acceptTerms: true, ...overrides });
+const valid = (overrides: Answers = {}): Answers => ({
+  token: order.token,
+  lang: 'is',
+  email: 'bad-input@example.com',
+  products: ['TENT-2P'],
+  acceptTerms: true,
+  ...overrides,
+});
 
 function issuesOf(body: string): { field: string; message: string }[] {
   const parsed: unknown = JSON.parse(body);
   const issues: unknown = typeof parsed === 'object' && parsed !== null ? Reflect.get(Reflect.get(parsed, 'error') ?? {}, 'issues') : undefined;
-  return Array.isArray(issues) ? issues.map((i: unknown) => ({ field: String(Reflect.get(Object(i), 'field')), message: String(Reflect.get(Object(i), 'message')) })) : [];
+  return Array.isArray(issues)
+    ? issues.map((i: unknown) => ({ field: String(Reflect.get(Object(i), 'field')), message: String(Reflect.get(Object(i), 'message')) }))
+    : [];
 }
 
 async function submission(orderId: string) {
@@ -56,7 +83,12 @@ describe('bad input to POST /api/submissions (JSON) gets a 4xx with field messag
   });
 
   it('a body that is neither JSON nor a web form: 415', async () => {
-    const reply = await send(new URL('/api/submissions', runtime.urls.api).toString(), { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello', fromIp: nextIp() });
+    const reply = await send(new URL('/api/submissions', runtime.urls.api).toString(), {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'hello',
+      fromIp: nextIp(),
+    });
     expect(reply.status).toBe(415);
   });
 
@@ -141,7 +173,9 @@ describe('bad input from a browser (plain form post) gets a localized page', () 
   });
 
   it('GET /confirm with a forged token: 404 page, nothing confirmed', async () => {
-    const reply = await send(new URL('/confirm?token=WyJjb25maXJtIiwiQkFELTEiLDE5MDAwMDAwMDBd.AAAA', runtime.urls.api).toString(), { headers: { 'accept-language': 'is' } });
+    const reply = await send(new URL('/confirm?token=WyJjb25maXJtIiwiQkFELTEiLDE5MDAwMDAwMDBd.AAAA', runtime.urls.api).toString(), {
+      headers: { 'accept-language': 'is' },
+    });
     expect(reply.status).toBe(404);
     expect(reply.body).toContain('Við fundum ekki þessa síðu');
   });

@@ -14,12 +14,27 @@ let runtime: LocalRuntime;
 let table: Table;
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ topology: captureTopology, inMemory: true, ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 }, clock: { mode: 'manual' }, seed: false });
+  runtime = await startLocalRuntime({
+    topology: captureTopology,
+    inMemory: true,
+    ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 },
+    clock: { mode: 'manual' },
+    seed: false,
+  });
   table = { doc: createDocumentClient(runtime.urls.dynamodb), name: runtime.tableName };
 });
 afterAll(() => runtime.stop());
 
-const answers = (token: string, email: string) => ({ token, lang: 'is', email, products: ['TENT-2P'], acceptTerms: true, marketingConsent: true, satisfaction: 2, country: 'IS' });
+const answers = (token: string, email: string) => ({
+  token,
+  lang: 'is',
+  email,
+  products: ['TENT-2P'],
+  acceptTerms: true,
+  marketingConsent: true,
+  satisfaction: 2,
+  country: 'IS',
+});
 
 async function item(key: Record<string, string>) {
   return (await table.doc.send(new GetCommand({ TableName: table.name, Key: key, ConsistentRead: true }))).Item;
@@ -27,13 +42,25 @@ async function item(key: Record<string, string>) {
 
 async function consentEntries(customerId: string) {
   const result = await table.doc.send(
-    new QueryCommand({ TableName: table.name, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :consent)', ExpressionAttributeValues: { ':pk': `CUST#${customerId}`, ':consent': keys.consentEntryPrefix }, ConsistentRead: true }),
+    new QueryCommand({
+      TableName: table.name,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :consent)',
+      ExpressionAttributeValues: { ':pk': `CUST#${customerId}`, ':consent': keys.consentEntryPrefix },
+      ConsistentRead: true,
+    }),
   );
   return result.Items ?? [];
 }
 
 async function codesOf(orderId: string) {
-  const result = await table.doc.send(new ScanCommand({ TableName: table.name, FilterExpression: 'entityType = :t AND orderId = :o', ExpressionAttributeValues: { ':t': 'INCENTIVE_CODE', ':o': orderId }, ConsistentRead: true }));
+  const result = await table.doc.send(
+    new ScanCommand({
+      TableName: table.name,
+      FilterExpression: 'entityType = :t AND orderId = :o',
+      ExpressionAttributeValues: { ':t': 'INCENTIVE_CODE', ':o': orderId },
+      ConsistentRead: true,
+    }),
+  );
   return result.Items ?? [];
 }
 
@@ -92,19 +119,31 @@ describe('the incentive form, end to end through the local runtime', () => {
     expect(JSON.stringify(ledger[0])).not.toContain('127.0.0.13');
 
     const profileItem = await item(keys.profile(order.customerId));
-    expect(profileItem).toMatchObject({ marketingConsent: 'granted', confirmedEmail: email, 'ans#satisfactionReason': { value: 'Tjaldið lak', source: 'form', orderId: 'FLOW-3' } });
+    expect(profileItem).toMatchObject({
+      marketingConsent: 'granted',
+      confirmedEmail: email,
+      'ans#satisfactionReason': { value: 'Tjaldið lak', source: 'form', orderId: 'FLOW-3' },
+    });
     expect(profileFromItem(profileItem ?? {})).toMatchObject({ country: 'IS', latestSatisfaction: { score: 2, source: 'form' } });
 
     const mail = emailsTo(await inbox(runtime), email);
     expect(mail.map((m) => m.subject)).toEqual(['Norðurljós Outdoor: vinsamlegast staðfestu netfangið þitt', 'Norðurljós Outdoor: umbunin þín']);
     expect(mail[1]?.body.text).toContain(String(incentive?.code));
-    expect(eventsOf('ConsentGiven', 'FLOW-3').map((e) => ConsentGiven.parse(e.detail))).toMatchObject([{ customerId: order.customerId, marketingEmail: true, locale: 'is' }]);
+    expect(eventsOf('ConsentGiven', 'FLOW-3').map((e) => ConsentGiven.parse(e.detail))).toMatchObject([
+      { customerId: order.customerId, marketingEmail: true, locale: 'is' },
+    ]);
     expect(eventsOf('IncentiveIssued', 'FLOW-3').map((e) => IncentiveIssued.parse(e.detail))).toMatchObject([{ type: 'warranty', rule: 'tents', months: 12 }]);
   });
 
   it('issues exactly one incentive and one incentive email for 100 concurrent confirm clicks', async () => {
     const email = 'flow-race@example.com';
-    const order = await recordOrder(runtime, { orderId: 'FLOW-4', customerEmail: email, locale: 'da', items: [aLineItem({ sku: 'PACK-40', name: 'Backpack 40 l', category: 'backpacks', price: 120 })], total: 120 });
+    const order = await recordOrder(runtime, {
+      orderId: 'FLOW-4',
+      customerEmail: email,
+      locale: 'da',
+      items: [aLineItem({ sku: 'PACK-40', name: 'Backpack 40 l', category: 'backpacks', price: 120 })],
+      total: 120,
+    });
     await submitJson(runtime, { ...answers(order.token, email), lang: 'da', products: ['PACK-40'] }, { fromIp: '127.0.0.14' });
     const link = confirmLinkOf(emailsTo(await inbox(runtime), email)[0]);
 
@@ -117,7 +156,10 @@ describe('the incentive form, end to end through the local runtime', () => {
     expect(String(incentive?.code)).toMatch(/^PACK-/);
     expect(new Set(pages.map((p) => /class="code"[^>]*>([^<]+)</.exec(p.body)?.[1]))).toEqual(new Set([incentive?.code]));
     expect(await codesOf('FLOW-4')).toHaveLength(1);
-    expect(emailsTo(await inbox(runtime), email).map((m) => m.subject)).toEqual(['Norðurljós Outdoor: bekræft venligst din e-mailadresse', 'Norðurljós Outdoor: din belønning']);
+    expect(emailsTo(await inbox(runtime), email).map((m) => m.subject)).toEqual([
+      'Norðurljós Outdoor: bekræft venligst din e-mailadresse',
+      'Norðurljós Outdoor: din belønning',
+    ]);
     expect(await consentEntries(order.customerId)).toHaveLength(1);
     expect(eventsOf('IncentiveIssued', 'FLOW-4')).toHaveLength(1);
     expect(eventsOf('ConsentGiven', 'FLOW-4')).toHaveLength(1);
@@ -125,7 +167,13 @@ describe('the incentive form, end to end through the local runtime', () => {
 
   it('confirms while the coupon pool is empty, then issues a pool code on a later click once codes are loaded', async () => {
     const email = 'flow-pool@example.com';
-    const order = await recordOrder(runtime, { orderId: 'FLOW-6', customerEmail: email, locale: 'en', items: [aLineItem({ sku: 'BAG-1', name: 'Sleeping bag', category: 'sleeping-bags', price: 90 })], total: 90 });
+    const order = await recordOrder(runtime, {
+      orderId: 'FLOW-6',
+      customerEmail: email,
+      locale: 'en',
+      items: [aLineItem({ sku: 'BAG-1', name: 'Sleeping bag', category: 'sleeping-bags', price: 90 })],
+      total: 90,
+    });
     await submitJson(runtime, { ...answers(order.token, email), lang: 'en', products: ['BAG-1'] }, { fromIp: '127.0.0.17' });
     const link = confirmLinkOf(emailsTo(await inbox(runtime), email)[0]);
 
@@ -142,7 +190,10 @@ describe('the incentive form, end to end through the local runtime', () => {
     expect(await item(keys.incentive('FLOW-6'))).toMatchObject({ code: 'SPRING-0001', codeSource: 'pool', pool: 'spring-2026', amountMinor: 1500 });
     expect(await item(keys.poolFreeCode('spring-2026', 'SPRING-0001'))).toBeUndefined();
     expect(await item(keys.poolClaimedCode('spring-2026', 'SPRING-0001'))).toMatchObject({ orderId: 'FLOW-6' });
-    expect(emailsTo(await inbox(runtime), email).map((m) => m.subject)).toEqual(['Norðurljós Outdoor: please confirm your email address', 'Norðurljós Outdoor: your reward']);
+    expect(emailsTo(await inbox(runtime), email).map((m) => m.subject)).toEqual([
+      'Norðurljós Outdoor: please confirm your email address',
+      'Norðurljós Outdoor: your reward',
+    ]);
     expect(await consentEntries(order.customerId)).toHaveLength(1);
   });
 

@@ -31,7 +31,10 @@ beforeAll(async () => {
     publicBaseUrl: 'http://localhost:3000',
     now: () => now,
   };
-  const { formUrl } = await recordPurchase({ table, bus, config: aShopConfig(), signingKey: 'property-key', publicBaseUrl: 'http://localhost:3000', now: () => now }, aPurchase({ orderId: 'PROP-1' }));
+  const { formUrl } = await recordPurchase(
+    { table, bus, config: aShopConfig(), signingKey: 'property-key', publicBaseUrl: 'http://localhost:3000', now: () => now },
+    aPurchase({ orderId: 'PROP-1' }),
+  );
   formToken = new URL(formUrl ?? 'http://localhost/').pathname.split('/').pop() ?? '';
 });
 afterAll(() => endpoint.stop());
@@ -40,7 +43,26 @@ const hostile = fc.oneof(
   fc.string({ maxLength: 300 }),
   fc.constantFrom('<script>alert(1)</script>', '\u0000\u202e', '__proto__', 'x'.repeat(3000), 'anna@example.com', 'TENT-2P', 'on', 'is', 'he', 'tents', '5'),
 );
-const field = fc.constantFrom('token', 'lang', 'email', 'name', 'products', 'interests', 'satisfaction', 'satisfactionReason', 'country', 'postcode', 'size', 'heardFrom', 'referrerEmail', 'preferredLanguage', 'acceptTerms', 'marketingConsent', 'website', 'unknown');
+const field = fc.constantFrom(
+  'token',
+  'lang',
+  'email',
+  'name',
+  'products',
+  'interests',
+  'satisfaction',
+  'satisfactionReason',
+  'country',
+  'postcode',
+  'size',
+  'heardFrom',
+  'referrerEmail',
+  'preferredLanguage',
+  'acceptTerms',
+  'marketingConsent',
+  'website',
+  'unknown',
+);
 
 describe('POST /api/submissions with random and hostile input (property-based, real table)', () => {
   it('never answers 5xx, whatever the body, encoding or token', async () => {
@@ -55,7 +77,9 @@ describe('POST /api/submissions with random and hostile input (property-based, r
         const fields: Record<string, unknown> = Object.fromEntries(r.fields);
         if (r.realToken) Object.assign(fields, { token: formToken });
         const body = r.form
-          ? new URLSearchParams(Object.entries(fields).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((item): [string, string] => [k, String(item)]))).toString()
+          ? new URLSearchParams(
+              Object.entries(fields).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((item): [string, string] => [k, String(item)])),
+            ).toString()
           : JSON.stringify(fields);
         const reply = await handleSubmission(deps, {
           headers: { 'content-type': r.form ? 'application/x-www-form-urlencoded' : 'application/json', 'accept-language': r.acceptLanguage },

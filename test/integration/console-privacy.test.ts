@@ -16,7 +16,14 @@ let runtime: LocalRuntime;
 let table: Table;
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ topology: consoleTopology, inMemory: true, ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 }, clock: { mode: 'real' }, tickSchedules: false, signingKey: SIGNING_KEY });
+  runtime = await startLocalRuntime({
+    topology: consoleTopology,
+    inMemory: true,
+    ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 },
+    clock: { mode: 'real' },
+    tickSchedules: false,
+    signingKey: SIGNING_KEY,
+  });
   table = { doc: createDocumentClient(runtime.urls.dynamodb), name: runtime.tableName };
 });
 afterAll(async () => {
@@ -31,7 +38,12 @@ async function signedIn(group: 'staff' | 'marketer' | 'admin'): Promise<StaffBro
 }
 
 async function aCustomer(email: string, customerName: string): Promise<string> {
-  const { customerId } = await recordOrder(runtime, { orderId: `PRIV-${email.split('@')[0] ?? email}`, customerEmail: email, customerName, purchasedAt: new Date(Date.now() - 86_400_000).toISOString() });
+  const { customerId } = await recordOrder(runtime, {
+    orderId: `PRIV-${email.split('@')[0] ?? email}`,
+    customerEmail: email,
+    customerName,
+    purchasedAt: new Date(Date.now() - 86_400_000).toISOString(),
+  });
   return customerId;
 }
 
@@ -75,7 +87,12 @@ describe('privacy in the console', () => {
     expect(json.headers['content-type']).toMatch(/^application\/json/);
     expect(json.headers['content-disposition']).toBe(`attachment; filename="privacy-export-${customerId}.json"`);
     const doc: unknown = JSON.parse(json.body);
-    expect(doc).toMatchObject({ customerId, kinds: expect.arrayContaining([expect.objectContaining({ kind: 'profile', items: [expect.objectContaining({ customerId, email: 'export.privacy@example.com' })] })]) });
+    expect(doc).toMatchObject({
+      customerId,
+      kinds: expect.arrayContaining([
+        expect.objectContaining({ kind: 'profile', items: [expect.objectContaining({ customerId, email: 'export.privacy@example.com' })] }),
+      ]),
+    });
 
     const page = await admin.post('/console/privacy/export', { person: customerId, format: 'html' });
     expect(page.status).toBe(200);

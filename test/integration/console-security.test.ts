@@ -9,14 +9,27 @@ import { topology, type Topology } from '#shared/topology.ts';
 import { recordOrder, send } from '#test/support/capture-client.ts';
 import { demoUser, StaffBrowser } from '#test/support/console-client.ts';
 
-const consoleTopology: Topology = { functions: topology.functions.filter((fn) => ['record-purchase', 'console', 'record-interaction'].includes(fn.name)), queues: [] };
+const consoleTopology: Topology = {
+  functions: topology.functions.filter((fn) => ['record-purchase', 'console', 'record-interaction'].includes(fn.name)),
+  queues: [],
+};
 
 let runtime: LocalRuntime;
 let customerId: string;
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ topology: consoleTopology, inMemory: true, ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 }, clock: { mode: 'real' }, tickSchedules: false });
-  ({ customerId } = await recordOrder(runtime, { orderId: 'SEC-1', customerEmail: 'sec@example.com', purchasedAt: new Date(Date.now() - 86_400_000).toISOString() }));
+  runtime = await startLocalRuntime({
+    topology: consoleTopology,
+    inMemory: true,
+    ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 },
+    clock: { mode: 'real' },
+    tickSchedules: false,
+  });
+  ({ customerId } = await recordOrder(runtime, {
+    orderId: 'SEC-1',
+    customerEmail: 'sec@example.com',
+    purchasedAt: new Date(Date.now() - 86_400_000).toISOString(),
+  }));
 });
 afterAll(async () => {
   await runtime.stop();
@@ -44,7 +57,15 @@ async function withSessionToken(token: string): Promise<StaffBrowser> {
   return browser;
 }
 
-const CONSOLE_GETS = ['/console', '/console?q=sec%40example.com', '/console/customers/c_000000000000000000000000', '/console/cases', '/console/cases/cs_x', '/console/reports', '/console/admin'];
+const CONSOLE_GETS = [
+  '/console',
+  '/console?q=sec%40example.com',
+  '/console/customers/c_000000000000000000000000',
+  '/console/cases',
+  '/console/cases/cs_x',
+  '/console/reports',
+  '/console/admin',
+];
 
 describe('the staff console without a session', () => {
   it('answers every console page with a redirect to sign-in that comes back to the page', async () => {
@@ -58,14 +79,22 @@ describe('the staff console without a session', () => {
 
   it('refuses posts with 401 and stores nothing', async () => {
     const browser = new StaffBrowser(runtime);
-    const reply = await browser.post(`/console/customers/${customerId}/contact`, { interactionId: 'anon-1', channel: 'phone', reason: 'question', satisfied: '1', outcome: 'resolved' }, { csrf: 'anything' });
+    const reply = await browser.post(
+      `/console/customers/${customerId}/contact`,
+      { interactionId: 'anon-1', channel: 'phone', reason: 'question', satisfied: '1', outcome: 'resolved' },
+      { csrf: 'anything' },
+    );
     expect(reply.status).toBe(401);
     const page = await signedIn('staff');
     expect((await page.get(`/console/customers/${customerId}`)).body).not.toContain('anon-1');
   });
 
   it('refuses the staff API without the API key', async () => {
-    const reply = await send(new URL('/api/interactions', runtime.urls.api).toString(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const reply = await send(new URL('/api/interactions', runtime.urls.api).toString(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(reply.status).toBe(401);
   });
 

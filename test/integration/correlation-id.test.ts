@@ -33,7 +33,13 @@ writeFileSync(
 
 const Created = z.object({ customerId: z.string() });
 const Inbox = z.object({ emails: z.array(z.object({ destination: z.object({ to: z.array(z.string()) }), subject: z.string() })) });
-const LogLine = z.looseObject({ message: z.string(), correlation_id: z.string().optional(), ref: z.string().optional(), outcome: z.string().optional(), orderId: z.string().optional() });
+const LogLine = z.looseObject({
+  message: z.string(),
+  correlation_id: z.string().optional(),
+  ref: z.string().optional(),
+  outcome: z.string().optional(),
+  orderId: z.string().optional(),
+});
 type LogLine = z.output<typeof LogLine>;
 
 let runtime: LocalRuntime;
@@ -83,7 +89,11 @@ afterAll(async () => {
 });
 
 function postPurchase(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(new URL('/api/purchases', runtime.urls.api), { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': runtime.apiKey, ...headers }, body: JSON.stringify(body) });
+  return fetch(new URL('/api/purchases', runtime.urls.api), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': runtime.apiKey, ...headers },
+    body: JSON.stringify(body),
+  });
 }
 
 async function inboxFor(address: string) {
@@ -92,7 +102,7 @@ async function inboxFor(address: string) {
 }
 
 describe('a correlation id set on a purchase', () => {
-  it('appears on the sender\'s log lines for the email that purchase causes, and on no other email\'s', async () => {
+  it("appears on the sender's log lines for the email that purchase causes, and on no other email's", async () => {
     const address = 'traced.buyer@example.com';
     // A first purchase makes the customer; the address is then confirmed with marketing consent, as the form would.
     const first = await postPurchase(aPurchase({ orderId: 'CORR-1', customerEmail: address, locale: 'en' }));
@@ -115,7 +125,9 @@ describe('a correlation id set on a purchase', () => {
     await runtime.idle();
 
     expect((await inboxFor(address)).map((email) => email.subject)).toEqual([expect.stringMatching(/^Welcome to/)]);
-    const senderLines = lines.filter((line) => line.message === 'email processed' && line.ref?.startsWith('order-thanks#') === true && line.ref.endsWith(`#${customerId}`));
+    const senderLines = lines.filter(
+      (line) => line.message === 'email processed' && line.ref?.startsWith('order-thanks#') === true && line.ref.endsWith(`#${customerId}`),
+    );
     // The first purchase's email was skipped (no confirmed address yet); the second's was sent — each under its own id.
     expect(senderLines.map((line) => line.outcome)).toEqual(['skipped:no-address', 'sent']);
     expect(senderLines[1]?.correlation_id).toBe(correlationId);
@@ -126,7 +138,9 @@ describe('a correlation id set on a purchase', () => {
   });
 
   it('is replaced by the API request id when the header is not a sane id (an email address is never logged)', async () => {
-    const response = await postPurchase(aPurchase({ orderId: 'CORR-3', customerEmail: 'other.buyer@example.com' }), { 'x-correlation-id': 'someone@example.com' });
+    const response = await postPurchase(aPurchase({ orderId: 'CORR-3', customerEmail: 'other.buyer@example.com' }), {
+      'x-correlation-id': 'someone@example.com',
+    });
     expect(response.status).toBe(201);
     await runtime.idle();
     const line = lines.find((l) => l.message === 'purchase recorded' && l.orderId === 'CORR-3');

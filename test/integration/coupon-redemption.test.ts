@@ -35,8 +35,22 @@ beforeEach(() => {
   orderSeq++;
 });
 
-const generatedCoupon: IncentiveRule = { type: 'coupon', percent: 10, currency: 'EUR', appliesTo: [], validDays: 90, code: { source: 'generated', prefix: 'THANKS' } };
-const poolCoupon: IncentiveRule = { type: 'coupon', amountMinor: 1500, currency: 'EUR', appliesTo: [], validDays: 60, code: { source: 'pool', pool: 'spring-2026' } };
+const generatedCoupon: IncentiveRule = {
+  type: 'coupon',
+  percent: 10,
+  currency: 'EUR',
+  appliesTo: [],
+  validDays: 90,
+  code: { source: 'generated', prefix: 'THANKS' },
+};
+const poolCoupon: IncentiveRule = {
+  type: 'coupon',
+  amountMinor: 1500,
+  currency: 'EUR',
+  appliesTo: [],
+  validDays: 60,
+  code: { source: 'pool', pool: 'spring-2026' },
+};
 
 /** Records an order and issues its incentive under `rule`, as confirming the form does; returns the code. */
 async function incentiveCode(rule: IncentiveRule, email: string): Promise<{ code: string; orderId: string }> {
@@ -84,9 +98,26 @@ describe('coupon codes on purchases', () => {
   });
 
   it('redeems a campaign coupon once, on the campaign occurrence that mailed it', async () => {
-    const winBack = CampaignSchema.parse({ id: 'win-back', kind: 'triggered', trigger: { event: 'SegmentEntered' }, coupon: { discount: { percent: 15 }, validDays: 30, prefix: 'BACK' } });
+    const winBack = CampaignSchema.parse({
+      id: 'win-back',
+      kind: 'triggered',
+      trigger: { event: 'SegmentEntered' },
+      coupon: { discount: { percent: 15 }, validDays: 30, prefix: 'BACK' },
+    });
     const customerId = 'c_coupon_recipient';
-    await table.doc.send(new PutCommand({ TableName: table.name, Item: { ...keys.profile(customerId), customerId, locale: 'en', confirmedEmail: 'recipient@example.com', marketingConsent: 'granted', marketingConsentAddress: consentAddressOf('recipient@example.com') } }));
+    await table.doc.send(
+      new PutCommand({
+        TableName: table.name,
+        Item: {
+          ...keys.profile(customerId),
+          customerId,
+          locale: 'en',
+          confirmedEmail: 'recipient@example.com',
+          marketingConsent: 'granted',
+          marketingConsentAddress: consentAddressOf('recipient@example.com'),
+        },
+      }),
+    );
     const outcome = await sendCampaignEmail(
       {
         table,
@@ -109,7 +140,9 @@ describe('coupon codes on purchases', () => {
 
     await buy(`R-${orderSeq}-a`, [code]);
     await buy(`R-${orderSeq}-b`, [code]);
-    expect(await get(keys.order(`R-${orderSeq}-a`))).toMatchObject({ redeemedCodes: [{ code, kind: 'campaign-coupon', campaignId: 'win-back', occurrenceId: 'evt-7' }] });
+    expect(await get(keys.order(`R-${orderSeq}-a`))).toMatchObject({
+      redeemedCodes: [{ code, kind: 'campaign-coupon', campaignId: 'win-back', occurrenceId: 'evt-7' }],
+    });
     expect((await get(keys.order(`R-${orderSeq}-b`)))?.redeemedCodes).toBeUndefined();
     expect(await get(keys.incentiveCode(code))).toMatchObject({ redeemedOrderId: `R-${orderSeq}-a` });
   });
@@ -121,7 +154,17 @@ describe('coupon codes on purchases', () => {
     expect((await get(keys.order(`R-${orderSeq}-a`)))?.redeemedCodes).toBeUndefined();
     expect(await get(keys.incentiveCode('SHOP-OWN-CODE'))).toBeUndefined();
 
-    await recordPurchase(deps, aPurchase({ orderId: `R-${orderSeq}-r`, customerEmail: 'buyer@example.com', purchasedAt: now.toISOString(), total: -10, items: [{ sku: 'X', name: 'X', category: 'tents', price: -10, quantity: 1 }], couponCodes: [code] }));
+    await recordPurchase(
+      deps,
+      aPurchase({
+        orderId: `R-${orderSeq}-r`,
+        customerEmail: 'buyer@example.com',
+        purchasedAt: now.toISOString(),
+        total: -10,
+        items: [{ sku: 'X', name: 'X', category: 'tents', price: -10, quantity: 1 }],
+        couponCodes: [code],
+      }),
+    );
     expect((await get(keys.incentiveCode(code)))?.redeemedAt).toBeUndefined();
   });
 });

@@ -28,7 +28,16 @@ afterAll(() => endpoint.stop());
 
 describe('a phone number on a purchase', () => {
   it('is found by the digits staff type, however they are spaced', async () => {
-    await recordPurchase(deps, aPurchase({ orderId: 'PH-1', customerEmail: 'sigrun@example.com', customerName: 'Sigrún', customerPhone: '+354 555-1234', purchasedAt: '2026-11-01T10:00:00Z' }));
+    await recordPurchase(
+      deps,
+      aPurchase({
+        orderId: 'PH-1',
+        customerEmail: 'sigrun@example.com',
+        customerName: 'Sigrún',
+        customerPhone: '+354 555-1234',
+        purchasedAt: '2026-11-01T10:00:00Z',
+      }),
+    );
     const found = await findCustomers(table, '5551234', deps.signingKey);
     expect(found.customers.map((c) => [c.name, c.matchedBy])).toEqual([['Sigrún', 'phone']]);
     expect((await findCustomers(table, '555 12 34', deps.signingKey)).customers).toHaveLength(1);
@@ -38,8 +47,14 @@ describe('a phone number on a purchase', () => {
   it('is kept when a later order gives none, replaced by a newer one, and not overwritten by an older one', async () => {
     await recordPurchase(deps, aPurchase({ orderId: 'PH-2', customerEmail: 'sigrun@example.com', purchasedAt: '2026-11-05T10:00:00Z' }));
     expect((await findCustomers(table, '5551234', deps.signingKey)).customers).toHaveLength(1);
-    await recordPurchase(deps, aPurchase({ orderId: 'PH-3', customerEmail: 'sigrun@example.com', customerPhone: '+354 666 7777', purchasedAt: '2026-11-10T10:00:00Z' }));
-    await recordPurchase(deps, aPurchase({ orderId: 'PH-0', customerEmail: 'sigrun@example.com', customerPhone: '+354 111 2222', purchasedAt: '2026-10-01T10:00:00Z' }));
+    await recordPurchase(
+      deps,
+      aPurchase({ orderId: 'PH-3', customerEmail: 'sigrun@example.com', customerPhone: '+354 666 7777', purchasedAt: '2026-11-10T10:00:00Z' }),
+    );
+    await recordPurchase(
+      deps,
+      aPurchase({ orderId: 'PH-0', customerEmail: 'sigrun@example.com', customerPhone: '+354 111 2222', purchasedAt: '2026-10-01T10:00:00Z' }),
+    );
     expect((await findCustomers(table, '6667777', deps.signingKey)).customers.map((c) => c.matchedBy)).toEqual(['phone']);
     expect((await findCustomers(table, '5551234', deps.signingKey)).customers).toHaveLength(0);
     expect((await findCustomers(table, '1112222', deps.signingKey)).customers).toHaveLength(0);

@@ -46,7 +46,15 @@ async function scanAll(runtime: LocalRuntime, filter: string, values: Record<str
   try {
     let page: ScanCommandOutput | undefined;
     do {
-      page = await doc.send(new ScanCommand({ TableName: runtime.tableName, FilterExpression: filter, ExpressionAttributeValues: values, ConsistentRead: true, ExclusiveStartKey: page?.LastEvaluatedKey }));
+      page = await doc.send(
+        new ScanCommand({
+          TableName: runtime.tableName,
+          FilterExpression: filter,
+          ExpressionAttributeValues: values,
+          ConsistentRead: true,
+          ExclusiveStartKey: page?.LastEvaluatedKey,
+        }),
+      );
       items.push(...(page.Items ?? []));
     } while (page.LastEvaluatedKey);
   } finally {
@@ -87,7 +95,7 @@ afterAll(async () => {
 });
 
 describe('a demo seed interrupted twice, then started again hours later on a shifted clock', () => {
-  it('recorded the first start\'s minute as the anchor before posting, and kept it', () => {
+  it("recorded the first start's minute as the anchor before posting, and kept it", () => {
     expect(anchor).toBeDefined();
     expect((anchor?.getTime() ?? 1) % 60_000).toBe(0);
     expect(Date.now() - (anchor?.getTime() ?? 0)).toBeLessThan(HOUR);
@@ -95,7 +103,9 @@ describe('a demo seed interrupted twice, then started again hours later on a shi
   });
 
   it('starts, with every order of the anchored demo shop in the table exactly once', () => {
-    const expected = generateDemoShop({ now: anchor ?? new Date(0) }).purchases.map((p) => p.orderId).sort();
+    const expected = generateDemoShop({ now: anchor ?? new Date(0) })
+      .purchases.map((p) => p.orderId)
+      .sort();
     expect(resumed?.seed?.orders).toBe(expected.length);
     expect(orderIdsAfterResume).toEqual(expected);
   });

@@ -16,7 +16,9 @@ import { TEST_SIGNING_KEY } from '#test/support/signing-key.ts';
  * the simulator publishes AWS-shaped `aws.ses` events on the default bus, the real record-email-event records them.
  */
 const CAMPAIGN = 'monthly-newsletter';
-const Stored = z.object({ emails: z.array(z.object({ messageId: z.string(), destination: z.object({ to: z.array(z.string()) }), body: z.object({ html: z.string().optional() }) })) });
+const Stored = z.object({
+  emails: z.array(z.object({ messageId: z.string(), destination: z.object({ to: z.array(z.string()) }), body: z.object({ html: z.string().optional() }) })),
+});
 
 let runtime: LocalRuntime;
 let table: Table;
@@ -42,14 +44,28 @@ afterAll(() => runtime.stop());
 /** A customer who confirmed `address` and agreed to marketing email. */
 async function aSubscriber(address: string): Promise<string> {
   const customerId = customerIdForEmail(address, TEST_SIGNING_KEY);
-  await table.doc.send(new PutCommand({ TableName: table.name, Item: { ...keys.profile(customerId), customerId, customerName: 'Test', locale: 'en', confirmedEmail: address, marketingConsent: 'granted', marketingConsentAddress: consentAddressOf(address) } }));
+  await table.doc.send(
+    new PutCommand({
+      TableName: table.name,
+      Item: {
+        ...keys.profile(customerId),
+        customerId,
+        customerName: 'Test',
+        locale: 'en',
+        confirmedEmail: address,
+        marketingConsent: 'granted',
+        marketingConsentAddress: consentAddressOf(address),
+      },
+    }),
+  );
   return customerId;
 }
 
 /** Queues one newsletter occurrence to these customers and waits until everything that follows has run. */
 async function sendNewsletter(customerIds: string[]): Promise<string> {
   const occurrenceId = `2026-12-0${++occurrenceSeq}T10:00`;
-  for (const customerId of customerIds) runtime.queues.send('send-email', JSON.stringify({ campaignId: CAMPAIGN, occurrenceId, customerId, triggeredAt: runtime.clock.now().toISOString() }));
+  for (const customerId of customerIds)
+    runtime.queues.send('send-email', JSON.stringify({ campaignId: CAMPAIGN, occurrenceId, customerId, triggeredAt: runtime.clock.now().toISOString() }));
   await runtime.idle();
   return occurrenceId;
 }
@@ -64,13 +80,24 @@ async function item(key: { PK: string; SK: string }): Promise<Record<string, unk
 }
 
 async function emailEvents(customerId: string): Promise<Record<string, unknown>[]> {
-  const result = await table.doc.send(new QueryCommand({ TableName: table.name, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :evt)', ExpressionAttributeValues: { ':pk': `CUST#${customerId}`, ':evt': keys.emailEventPrefix } }));
+  const result = await table.doc.send(
+    new QueryCommand({
+      TableName: table.name,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :evt)',
+      ExpressionAttributeValues: { ':pk': `CUST#${customerId}`, ':evt': keys.emailEventPrefix },
+    }),
+  );
   return result.Items ?? [];
 }
 
 const publishedOf = (type: string, customerId: string) => runtime.bus.published.filter((e) => e['detail-type'] === type && e.detail.customerId === customerId);
 const sesEventsOf = (type: string, messageId: string) =>
-  runtime.bus.published.filter((e) => e.source === 'aws.ses' && e['detail-type'] === type && z.object({ mail: z.object({ messageId: z.string() }) }).parse(e.detail).mail.messageId === messageId);
+  runtime.bus.published.filter(
+    (e) =>
+      e.source === 'aws.ses' &&
+      e['detail-type'] === type &&
+      z.object({ mail: z.object({ messageId: z.string() }) }).parse(e.detail).mail.messageId === messageId,
+  );
 
 describe('delivery events through the mailbox simulator', () => {
   it('a hard bounce suppresses the address at once, and it is never emailed again', async () => {
@@ -83,8 +110,16 @@ describe('delivery events through the mailbox simulator', () => {
     expect(await item(keys.profile(customerId))).toMatchObject({ suppressedReason: 'bounce', suppressedAt: expect.any(String) });
     expect(await item(keys.suppression(customerId))).toMatchObject({ reason: 'bounce', messageId: email?.messageId });
     expect(await item(keys.sendClaim(CAMPAIGN, first, customerId))).toMatchObject({ status: 'sent', bouncedAt: expect.any(String), bounceType: 'Permanent' });
-    expect(await item(keys.campaignStats(CAMPAIGN, first))).toMatchObject({ entityType: 'CAMPAIGN_STATS', campaignId: CAMPAIGN, occurrenceId: first, sent: 1, bounced: 1 });
-    expect(publishedOf('EmailBounced', customerId).map((e) => e.detail)).toEqual([expect.objectContaining({ bounceType: 'Permanent', bounceSubType: 'General', suppressed: true, campaignId: CAMPAIGN, occurrenceId: first })]);
+    expect(await item(keys.campaignStats(CAMPAIGN, first))).toMatchObject({
+      entityType: 'CAMPAIGN_STATS',
+      campaignId: CAMPAIGN,
+      occurrenceId: first,
+      sent: 1,
+      bounced: 1,
+    });
+    expect(publishedOf('EmailBounced', customerId).map((e) => e.detail)).toEqual([
+      expect.objectContaining({ bounceType: 'Permanent', bounceSubType: 'General', suppressed: true, campaignId: CAMPAIGN, occurrenceId: first }),
+    ]);
 
     const second = await sendNewsletter([customerId]);
     expect(await inboxOf(address)).toHaveLength(1);
@@ -96,8 +131,18 @@ describe('delivery events through the mailbox simulator', () => {
     const customerId = await aSubscriber(address);
     const occurrenceId = await sendNewsletter([customerId]);
 
-    expect(await item(keys.profile(customerId))).toMatchObject({ suppressedReason: 'complaint', marketingConsent: 'withdrawn', marketingConsentSource: 'complaint' });
-    const ledger = await table.doc.send(new QueryCommand({ TableName: table.name, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :c)', ExpressionAttributeValues: { ':pk': `CUST#${customerId}`, ':c': keys.consentEntryPrefix } }));
+    expect(await item(keys.profile(customerId))).toMatchObject({
+      suppressedReason: 'complaint',
+      marketingConsent: 'withdrawn',
+      marketingConsentSource: 'complaint',
+    });
+    const ledger = await table.doc.send(
+      new QueryCommand({
+        TableName: table.name,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :c)',
+        ExpressionAttributeValues: { ':pk': `CUST#${customerId}`, ':c': keys.consentEntryPrefix },
+      }),
+    );
     expect(ledger.Items).toEqual([expect.objectContaining({ kind: 'withdrawn', source: 'complaint', campaignId: CAMPAIGN, marketingEmail: false })]);
     expect(publishedOf('ConsentWithdrawn', customerId).map((e) => e.detail.source)).toEqual(['complaint']);
     expect(publishedOf('EmailComplained', customerId)).toHaveLength(1);
@@ -115,7 +160,10 @@ describe('delivery events through the mailbox simulator', () => {
     const dailyBefore = await item(keys.dailyEmailStats(day));
 
     // SES delivers at least once: the same event again (EventBridge gives a redelivery the same content).
-    runtime.bus.publish([delivered, delivered].filter((e): e is BusEvent => e !== undefined), 'default');
+    runtime.bus.publish(
+      [delivered, delivered].filter((e): e is BusEvent => e !== undefined),
+      'default',
+    );
     await runtime.idle();
 
     expect(await item(keys.campaignStats(CAMPAIGN, occurrenceId))).toMatchObject({ sent: 1, delivered: 1 });
@@ -140,14 +188,20 @@ describe('delivery events through the mailbox simulator', () => {
     const redirect = await fetch(click, { redirect: 'manual' });
     expect(redirect.status).toBe(302);
     expect(redirect.headers.get('location')).toMatch(/^https?:\/\//);
-    const forged = await fetch(click.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')), { redirect: 'manual' });
+    const forged = await fetch(
+      click.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')),
+      { redirect: 'manual' },
+    );
     expect(forged.status).toBe(404);
     await runtime.idle();
 
     const profile = await item(keys.profile(customerId));
     expect(profile).toMatchObject({ lastEmailOpened: { campaignId: CAMPAIGN, occurrenceId }, lastEmailClicked: { campaignId: CAMPAIGN, occurrenceId } });
     expect(await item(keys.campaignStats(CAMPAIGN, occurrenceId))).toMatchObject({ opened: 1, opens: 1, clicked: 1, clicks: 1 });
-    expect(await item(keys.sendClaim(CAMPAIGN, occurrenceId, customerId))).toMatchObject({ firstOpenedAt: expect.any(String), firstClickedAt: expect.any(String) });
+    expect(await item(keys.sendClaim(CAMPAIGN, occurrenceId, customerId))).toMatchObject({
+      firstOpenedAt: expect.any(String),
+      firstClickedAt: expect.any(String),
+    });
     const link = (await emailEvents(customerId)).find((e) => e.eventType === 'click')?.link;
     expect(link).toBe(redirect.headers.get('location')?.replace(/[?#].*$/, ''));
     expect(publishedOf('EmailOpened', customerId)).toHaveLength(1);
@@ -162,8 +216,31 @@ describe('delivery events through the mailbox simulator', () => {
     const as = (fixture: unknown, path: 'bounce' | 'delivery'): BusEvent => {
       const event = z.looseObject({ detail: z.looseObject({ mail: z.looseObject({ tags: z.record(z.string(), z.array(z.string())) }) }) }).parse(fixture);
       const at = new Date(Date.UTC(2026, 10, 5, 10, ++n)).toISOString();
-      const detail = { ...event.detail, mail: { ...event.detail.mail, messageId: `soft-${n}`, tags: { ...event.detail.mail.tags, customer: [customerId], occurrence: [encodeTagValue('soft')] } }, [path]: { ...z.looseObject({}).parse(event.detail[path]), timestamp: at } };
-      return { ...z.looseObject({ version: z.literal('0'), id: z.string(), 'detail-type': z.string(), source: z.string(), account: z.string(), time: z.string(), region: z.string(), resources: z.array(z.string()) }).parse(event), id: `soft-${n}`, detail };
+      const detail = {
+        ...event.detail,
+        mail: {
+          ...event.detail.mail,
+          messageId: `soft-${n}`,
+          tags: { ...event.detail.mail.tags, customer: [customerId], occurrence: [encodeTagValue('soft')] },
+        },
+        [path]: { ...z.looseObject({}).parse(event.detail[path]), timestamp: at },
+      };
+      return {
+        ...z
+          .looseObject({
+            version: z.literal('0'),
+            id: z.string(),
+            'detail-type': z.string(),
+            source: z.string(),
+            account: z.string(),
+            time: z.string(),
+            region: z.string(),
+            resources: z.array(z.string()),
+          })
+          .parse(event),
+        id: `soft-${n}`,
+        detail,
+      };
     };
     const publish = async (event: BusEvent) => {
       runtime.bus.publish([event], 'default');

@@ -12,15 +12,22 @@ let runtime: LocalRuntime;
 let table: Table;
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ topology: captureTopology, inMemory: true, ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 }, clock: { mode: 'manual' }, seed: false });
+  runtime = await startLocalRuntime({
+    topology: captureTopology,
+    inMemory: true,
+    ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 },
+    clock: { mode: 'manual' },
+    seed: false,
+  });
   table = { doc: createDocumentClient(runtime.urls.dynamodb), name: runtime.tableName };
 });
 afterAll(() => runtime.stop());
 
 const formPage = (token: string) => send(new URL(`/form/${token}`, runtime.urls.api).toString());
-const openedAt = async (orderId: string) => (await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.order(orderId), ConsistentRead: true }))).Item?.formOpenedAt;
+const openedAt = async (orderId: string) =>
+  (await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.order(orderId), ConsistentRead: true }))).Item?.formOpenedAt;
 
-describe('GET /form records the first view of an order\'s form', () => {
+describe("GET /form records the first view of an order's form", () => {
   it('marks the order at the first view and keeps that time through reloads', async () => {
     const order = await recordOrder(runtime, { orderId: 'OPEN-1', customerEmail: 'open-1@example.com' });
     expect(await openedAt('OPEN-1')).toBeUndefined();
@@ -38,7 +45,7 @@ describe('GET /form records the first view of an order\'s form', () => {
     expect(await openedAt('OPEN-2')).toBeUndefined();
   });
 
-  it('counts opened forms in the report\'s incentive funnel', async () => {
+  it("counts opened forms in the report's incentive funnel", async () => {
     const { data } = await loadReportData(table);
     const funnel = incentiveFunnel(data, { from: undefined, to: Date.now() + 86_400_000 });
     const orders = funnel.reduce((n, row) => n + row.orders, 0);

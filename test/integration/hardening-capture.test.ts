@@ -16,12 +16,27 @@ let runtime: LocalRuntime;
 let table: Table;
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ topology: captureTopology, inMemory: true, ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 }, clock: { mode: 'manual' }, seed: false, signingKey: SIGNING_KEY });
+  runtime = await startLocalRuntime({
+    topology: captureTopology,
+    inMemory: true,
+    ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 },
+    clock: { mode: 'manual' },
+    seed: false,
+    signingKey: SIGNING_KEY,
+  });
   table = { doc: createDocumentClient(runtime.urls.dynamodb), name: runtime.tableName };
 });
 afterAll(() => runtime.stop());
 
-const answers = (token: string, email: string) => ({ token, lang: 'en', email, products: ['TENT-2P'], acceptTerms: true, marketingConsent: true, satisfaction: 4 });
+const answers = (token: string, email: string) => ({
+  token,
+  lang: 'en',
+  email,
+  products: ['TENT-2P'],
+  acceptTerms: true,
+  marketingConsent: true,
+  satisfaction: 4,
+});
 
 async function item(key: Record<string, string>) {
   return (await table.doc.send(new GetCommand({ TableName: table.name, Key: key, ConsistentRead: true }))).Item;
@@ -29,7 +44,12 @@ async function item(key: Record<string, string>) {
 
 async function consentEntries(customerId: string) {
   const result = await table.doc.send(
-    new QueryCommand({ TableName: table.name, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :consent)', ExpressionAttributeValues: { ':pk': `CUST#${customerId}`, ':consent': keys.consentEntryPrefix }, ConsistentRead: true }),
+    new QueryCommand({
+      TableName: table.name,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :consent)',
+      ExpressionAttributeValues: { ':pk': `CUST#${customerId}`, ':consent': keys.consentEntryPrefix },
+      ConsistentRead: true,
+    }),
   );
   return result.Items ?? [];
 }
@@ -78,8 +98,20 @@ describe('item 5: a refund gets no form link and no incentive', () => {
   const refund = { items: [aLineItem({ sku: 'TENT-2P', price: -249.9 })], total: -249.9 };
 
   it('answers a refund with 201 and formUrl null, and 200 with the same body on a replay', async () => {
-    const body = JSON.stringify({ orderId: 'HARD-5A', customerEmail: 'hard-refund@example.com', items: refund.items, total: refund.total, currency: 'EUR', purchasedAt: '2026-11-20T10:00:00.000Z' });
-    const post = () => send(new URL('/api/purchases', runtime.urls.api).toString(), { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': runtime.apiKey }, body });
+    const body = JSON.stringify({
+      orderId: 'HARD-5A',
+      customerEmail: 'hard-refund@example.com',
+      items: refund.items,
+      total: refund.total,
+      currency: 'EUR',
+      purchasedAt: '2026-11-20T10:00:00.000Z',
+    });
+    const post = () =>
+      send(new URL('/api/purchases', runtime.urls.api).toString(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': runtime.apiKey },
+        body,
+      });
     const first = await post();
     const replay = await post();
     expect(first.status).toBe(201);
@@ -132,7 +164,17 @@ describe('item 1: a form link cannot move a confirmed submission, and a coupon i
     const stored = await item(keys.submission('HARD-1B'));
     const movedExp = Number(stored?.optInTokenExp) + 1;
     await table.doc.send(
-      new PutCommand({ TableName: table.name, Item: { ...stored, email: 'hard-other@example.com', optInEmail: 'hard-other@example.com', optInTokenExp: movedExp, optInConfirmedAt: undefined, optInConsentAt: undefined } }),
+      new PutCommand({
+        TableName: table.name,
+        Item: {
+          ...stored,
+          email: 'hard-other@example.com',
+          optInEmail: 'hard-other@example.com',
+          optInTokenExp: movedExp,
+          optInConfirmedAt: undefined,
+          optInConsentAt: undefined,
+        },
+      }),
     );
     const otherLink = new URL(link);
     otherLink.searchParams.set('token', confirmTokenFor('HARD-1B', movedExp));
@@ -152,13 +194,23 @@ describe('item 1: a form link cannot move a confirmed submission, and a coupon i
     expect(form.body).toContain('h•••@example.com');
 
     // A mistake elsewhere shows the form again: still masked, the address still not required.
-    const again = await submitForm(runtime, { token: order.token, lang: 'en', email: '', products: 'TENT-2P', acceptTerms: 'on', satisfaction: '9' }, { fromIp: '127.0.1.13' });
+    const again = await submitForm(
+      runtime,
+      { token: order.token, lang: 'en', email: '', products: 'TENT-2P', acceptTerms: 'on', satisfaction: '9' },
+      { fromIp: '127.0.1.13' },
+    );
     expect(again.status).toBe(400);
     expect(again.body).not.toContain(email);
-    expect(again.body).toMatch(/<input type="email" id="f-email" name="email" data-field="email" value="" placeholder="h•••@example\.com"(?![^>]*required)[^>]*>/);
+    expect(again.body).toMatch(
+      /<input type="email" id="f-email" name="email" data-field="email" value="" placeholder="h•••@example\.com"(?![^>]*required)[^>]*>/,
+    );
 
     // Submitting the page as shown (personal fields left empty) keeps what is on file.
-    const kept = await submitForm(runtime, { token: order.token, lang: 'en', email: '', name: '', products: 'TENT-2P', acceptTerms: 'on', satisfaction: '5' }, { fromIp: '127.0.1.13' });
+    const kept = await submitForm(
+      runtime,
+      { token: order.token, lang: 'en', email: '', name: '', products: 'TENT-2P', acceptTerms: 'on', satisfaction: '5' },
+      { fromIp: '127.0.1.13' },
+    );
     expect(kept.status).toBe(200);
     expect(await item(keys.submission('HARD-1C'))).toMatchObject({ email, answers: { name: 'Guðrún Privatsdóttir', satisfaction: 5 } });
   });
@@ -202,7 +254,11 @@ describe('item 11: the local server answers only to its own host names', () => {
   });
 
   it.each(['evil.example', 'evil.example:3000', 'localhost.evil.example', '127.0.0.1.nip.io'])('refuses Host: %s with 421 (DNS rebinding)', async (host) => {
-    const reply = await send(new URL('/api/purchases', runtime.urls.api).toString(), { method: 'POST', headers: { host, 'x-api-key': runtime.apiKey, 'content-type': 'application/json' }, body: '{}' });
+    const reply = await send(new URL('/api/purchases', runtime.urls.api).toString(), {
+      method: 'POST',
+      headers: { host, 'x-api-key': runtime.apiKey, 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(reply.status).toBe(421);
     expect(reply.body).toContain('localhost');
   });

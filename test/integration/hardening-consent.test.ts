@@ -28,10 +28,21 @@ const recordingSender: EmailSender = {
     return Promise.resolve({ messageId: `msg-${sent.length}` });
   },
 };
-const newsletter = CampaignSchema.parse({ id: 'monthly-newsletter', kind: 'newsletter', audience: { include: ['all-customers'] }, schedule: { expression: 'cron(0 10 1 * ? *)' } });
+const newsletter = CampaignSchema.parse({
+  id: 'monthly-newsletter',
+  kind: 'newsletter',
+  audience: { include: ['all-customers'] },
+  schedule: { expression: 'cron(0 10 1 * ? *)' },
+});
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ topology: captureTopology, inMemory: true, ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 }, clock: { mode: 'manual' }, seed: false });
+  runtime = await startLocalRuntime({
+    topology: captureTopology,
+    inMemory: true,
+    ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 },
+    clock: { mode: 'manual' },
+    seed: false,
+  });
   table = { doc: createDocumentClient(runtime.urls.dynamodb), name: runtime.tableName };
   const senderDoc = createDocumentClient(runtime.urls.dynamodb);
   senderDoc.middlewareStack.add(
@@ -68,18 +79,27 @@ async function profile(customerId: string) {
 /** Submits the form of a new order of `customerEmail` with `address`, returning the confirm link sent to it. */
 async function optIn(orderId: string, customerEmail: string, address: string, marketingConsent: boolean, fromIp: string) {
   const order = await recordOrder(runtime, { orderId, customerEmail, locale: 'en' });
-  const reply = await submitJson(runtime, { token: order.token, lang: 'en', email: address, products: ['TENT-2P'], acceptTerms: true, marketingConsent }, { fromIp });
+  const reply = await submitJson(
+    runtime,
+    { token: order.token, lang: 'en', email: address, products: ['TENT-2P'], acceptTerms: true, marketingConsent },
+    { fromIp },
+  );
   expect(reply.status).toBe(201);
   return { customerId: order.customerId, link: confirmLinkOf(emailsTo(await inbox(runtime), address).at(-1)) };
 }
 
-const sendNewsletter = (customerId: string, occurrenceId: string) => sendCampaignEmail(deps, { campaignId: 'monthly-newsletter', occurrenceId, customerId, triggeredAt: new Date().toISOString() });
+const sendNewsletter = (customerId: string, occurrenceId: string) =>
+  sendCampaignEmail(deps, { campaignId: 'monthly-newsletter', occurrenceId, customerId, triggeredAt: new Date().toISOString() });
 
 describe('item 4: marketing consent belongs to the address it was given for', () => {
   it('sends to the confirmed address that gave consent, and records that address with the consent', async () => {
     const { customerId, link } = await optIn('CONS-1', 'cons-one@example.com', 'cons-one@example.com', true, '127.0.2.11');
     expect((await clickConfirm(link)).status).toBe(200);
-    expect(await profile(customerId)).toMatchObject({ marketingConsent: 'granted', confirmedEmail: 'cons-one@example.com', marketingConsentAddress: consentAddressOf('cons-one@example.com') });
+    expect(await profile(customerId)).toMatchObject({
+      marketingConsent: 'granted',
+      confirmedEmail: 'cons-one@example.com',
+      marketingConsentAddress: consentAddressOf('cons-one@example.com'),
+    });
     expect(await sendNewsletter(customerId, 'occ-1')).toMatchObject({ outcome: 'sent' });
     expect(sent.at(-1)?.to).toBe('cons-one@example.com');
   });
@@ -101,7 +121,10 @@ describe('item 4: marketing consent belongs to the address it was given for', ()
     const newer = await optIn('CONS-3B', 'cons-three@example.com', 'cons-three-new@example.com', true, '127.0.2.13');
     expect((await clickConfirm(newer.link)).status).toBe(200);
     expect((await clickConfirm(older.link)).status).toBe(200);
-    expect(await profile(older.customerId)).toMatchObject({ confirmedEmail: 'cons-three-new@example.com', marketingConsentAddress: consentAddressOf('cons-three-new@example.com') });
+    expect(await profile(older.customerId)).toMatchObject({
+      confirmedEmail: 'cons-three-new@example.com',
+      marketingConsentAddress: consentAddressOf('cons-three-new@example.com'),
+    });
   });
 
   it('never moves the address to an older link confirmed for the first time after a newer one', async () => {
@@ -118,7 +141,14 @@ describe('item 4: marketing consent belongs to the address it was given for', ()
     expect((await clickConfirm(link)).status).toBe(200);
     // Between the sender's read and its claim, consent is given for another address (e.g. a racing confirmation).
     raceBeforeClaim = () =>
-      table.doc.send(new UpdateCommand({ TableName: table.name, Key: keys.profile(customerId), UpdateExpression: 'SET marketingConsentAddress = :other', ExpressionAttributeValues: { ':other': consentAddressOf('someone-else@example.com') } }));
+      table.doc.send(
+        new UpdateCommand({
+          TableName: table.name,
+          Key: keys.profile(customerId),
+          UpdateExpression: 'SET marketingConsentAddress = :other',
+          ExpressionAttributeValues: { ':other': consentAddressOf('someone-else@example.com') },
+        }),
+      );
     const before = sent.length;
     const outcome = await sendNewsletter(customerId, 'occ-5');
     expect(raceBeforeClaim).toBeUndefined();

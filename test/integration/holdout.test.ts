@@ -17,7 +17,13 @@ import { startPutEventsEndpoint, type PutEventsEndpoint } from '#local/put-event
 import { createTestTable } from '#test/support/test-table.ts';
 import { aConsentGivenDetail, aSegmentEnteredDetail } from '#test/support/event-details.ts';
 
-const news = CampaignSchema.parse({ id: 'news', kind: 'newsletter', holdoutPercent: 10, audience: { include: ['all-customers'] }, schedule: { expression: 'cron(0 10 1 * ? *)' } });
+const news = CampaignSchema.parse({
+  id: 'news',
+  kind: 'newsletter',
+  holdoutPercent: 10,
+  audience: { include: ['all-customers'] },
+  schedule: { expression: 'cron(0 10 1 * ? *)' },
+});
 const welcome = CampaignSchema.parse({ id: 'welcome', kind: 'triggered', holdoutPercent: 50, trigger: { event: 'ConsentGiven' }, oncePerCustomer: true });
 const winBack = CampaignSchema.parse({ id: 'win-back', kind: 'triggered', holdoutPercent: 50, trigger: { event: 'SegmentEntered' }, delay: { days: 3 } });
 const campaigns = new Map<string, Campaign>([news, welcome, winBack].map((c) => [c.id, c]));
@@ -43,7 +49,14 @@ beforeAll(async () => {
   endpoint = await startPutEventsEndpoint({ port: 0, onEvents: () => undefined });
   const items = customers.flatMap((customerId) => [
     { ...keys.segmentMembership(customerId, 'all-customers'), ...keys.segmentMemberIndex('all-customers', customerId), customerId, segment: 'all-customers' },
-    { ...keys.profile(customerId), customerId, locale: 'en', confirmedEmail: `${customerId}@example.com`, marketingConsent: 'granted', marketingConsentAddress: consentAddressOf(`${customerId}@example.com`) },
+    {
+      ...keys.profile(customerId),
+      customerId,
+      locale: 'en',
+      confirmedEmail: `${customerId}@example.com`,
+      marketingConsent: 'granted',
+      marketingConsentAddress: consentAddressOf(`${customerId}@example.com`),
+    },
   ]);
   for (let i = 0; i < items.length; i += 25) {
     await table.doc.send(new BatchWriteCommand({ RequestItems: { [table.name]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
@@ -80,7 +93,15 @@ async function claimsOf(partition: string): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await table.doc.send(new QueryCommand({ TableName: table.name, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': partition }, ExclusiveStartKey: start, ConsistentRead: true }));
+    const page = await table.doc.send(
+      new QueryCommand({
+        TableName: table.name,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': partition },
+        ExclusiveStartKey: start,
+        ConsistentRead: true,
+      }),
+    );
     items.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
   } while (start);
@@ -88,7 +109,7 @@ async function claimsOf(partition: string): Promise<Record<string, unknown>[]> {
 }
 
 describe('holdout groups', () => {
-  it('gives the held-out share of a newsletter\'s audience a held-out claim instead of a queued email', async () => {
+  it("gives the held-out share of a newsletter's audience a held-out claim instead of a queued email", async () => {
     expect(heldOutOfNews.length).toBeGreaterThan(AUDIENCE * 0.05);
     const result = await planNewsletter(planner(), 'news', '2026-12-01T10:00:00Z');
     expect(result).toEqual({ planned: true, campaignId: 'news', occurrenceId: '2026-12-01T10:00', recipients: AUDIENCE, heldOut: heldOutOfNews.length });
@@ -98,15 +119,26 @@ describe('holdout groups', () => {
     expect(heldOutOfNews.some((c) => queuedIds.has(c))).toBe(false);
     const claims = await claimsOf(keys.sendClaimPartition('news', '2026-12-01T10:00'));
     expect(claims.map((c) => c.customerId).sort()).toEqual(heldOutOfNews);
-    expect(claims[0]).toMatchObject({ entityType: 'SEND', status: 'held-out', campaignId: 'news', occurrenceId: '2026-12-01T10:00', heldOutAt: now.toISOString(), triggeredAt: '2026-12-01T10:00:00.000Z' });
-    expect(await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.occurrence('news', '2026-12-01T10:00') }))).toMatchObject({ Item: { recipients: AUDIENCE, heldOut: heldOutOfNews.length } });
+    expect(claims[0]).toMatchObject({
+      entityType: 'SEND',
+      status: 'held-out',
+      campaignId: 'news',
+      occurrenceId: '2026-12-01T10:00',
+      heldOutAt: now.toISOString(),
+      triggeredAt: '2026-12-01T10:00:00.000Z',
+    });
+    expect(await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.occurrence('news', '2026-12-01T10:00') }))).toMatchObject({
+      Item: { recipients: AUDIENCE, heldOut: heldOutOfNews.length },
+    });
   });
 
   it('never writes a held-out claim over an existing claim when the occurrence is planned again', async () => {
     const [first] = heldOutOfNews;
     if (first === undefined) throw new Error('no held-out customer');
     const occurrence = '2026-12-01T11:00';
-    await table.doc.send(new PutCommand({ TableName: table.name, Item: { ...keys.sendClaim('news', occurrence, first), status: 'sent', customerId: first, sentAt: 'earlier' } }));
+    await table.doc.send(
+      new PutCommand({ TableName: table.name, Item: { ...keys.sendClaim('news', occurrence, first), status: 'sent', customerId: first, sentAt: 'earlier' } }),
+    );
     await planNewsletter(planner(), 'news', '2026-12-01T11:00:00Z');
     await planNewsletter({ ...planner(), now: () => new Date(now.getTime() + 60_000) }, 'news', '2026-12-01T11:00:00Z');
     const claims = await claimsOf(keys.sendClaimPartition('news', occurrence));
@@ -119,25 +151,48 @@ describe('holdout groups', () => {
     const [held] = heldOutOfNews;
     const sent = customers.find((c) => !isHeldOut('news', c, 10));
     if (held === undefined || sent === undefined) throw new Error('need one of each');
-    const request = (customerId: string): SendRequest => ({ campaignId: 'news', occurrenceId: '2026-12-01T10:00', customerId, triggeredAt: '2026-12-01T10:00:00.000Z' });
+    const request = (customerId: string): SendRequest => ({
+      campaignId: 'news',
+      occurrenceId: '2026-12-01T10:00',
+      customerId,
+      triggeredAt: '2026-12-01T10:00:00.000Z',
+    });
     expect(await sendCampaignEmail(sender, request(held))).toEqual({ outcome: 'skipped', reason: 'held-out' });
     const results = await sendCampaignBatch(sender, [request(held), request(sent)], []);
-    expect(results).toEqual([{ outcome: 'skipped', reason: 'held-out' }, { outcome: 'sent', messageId: expect.any(String) }]);
+    expect(results).toEqual([
+      { outcome: 'skipped', reason: 'held-out' },
+      { outcome: 'sent', messageId: expect.any(String) },
+    ]);
     expect(emailed.map((e) => e.to)).toEqual([`${sent}@example.com`]);
-    expect(await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.sendClaim('news', '2026-12-01T10:00', held) }))).toMatchObject({ Item: { status: 'held-out' } });
+    expect(await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.sendClaim('news', '2026-12-01T10:00', held) }))).toMatchObject({
+      Item: { status: 'held-out' },
+    });
   });
 
-  it('holds out a triggered campaign\'s customer with a claim and queues nothing for them', async () => {
+  it("holds out a triggered campaign's customer with a claim and queues nothing for them", async () => {
     const held = customers.find((c) => isHeldOut('welcome', c, 50));
     const kept = customers.find((c) => !isHeldOut('welcome', c, 50));
     if (held === undefined || kept === undefined) throw new Error('need one of each');
-    expect(await planTriggered(planner(), 'welcome', { id: 'evt-1', time: now.toISOString(), detail: aConsentGivenDetail({ customerId: held }) })).toEqual({ planned: true, campaignId: 'welcome', occurrenceId: 'once', recipients: 1, heldOut: 1 });
-    expect(await planTriggered(planner(), 'welcome', { id: 'evt-2', time: now.toISOString(), detail: aConsentGivenDetail({ customerId: kept }) })).toEqual({ planned: true, campaignId: 'welcome', occurrenceId: 'once', recipients: 1 });
+    expect(await planTriggered(planner(), 'welcome', { id: 'evt-1', time: now.toISOString(), detail: aConsentGivenDetail({ customerId: held }) })).toEqual({
+      planned: true,
+      campaignId: 'welcome',
+      occurrenceId: 'once',
+      recipients: 1,
+      heldOut: 1,
+    });
+    expect(await planTriggered(planner(), 'welcome', { id: 'evt-2', time: now.toISOString(), detail: aConsentGivenDetail({ customerId: kept }) })).toEqual({
+      planned: true,
+      campaignId: 'welcome',
+      occurrenceId: 'once',
+      recipients: 1,
+    });
     expect(queued.map((r) => r.customerId)).toEqual([kept]);
-    expect(await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.sendClaim('welcome', 'once', held) }))).toMatchObject({ Item: { status: 'held-out', heldOutAt: now.toISOString() } });
+    expect(await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.sendClaim('welcome', 'once', held) }))).toMatchObject({
+      Item: { status: 'held-out', heldOutAt: now.toISOString() },
+    });
   });
 
-  it('dates a delayed campaign\'s held-out claim when the email would have gone, not when it was triggered', async () => {
+  it("dates a delayed campaign's held-out claim when the email would have gone, not when it was triggered", async () => {
     const held = customers.find((c) => isHeldOut('win-back', c, 50));
     if (held === undefined) throw new Error('need a held-out customer');
     await planTriggered(planner(), 'win-back', { id: 'evt-9', time: now.toISOString(), detail: aSegmentEnteredDetail({ customerId: held }) });

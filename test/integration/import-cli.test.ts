@@ -21,18 +21,38 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 async function kinship(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { code, out, err } = await runCli(args, { KINSHIP_CONFIG_DIR: dir, DYNAMODB_ENDPOINT: table.endpoint, TABLE_NAME: table.name, KINSHIP_SIGNING_KEY: TEST_SIGNING_KEY });
+  const { code, out, err } = await runCli(args, {
+    KINSHIP_CONFIG_DIR: dir,
+    DYNAMODB_ENDPOINT: table.endpoint,
+    TABLE_NAME: table.name,
+    KINSHIP_SIGNING_KEY: TEST_SIGNING_KEY,
+  });
   return { code, stdout: out, stderr: err };
 }
 
 // Semicolons, decimal commas, day-first dates and Danish headers (no aliases), as a Danish shop's export writes them.
-const DANISH = ['\ufeffOrdrenr;Dato;E-mail;SKU;Produkt;Kategori;Antal;Pris;Land;Valuta', 'D-1;01.03.2026 10:00;ole@example.com;TENT;Telt;tents;1;1.499,50;DK;DKK', 'D-1;01.03.2026 10:00;ole@example.com;SOCK;"Sokker; uld";socks;2;50,00;DK;DKK', 'D-2;31.02.2026;ole@example.com;MAP;Kort;maps;1;10,00;DK;DKK'].join('\r\n');
+const DANISH = [
+  '\ufeffOrdrenr;Dato;E-mail;SKU;Produkt;Kategori;Antal;Pris;Land;Valuta',
+  'D-1;01.03.2026 10:00;ole@example.com;TENT;Telt;tents;1;1.499,50;DK;DKK',
+  'D-1;01.03.2026 10:00;ole@example.com;SOCK;"Sokker; uld";socks;2;50,00;DK;DKK',
+  'D-2;31.02.2026;ole@example.com;MAP;Kort;maps;1;10,00;DK;DKK',
+].join('\r\n');
 
 describe('npx kinship import', () => {
   it('imports a file end to end, prints the summary and the rejects file, and is a no-op the second time', async () => {
     const file = join(dir, 'ordrer.csv');
     await writeFile(file, DANISH);
-    const args = ['import', file, '--map', 'orderId=Ordrenr,date=Dato,name=Produkt,category=Kategori', '--map', 'quantity=Antal,price=Pris,country=Land,currency=Valuta', '--decimal-comma', '--date-format', 'DD.MM.YYYY'];
+    const args = [
+      'import',
+      file,
+      '--map',
+      'orderId=Ordrenr,date=Dato,name=Produkt,category=Kategori',
+      '--map',
+      'quantity=Antal,price=Pris,country=Land,currency=Valuta',
+      '--decimal-comma',
+      '--date-format',
+      'DD.MM.YYYY',
+    ];
     const first = await kinship(args);
     expect(first.stderr).toContain('Writing orders: done');
     expect(first.code).toBe(0);
@@ -45,7 +65,11 @@ describe('npx kinship import', () => {
     expect(rejects).toContain('rejected_line;reject_reason;Ordrenr;Dato');
     expect(rejects).toContain('4;"In column ""Dato"", ""31.02.2026"" is not a calendar date.";D-2;31.02.2026;');
 
-    const item = (await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.profile(customerIdForEmail('ole@example.com', TEST_SIGNING_KEY)), ConsistentRead: true }))).Item;
+    const item = (
+      await table.doc.send(
+        new GetCommand({ TableName: table.name, Key: keys.profile(customerIdForEmail('ole@example.com', TEST_SIGNING_KEY)), ConsistentRead: true }),
+      )
+    ).Item;
     // (1,499.50 + 2 × 50.00) DKK × 0.134 = 214.333 EUR, rounded to the cent
     expect(profileFromItem(item ?? {})).toMatchObject({ orderCount: 1, netSpendMinor: 21433, country: 'DK' });
 
@@ -86,7 +110,8 @@ describe('npx kinship import', () => {
     const result = await kinship(['import', file, '--dry-run']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('nothing was written to the table (--dry-run)');
-    const item = (await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.profile(customerIdForEmail('dry@example.com', TEST_SIGNING_KEY)) }))).Item;
+    const item = (await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.profile(customerIdForEmail('dry@example.com', TEST_SIGNING_KEY)) })))
+      .Item;
     expect(item).toBeUndefined();
   });
 

@@ -76,7 +76,9 @@ function deps(table: Table, overrides: Partial<ImportDeps> = {}): ImportDeps {
 const request = (file: string): ImportRequest => ({ file, csv: { decimalComma: false, dateFormat: 'ISO', columnMap: {} } });
 
 async function profileOf(table: Table, email: string): Promise<CustomerProfile> {
-  const item = (await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.profile(customerIdForEmail(email, TEST_SIGNING_KEY)), ConsistentRead: true }))).Item;
+  const item = (
+    await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.profile(customerIdForEmail(email, TEST_SIGNING_KEY)), ConsistentRead: true }))
+  ).Item;
   if (!item) throw new Error('profile missing');
   return profileFromItem(item);
 }
@@ -126,7 +128,9 @@ function historyCsv(): string {
     const month = String(1 + (order % 9)).padStart(2, '0');
     for (let line = 1; line <= 1 + (order % 3); line++) {
       const price = order % 11 === 0 ? `-${line}0.00` : `${order}.${line}5`;
-      lines.push(`H-${order},2026-${month}-${day}T10:00:00Z,c${customer}@example.com,SKU-${line},Item ${line},cat-${(order + line) % 5},${line},${price},IS,EUR,C ${customer}`);
+      lines.push(
+        `H-${order},2026-${month}-${day}T10:00:00Z,c${customer}@example.com,SKU-${line},Item ${line},cat-${(order + line) % 5},${line},${price},IS,EUR,C ${customer}`,
+      );
     }
   }
   return lines.join('\n');
@@ -137,11 +141,25 @@ describe('importOrderFile against DynamoDB Local', () => {
     const table = await createTestTable('import');
     const summary = await importOrderFile(deps(table), request(await csvFile('small.csv', SMALL)));
     expect(summary).toMatchObject({ outcome: 'imported', resumed: false, rejectsPath: undefined });
-    expect(summary.counters).toMatchObject({ rows: 6, rowsAccepted: 6, rowsRejected: 0, orders: 5, ordersWritten: 5, ordersAlreadyRecorded: 0, customers: 2, customersUpdated: 2 });
+    expect(summary.counters).toMatchObject({
+      rows: 6,
+      rowsAccepted: 6,
+      rowsRejected: 0,
+      orders: 5,
+      ordersWritten: 5,
+      ordersAlreadyRecorded: 0,
+      customers: 2,
+      customersUpdated: 2,
+    });
     expect(await profileOf(table, 'anna@example.com')).toMatchObject(annaExpected);
     expect(await profileOf(table, 'bjorn@example.com')).toMatchObject(bjornExpected);
     const order = (await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.order('O-1') }))).Item;
-    expect(order).toMatchObject({ source: `import:${summary.importId}`, totalMinor: 30990, eventPublished: true, customerId: customerIdForEmail('anna@example.com', TEST_SIGNING_KEY) });
+    expect(order).toMatchObject({
+      source: `import:${summary.importId}`,
+      totalMinor: 30990,
+      eventPublished: true,
+      customerId: customerIdForEmail('anna@example.com', TEST_SIGNING_KEY),
+    });
   });
 
   it('changes nothing when the same file is imported again', async () => {
@@ -160,10 +178,31 @@ describe('importOrderFile against DynamoDB Local', () => {
     const table = await createTestTable('import-api');
     const bus = await startPutEventsEndpoint({ port: 0, onEvents: () => undefined });
     try {
-      const apiDeps = { table, bus: { client: createEventBridgeClient(bus.endpoint), name: 'kinship' }, config, signingKey: TEST_SIGNING_KEY, publicBaseUrl: 'http://localhost:3000', now: () => now };
+      const apiDeps = {
+        table,
+        bus: { client: createEventBridgeClient(bus.endpoint), name: 'kinship' },
+        config,
+        signingKey: TEST_SIGNING_KEY,
+        publicBaseUrl: 'http://localhost:3000',
+        now: () => now,
+      };
       // O-2 exactly as in the file; O-5 with another price (the shop's API and export disagree).
-      await recordPurchase(apiDeps, { orderId: 'O-2', customerEmail: 'anna@example.com', items: [{ sku: 'SOCK', name: 'Socks, wool', category: 'socks', price: 12.5, quantity: 3 }], total: 37.5, currency: 'EUR', purchasedAt: '2026-03-05T12:00:00Z' });
-      await recordPurchase(apiDeps, { orderId: 'O-5', customerEmail: 'bjorn@example.com', items: [{ sku: 'BOOT', name: 'Boots', category: 'boots', price: 900, quantity: 1 }], total: 900, currency: 'DKK', purchasedAt: '2026-02-15T10:00:00Z' });
+      await recordPurchase(apiDeps, {
+        orderId: 'O-2',
+        customerEmail: 'anna@example.com',
+        items: [{ sku: 'SOCK', name: 'Socks, wool', category: 'socks', price: 12.5, quantity: 3 }],
+        total: 37.5,
+        currency: 'EUR',
+        purchasedAt: '2026-03-05T12:00:00Z',
+      });
+      await recordPurchase(apiDeps, {
+        orderId: 'O-5',
+        customerEmail: 'bjorn@example.com',
+        items: [{ sku: 'BOOT', name: 'Boots', category: 'boots', price: 900, quantity: 1 }],
+        total: 900,
+        currency: 'DKK',
+        purchasedAt: '2026-02-15T10:00:00Z',
+      });
     } finally {
       await bus.stop();
     }
@@ -172,7 +211,11 @@ describe('importOrderFile against DynamoDB Local', () => {
     expect(summary.ordersRecordedDifferently).toEqual(['O-5']);
     expect(await profileOf(table, 'anna@example.com')).toMatchObject(annaExpected);
     // O-5 counts once, at the API's 900 DKK (120.60 EUR), not the file's 1000 DKK.
-    expect(await profileOf(table, 'bjorn@example.com')).toMatchObject({ orderCount: 2, netSpendMinor: 6900 + 12060, categorySpendMinor: { maps: 6900, boots: 12060 } });
+    expect(await profileOf(table, 'bjorn@example.com')).toMatchObject({
+      orderCount: 2,
+      netSpendMinor: 6900 + 12060,
+      categorySpendMinor: { maps: 6900, boots: 12060 },
+    });
     const apiOrder = (await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.order('O-2') }))).Item;
     expect(apiOrder?.source).toBe('api');
   });
@@ -196,11 +239,21 @@ describe('importOrderFile against DynamoDB Local', () => {
     expect(summary.counters).toMatchObject({ rows: 5, rowsAccepted: 2, rowsRejected: 3, orders: 2, ordersRejected: 3 });
     const rejected = (await readFile(rejectsPath, 'utf8')).trimEnd().split('\r\n');
     expect(rejected[0]).toBe(`rejected_line,reject_reason,${HEADER}`);
-    expect(rejected[1]).toBe('3,"In column ""qty"", ""0"" is zero: a line needs at least one unit (write a returned line as a negative quantity).",G-2,2026-01-11T09:00:00Z,gina@example.com,SOCK,Socks,socks,0,5.00,IS,EUR,Gina');
-    expect(rejected[2]).toBe('4,"In column ""email"", ""not-an-email"" is not an email address.",G-3,2026-01-12T09:00:00Z,not-an-email,SOCK,Socks,socks,1,5.00,IS,EUR,');
-    expect(rejected[3]).toBe('5,"In column ""currency"", ""EURO"" is not an ISO 4217 currency code such as EUR.",G-4,2026-01-13T09:00:00Z,gina@example.com,SOCK,Socks,socks,1,5.00,IS,EURO,Gina');
+    expect(rejected[1]).toBe(
+      '3,"In column ""qty"", ""0"" is zero: a line needs at least one unit (write a returned line as a negative quantity).",G-2,2026-01-11T09:00:00Z,gina@example.com,SOCK,Socks,socks,0,5.00,IS,EUR,Gina',
+    );
+    expect(rejected[2]).toBe(
+      '4,"In column ""email"", ""not-an-email"" is not an email address.",G-3,2026-01-12T09:00:00Z,not-an-email,SOCK,Socks,socks,1,5.00,IS,EUR,',
+    );
+    expect(rejected[3]).toBe(
+      '5,"In column ""currency"", ""EURO"" is not an ISO 4217 currency code such as EUR.",G-4,2026-01-13T09:00:00Z,gina@example.com,SOCK,Socks,socks,1,5.00,IS,EURO,Gina',
+    );
     expect(rejected).toHaveLength(4);
-    expect(await profileOf(table, 'gina@example.com')).toMatchObject({ orderCount: 2, netSpendMinor: 10000 + 1500, categorySpendMinor: { tents: 10000, maps: 1500 } });
+    expect(await profileOf(table, 'gina@example.com')).toMatchObject({
+      orderCount: 2,
+      netSpendMinor: 10000 + 1500,
+      categorySpendMinor: { tents: 10000, maps: 1500 },
+    });
   });
 
   it.each([
@@ -258,11 +311,15 @@ describe('profile writes of the import', () => {
     const table = await createTestTable('profile-race');
     const store = new ImportStore(table, { concurrency: 4 });
     // c_0 gets a profile from elsewhere; the import still believes no profile exists (an empty read).
-    await table.doc.send(new UpdateCommand({ TableName: table.name, Key: keys.profile('c_0'), ...profileUpdate(delta('c_0'), undefined, { ...context, importId: 'other' }) }));
+    await table.doc.send(
+      new UpdateCommand({ TableName: table.name, Key: keys.profile('c_0'), ...profileUpdate(delta('c_0'), undefined, { ...context, importId: 'other' }) }),
+    );
     const deltas = ['c_0', 'c_1', 'c_2'].map(delta);
     const result = await store.applyProfiles(deltas, new Map(), context);
     expect(result).toEqual({ updated: 3, alreadyApplied: 0 });
-    const profile = profileFromItem((await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.profile('c_0'), ConsistentRead: true }))).Item ?? {});
+    const profile = profileFromItem(
+      (await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.profile('c_0'), ConsistentRead: true }))).Item ?? {},
+    );
     expect(profile).toMatchObject({ orderCount: 4, netSpendMinor: 3000, categorySpendMinor: { socks: 3000 } });
     // Applying the same import again changes nothing, even with a stale read that says "not applied".
     expect(await store.applyProfiles(deltas, new Map(), context)).toEqual({ updated: 0, alreadyApplied: 3 });

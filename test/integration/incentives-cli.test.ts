@@ -27,7 +27,9 @@ describe('npx kinship incentives load-pool', () => {
     expect(first.code).toBe(0);
     expect(first.out).toContain('2 codes loaded, 0 already there, 1 duplicate lines, 1 unusable lines');
     expect(first.err).toContain(`${file}:6: not a usable code: "no good!"`);
-    const free = await table.doc.send(new QueryCommand({ TableName: table.name, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.poolPartition('spring-2026') } }));
+    const free = await table.doc.send(
+      new QueryCommand({ TableName: table.name, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.poolPartition('spring-2026') } }),
+    );
     expect((free.Items ?? []).map((i) => i.SK).sort()).toEqual(['FREE#SPRING-0001', 'FREE#SPRING-0002']);
 
     const again = await kinship('load-pool', 'spring-2026', file);

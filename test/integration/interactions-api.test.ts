@@ -8,24 +8,47 @@ import { createDocumentClient } from '#shared/table/table-client.ts';
 import { topology, type Topology } from '#shared/topology.ts';
 import { emailsTo, inbox, recordOrder, send, submitJson } from '#test/support/capture-client.ts';
 
-const interactionTopology: Topology = { functions: topology.functions.filter((fn) => ['record-purchase', 'submit-form', 'record-interaction', 'escalate-cases'].includes(fn.name)), queues: [] };
+const interactionTopology: Topology = {
+  functions: topology.functions.filter((fn) => ['record-purchase', 'submit-form', 'record-interaction', 'escalate-cases'].includes(fn.name)),
+  queues: [],
+};
 const STAFF_INBOX = 'staff-alerts@kinship.local';
 
 let runtime: LocalRuntime;
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ topology: interactionTopology, inMemory: true, ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 }, clock: { mode: 'real' }, tickSchedules: false });
+  runtime = await startLocalRuntime({
+    topology: interactionTopology,
+    inMemory: true,
+    ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 },
+    clock: { mode: 'real' },
+    tickSchedules: false,
+  });
 });
 afterAll(async () => {
   await runtime.stop();
 });
 
 function anInteraction(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { interactionId: 'INT-1', customerEmail: 'gudrun@example.com', channel: 'phone', reason: 'complaint', satisfied: 4, whatWasDone: 'Explained the warranty', outcome: 'resolved', staffId: 'till-3', ...overrides };
+  return {
+    interactionId: 'INT-1',
+    customerEmail: 'gudrun@example.com',
+    channel: 'phone',
+    reason: 'complaint',
+    satisfied: 4,
+    whatWasDone: 'Explained the warranty',
+    outcome: 'resolved',
+    staffId: 'till-3',
+    ...overrides,
+  };
 }
 
 function postInteraction(body: unknown, headers: Record<string, string> = {}) {
-  return send(new URL('/api/interactions', runtime.urls.api).toString(), { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': runtime.apiKey, ...headers }, body: JSON.stringify(body) });
+  return send(new URL('/api/interactions', runtime.urls.api).toString(), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': runtime.apiKey, ...headers },
+    body: JSON.stringify(body),
+  });
 }
 
 const Reply = z.object({ interactionId: z.string(), customerId: z.string(), recordedAt: z.string(), caseId: z.string().optional() });
@@ -44,7 +67,11 @@ async function caseItem(caseId: string) {
 
 describe('POST /api/interactions', () => {
   it('records a contact (201), replays it with the same answer (200) and refuses the id with other content (409)', async () => {
-    const { customerId } = await recordOrder(runtime, { orderId: 'INT-ORDER-1', customerEmail: 'gudrun@example.com', purchasedAt: new Date(Date.now() - 86_400_000).toISOString() });
+    const { customerId } = await recordOrder(runtime, {
+      orderId: 'INT-ORDER-1',
+      customerEmail: 'gudrun@example.com',
+      purchasedAt: new Date(Date.now() - 86_400_000).toISOString(),
+    });
     const first = await postInteraction(anInteraction());
     expect(first.status).toBe(201);
     const created = Reply.parse(JSON.parse(first.body));
@@ -61,13 +88,21 @@ describe('POST /api/interactions', () => {
   });
 
   it('answers bad input with 400 and a message per field, never a 5xx', async () => {
-    const reply = await postInteraction(anInteraction({ interactionId: 'INT-BAD', channel: 'fax', satisfied: 7, reason: 'weather', outcome: undefined, staffId: '' }));
+    const reply = await postInteraction(
+      anInteraction({ interactionId: 'INT-BAD', channel: 'fax', satisfied: 7, reason: 'weather', outcome: undefined, staffId: '' }),
+    );
     expect(reply.status).toBe(400);
-    const fields = ErrorReply.parse(JSON.parse(reply.body)).error.issues?.map((i) => i.field).sort();
+    const fields = ErrorReply.parse(JSON.parse(reply.body))
+      .error.issues?.map((i) => i.field)
+      .sort();
     expect(fields).toEqual(['channel', 'outcome', 'reason', 'satisfied', 'staffId']);
     const both = await postInteraction(anInteraction({ interactionId: 'INT-BOTH', customerId: 'c_000000000000000000000000' }));
     expect(both.status).toBe(400);
-    const notJson = await send(new URL('/api/interactions', runtime.urls.api).toString(), { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': runtime.apiKey }, body: '{"interactionId":' });
+    const notJson = await send(new URL('/api/interactions', runtime.urls.api).toString(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': runtime.apiKey },
+      body: '{"interactionId":',
+    });
     expect(notJson.status).toBe(400);
   });
 
@@ -90,10 +125,28 @@ describe('POST /api/interactions', () => {
 
 describe('cases from the incentive form and their escalation', () => {
   it('opens a case when the form answer is 2 or less, and not for a 3', async () => {
-    const unhappy = await recordOrder(runtime, { orderId: 'FORM-SAD', customerEmail: 'inga@example.com', locale: 'is', purchasedAt: new Date(Date.now() - 86_400_000).toISOString() });
-    await submitJson(runtime, { token: unhappy.token, lang: 'is', email: 'inga@example.com', products: ['TENT-2P'], acceptTerms: true, satisfaction: 1 }, { fromIp: '127.0.0.61' });
-    const neutral = await recordOrder(runtime, { orderId: 'FORM-OK', customerEmail: 'jon@example.com', locale: 'is', purchasedAt: new Date(Date.now() - 86_400_000).toISOString() });
-    await submitJson(runtime, { token: neutral.token, lang: 'is', email: 'jon@example.com', products: ['TENT-2P'], acceptTerms: true, satisfaction: 3 }, { fromIp: '127.0.0.62' });
+    const unhappy = await recordOrder(runtime, {
+      orderId: 'FORM-SAD',
+      customerEmail: 'inga@example.com',
+      locale: 'is',
+      purchasedAt: new Date(Date.now() - 86_400_000).toISOString(),
+    });
+    await submitJson(
+      runtime,
+      { token: unhappy.token, lang: 'is', email: 'inga@example.com', products: ['TENT-2P'], acceptTerms: true, satisfaction: 1 },
+      { fromIp: '127.0.0.61' },
+    );
+    const neutral = await recordOrder(runtime, {
+      orderId: 'FORM-OK',
+      customerEmail: 'jon@example.com',
+      locale: 'is',
+      purchasedAt: new Date(Date.now() - 86_400_000).toISOString(),
+    });
+    await submitJson(
+      runtime,
+      { token: neutral.token, lang: 'is', email: 'jon@example.com', products: ['TENT-2P'], acceptTerms: true, satisfaction: 3 },
+      { fromIp: '127.0.0.62' },
+    );
     expect(await caseItem(caseIdFor('form', 'FORM-SAD'))).toMatchObject({ status: 'open', source: 'form', customerId: unhappy.customerId });
     expect(await caseItem(caseIdFor('form', 'FORM-OK'))).toBeUndefined();
   });
@@ -111,7 +164,10 @@ describe('cases from the incentive form and their escalation', () => {
     expect(await notices()).toHaveLength(1);
 
     await runtime.jumpTo(new Date(runtime.clock.now().getTime() + 48 * 3_600_000));
-    expect((await notices()).map((e) => e.subject).sort()).toEqual([`Kinship: case ${caseId} needs attention (unassigned)`, `Kinship: case ${caseId} needs attention (unresolved)`]);
+    expect((await notices()).map((e) => e.subject).sort()).toEqual([
+      `Kinship: case ${caseId} needs attention (unassigned)`,
+      `Kinship: case ${caseId} needs attention (unresolved)`,
+    ]);
     const text = (await notices())[0]?.body.text ?? '';
     expect(text).toContain(`/console/cases/${caseId}`);
     expect(text).not.toContain('inga@example.com');

@@ -16,7 +16,14 @@ const RING = JSON.stringify({ current: 'k2', keys: { k1: OLD_KEY, k2: NEW_KEY } 
 let runtime: LocalRuntime;
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ topology: captureTopology, inMemory: true, ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 }, clock: { mode: 'manual' }, seed: false, signingKey: RING });
+  runtime = await startLocalRuntime({
+    topology: captureTopology,
+    inMemory: true,
+    ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 },
+    clock: { mode: 'manual' },
+    seed: false,
+    signingKey: RING,
+  });
 });
 afterAll(() => runtime.stop());
 
@@ -52,7 +59,11 @@ describe('form links across the upgrade to key ids and a rotation', () => {
     expect(page.status).toBe(200);
     expect(page.body).toContain('<form');
     expect(page.body).toContain(oldLink);
-    const reply = await submitJson(runtime, { token: oldLink, lang: 'en', email: 'rot-2@example.com', products: ['TENT-2P'], acceptTerms: true, marketingConsent: false, satisfaction: 5 }, { fromIp: '127.0.2.9' });
+    const reply = await submitJson(
+      runtime,
+      { token: oldLink, lang: 'en', email: 'rot-2@example.com', products: ['TENT-2P'], acceptTerms: true, marketingConsent: false, satisfaction: 5 },
+      { fromIp: '127.0.2.9' },
+    );
     expect(reply.status).toBe(201);
   });
 

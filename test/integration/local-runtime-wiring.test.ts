@@ -20,7 +20,9 @@ const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const BusEvent = z.object({ id: z.string(), source: z.string(), 'detail-type': z.string(), detail: z.object({ ref: z.string() }).loose() });
 const ScheduledEvent = z.object({ source: z.literal('aws.scheduler'), time: z.string(), resources: z.array(z.string()) });
 const SqsEvent = z.object({
-  Records: z.array(z.object({ messageId: z.string(), body: z.string(), attributes: z.object({ ApproximateReceiveCount: z.string() }), eventSourceARN: z.string() })),
+  Records: z.array(
+    z.object({ messageId: z.string(), body: z.string(), attributes: z.object({ ApproximateReceiveCount: z.string() }), eventSourceARN: z.string() }),
+  ),
 });
 
 const base: Pick<FunctionSpec, 'feature' | 'memoryMb' | 'timeoutSeconds' | 'access'> = { feature: 'test', memoryMb: 128, timeoutSeconds: 5, access: {} };
@@ -34,7 +36,11 @@ const topology: Topology = {
         {
           kind: 'event',
           name: 'big-orders',
-          pattern: { source: ['shop.test'], 'detail-type': [{ prefix: 'Order' }], detail: { total: [{ numeric: ['>=', 100, '<', 1000] }], channel: [{ 'anything-but': ['test'] }] } },
+          pattern: {
+            source: ['shop.test'],
+            'detail-type': [{ prefix: 'Order' }],
+            detail: { total: [{ numeric: ['>=', 100, '<', 1000] }], channel: [{ 'anything-but': ['test'] }] },
+          },
         },
       ],
     },
@@ -42,10 +48,22 @@ const topology: Topology = {
       ...base,
       name: 'win-back',
       description: 'a campaign rule with an input transformer',
-      triggers: [{ kind: 'event', name: 'campaign-win-back', pattern: { source: ['shop.test'], 'detail-type': ['SegmentEntered'], detail: { segment: ['lapsed'] } }, input: { campaignId: 'win-back' } }],
+      triggers: [
+        {
+          kind: 'event',
+          name: 'campaign-win-back',
+          pattern: { source: ['shop.test'], 'detail-type': ['SegmentEntered'], detail: { segment: ['lapsed'] } },
+          input: { campaignId: 'win-back' },
+        },
+      ],
     },
     { ...base, name: 'flaky-target', description: 'always fails', triggers: [{ kind: 'event', name: 'flaky', pattern: { source: ['shop.flaky'] } }] },
-    { ...base, name: 'morning-report', description: 'daily at 09:00 UTC', triggers: [{ kind: 'schedule', name: 'morning-report', expression: 'cron(0 9 * * ? *)' }] },
+    {
+      ...base,
+      name: 'morning-report',
+      description: 'daily at 09:00 UTC',
+      triggers: [{ kind: 'schedule', name: 'morning-report', expression: 'cron(0 9 * * ? *)' }],
+    },
     { ...base, name: 'poison-consumer', description: 'throws on every message', triggers: [{ kind: 'queue', queue: 'poison', batchSize: 10 }] },
     { ...base, name: 'partial-consumer', description: 'fails one message once', triggers: [{ kind: 'queue', queue: 'partial', batchSize: 10 }] },
   ],
@@ -113,7 +131,12 @@ const at = (offsetSeconds: number) => new Date(runtime.clock.now().getTime() + o
 
 describe('event rules', () => {
   it('delivers through PutEvents only the events the rule pattern matches', async () => {
-    const entry = (ref: string, source: string, detailType: string, detail: Record<string, unknown>) => ({ Source: source, DetailType: detailType, Detail: JSON.stringify({ ref, ...detail }), EventBusName: 'kinship' });
+    const entry = (ref: string, source: string, detailType: string, detail: Record<string, unknown>) => ({
+      Source: source,
+      DetailType: detailType,
+      Detail: JSON.stringify({ ref, ...detail }),
+      EventBusName: 'kinship',
+    });
     const result = await events.send(
       new PutEventsCommand({
         Entries: [
@@ -131,21 +154,38 @@ describe('event rules', () => {
     expect(result.FailedEntryCount).toBe(0);
     await runtime.idle();
     expect(received.bigOrders.map((e) => e.detail.ref).sort()).toEqual(['lower-bound', 'match']);
-    expect(received.bigOrders.find((e) => e.detail.ref === 'match')).toMatchObject({ source: 'shop.test', 'detail-type': 'OrderPlaced', detail: { total: 150 } });
+    expect(received.bigOrders.find((e) => e.detail.ref === 'match')).toMatchObject({
+      source: 'shop.test',
+      'detail-type': 'OrderPlaced',
+      detail: { total: 150 },
+    });
   });
 
   it('gives a rule with an input transformer `{ ...input, event }`', async () => {
     await events.send(
       new PutEventsCommand({
-        Entries: ['lapsed', 'gold'].map((segment) => ({ Source: 'shop.test', DetailType: 'SegmentEntered', Detail: JSON.stringify({ ref: segment, segment }) })),
+        Entries: ['lapsed', 'gold'].map((segment) => ({
+          Source: 'shop.test',
+          DetailType: 'SegmentEntered',
+          Detail: JSON.stringify({ ref: segment, segment }),
+        })),
       }),
     );
     await runtime.idle();
-    expect(received.winBack).toEqual([{ campaignId: 'win-back', event: expect.objectContaining({ source: 'shop.test', 'detail-type': 'SegmentEntered', detail: { ref: 'lapsed', segment: 'lapsed' } }) }]);
+    expect(received.winBack).toEqual([
+      {
+        campaignId: 'win-back',
+        event: expect.objectContaining({ source: 'shop.test', 'detail-type': 'SegmentEntered', detail: { ref: 'lapsed', segment: 'lapsed' } }),
+      },
+    ]);
   });
 
   it('refuses a PutEvents call of more than 10 entries, as EventBridge does', async () => {
-    const entries = Array.from({ length: 11 }, (_, i) => ({ Source: 'shop.test', DetailType: 'OrderPlaced', Detail: JSON.stringify({ ref: `batch-${i}`, total: 150, channel: 'web' }) }));
+    const entries = Array.from({ length: 11 }, (_, i) => ({
+      Source: 'shop.test',
+      DetailType: 'OrderPlaced',
+      Detail: JSON.stringify({ ref: `batch-${i}`, total: 150, channel: 'web' }),
+    }));
     await expect(events.send(new PutEventsCommand({ Entries: entries }))).rejects.toMatchObject({ name: 'ValidationException' });
     await runtime.idle();
     expect(received.bigOrders.filter((e) => e.detail.ref.startsWith('batch-'))).toEqual([]);

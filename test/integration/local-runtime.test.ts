@@ -17,7 +17,9 @@ let runtime: LocalRuntime;
 let doc: DynamoDBDocumentClient;
 
 const Created = z.object({ orderId: z.string(), customerId: z.string(), formUrl: z.string() });
-const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), issues: z.array(z.object({ field: z.string(), message: z.string() })).optional() }) });
+const ErrorBody = z.object({
+  error: z.object({ code: z.string(), message: z.string(), issues: z.array(z.object({ field: z.string(), message: z.string() })).optional() }),
+});
 
 beforeAll(async () => {
   runtime = await startLocalRuntime({
@@ -27,7 +29,9 @@ beforeAll(async () => {
     apiKey: 'test-api-key',
     log: silentLog,
   });
-  doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: runtime.urls.dynamodb, region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }));
+  doc = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ endpoint: runtime.urls.dynamodb, region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
+  );
 });
 
 afterAll(async () => {
@@ -37,7 +41,11 @@ afterAll(async () => {
 
 /** POSTs with the JSON content type and the API key unless `headers` replaces them. */
 function post(path: string, body: string, headers?: Record<string, string>): Promise<Response> {
-  return fetch(new URL(path, runtime.urls.api), { method: 'POST', headers: headers ?? { 'content-type': 'application/json', 'x-api-key': runtime.apiKey }, body });
+  return fetch(new URL(path, runtime.urls.api), {
+    method: 'POST',
+    headers: headers ?? { 'content-type': 'application/json', 'x-api-key': runtime.apiKey },
+    body,
+  });
 }
 
 async function errorOf(response: Response) {
@@ -70,7 +78,12 @@ async function order(orderId: string) {
 
 describe('local runtime over HTTP', () => {
   it('records a purchase: 201 with the form link, the profile in DynamoDB Local, PurchaseRecorded on the bus', async () => {
-    const purchase = aPurchase({ orderId: 'LR-1', customerEmail: 'runtime@example.com', items: [aLineItem({ category: 'tents', price: 100, quantity: 2 })], total: 200 });
+    const purchase = aPurchase({
+      orderId: 'LR-1',
+      customerEmail: 'runtime@example.com',
+      items: [aLineItem({ category: 'tents', price: 100, quantity: 2 })],
+      total: 200,
+    });
     const response = await post('/api/purchases', JSON.stringify(purchase));
     expect(response.status).toBe(201);
     const created = Created.parse(await response.json());
@@ -111,7 +124,10 @@ describe('local runtime over HTTP', () => {
   });
 
   it('refuses text/plain with 415 JSON naming the expected content type', async () => {
-    const response = await post('/api/purchases', JSON.stringify(aPurchase({ orderId: 'LR-415' })), { 'content-type': 'text/plain', 'x-api-key': runtime.apiKey });
+    const response = await post('/api/purchases', JSON.stringify(aPurchase({ orderId: 'LR-415' })), {
+      'content-type': 'text/plain',
+      'x-api-key': runtime.apiKey,
+    });
     expect(response.status).toBe(415);
     expect((await errorOf(response)).error.message).toContain('application/json');
   });

@@ -23,7 +23,11 @@ beforeAll(async () => {
   // Consented before consent had an address: the sender skips it until the migration runs.
   await putProfile('c_legacy', { confirmedEmail: 'legacy@example.com', marketingConsent: 'granted' });
   // Already tied to another address (a later confirmation): the migration must not touch it.
-  await putProfile('c_current', { confirmedEmail: 'new@example.com', marketingConsent: 'granted', marketingConsentAddress: consentAddressOf('old@example.com') });
+  await putProfile('c_current', {
+    confirmedEmail: 'new@example.com',
+    marketingConsent: 'granted',
+    marketingConsentAddress: consentAddressOf('old@example.com'),
+  });
   await putProfile('c_withdrawn', { confirmedEmail: 'gone@example.com', marketingConsent: 'withdrawn' });
   await putProfile('c_unconfirmed', { marketingConsent: 'granted' });
 });

@@ -20,7 +20,11 @@ const SECRET = 'migration-test-signing-key-0123456789abcdef';
 const at = '2026-11-20T10:00:00.000Z';
 const address = { anna: 'anna@example.com', bob: 'bob@example.com', carol: 'carol@example.com' } as const;
 const old = { anna: legacyCustomerIdForEmail(address.anna), bob: legacyCustomerIdForEmail(address.bob), carol: legacyCustomerIdForEmail(address.carol) };
-const keyed = { anna: customerIdForEmail(address.anna, SECRET), bob: customerIdForEmail(address.bob, SECRET), carol: customerIdForEmail(address.carol, SECRET) };
+const keyed = {
+  anna: customerIdForEmail(address.anna, SECRET),
+  bob: customerIdForEmail(address.bob, SECRET),
+  carol: customerIdForEmail(address.carol, SECRET),
+};
 /** An old id whose address is nowhere in the table: it cannot be mapped. */
 const orphan = legacyCustomerIdForEmail('nobody-on-file@example.com');
 
@@ -31,9 +35,24 @@ let table: Table & { endpoint: string };
 function oldStyleItems(): Item[] {
   const { anna, bob, carol } = old;
   return [
-    { ...keys.profile(anna), entityType: 'PROFILE', customerId: anna, email: address.anna, confirmedEmail: 'Anna@Example.com', orderCount: 2, referralCount: 1 },
+    {
+      ...keys.profile(anna),
+      entityType: 'PROFILE',
+      customerId: anna,
+      email: address.anna,
+      confirmedEmail: 'Anna@Example.com',
+      orderCount: 2,
+      referralCount: 1,
+    },
     { ...keys.order('O-1'), ...keys.orderByCustomer(anna, at, 'O-1'), entityType: 'ORDER', customerId: anna, email: address.anna, total: 12000 },
-    { ...keys.order('O-2'), ...keys.orderByCustomer(anna, '2026-11-21T10:00:00.000Z', 'O-2'), entityType: 'ORDER', customerId: anna, email: address.anna, total: 3000 },
+    {
+      ...keys.order('O-2'),
+      ...keys.orderByCustomer(anna, '2026-11-21T10:00:00.000Z', 'O-2'),
+      entityType: 'ORDER',
+      customerId: anna,
+      email: address.anna,
+      total: 3000,
+    },
     { ...keys.submission('O-1'), entityType: 'SUBMISSION', customerId: anna, orderId: 'O-1', answers: { email: address.anna, satisfaction: 5 } },
     { ...keys.consentEntry(anna, at, 'O-1'), entityType: 'CONSENT', customerId: anna, email: address.anna, marketingEmail: true },
     { ...keys.answerHistory(anna, at, 'O-1'), entityType: 'ANSWERS', customerId: anna, answers: { satisfaction: 5 } },
@@ -56,8 +75,9 @@ function oldStyleItems(): Item[] {
 function expectedAfter(items: Item[]): Item[] {
   const rename = (text: string) => text.replaceAll(old.anna, keyed.anna).replaceAll(old.bob, keyed.bob).replaceAll(old.carol, keyed.carol);
   return items.map((item) => {
-    const next: Item = JSON.parse(rename(JSON.stringify(item, (_, value: unknown) => (value instanceof Set ? { $set: [...value] } : value))), (_, value: unknown) =>
-      typeof value === 'object' && value !== null && '$set' in value && Array.isArray(value.$set) ? new Set(value.$set) : value,
+    const next: Item = JSON.parse(
+      rename(JSON.stringify(item, (_, value: unknown) => (value instanceof Set ? { $set: [...value] } : value))),
+      (_, value: unknown) => (typeof value === 'object' && value !== null && '$set' in value && Array.isArray(value.$set) ? new Set(value.$set) : value),
     );
     return item.SK === 'SEG#gold' ? { ...next, ...keys.segmentMemberIndex('gold', keyed.anna) } : next;
   });
@@ -158,7 +178,14 @@ describe('npx kinship migrate customer-ids in this release (it writes keyed ids)
     // What the app writes now is the id the migration moved Anna to: her next order adds to her profile, not a new one.
     const events = await startPutEventsEndpoint({ port: 0, onEvents: () => undefined });
     try {
-      const deps = { table, bus: { client: createEventBridgeClient(events.endpoint), name: 'kinship' }, config: aShopConfig(), signingKey: SECRET, publicBaseUrl: 'http://localhost:3000', now: () => new Date('2026-11-25T12:00:00Z') };
+      const deps = {
+        table,
+        bus: { client: createEventBridgeClient(events.endpoint), name: 'kinship' },
+        config: aShopConfig(),
+        signingKey: SECRET,
+        publicBaseUrl: 'http://localhost:3000',
+        now: () => new Date('2026-11-25T12:00:00Z'),
+      };
       const result = await recordPurchase(deps, aPurchase({ orderId: 'O-4', customerEmail: 'Anna@Example.com', purchasedAt: '2026-11-24T10:00:00Z' }));
       expect(result.customerId).toBe(keyed.anna);
     } finally {

@@ -30,7 +30,14 @@ beforeAll(async () => {
 afterAll(() => endpoint.stop());
 
 async function history(customerId: string) {
-  const result = await table.doc.send(new QueryCommand({ TableName: table.name, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)', ExpressionAttributeValues: { ':pk': `CUST#${customerId}`, ':p': keys.answerHistoryPrefix }, ConsistentRead: true }));
+  const result = await table.doc.send(
+    new QueryCommand({
+      TableName: table.name,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
+      ExpressionAttributeValues: { ':pk': `CUST#${customerId}`, ':p': keys.answerHistoryPrefix },
+      ConsistentRead: true,
+    }),
+  );
   return result.Items ?? [];
 }
 
@@ -39,8 +46,18 @@ const freeText = { satisfactionReason: 'The zip broke', whyChoseUs: 'Near my hom
 describe('the answer history under the privacy rules', () => {
   it('the retention sweep blanks free text in history entries older than the limit and keeps the rest', async () => {
     const customerId = 'c_retention';
-    await writeAnswersToProfile(table, TEST_SIGNING_KEY, { customerId, orderId: 'OLD', at: '2024-10-01T00:00:00.000Z', answers: { products: [], interests: ['tents'], satisfaction: 2, heardFrom: 'other', ...freeText } });
-    await writeAnswersToProfile(table, TEST_SIGNING_KEY, { customerId, orderId: 'NEW', at: '2025-08-01T00:00:00.000Z', answers: { products: [], interests: [], satisfaction: 4, ...freeText } });
+    await writeAnswersToProfile(table, TEST_SIGNING_KEY, {
+      customerId,
+      orderId: 'OLD',
+      at: '2024-10-01T00:00:00.000Z',
+      answers: { products: [], interests: ['tents'], satisfaction: 2, heardFrom: 'other', ...freeText },
+    });
+    await writeAnswersToProfile(table, TEST_SIGNING_KEY, {
+      customerId,
+      orderId: 'NEW',
+      at: '2025-08-01T00:00:00.000Z',
+      answers: { products: [], interests: [], satisfaction: 4, ...freeText },
+    });
     const summary = await sweepRetention(table, config, NOW);
     expect(summary.historyCleared).toBe(1);
     const [old, recent] = await history(customerId);
@@ -52,8 +69,15 @@ describe('the answer history under the privacy rules', () => {
   it('exports the history and the waiting referral under their own kinds, and an erasure deletes both', async () => {
     const email = 'history-privacy@example.com';
     const customerId = customerIdForEmail(email, TEST_SIGNING_KEY);
-    await table.doc.send(new PutCommand({ TableName: table.name, Item: { ...keys.profile(customerId), entityType: 'PROFILE', customerId, email, orderCount: 1 } }));
-    await writeAnswersToProfile(table, TEST_SIGNING_KEY, { customerId, orderId: 'P-1', at: '2026-11-01T00:00:00.000Z', answers: { products: [], interests: [], name: 'Sigga', ...freeText } });
+    await table.doc.send(
+      new PutCommand({ TableName: table.name, Item: { ...keys.profile(customerId), entityType: 'PROFILE', customerId, email, orderCount: 1 } }),
+    );
+    await writeAnswersToProfile(table, TEST_SIGNING_KEY, {
+      customerId,
+      orderId: 'P-1',
+      at: '2026-11-01T00:00:00.000Z',
+      answers: { products: [], interests: [], name: 'Sigga', ...freeText },
+    });
     // Someone not yet a customer was named as referrer by this person: the listing is about them, not about this person.
     const friendId = customerIdForEmail('not-yet-customer@example.com', TEST_SIGNING_KEY);
     await creditReferral(table, { referrerId: friendId, referredId: customerId, orderId: 'P-1', at: '2026-11-02T00:00:00.000Z' });

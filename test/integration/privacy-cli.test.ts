@@ -18,9 +18,21 @@ let table: Table;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ topology: { functions: [], queues: [] }, inMemory: true, ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 }, clock: { mode: 'manual' }, seed: false });
+  runtime = await startLocalRuntime({
+    topology: { functions: [], queues: [] },
+    inMemory: true,
+    ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 },
+    clock: { mode: 'manual' },
+    seed: false,
+  });
   table = { doc: createDocumentClient(runtime.urls.dynamodb), name: runtime.tableName };
-  env = { DYNAMODB_ENDPOINT: runtime.urls.dynamodb, TABLE_NAME: runtime.tableName, EVENTBRIDGE_ENDPOINT: runtime.urls.events, KINSHIP_SIGNING_KEY: TEST_SIGNING_KEY, LOG_LEVEL: 'SILENT' };
+  env = {
+    DYNAMODB_ENDPOINT: runtime.urls.dynamodb,
+    TABLE_NAME: runtime.tableName,
+    EVENTBRIDGE_ENDPOINT: runtime.urls.events,
+    KINSHIP_SIGNING_KEY: TEST_SIGNING_KEY,
+    LOG_LEVEL: 'SILENT',
+  };
 });
 afterAll(() => runtime.stop());
 
@@ -39,9 +51,31 @@ async function put(item: Record<string, unknown>) {
 async function writePerson() {
   await put({ ...keys.profile(id), entityType: 'PROFILE', customerId: id, email: EMAIL, customerName: NAME, referredBy: other, orderCount: 1 });
   await put({ ...keys.consentEntry(id, '2026-11-20T10:05:00Z', 'form#CLI-1'), entityType: 'CONSENT', customerId: id, email: EMAIL, kind: 'given' });
-  await put({ ...keys.order('CLI-1'), ...keys.orderByCustomer(id, '2026-11-20T10:00:00Z', 'CLI-1'), entityType: 'ORDER', orderId: 'CLI-1', customerId: id, totalMinor: 5000, locale: 'is' });
-  await put({ ...keys.submission('CLI-1'), entityType: 'SUBMISSION', orderId: 'CLI-1', customerId: id, email: EMAIL, answers: { name: NAME, satisfactionReason: 'Rennilásinn <b>brotnaði</b>' } });
-  await put({ ...keys.answerHistory(id, '2026-11-20T10:02:00Z', 'CLI-1'), entityType: 'ANSWERS', orderId: 'CLI-1', customerId: id, submittedAt: '2026-11-20T10:02:00Z', answers: { name: NAME } });
+  await put({
+    ...keys.order('CLI-1'),
+    ...keys.orderByCustomer(id, '2026-11-20T10:00:00Z', 'CLI-1'),
+    entityType: 'ORDER',
+    orderId: 'CLI-1',
+    customerId: id,
+    totalMinor: 5000,
+    locale: 'is',
+  });
+  await put({
+    ...keys.submission('CLI-1'),
+    entityType: 'SUBMISSION',
+    orderId: 'CLI-1',
+    customerId: id,
+    email: EMAIL,
+    answers: { name: NAME, satisfactionReason: 'Rennilásinn <b>brotnaði</b>' },
+  });
+  await put({
+    ...keys.answerHistory(id, '2026-11-20T10:02:00Z', 'CLI-1'),
+    entityType: 'ANSWERS',
+    orderId: 'CLI-1',
+    customerId: id,
+    submittedAt: '2026-11-20T10:02:00Z',
+    answers: { name: NAME },
+  });
   await put({ ...keys.pendingReferrer(id), entityType: 'REFERRAL_PENDING', referrerId: id, since: '2026-11-20T10:03:00Z' });
   await put({ ...keys.incentive('CLI-1'), entityType: 'INCENTIVE', orderId: 'CLI-1', customerId: id, code: 'CLI-CODE' });
   await put({ ...keys.incentiveCode('CLI-CODE'), entityType: 'INCENTIVE_CODE', code: 'CLI-CODE', orderId: 'CLI-1', customerId: id });

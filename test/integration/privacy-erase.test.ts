@@ -19,7 +19,14 @@ let runtime: LocalRuntime;
 let table: Table;
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ signingKey: TEST_SIGNING_KEY, topology: privacyTopology, inMemory: true, ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 }, clock: { mode: 'manual' }, seed: false });
+  runtime = await startLocalRuntime({
+    signingKey: TEST_SIGNING_KEY,
+    topology: privacyTopology,
+    inMemory: true,
+    ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 },
+    clock: { mode: 'manual' },
+    seed: false,
+  });
   table = { doc: createDocumentClient(runtime.urls.dynamodb), name: runtime.tableName };
 });
 afterAll(() => runtime.stop());
@@ -37,7 +44,11 @@ function privacyCall(action: 'export' | 'erase', body: Record<string, unknown>):
 }
 
 async function fillFormAndConfirm(order: { token: string }, email: string, answers: Record<string, string | number | boolean | string[]>, fromIp: string) {
-  const reply = await submitJson(runtime, { token: order.token, lang: 'is', email, products: ['TENT-2P'], acceptTerms: true, marketingConsent: true, ...answers }, { fromIp });
+  const reply = await submitJson(
+    runtime,
+    { token: order.token, lang: 'is', email, products: ['TENT-2P'], acceptTerms: true, marketingConsent: true, ...answers },
+    { fromIp },
+  );
   expect(reply.status).toBe(201);
   const mail = (await inbox(runtime)).filter((m) => m.destination.to.some((to) => to.toLowerCase() === email.toLowerCase()));
   const confirmed = await clickConfirm(confirmLinkOf(mail.at(-1)), { fromIp });
@@ -67,15 +78,40 @@ describe('privacy erase, through POST /api/privacy/erase', () => {
     const anna = await recordOrder(runtime, { orderId: 'PRIV-A1', customerEmail: ANNA.email, customerName: ANNA.name, total: 249.9 });
     annaForm = anna;
     await recordOrder(runtime, { orderId: 'PRIV-A2', customerEmail: ANNA.email, customerName: ANNA.name, purchasedAt: '2026-11-25T10:00:00Z' });
-    await fillFormAndConfirm(anna, ANNA.email, { name: ANNA.name, satisfaction: 2, satisfactionReason: FREE_TEXT[0] ?? '', whyChoseUs: FREE_TEXT[1] ?? '', heardFrom: 'other', heardFromOther: FREE_TEXT[2] ?? '', referrerEmail: 'bjarni@example.com' }, '127.0.0.41');
+    await fillFormAndConfirm(
+      anna,
+      ANNA.email,
+      {
+        name: ANNA.name,
+        satisfaction: 2,
+        satisfactionReason: FREE_TEXT[0] ?? '',
+        whyChoseUs: FREE_TEXT[1] ?? '',
+        heardFrom: 'other',
+        heardFromOther: FREE_TEXT[2] ?? '',
+        referrerEmail: 'bjarni@example.com',
+      },
+      '127.0.0.41',
+    );
     const katla = await recordOrder(runtime, { orderId: 'PRIV-K1', customerEmail: 'katla@example.com', customerName: 'Katla Referred' });
     await fillFormAndConfirm(katla, 'katla@example.com', { referrerEmail: ANNA.email }, '127.0.0.42');
     await runtime.idle();
 
     // Written directly: the item types other features write.
-    await put({ ...keys.segmentMembership(annaId, 'rfm-champions'), ...keys.segmentMemberIndex('rfm-champions', annaId), entityType: 'SEGMENT_MEMBER', customerId: annaId, enteredAt: '2026-11-26T00:00:00Z' });
+    await put({
+      ...keys.segmentMembership(annaId, 'rfm-champions'),
+      ...keys.segmentMemberIndex('rfm-champions', annaId),
+      entityType: 'SEGMENT_MEMBER',
+      customerId: annaId,
+      enteredAt: '2026-11-26T00:00:00Z',
+    });
     await put({ ...keys.emailEvent(annaId, '2026-11-27T09:00:00Z', 'Open', 'msg-1'), entityType: 'EMAIL_EVENT', customerId: annaId, messageId: 'msg-1' });
-    await put({ ...keys.contact(annaId, '2026-11-28T09:00:00Z', 'int-1'), entityType: 'CONTACT', customerId: annaId, note: `${ANNA.name} called about the leaking tent`, channel: 'phone' });
+    await put({
+      ...keys.contact(annaId, '2026-11-28T09:00:00Z', 'int-1'),
+      entityType: 'CONTACT',
+      customerId: annaId,
+      note: `${ANNA.name} called about the leaking tent`,
+      channel: 'phone',
+    });
     await put({ ...keys.interaction('int-1'), entityType: 'INTERACTION', customerId: annaId });
     await put({ ...keys.staffCase('case-1'), entityType: 'CASE', customerId: annaId, customerName: ANNA.name, summary: FREE_TEXT[0] });
     await put({ ...keys.caseByStatus('open', '2026-11-28T09:00:00Z', 'case-1'), entityType: 'CASE_LISTING', customerId: annaId, customerName: ANNA.name });
@@ -87,7 +123,8 @@ describe('privacy erase, through POST /api/privacy/erase', () => {
 
   it('leaves the address, the name, every free-text answer and the customer id nowhere in the table, and keeps the orders with their totals', async () => {
     const before = JSON.stringify(await wholeTable()).toLowerCase();
-    for (const needle of [ANNA.email.toLowerCase(), ANNA.name.toLowerCase(), annaId, ...FREE_TEXT.map((t) => t.toLowerCase())]) expect(before).toContain(needle);
+    for (const needle of [ANNA.email.toLowerCase(), ANNA.name.toLowerCase(), annaId, ...FREE_TEXT.map((t) => t.toLowerCase())])
+      expect(before).toContain(needle);
 
     const reply = await privacyCall('erase', { email: ANNA.email, confirm: true });
     expect(reply.status).toBe(200);
@@ -95,14 +132,22 @@ describe('privacy erase, through POST /api/privacy/erase', () => {
 
     const after = await wholeTable();
     const text = JSON.stringify(after).toLowerCase();
-    for (const needle of [ANNA.email.toLowerCase(), ANNA.name.toLowerCase(), annaId, ...FREE_TEXT.map((t) => t.toLowerCase())]) expect(text).not.toContain(needle);
+    for (const needle of [ANNA.email.toLowerCase(), ANNA.name.toLowerCase(), annaId, ...FREE_TEXT.map((t) => t.toLowerCase())])
+      expect(text).not.toContain(needle);
 
     const order = await item(keys.order('PRIV-A1'));
     expect(order).toMatchObject({ totalMinor: 24990, currency: 'EUR' });
     expect(order?.customerId).toMatch(/^anon_[0-9a-f]{24}$/);
     expect(order).not.toHaveProperty('locale');
     // Both orders still group under one anonymous customer (repeat-purchase reports keep working).
-    const grouped = await table.doc.send(new QueryCommand({ TableName: table.name, IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': `CUST#${String(order?.customerId)}` } }));
+    const grouped = await table.doc.send(
+      new QueryCommand({
+        TableName: table.name,
+        IndexName: 'GSI1',
+        KeyConditionExpression: 'GSI1PK = :pk',
+        ExpressionAttributeValues: { ':pk': `CUST#${String(order?.customerId)}` },
+      }),
+    );
     expect(grouped.Items?.map((o) => o.orderId).sort()).toEqual(['PRIV-A1', 'PRIV-A2']);
     expect(await item(keys.submission('PRIV-A1'))).toBeUndefined();
     expect(await item(keys.profile(annaId))).toBeUndefined();
@@ -110,7 +155,11 @@ describe('privacy erase, through POST /api/privacy/erase', () => {
 
   it('turns the erased customer’s old form link away, so it cannot put an address back under the anonymous id', async () => {
     expect((await send(annaForm.formUrl, {})).status).toBe(404);
-    const resubmitted = await submitJson(runtime, { token: annaForm.token, lang: 'is', email: 'anna.again@example.com', products: ['TENT-2P'], acceptTerms: true }, { fromIp: '127.0.0.43' });
+    const resubmitted = await submitJson(
+      runtime,
+      { token: annaForm.token, lang: 'is', email: 'anna.again@example.com', products: ['TENT-2P'], acceptTerms: true },
+      { fromIp: '127.0.0.43' },
+    );
     expect(resubmitted.status).toBe(404);
     const text = JSON.stringify(await wholeTable()).toLowerCase();
     expect(text).not.toContain('anna.again@example.com');
@@ -119,7 +168,13 @@ describe('privacy erase, through POST /api/privacy/erase', () => {
   it('keeps the referrer’s count right and the referred customer’s own form, without Anna in either', async () => {
     const bjarniId = customerIdForEmail('bjarni@example.com', TEST_SIGNING_KEY);
     expect(await item(keys.profile(bjarniId))).toMatchObject({ referralCount: 1 });
-    const edges = await table.doc.send(new QueryCommand({ TableName: table.name, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :r)', ExpressionAttributeValues: { ':pk': `CUST#${bjarniId}`, ':r': 'REFERRAL#' } }));
+    const edges = await table.doc.send(
+      new QueryCommand({
+        TableName: table.name,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :r)',
+        ExpressionAttributeValues: { ':pk': `CUST#${bjarniId}`, ':r': 'REFERRAL#' },
+      }),
+    );
     expect(edges.Items?.map((e) => String(e.SK))).toEqual([expect.stringMatching(/^REFERRAL#anon_/)]);
     const katlaForm = await item(keys.submission('PRIV-K1'));
     expect(katlaForm?.answers).toMatchObject({ referrerEmail: '[erased]', products: ['TENT-2P'] });
@@ -145,7 +200,13 @@ describe('privacy erase, through POST /api/privacy/erase', () => {
     const profile = await item(keys.profile(annaId));
     expect(profile).toMatchObject({ erasedBefore: expect.any(String), orderCount: 1 });
     expect(profile?.marketingConsent).toBeUndefined();
-    const consent = await table.doc.send(new QueryCommand({ TableName: table.name, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :c)', ExpressionAttributeValues: { ':pk': `CUST#${annaId}`, ':c': keys.consentEntryPrefix } }));
+    const consent = await table.doc.send(
+      new QueryCommand({
+        TableName: table.name,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :c)',
+        ExpressionAttributeValues: { ':pk': `CUST#${annaId}`, ':c': keys.consentEntryPrefix },
+      }),
+    );
     expect(consent.Items).toEqual([]);
   });
 

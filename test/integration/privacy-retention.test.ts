@@ -26,7 +26,13 @@ describe('the retention sweep', () => {
   it('blanks free text older than the limit, keeps newer free text and every other answer, and catches up as the clock moves', async () => {
     await put({ ...keys.submission('RET-OLD'), entityType: 'SUBMISSION', customerId: 'c_old', submittedAt: '2024-11-15T00:00:00Z', answers });
     await put({ ...keys.submission('RET-NEW'), entityType: 'SUBMISSION', customerId: 'c_new', submittedAt: '2025-06-01T00:00:00Z', answers });
-    await put({ ...keys.profile('c_old'), entityType: 'PROFILE', 'ans#satisfactionReason': { value: 'Lak', at: '2024-11-15T00:00:00Z' }, 'ans#whyChoseUs': { value: 'Verðið', at: '2025-06-01T00:00:00Z' }, 'ans#satisfaction': { value: 2, at: '2024-11-15T00:00:00Z' } });
+    await put({
+      ...keys.profile('c_old'),
+      entityType: 'PROFILE',
+      'ans#satisfactionReason': { value: 'Lak', at: '2024-11-15T00:00:00Z' },
+      'ans#whyChoseUs': { value: 'Verðið', at: '2025-06-01T00:00:00Z' },
+      'ans#satisfaction': { value: 2, at: '2024-11-15T00:00:00Z' },
+    });
     await put({ ...keys.contact('c_old', '2023-11-01T00:00:00Z', 'i-old'), entityType: 'CONTACT', note: 'Long call', outcome: 'resolved' });
     await put({ ...keys.contact('c_old', '2024-01-01T00:00:00Z', 'i-new'), entityType: 'CONTACT', note: 'Short call', outcome: 'resolved' });
 

@@ -38,7 +38,9 @@ beforeEach(() => {
 });
 
 async function profileOf(email: string) {
-  const item = (await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.profile(customerIdForEmail(email, TEST_SIGNING_KEY)), ConsistentRead: true }))).Item;
+  const item = (
+    await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.profile(customerIdForEmail(email, TEST_SIGNING_KEY)), ConsistentRead: true }))
+  ).Item;
   if (!item) throw new Error('profile missing');
   return profileFromItem(item);
 }
@@ -46,10 +48,21 @@ async function profileOf(email: string) {
 describe('recordPurchase against DynamoDB Local', () => {
   it('stores the order, builds the profile, publishes PurchaseRecorded and returns a signed form link', async () => {
     const email = 'first@example.com';
-    const result = await recordPurchase(deps, aPurchase({ orderId: 'R-1', customerEmail: email, items: [aLineItem({ category: 'tents', price: 100, quantity: 2 })], total: 200 }));
+    const result = await recordPurchase(
+      deps,
+      aPurchase({ orderId: 'R-1', customerEmail: email, items: [aLineItem({ category: 'tents', price: 100, quantity: 2 })], total: 200 }),
+    );
     expect(result.outcome).toBe('created');
     const profile = await profileOf(email);
-    expect(profile).toMatchObject({ orderCount: 1, netSpendMinor: 20000, categorySpendMinor: { tents: 20000 }, email, customerName: 'Anna Jónsdóttir', locale: 'is', currency: 'EUR' });
+    expect(profile).toMatchObject({
+      orderCount: 1,
+      netSpendMinor: 20000,
+      categorySpendMinor: { tents: 20000 },
+      email,
+      customerName: 'Anna Jónsdóttir',
+      locale: 'is',
+      currency: 'EUR',
+    });
     const token = new URL(result.formUrl ?? 'http://localhost/').pathname.split('/').pop() ?? '';
     expect(verifyToken(token, FORM_TOKEN_PURPOSE, TEST_SIGNING_KEY, now)).toMatchObject({ ok: true, claims: { sub: 'R-1' } });
     expect(published).toHaveLength(1);
@@ -73,7 +86,9 @@ describe('recordPurchase against DynamoDB Local', () => {
     const email = 'conflict@example.com';
     await recordPurchase(deps, aPurchase({ orderId: 'R-3', customerEmail: email }));
     const before = await profileOf(email);
-    await expect(recordPurchase(deps, aPurchase({ orderId: 'R-3', customerEmail: email, total: 999, items: [aLineItem({ price: 999 })] }))).rejects.toThrow(ConflictError);
+    await expect(recordPurchase(deps, aPurchase({ orderId: 'R-3', customerEmail: email, total: 999, items: [aLineItem({ price: 999 })] }))).rejects.toThrow(
+      ConflictError,
+    );
     expect(await profileOf(email)).toEqual(before);
   });
 
@@ -108,7 +123,15 @@ describe('recordPurchase against DynamoDB Local', () => {
     expect(profile.categorySpendMinor).toEqual({ tents: (n / 2) * 1999, socks: (n / 2) * 1999 });
     expect(profile.firstPurchaseAt).toBe('2026-01-01T00:00:00.000Z');
     expect(profile.lastPurchaseAt).toBe(new Date(Date.UTC(2026, 0, 1) + (n - 1) * 86_400_000).toISOString());
-    const orders = await table.doc.send(new QueryCommand({ TableName: table.name, IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': keys.ordersOfCustomer(customerIdForEmail(email, TEST_SIGNING_KEY)) }, Select: 'COUNT' }));
+    const orders = await table.doc.send(
+      new QueryCommand({
+        TableName: table.name,
+        IndexName: 'GSI1',
+        KeyConditionExpression: 'GSI1PK = :pk',
+        ExpressionAttributeValues: { ':pk': keys.ordersOfCustomer(customerIdForEmail(email, TEST_SIGNING_KEY)) },
+        Select: 'COUNT',
+      }),
+    );
     expect(orders.Count).toBe(n);
   });
 
@@ -117,7 +140,12 @@ describe('recordPurchase against DynamoDB Local', () => {
     await recordPurchase(deps, aPurchase({ orderId: 'L-new', customerEmail: email, purchasedAt: '2026-10-01T00:00:00Z', customerName: 'New' }));
     await recordPurchase(deps, aPurchase({ orderId: 'L-old', customerEmail: email, purchasedAt: '2025-02-01T00:00:00Z', customerName: 'Old' }));
     const profile = await profileOf(email);
-    expect(profile).toMatchObject({ orderCount: 2, firstPurchaseAt: '2025-02-01T00:00:00.000Z', lastPurchaseAt: '2026-10-01T00:00:00.000Z', customerName: 'New' });
+    expect(profile).toMatchObject({
+      orderCount: 2,
+      firstPurchaseAt: '2025-02-01T00:00:00.000Z',
+      lastPurchaseAt: '2026-10-01T00:00:00.000Z',
+      customerName: 'New',
+    });
   });
 
   it('records a refund-only customer with negative spend and no purchase dates', async () => {

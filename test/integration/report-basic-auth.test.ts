@@ -16,7 +16,10 @@ beforeAll(async () => {
   server = await startHttpServer({
     host: '127.0.0.1',
     port: 0,
-    routes: [compileRoute<RouteTarget>('GET', '/reports', { functionName: 'show-report', auth: 'apiKey' }), compileRoute<RouteTarget>('POST', '/api/purchases', { functionName: 'record-purchase', auth: 'apiKey' })],
+    routes: [
+      compileRoute<RouteTarget>('GET', '/reports', { functionName: 'show-report', auth: 'apiKey' }),
+      compileRoute<RouteTarget>('POST', '/api/purchases', { functionName: 'record-purchase', auth: 'apiKey' }),
+    ],
     apiKey: KEY,
     api: { accountId: '000000000000', apiId: 'local', stage: '$default' },
     invoke: async (name) => {
@@ -58,7 +61,11 @@ describe('Basic auth on apiKey GET routes (local server)', () => {
   });
 
   it('does not accept Basic auth on a POST, and does not challenge there', async () => {
-    const response = await fetch(url('/api/purchases'), { method: 'POST', headers: { authorization: basic('x', KEY), 'content-type': 'application/json' }, body: '{}' });
+    const response = await fetch(url('/api/purchases'), {
+      method: 'POST',
+      headers: { authorization: basic('x', KEY), 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toBeNull();
   });

@@ -14,7 +14,18 @@ import { handleReportRequest } from '#shared/reports/report-route.ts';
 import { loadReportSettings } from '#shared/reports/report-settings.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import {
-  aCampaignStatsItem, aCodeItem, aDailyStatsItem, aHeldOutClaimItem, anEmailEventItem, anIncentiveItem, anOccurrenceItem, anOrderItem, aProfileItem, aSegmenterRunItem, aSentClaimItem, aSubmissionItem,
+  aCampaignStatsItem,
+  aCodeItem,
+  aDailyStatsItem,
+  aHeldOutClaimItem,
+  anEmailEventItem,
+  anIncentiveItem,
+  anOccurrenceItem,
+  anOrderItem,
+  aProfileItem,
+  aSegmenterRunItem,
+  aSentClaimItem,
+  aSubmissionItem,
 } from '#test/support/report-builders.ts';
 import { runCli } from '#test/support/run-cli.ts';
 import { createTestTable } from '#test/support/test-table.ts';
@@ -62,12 +73,39 @@ function seedItems(): Record<string, unknown>[] {
     const customerId = id(i);
     const hf = heardFrom(i);
     items.push(aProfileItem({ customerId, ...(hf ? { heardFrom: hf } : {}) }));
-    items.push(anOrderItem({ orderId: `first-${i}`, customerId, purchasedAt: iso(firstOrderAt(i)), totalMinor: firstOrderTotal(i), categoryMinor: { [category(i)]: firstOrderTotal(i) }, ...(opensForm(i) && !submits(i) ? { formOpenedAt: iso(firstOrderAt(i)) } : {}) }));
+    items.push(
+      anOrderItem({
+        orderId: `first-${i}`,
+        customerId,
+        purchasedAt: iso(firstOrderAt(i)),
+        totalMinor: firstOrderTotal(i),
+        categoryMinor: { [category(i)]: firstOrderTotal(i) },
+        ...(opensForm(i) && !submits(i) ? { formOpenedAt: iso(firstOrderAt(i)) } : {}),
+      }),
+    );
     if (buysAfterEmail(i)) {
       const attribution = clicked(i) && secondOrderAt(i) <= SENT_AT + WINDOW_DAYS * DAY ? { campaignId: 'newsletter', occurrenceId: '2026-05-01' } : undefined;
-      items.push(anOrderItem({ orderId: `second-${i}`, customerId, purchasedAt: iso(secondOrderAt(i)), totalMinor: SECOND_TOTAL, categoryMinor: { boots: SECOND_TOTAL }, ...(attribution ? { attribution } : {}) }));
+      items.push(
+        anOrderItem({
+          orderId: `second-${i}`,
+          customerId,
+          purchasedAt: iso(secondOrderAt(i)),
+          totalMinor: SECOND_TOTAL,
+          categoryMinor: { boots: SECOND_TOTAL },
+          ...(attribution ? { attribution } : {}),
+        }),
+      );
     }
-    if (submits(i)) items.push(aSubmissionItem({ orderId: `first-${i}`, customerId, submittedAt: iso(firstOrderAt(i) + DAY), satisfaction: satisfactionOf(i), ...(confirms(i) ? { confirmedAt: iso(firstOrderAt(i) + 2 * DAY) } : {}) }));
+    if (submits(i))
+      items.push(
+        aSubmissionItem({
+          orderId: `first-${i}`,
+          customerId,
+          submittedAt: iso(firstOrderAt(i) + DAY),
+          satisfaction: satisfactionOf(i),
+          ...(confirms(i) ? { confirmedAt: iso(firstOrderAt(i) + 2 * DAY) } : {}),
+        }),
+      );
     if (confirms(i)) {
       const type = incentiveType(i);
       if (type !== 'coupon' && type !== 'warranty' && type !== 'gift-card') throw new Error(type);
@@ -76,16 +114,29 @@ function seedItems(): Record<string, unknown>[] {
     }
     const occ = { campaignId: 'newsletter', occurrenceId: '2026-05-01', customerId };
     if (heldOut(i)) items.push(aHeldOutClaimItem({ ...occ, heldOutAt: iso(SENT_AT) }));
-    else items.push(aSentClaimItem({ ...occ, sentAt: iso(SENT_AT), ...(bounced(i) ? { bouncedAt: iso(SENT_AT) } : { deliveredAt: iso(SENT_AT) }), ...(clicked(i) ? { firstOpenedAt: iso(SENT_AT), firstClickedAt: iso(SENT_AT) } : {}) }));
+    else
+      items.push(
+        aSentClaimItem({
+          ...occ,
+          sentAt: iso(SENT_AT),
+          ...(bounced(i) ? { bouncedAt: iso(SENT_AT) } : { deliveredAt: iso(SENT_AT) }),
+          ...(clicked(i) ? { firstOpenedAt: iso(SENT_AT), firstClickedAt: iso(SENT_AT) } : {}),
+        }),
+      );
     // Email events are in the table (the report scans past them) but the report reads the claims and counters.
-    items.push(anEmailEventItem({ customerId, at: iso(SENT_AT), eventType: 'send', messageId: `m-${i}`, campaignId: 'newsletter', occurrenceId: '2026-05-01' }));
+    items.push(
+      anEmailEventItem({ customerId, at: iso(SENT_AT), eventType: 'send', messageId: `m-${i}`, campaignId: 'newsletter', occurrenceId: '2026-05-01' }),
+    );
   }
   items.push(anOccurrenceItem({ campaignId: 'newsletter', occurrenceId: '2026-05-01', recipients: CUSTOMERS, plannedAt: iso(SENT_AT - 60_000) }));
   items.push(aCampaignStatsItem({ campaignId: 'newsletter', occurrenceId: '2026-05-01', ...STATS }));
   for (const d of DAILY) items.push(aDailyStatsItem(d));
   for (const run of RUNS) items.push(aSegmenterRunItem(run));
   // Outside the period (--from 2026-01-01): an old order and its customer must not count.
-  items.push(aProfileItem({ customerId: 'old', heardFrom: 'press' }), anOrderItem({ orderId: 'old-1', customerId: 'old', purchasedAt: '2025-06-01T00:00:00.000Z', totalMinor: 999 }));
+  items.push(
+    aProfileItem({ customerId: 'old', heardFrom: 'press' }),
+    anOrderItem({ orderId: 'old-1', customerId: 'old', purchasedAt: '2025-06-01T00:00:00.000Z', totalMinor: 999 }),
+  );
   return items;
 }
 
@@ -119,10 +170,39 @@ function expected() {
 }
 
 const Report = z.object({
-  campaigns: z.array(z.object({ campaignId: z.string(), planned: z.number(), sent: z.number(), heldOut: z.number(), delivered: z.number(), bounced: z.number(), complained: z.number(), opened: z.number(), clicked: z.number(), unsubscribed: z.number(), converted: z.number(), revenueMinor: z.number(),
-    holdout: z.object({ sent: z.object({ recipients: z.number(), converters: z.number(), revenuePerRecipientMinor: z.number() }), heldOut: z.object({ recipients: z.number(), converters: z.number(), revenuePerRecipientMinor: z.number() }),
-      conversionLift: z.object({ difference: z.number(), low: z.number(), high: z.number() }), revenueLift: z.object({ difference: z.number(), low: z.number(), high: z.number() }) }) })),
-  incentives: z.array(z.object({ incentiveType: z.string(), orders: z.number(), formOpened: z.number(), submitted: z.number(), confirmed: z.number(), issued: z.number(), redeemed: z.number() })),
+  campaigns: z.array(
+    z.object({
+      campaignId: z.string(),
+      planned: z.number(),
+      sent: z.number(),
+      heldOut: z.number(),
+      delivered: z.number(),
+      bounced: z.number(),
+      complained: z.number(),
+      opened: z.number(),
+      clicked: z.number(),
+      unsubscribed: z.number(),
+      converted: z.number(),
+      revenueMinor: z.number(),
+      holdout: z.object({
+        sent: z.object({ recipients: z.number(), converters: z.number(), revenuePerRecipientMinor: z.number() }),
+        heldOut: z.object({ recipients: z.number(), converters: z.number(), revenuePerRecipientMinor: z.number() }),
+        conversionLift: z.object({ difference: z.number(), low: z.number(), high: z.number() }),
+        revenueLift: z.object({ difference: z.number(), low: z.number(), high: z.number() }),
+      }),
+    }),
+  ),
+  incentives: z.array(
+    z.object({
+      incentiveType: z.string(),
+      orders: z.number(),
+      formOpened: z.number(),
+      submitted: z.number(),
+      confirmed: z.number(),
+      issued: z.number(),
+      redeemed: z.number(),
+    }),
+  ),
   acquisition: z.array(z.object({ heardFrom: z.string(), customers: z.number(), averageValue12mMinor: z.number(), repeatRate: z.number() })),
   satisfaction: z.object({ responses: z.number(), distribution: z.array(z.object({ score: z.number(), count: z.number() })) }),
   cohorts: z.array(z.object({ cohort: z.string(), customers: z.number(), repeated: z.number() })),
@@ -149,7 +229,14 @@ describe('npx kinship report --json over a seeded shop', () => {
     const e = expected();
     const [newsletter] = report.campaigns;
     expect(report.campaigns).toHaveLength(1);
-    expect(newsletter).toMatchObject({ campaignId: 'newsletter', planned: CUSTOMERS, heldOut: 10, ...STATS, converted: e.converted, revenueMinor: e.converted * SECOND_TOTAL });
+    expect(newsletter).toMatchObject({
+      campaignId: 'newsletter',
+      planned: CUSTOMERS,
+      heldOut: 10,
+      ...STATS,
+      converted: e.converted,
+      revenueMinor: e.converted * SECOND_TOTAL,
+    });
   });
 
   it('compares sent with held out: conversion within the click window, revenue per recipient, Wald and Welch intervals', () => {
@@ -187,7 +274,11 @@ describe('npx kinship report --json over a seeded shop', () => {
         rows.set(type, row);
       }
     }
-    for (const [type, row] of rows) expect(report.incentives.find((r) => r.incentiveType === type), type).toMatchObject(row);
+    for (const [type, row] of rows)
+      expect(
+        report.incentives.find((r) => r.incentiveType === type),
+        type,
+      ).toMatchObject(row);
     expect(report.incentives).toHaveLength(rows.size);
   });
 
@@ -226,7 +317,9 @@ describe('npx kinship report --json over a seeded shop', () => {
       if (buysAfterEmail(i)) row.repeated++;
       cohorts.set(month, row);
     }
-    expect(report.cohorts.map(({ cohort, customers, repeated }) => [cohort, { customers, repeated }])).toEqual([...cohorts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
+    expect(report.cohorts.map(({ cohort, customers, repeated }) => [cohort, { customers, repeated }])).toEqual(
+      [...cohorts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)),
+    );
   });
 
   it('gives segment sizes at the last run and deliverability against the limits', () => {
@@ -265,8 +358,25 @@ describe('npx kinship report (HTML) and its usage errors', () => {
 
 describe('GET /api/reports/campaigns and GET /reports', () => {
   const event = (rawPath: string, query: Record<string, string> = {}): APIGatewayProxyEventV2 => ({
-    version: '2.0', routeKey: `GET ${rawPath}`, rawPath, rawQueryString: new URLSearchParams(query).toString(), queryStringParameters: query, headers: {}, isBase64Encoded: false,
-    requestContext: { accountId: '0', apiId: 'local', domainName: 'localhost', domainPrefix: 'localhost', http: { method: 'GET', path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' }, requestId: 'r', routeKey: `GET ${rawPath}`, stage: '$default', time: '', timeEpoch: 0 },
+    version: '2.0',
+    routeKey: `GET ${rawPath}`,
+    rawPath,
+    rawQueryString: new URLSearchParams(query).toString(),
+    queryStringParameters: query,
+    headers: {},
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '0',
+      apiId: 'local',
+      domainName: 'localhost',
+      domainPrefix: 'localhost',
+      http: { method: 'GET', path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+      requestId: 'r',
+      routeKey: `GET ${rawPath}`,
+      stage: '$default',
+      time: '',
+      timeEpoch: 0,
+    },
   });
   const deps = () => ({ table, settings: loadReportSettings('config'), now: () => new Date('2026-12-31T00:00:00Z') });
 
@@ -278,7 +388,10 @@ describe('GET /api/reports/campaigns and GET /reports', () => {
   });
 
   it('answers a bad period with a 400 naming the field, as JSON on the API and as a page on /reports', async () => {
-    await expect(handleReportRequest(deps(), event('/api/reports/campaigns', { from: 'yesterday' }))).rejects.toMatchObject({ status: 400, issues: [{ field: 'from' }] });
+    await expect(handleReportRequest(deps(), event('/api/reports/campaigns', { from: 'yesterday' }))).rejects.toMatchObject({
+      status: 400,
+      issues: [{ field: 'from' }],
+    });
     const page = await handleReportRequest(deps(), event('/reports', { to: '2026-02-30' }));
     expect(page.statusCode).toBe(400);
     expect(page.headers?.['content-type']).toContain('text/html');

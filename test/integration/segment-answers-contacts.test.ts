@@ -61,7 +61,14 @@ async function profileItem(customerId: string) {
 }
 
 async function partition(customerId: string, prefix: string) {
-  const result = await table.doc.send(new QueryCommand({ TableName: table.name, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)', ExpressionAttributeValues: { ':pk': `CUST#${customerId}`, ':p': prefix }, ConsistentRead: true }));
+  const result = await table.doc.send(
+    new QueryCommand({
+      TableName: table.name,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
+      ExpressionAttributeValues: { ':pk': `CUST#${customerId}`, ':p': prefix },
+      ConsistentRead: true,
+    }),
+  );
   return result.Items ?? [];
 }
 
@@ -70,7 +77,8 @@ const answersWith = (overrides: Partial<Answers>): Answers => ({ products: [], i
 async function membersAfterRun(config = SegmentsConfigSchema.parse({}), runId = `run-${Math.random()}`): Promise<Map<string, string[]>> {
   await runSegmenter({ table, bus, config, currency: 'EUR' }, { now: NOW, runId });
   const out = new Map<string, string[]>();
-  for (const customerId of trackedCustomers) out.set(customerId, (await partition(customerId, keys.segmentMembershipPrefix)).map((item) => String(item.segment)).sort());
+  for (const customerId of trackedCustomers)
+    out.set(customerId, (await partition(customerId, keys.segmentMembershipPrefix)).map((item) => String(item.segment)).sort());
   return out;
 }
 const trackedCustomers = new Set<string>();
@@ -83,21 +91,48 @@ describe('form answers over time', () => {
     await buy(email, 'H-1', daysAgo(60));
     await buy(email, 'H-2', daysAgo(20));
     await buy(email, 'H-3', daysAgo(10));
-    await writeAnswersToProfile(table, TEST_SIGNING_KEY, { customerId, orderId: 'H-1', at: daysAgo(59).toISOString(), answers: answersWith({ heardFrom: 'social', ageBand: '25-34', whyChoseUs: 'The tents', interests: ['tents'], satisfaction: 5, country: 'IS' }) });
-    await writeAnswersToProfile(table, TEST_SIGNING_KEY, { customerId, orderId: 'H-3', at: daysAgo(9).toISOString(), answers: answersWith({ satisfaction: 3, whyChoseUs: '', interests: [] }) });
+    await writeAnswersToProfile(table, TEST_SIGNING_KEY, {
+      customerId,
+      orderId: 'H-1',
+      at: daysAgo(59).toISOString(),
+      answers: answersWith({ heardFrom: 'social', ageBand: '25-34', whyChoseUs: 'The tents', interests: ['tents'], satisfaction: 5, country: 'IS' }),
+    });
+    await writeAnswersToProfile(table, TEST_SIGNING_KEY, {
+      customerId,
+      orderId: 'H-3',
+      at: daysAgo(9).toISOString(),
+      answers: answersWith({ satisfaction: 3, whyChoseUs: '', interests: [] }),
+    });
     // An older submission (the second order's form) that lands last: it fills what is missing, replaces nothing newer.
-    await writeAnswersToProfile(table, TEST_SIGNING_KEY, { customerId, orderId: 'H-2', at: daysAgo(19).toISOString(), answers: answersWith({ heardFrom: 'friend', satisfaction: 1, size: 'household-2' }) });
+    await writeAnswersToProfile(table, TEST_SIGNING_KEY, {
+      customerId,
+      orderId: 'H-2',
+      at: daysAgo(19).toISOString(),
+      answers: answersWith({ heardFrom: 'friend', satisfaction: 1, size: 'household-2' }),
+    });
 
     const history = await partition(customerId, keys.answerHistoryPrefix);
     expect(history.map((item) => item.orderId)).toEqual(['H-1', 'H-2', 'H-3']);
     const item = await profileItem(customerId);
-    const onProfile = Object.fromEntries(PROFILE_ANSWER_FIELDS.flatMap((field) => {
-      const stored = storedAnswerOf(item?.[`ans#${field}`]);
-      return stored ? [[field, stored]] : [];
+    const onProfile = Object.fromEntries(
+      PROFILE_ANSWER_FIELDS.flatMap((field) => {
+        const stored = storedAnswerOf(item?.[`ans#${field}`]);
+        return stored ? [[field, stored]] : [];
+      }),
+    );
+    const submissions: AnswerSubmission[] = history.map((h) => ({
+      orderId: String(h.orderId),
+      submittedAt: String(h.submittedAt),
+      answers: answerSetOf(h.answers),
     }));
-    const submissions: AnswerSubmission[] = history.map((h) => ({ orderId: String(h.orderId), submittedAt: String(h.submittedAt), answers: answerSetOf(h.answers) }));
     expect(onProfile).toEqual(foldAnswers(submissions));
-    expect(onProfile).toMatchObject({ heardFrom: { value: 'friend', orderId: 'H-2' }, whyChoseUs: { value: 'The tents', orderId: 'H-1' }, interests: { value: ['tents'] }, satisfaction: { value: 3, orderId: 'H-3' }, size: { value: 'household-2' } });
+    expect(onProfile).toMatchObject({
+      heardFrom: { value: 'friend', orderId: 'H-2' },
+      whyChoseUs: { value: 'The tents', orderId: 'H-1' },
+      interests: { value: ['tents'] },
+      satisfaction: { value: 3, orderId: 'H-3' },
+      size: { value: 'household-2' },
+    });
     expect(profileFromItem(item ?? {}).answers).toEqual({ heardFrom: 'friend', ageBand: '25-34', whyChoseUs: 'The tents', interests: ['tents'] });
   });
 
@@ -115,17 +150,34 @@ describe('a referral credited before the referrer had a profile', () => {
   it('counts once the referrer buys, exactly once, and puts them in referrers', async () => {
     const referrerId = customerIdForEmail('late-referrer@example.com', TEST_SIGNING_KEY);
     await buy('referred-1@example.com', 'R-1', daysAgo(5));
-    expect(await creditReferral(table, { referrerId, referredId: customerIdForEmail('referred-1@example.com', TEST_SIGNING_KEY), orderId: 'R-1', at: daysAgo(4).toISOString() })).toBe(true);
+    expect(
+      await creditReferral(table, {
+        referrerId,
+        referredId: customerIdForEmail('referred-1@example.com', TEST_SIGNING_KEY),
+        orderId: 'R-1',
+        at: daysAgo(4).toISOString(),
+      }),
+    ).toBe(true);
     expect(await profileItem(referrerId)).toBeUndefined();
     expect((await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.pendingReferrer(referrerId), ConsistentRead: true }))).Item).toBeDefined();
 
     await buy('late-referrer@example.com', 'R-2', daysAgo(2));
     expect(profileFromItem((await profileItem(referrerId)) ?? {}).referralCount).toBe(1);
     // The listing is settled (and left to the table's TTL), so later profile writes and imports skip it.
-    expect((await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.pendingReferrer(referrerId), ConsistentRead: true }))).Item).toMatchObject({ settledAt: expect.any(String), expiresAt: expect.any(Number) });
+    expect((await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.pendingReferrer(referrerId), ConsistentRead: true }))).Item).toMatchObject({
+      settledAt: expect.any(String),
+      expiresAt: expect.any(Number),
+    });
 
     // The same referral again (a second confirm click), and another order: still one.
-    expect(await creditReferral(table, { referrerId, referredId: customerIdForEmail('referred-1@example.com', TEST_SIGNING_KEY), orderId: 'R-1', at: daysAgo(4).toISOString() })).toBe(false);
+    expect(
+      await creditReferral(table, {
+        referrerId,
+        referredId: customerIdForEmail('referred-1@example.com', TEST_SIGNING_KEY),
+        orderId: 'R-1',
+        at: daysAgo(4).toISOString(),
+      }),
+    ).toBe(false);
     await buy('late-referrer@example.com', 'R-3', daysAgo(1));
     expect(profileFromItem((await profileItem(referrerId)) ?? {}).referralCount).toBe(1);
     trackedCustomers.add(referrerId);
@@ -134,8 +186,18 @@ describe('a referral credited before the referrer had a profile', () => {
 
   it('counts once an import creates the referrer profile, and a second import of another file adds nothing', async () => {
     const referrerId = customerIdForEmail('imported-referrer@example.com', TEST_SIGNING_KEY);
-    await creditReferral(table, { referrerId, referredId: customerIdForEmail('referred-2@example.com', TEST_SIGNING_KEY), orderId: 'R-9', at: daysAgo(30).toISOString() });
-    await creditReferral(table, { referrerId, referredId: customerIdForEmail('referred-3@example.com', TEST_SIGNING_KEY), orderId: 'R-10', at: daysAgo(29).toISOString() });
+    await creditReferral(table, {
+      referrerId,
+      referredId: customerIdForEmail('referred-2@example.com', TEST_SIGNING_KEY),
+      orderId: 'R-9',
+      at: daysAgo(30).toISOString(),
+    });
+    await creditReferral(table, {
+      referrerId,
+      referredId: customerIdForEmail('referred-3@example.com', TEST_SIGNING_KEY),
+      orderId: 'R-10',
+      at: daysAgo(29).toISOString(),
+    });
     const header = 'order_id,order_date,email,sku,product_name,category,qty,unit_price,country,currency,customer_name';
     const file = join(dir, 'referrer.csv');
     await writeFile(file, [header, `IMP-1,${daysAgo(100).toISOString()},imported-referrer@example.com,TENT,Tent,tents,1,99.00,IS,EUR,Ref`].join('\n'));
@@ -209,10 +271,42 @@ describe('contact fields on the profile', () => {
     const email = 'legacy-case@example.com';
     const customerId = customerIdForEmail(email, TEST_SIGNING_KEY);
     await buy(email, 'LC-1', daysAgo(40));
-    const legacy = { caseId: 'cs_legacy', customerId, status: 'open', source: 'interaction', sourceRef: 'int-legacy', reason: 'delivery', satisfied: 1, openedAt: daysAgo(5).toISOString(), needsPolicyChange: false, escalations: [] };
+    const legacy = {
+      caseId: 'cs_legacy',
+      customerId,
+      status: 'open',
+      source: 'interaction',
+      sourceRef: 'int-legacy',
+      reason: 'delivery',
+      satisfied: 1,
+      openedAt: daysAgo(5).toISOString(),
+      needsPolicyChange: false,
+      escalations: [],
+    };
     await table.doc.send(new PutCommand({ TableName: table.name, Item: { ...keys.staffCase('cs_legacy'), entityType: 'CASE', ...legacy } }));
-    await table.doc.send(new PutCommand({ TableName: table.name, Item: { ...keys.caseByStatus('open', legacy.openedAt, 'cs_legacy'), entityType: 'CASE_ENTRY', caseId: 'cs_legacy', customerId, status: 'open', reason: 'delivery', openedAt: legacy.openedAt, needsPolicyChange: false, escalations: [] } }));
-    await closeCase({ table, bus, now: () => NOW }, 'cs_legacy', { whatWentWrong: 'late', howHandled: 'called back', resolved: true, needsPolicyChange: false, closedBy: 'staff-1' });
+    await table.doc.send(
+      new PutCommand({
+        TableName: table.name,
+        Item: {
+          ...keys.caseByStatus('open', legacy.openedAt, 'cs_legacy'),
+          entityType: 'CASE_ENTRY',
+          caseId: 'cs_legacy',
+          customerId,
+          status: 'open',
+          reason: 'delivery',
+          openedAt: legacy.openedAt,
+          needsPolicyChange: false,
+          escalations: [],
+        },
+      }),
+    );
+    await closeCase({ table, bus, now: () => NOW }, 'cs_legacy', {
+      whatWentWrong: 'late',
+      howHandled: 'called back',
+      resolved: true,
+      needsPolicyChange: false,
+      closedBy: 'staff-1',
+    });
     const item = await profileItem(customerId);
     expect(item?.openCases).toBeUndefined();
     expect(profileFromItem(item ?? {}).openCases).toBe(0);

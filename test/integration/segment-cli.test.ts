@@ -22,7 +22,10 @@ beforeAll(async () => {
   const bus = { client: createEventBridgeClient(endpoint.endpoint), name: 'kinship' };
   const now = new Date('2026-03-01T12:00:00Z');
   for (const [i, email] of ['one@example.com', 'two@example.com'].entries()) {
-    await recordPurchase({ table, bus, config: aShopConfig(), signingKey: TEST_SIGNING_KEY, publicBaseUrl: 'http://localhost:3000', now: () => now }, aPurchase({ orderId: `CLI-${i}`, customerEmail: email, purchasedAt: `2026-02-2${i}T10:00:00Z` }));
+    await recordPurchase(
+      { table, bus, config: aShopConfig(), signingKey: TEST_SIGNING_KEY, publicBaseUrl: 'http://localhost:3000', now: () => now },
+      aPurchase({ orderId: `CLI-${i}`, customerEmail: email, purchasedAt: `2026-02-2${i}T10:00:00Z` }),
+    );
   }
   published = [];
   target = ['--endpoint', table.endpoint, '--table', table.name, '--bus-endpoint', endpoint.endpoint];

@@ -19,16 +19,28 @@ beforeAll(async () => {
   endpoint = await startPutEventsEndpoint({ port: 0, onEvents: (events) => published.push(...events) });
   const bus = { client: createEventBridgeClient(endpoint.endpoint), name: 'kinship' };
   const now = new Date('2026-03-01T12:00:00Z');
-  await recordPurchase({ table, bus, config: aShopConfig(), signingKey: TEST_SIGNING_KEY, publicBaseUrl: 'http://localhost:3000', now: () => now }, aPurchase({ orderId: 'H-1', customerEmail: 'handler@example.com', purchasedAt: '2026-02-27T10:00:00Z' }));
+  await recordPurchase(
+    { table, bus, config: aShopConfig(), signingKey: TEST_SIGNING_KEY, publicBaseUrl: 'http://localhost:3000', now: () => now },
+    aPurchase({ orderId: 'H-1', customerEmail: 'handler@example.com', purchasedAt: '2026-02-27T10:00:00Z' }),
+  );
   published = [];
   // What the CDK stack and the local runtime set for the function.
-  Object.assign(process.env, { TABLE_NAME: table.name, DYNAMODB_ENDPOINT: table.endpoint, EVENT_BUS_NAME: 'kinship', EVENTBRIDGE_ENDPOINT: endpoint.endpoint, AWS_REGION: 'eu-west-1' });
+  Object.assign(process.env, {
+    TABLE_NAME: table.name,
+    DYNAMODB_ENDPOINT: table.endpoint,
+    EVENT_BUS_NAME: 'kinship',
+    EVENTBRIDGE_ENDPOINT: endpoint.endpoint,
+    AWS_REGION: 'eu-west-1',
+  });
 });
 afterAll(() => endpoint.stop());
 
 describe('run-segmenter handler', () => {
   it('is in the topology on the configured schedule with table write and publish access', () => {
-    expect(spec).toMatchObject({ access: { table: { mode: 'readWrite', keys: { wholeTable: expect.any(String) } }, publishEvents: true }, triggers: [{ kind: 'schedule', name: 'segmenter', expression: 'rate(1 hour)' }] });
+    expect(spec).toMatchObject({
+      access: { table: { mode: 'readWrite', keys: { wholeTable: expect.any(String) } }, publishEvents: true },
+      triggers: [{ kind: 'schedule', name: 'segmenter', expression: 'rate(1 hour)' }],
+    });
   });
 
   it('runs as of the scheduled time, or as of detail.now for a manual run, with the segments of config/segments.yaml', async () => {
@@ -43,6 +55,10 @@ describe('run-segmenter handler', () => {
     published = [];
     const later = await handler({ ...scheduled, detail: { now: '2026-09-01T00:00:00Z' } }, context);
     expect(later).toMatchObject({ asOf: '2026-09-01T00:00:00.000Z', entered: 2, exited: 1 });
-    expect(published.map((e) => `${e['detail-type']} ${String(e.detail.segment)}`).sort()).toEqual(['SegmentEntered lapsed', 'SegmentEntered tent-buyers-gone-quiet', 'SegmentExited new']);
+    expect(published.map((e) => `${e['detail-type']} ${String(e.detail.segment)}`).sort()).toEqual([
+      'SegmentEntered lapsed',
+      'SegmentEntered tent-buyers-gone-quiet',
+      'SegmentExited new',
+    ]);
   });
 });

@@ -36,11 +36,22 @@ function purchaseDeps(now: Date): RecordPurchaseDeps {
 }
 
 async function buy(k: number, at: Date, orderId: string, now: Date, amount = amountOf(k)) {
-  await recordPurchase(purchaseDeps(now), aPurchase({ orderId, customerEmail: `k${k}@example.com`, purchasedAt: at.toISOString(), items: [aLineItem({ category: 'bags', price: amount, quantity: 1 })], total: amount }));
+  await recordPurchase(
+    purchaseDeps(now),
+    aPurchase({
+      orderId,
+      customerEmail: `k${k}@example.com`,
+      purchasedAt: at.toISOString(),
+      items: [aLineItem({ category: 'bags', price: amount, quantity: 1 })],
+      total: amount,
+    }),
+  );
 }
 
 async function storedMemberships(): Promise<Record<string, string[]>> {
-  const items = (await table.doc.send(new ScanCommand({ TableName: table.name, FilterExpression: 'begins_with(SK, :s)', ExpressionAttributeValues: { ':s': 'SEG#' } }))).Items ?? [];
+  const items =
+    (await table.doc.send(new ScanCommand({ TableName: table.name, FilterExpression: 'begins_with(SK, :s)', ExpressionAttributeValues: { ':s': 'SEG#' } })))
+      .Items ?? [];
   const out: Record<string, string[]> = {};
   for (const item of items) if (typeof item.customerId === 'string' && typeof item.segment === 'string') (out[item.customerId] ??= []).push(item.segment);
   for (const list of Object.values(out)) list.sort();
@@ -73,7 +84,16 @@ beforeAll(async () => {
     }),
   );
   // A customer whose only order is a refund: no purchase, so in no purchase segment and not ranked.
-  await recordPurchase(purchaseDeps(T0), aPurchase({ orderId: 'K11-R', customerEmail: 'k11@example.com', purchasedAt: new Date(T0.getTime() - 3 * DAY).toISOString(), items: [aLineItem({ price: -40, quantity: 1 })], total: -40 }));
+  await recordPurchase(
+    purchaseDeps(T0),
+    aPurchase({
+      orderId: 'K11-R',
+      customerEmail: 'k11@example.com',
+      purchasedAt: new Date(T0.getTime() - 3 * DAY).toISOString(),
+      items: [aLineItem({ price: -40, quantity: 1 })],
+      total: -40,
+    }),
+  );
   published = [];
   batchSizes = [];
 });
@@ -121,25 +141,41 @@ describe('the segmenter against DynamoDB Local', () => {
     const summary = await runSegmenter({ table, bus, config, currency: 'EUR' }, { now: T1, runId: 'run-3' });
     expect(changesOf(published)).toEqual(
       [
-        'k1 -rfm-new', 'k1 +rfm-promising', 'k1 -new', 'k1 +lapsed',
+        'k1 -rfm-new',
+        'k1 +rfm-promising',
+        'k1 -new',
+        'k1 +lapsed',
         // k2 reaches 12 months of tenure, but its last purchase was 420 days ago: lapsed, so not loyal (loyal.recentWithinDays).
-        'k3 -rfm-potential-loyalist', 'k3 +rfm-about-to-sleep', 'k3 +lapsed',
-        'k5 -rfm-need-attention', 'k5 +rfm-at-risk', 'k5 +lapsed',
+        'k3 -rfm-potential-loyalist',
+        'k3 +rfm-about-to-sleep',
+        'k3 +lapsed',
+        'k5 -rfm-need-attention',
+        'k5 +rfm-at-risk',
+        'k5 +lapsed',
         'k6 +lapsed',
         'k8 +lapsed',
-        'k9 -rfm-cannot-lose-them', 'k9 +rfm-champions', 'k9 -lapsed',
-        'k10 -rfm-loyal', 'k10 +rfm-champions',
+        'k9 -rfm-cannot-lose-them',
+        'k9 +rfm-champions',
+        'k9 -lapsed',
+        'k10 -rfm-loyal',
+        'k10 +rfm-champions',
       ].sort(),
     );
     expect(summary).toMatchObject({ entered: 10, exited: 7, writes: 17, events: 17 });
     expect((await storedMemberships())[id(2)]).not.toContain('loyal');
     expect((await storedMemberships())[id(5)]).toEqual(['frequent', 'lapsed', 'rfm-at-risk']);
     expect((await storedMemberships())[id(9)]).toEqual(['frequent', 'rfm-champions', 'silver']);
-    const membershipItems = await table.doc.send(new QueryCommand({ TableName: table.name, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :s)', ExpressionAttributeValues: { ':pk': `CUST#${id(11)}`, ':s': 'SEG#' } }));
+    const membershipItems = await table.doc.send(
+      new QueryCommand({
+        TableName: table.name,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :s)',
+        ExpressionAttributeValues: { ':pk': `CUST#${id(11)}`, ':s': 'SEG#' },
+      }),
+    );
     expect(membershipItems.Items).toEqual([]);
   });
 
-  it('explains a customer from the profile and the last run\'s boundaries, with the numbers', async () => {
+  it("explains a customer from the profile and the last run's boundaries, with the numbers", async () => {
     const explanation = await explainCustomer(table, config, 'EUR', id(5));
     expect(explanation.scores).toEqual({ r: 2, f: 3, m: 3 });
     const atRisk = explanation.segments.find((s) => s.segment === 'rfm-at-risk');

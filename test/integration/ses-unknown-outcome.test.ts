@@ -29,7 +29,12 @@ import { TEST_SIGNING_KEY } from '#test/support/signing-key.ts';
  */
 const CLIENT_TIMEOUT_MS = 400;
 const LEASE_SECONDS = 60;
-const newsletter = CampaignSchema.parse({ id: 'monthly-newsletter', kind: 'newsletter', audience: { include: ['all-customers'] }, schedule: { expression: 'cron(0 10 1 * ? *)' } });
+const newsletter = CampaignSchema.parse({
+  id: 'monthly-newsletter',
+  kind: 'newsletter',
+  audience: { include: ['all-customers'] },
+  schedule: { expression: 'cron(0 10 1 * ? *)' },
+});
 const Stored = z.object({ emails: z.array(z.object({ messageId: z.string(), destination: z.object({ to: z.array(z.string()) }) })) });
 
 let table: Table;
@@ -85,14 +90,35 @@ beforeEach(() => {
 async function aSubscriber(): Promise<{ customerId: string; address: string }> {
   const customerId = `c_unknown${++customerSeq}`;
   const address = `${customerId}@example.com`;
-  await table.doc.send(new PutCommand({ TableName: table.name, Item: { ...keys.profile(customerId), customerId, customerName: 'Test', locale: 'en', confirmedEmail: address, marketingConsent: 'granted', marketingConsentAddress: consentAddressOf(address), orderCount: 1 } }));
+  await table.doc.send(
+    new PutCommand({
+      TableName: table.name,
+      Item: {
+        ...keys.profile(customerId),
+        customerId,
+        customerName: 'Test',
+        locale: 'en',
+        confirmedEmail: address,
+        marketingConsent: 'granted',
+        marketingConsentAddress: consentAddressOf(address),
+        orderCount: 1,
+      },
+    }),
+  );
   return { customerId, address };
 }
 
-const aRequest = (customerId: string): SendRequest => ({ campaignId: newsletter.id, occurrenceId: '2026-12-01T10:00', customerId, triggeredAt: '2026-12-01T10:00:00.000Z' });
+const aRequest = (customerId: string): SendRequest => ({
+  campaignId: newsletter.id,
+  occurrenceId: '2026-12-01T10:00',
+  customerId,
+  triggeredAt: '2026-12-01T10:00:00.000Z',
+});
 
 async function claimOf(customerId: string): Promise<Record<string, unknown>> {
-  const result = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.sendClaim(newsletter.id, '2026-12-01T10:00', customerId), ConsistentRead: true }));
+  const result = await table.doc.send(
+    new GetCommand({ TableName: table.name, Key: keys.sendClaim(newsletter.id, '2026-12-01T10:00', customerId), ConsistentRead: true }),
+  );
   return result.Item ?? {};
 }
 
@@ -104,14 +130,19 @@ async function inboxOf(address: string): Promise<{ messageId: string }[]> {
 /** The SES events so far, through the real record-email-event (as the default bus's rule would invoke it). */
 async function recordSesEvents(): Promise<void> {
   for (const event of sesEvents.splice(0)) {
-    await recordEmailEvent({ table, bus: deps.bus, softBounceLimit: 3, now: () => clock, signingKey: TEST_SIGNING_KEY }, SesEventBridgeEvent.parse(event).detail);
+    await recordEmailEvent(
+      { table, bus: deps.bus, softBounceLimit: 3, now: () => clock, signingKey: TEST_SIGNING_KEY },
+      SesEventBridgeEvent.parse(event).detail,
+    );
   }
 }
 
 const later = (seconds: number) => new Date(clock.getTime() + seconds * 1000);
 
 describe('an SES call whose outcome is unknown', () => {
-  it('is held as unknown when SES took the email but answered too late: an immediate redelivery waits, and the SES event marks it sent', { timeout: 30_000 }, async () => {
+  it('is held as unknown when SES took the email but answered too late: an immediate redelivery waits, and the SES event marks it sent', {
+    timeout: 30_000,
+  }, async () => {
     const { customerId, address } = await aSubscriber();
     ses.faults.set(SesFaultsSchema.parse({ timeoutRate: 1, timeoutDelayMs: CLIENT_TIMEOUT_MS * 4 }));
 
@@ -129,7 +160,9 @@ describe('an SES call whose outcome is unknown', () => {
     // SES's Send and Delivery events name the claim by their tags: it is sent, with the MessageId SendEmail never returned.
     await recordSesEvents();
     expect(await claimOf(customerId)).toMatchObject({ status: 'sent', messageId: inbox[0]?.messageId, reconciledBy: 'send', deliveredAt: expect.any(String) });
-    expect(published.filter((e) => e['detail-type'] === 'EmailSent' && e.detail.customerId === customerId).map((e) => e.detail.messageId)).toEqual([inbox[0]?.messageId]);
+    expect(published.filter((e) => e['detail-type'] === 'EmailSent' && e.detail.customerId === customerId).map((e) => e.detail.messageId)).toEqual([
+      inbox[0]?.messageId,
+    ]);
 
     // Even after the lease, a redelivery only finds it sent.
     clock = later(LEASE_SECONDS + 1);
@@ -178,8 +211,30 @@ describe('a worker that died after SES took the email', () => {
   it('leaves a claim past its lease that the SES event of the email marks sent, so the redelivery does not send again', { timeout: 30_000 }, async () => {
     const { customerId, address } = await aSubscriber();
     // What the dead worker left: its claim, lease over, never marked sent — and the email SES accepted.
-    await table.doc.send(new PutCommand({ TableName: table.name, Item: { ...keys.sendClaim(newsletter.id, '2026-12-01T10:00', customerId), entityType: 'SEND', campaignId: newsletter.id, occurrenceId: '2026-12-01T10:00', customerId, status: 'claimed', claimToken: 'dead-worker', leaseUntil: clock.getTime() - 1, claimedAt: later(-LEASE_SECONDS).toISOString(), triggeredAt: '2026-12-01T10:00:00.000Z' } }));
-    await deps.email.send({ to: address, subject: 'News', html: '<p>News</p>', text: 'News', tags: campaignEmailTags({ campaignId: newsletter.id, occurrenceId: '2026-12-01T10:00', customerId, kind: 'marketing' }) });
+    await table.doc.send(
+      new PutCommand({
+        TableName: table.name,
+        Item: {
+          ...keys.sendClaim(newsletter.id, '2026-12-01T10:00', customerId),
+          entityType: 'SEND',
+          campaignId: newsletter.id,
+          occurrenceId: '2026-12-01T10:00',
+          customerId,
+          status: 'claimed',
+          claimToken: 'dead-worker',
+          leaseUntil: clock.getTime() - 1,
+          claimedAt: later(-LEASE_SECONDS).toISOString(),
+          triggeredAt: '2026-12-01T10:00:00.000Z',
+        },
+      }),
+    );
+    await deps.email.send({
+      to: address,
+      subject: 'News',
+      html: '<p>News</p>',
+      text: 'News',
+      tags: campaignEmailTags({ campaignId: newsletter.id, occurrenceId: '2026-12-01T10:00', customerId, kind: 'marketing' }),
+    });
 
     await recordSesEvents();
     const [email] = await inboxOf(address);
@@ -191,16 +246,24 @@ describe('a worker that died after SES took the email', () => {
 });
 
 describe('a batch from the send queue', () => {
-  it('puts a throttled send back on the queue after a back-off (not a failure that uses up its receives), and reports an unknown one for redelivery', { timeout: 30_000 }, async () => {
+  it('puts a throttled send back on the queue after a back-off (not a failure that uses up its receives), and reports an unknown one for redelivery', {
+    timeout: 30_000,
+  }, async () => {
     const throttled = await aSubscriber();
     const unknown = await aSubscriber();
     const requeued: { request: SendRequest; delaySeconds: number | undefined }[] = [];
-    const queue = { enqueue: async (requests: readonly SendRequest[], delaySeconds?: number) => void requeued.push(...requests.map((request) => ({ request, delaySeconds }))) };
+    const queue = {
+      enqueue: async (requests: readonly SendRequest[], delaySeconds?: number) => void requeued.push(...requests.map((request) => ({ request, delaySeconds }))),
+    };
     // The fault is decided per recipient: throttle the one, time out the other.
     ses.faults.set(SesFaultsSchema.parse({ throttleRate: 1 }));
-    const first = await processSendBatch({ sender: deps, due: { table, queue, now: () => clock } }, [{ messageId: 'm-throttled', body: JSON.stringify(aRequest(throttled.customerId)) }]);
+    const first = await processSendBatch({ sender: deps, due: { table, queue, now: () => clock } }, [
+      { messageId: 'm-throttled', body: JSON.stringify(aRequest(throttled.customerId)) },
+    ]);
     ses.faults.set(SesFaultsSchema.parse({ timeoutRate: 1, timeoutDelayMs: CLIENT_TIMEOUT_MS * 4 }));
-    const second = await processSendBatch({ sender: deps, due: { table, queue, now: () => clock } }, [{ messageId: 'm-unknown', body: JSON.stringify(aRequest(unknown.customerId)) }]);
+    const second = await processSendBatch({ sender: deps, due: { table, queue, now: () => clock } }, [
+      { messageId: 'm-unknown', body: JSON.stringify(aRequest(unknown.customerId)) },
+    ]);
 
     expect(first).toEqual({ batchItemFailures: [], outcomes: { throttled: 1 } });
     expect(requeued).toHaveLength(1);
@@ -215,7 +278,9 @@ describe('the SES faults endpoint', () => {
   it('sets faults from JSON and answers 400 naming the field on bad input', async () => {
     const bad = await fetch(`${ses.endpoint}/_local/ses/faults`, { method: 'POST', body: JSON.stringify({ throttleRate: 2 }) });
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toMatchObject({ errors: expect.arrayContaining([expect.objectContaining({ field: 'throttleRate', message: expect.stringContaining('1') })]) });
+    expect(await bad.json()).toMatchObject({
+      errors: expect.arrayContaining([expect.objectContaining({ field: 'throttleRate', message: expect.stringContaining('1') })]),
+    });
 
     const good = await fetch(`${ses.endpoint}/_local/ses/faults`, { method: 'POST', body: JSON.stringify({ throttleRate: 0.3, timeoutRate: 0.02, seed: 7 }) });
     expect(good.status).toBe(200);

@@ -29,25 +29,46 @@ describe('the unsubscribe function, as the local runtime invokes it', () => {
   it('reads and updates the profile it needs', async () => {
     const profile = await asUnsubscribe(() => table.doc.send(new GetCommand({ TableName: table.name, Key: keys.profile('c_1') })));
     expect(profile.Item?.email).toBe('a@example.com');
-    await asUnsubscribe(() => table.doc.send(new UpdateCommand({ TableName: table.name, Key: keys.profile('c_1'), UpdateExpression: 'SET marketingConsent = :w', ExpressionAttributeValues: { ':w': 'withdrawn' } })));
+    await asUnsubscribe(() =>
+      table.doc.send(
+        new UpdateCommand({
+          TableName: table.name,
+          Key: keys.profile('c_1'),
+          UpdateExpression: 'SET marketingConsent = :w',
+          ExpressionAttributeValues: { ':w': 'withdrawn' },
+        }),
+      ),
+    );
     const after = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.profile('c_1') }));
     expect(after.Item?.marketingConsent).toBe('withdrawn');
   });
 
   it('cannot read an order, query another partition or scan the table', async () => {
-    await expect(asUnsubscribe(() => table.doc.send(new GetCommand({ TableName: table.name, Key: keys.order('o_1') })))).rejects.toThrow(TableAccessDeniedError);
+    await expect(asUnsubscribe(() => table.doc.send(new GetCommand({ TableName: table.name, Key: keys.order('o_1') })))).rejects.toThrow(
+      TableAccessDeniedError,
+    );
     await expect(
-      asUnsubscribe(() => table.doc.send(new QueryCommand({ TableName: table.name, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.order('o_1').PK } }))),
+      asUnsubscribe(() =>
+        table.doc.send(
+          new QueryCommand({ TableName: table.name, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.order('o_1').PK } }),
+        ),
+      ),
     ).rejects.toThrow(/outside CUST#/);
     await expect(asUnsubscribe(() => table.doc.send(new ScanCommand({ TableName: table.name })))).rejects.toThrow(/may not scan/);
   });
 
   it('cannot rewrite a consent ledger entry, only append one', async () => {
     const entry = keys.consentEntry('c_1', '2026-12-01T10:00:00.000Z', 'form#o_1');
-    await asUnsubscribe(() => table.doc.send(new PutCommand({ TableName: table.name, Item: { ...entry, kind: 'given' }, ConditionExpression: 'attribute_not_exists(PK)' })));
-    await expect(asUnsubscribe(() => table.doc.send(new UpdateCommand({ TableName: table.name, Key: entry, UpdateExpression: 'SET kind = :k', ExpressionAttributeValues: { ':k': 'withdrawn' } })))).rejects.toThrow(
-      /only append to the consent ledger/,
+    await asUnsubscribe(() =>
+      table.doc.send(new PutCommand({ TableName: table.name, Item: { ...entry, kind: 'given' }, ConditionExpression: 'attribute_not_exists(PK)' })),
     );
+    await expect(
+      asUnsubscribe(() =>
+        table.doc.send(
+          new UpdateCommand({ TableName: table.name, Key: entry, UpdateExpression: 'SET kind = :k', ExpressionAttributeValues: { ':k': 'withdrawn' } }),
+        ),
+      ),
+    ).rejects.toThrow(/only append to the consent ledger/);
     const stored = await table.doc.send(new GetCommand({ TableName: table.name, Key: entry }));
     expect(stored.Item?.kind).toBe('given');
   });

@@ -40,13 +40,25 @@ beforeEach(() => {
 
 async function aSubscriber(): Promise<{ customerId: string; token: string }> {
   const customerId = `c_unsub${++seq}`;
-  await table.doc.send(new PutCommand({ TableName: table.name, Item: { ...keys.profile(customerId), customerId, locale: 'da', marketingConsent: 'granted', marketingConsentAt: '2026-11-01T00:00:00.000Z' } }));
-  const token = new URL(unsubscribeUrl('https://shop.example', KEY, { customerId, campaignId: 'win-back', scope: 'marketing' }, now)).searchParams.get('token') ?? '';
+  await table.doc.send(
+    new PutCommand({
+      TableName: table.name,
+      Item: { ...keys.profile(customerId), customerId, locale: 'da', marketingConsent: 'granted', marketingConsentAt: '2026-11-01T00:00:00.000Z' },
+    }),
+  );
+  const token =
+    new URL(unsubscribeUrl('https://shop.example', KEY, { customerId, campaignId: 'win-back', scope: 'marketing' }, now)).searchParams.get('token') ?? '';
   return { customerId, token };
 }
 
 async function ledgerOf(customerId: string): Promise<Record<string, unknown>[]> {
-  const result = await table.doc.send(new QueryCommand({ TableName: table.name, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :consent)', ExpressionAttributeValues: { ':pk': `CUST#${customerId}`, ':consent': keys.consentEntryPrefix } }));
+  const result = await table.doc.send(
+    new QueryCommand({
+      TableName: table.name,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :consent)',
+      ExpressionAttributeValues: { ':pk': `CUST#${customerId}`, ':consent': keys.consentEntryPrefix },
+    }),
+  );
   return result.Items ?? [];
 }
 
@@ -63,15 +75,23 @@ describe('unsubscribe', () => {
     expect(results.every((r) => r.withdrawn)).toBe(true);
 
     const profile = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.profile(customerId) }));
-    expect(profile.Item).toMatchObject({ marketingConsent: 'withdrawn', marketingConsentAt: now.toISOString(), marketingConsentSource: 'unsubscribe:one-click' });
-    expect(await ledgerOf(customerId)).toEqual([expect.objectContaining({ kind: 'withdrawn', channel: 'email', source: 'one-click', campaignId: 'win-back', at: now.toISOString() })]);
+    expect(profile.Item).toMatchObject({
+      marketingConsent: 'withdrawn',
+      marketingConsentAt: now.toISOString(),
+      marketingConsentSource: 'unsubscribe:one-click',
+    });
+    expect(await ledgerOf(customerId)).toEqual([
+      expect.objectContaining({ kind: 'withdrawn', channel: 'email', source: 'one-click', campaignId: 'win-back', at: now.toISOString() }),
+    ]);
     expect(published.map((e) => [e['detail-type'], e.detail.customerId, e.detail.source])).toEqual([['ConsentWithdrawn', customerId, 'one-click']]);
   });
 
   it('refuses forged, foreign and expired links with 404 / 410, changing nothing', async () => {
     const { customerId, token } = await aSubscriber();
     await expect(unsubscribe(deps, `${token.slice(0, -2)}xx`, 'page')).rejects.toBeInstanceOf(NotFoundError);
-    await expect(unsubscribe(deps, signToken({ purpose: 'form', sub: `${customerId}|win-back`, exp: 9_999_999_999 }, KEY), 'page')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(unsubscribe(deps, signToken({ purpose: 'form', sub: `${customerId}|win-back`, exp: 9_999_999_999 }, KEY), 'page')).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
     await expect(unsubscribe(deps, undefined, 'page')).rejects.toBeInstanceOf(NotFoundError);
     const expired = signToken({ purpose: 'unsubscribe', sub: `${customerId}|win-back`, exp: Math.floor(now.getTime() / 1000) - 1 }, KEY);
     await expect(unsubscribe(deps, expired, 'page')).rejects.toBeInstanceOf(LinkExpiredError);
@@ -89,18 +109,23 @@ describe('GET|POST /unsubscribe', () => {
     ...(body === undefined ? {} : { body }),
   });
 
-  it('GET shows a page in the customer\'s language with one button, and changes nothing', async () => {
+  it("GET shows a page in the customer's language with one button, and changes nothing", async () => {
     const { customerId, token } = await aSubscriber();
     const page = await handleUnsubscribe(route(), request('GET', token));
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Afmeld e-mails fra Norðurljós Outdoor?');
-    expect(page.body).toMatch(/<form method="post" action="\?token=[^"]+"><input type="hidden" name="source" value="page"><button type="submit">Afmeld<\/button><\/form>/);
+    expect(page.body).toMatch(
+      /<form method="post" action="\?token=[^"]+"><input type="hidden" name="source" value="page"><button type="submit">Afmeld<\/button><\/form>/,
+    );
     expect(await ledgerOf(customerId)).toEqual([]);
   });
 
-  it('a mailbox\'s one-click POST unsubscribes at once and answers with the localized confirmation', async () => {
+  it("a mailbox's one-click POST unsubscribes at once and answers with the localized confirmation", async () => {
     const { customerId, token } = await aSubscriber();
-    const page = await handleUnsubscribe(route(), request('POST', token, 'List-Unsubscribe=One-Click', { 'content-type': 'application/x-www-form-urlencoded' }));
+    const page = await handleUnsubscribe(
+      route(),
+      request('POST', token, 'List-Unsubscribe=One-Click', { 'content-type': 'application/x-www-form-urlencoded' }),
+    );
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Du er afmeldt');
     expect(await ledgerOf(customerId)).toEqual([expect.objectContaining({ kind: 'withdrawn', source: 'one-click' })]);
@@ -108,15 +133,17 @@ describe('GET|POST /unsubscribe', () => {
     expect((await handleUnsubscribe(route(), request('GET', token))).body).toContain('Du er afmeldt');
   });
 
-  it('a service email\'s link asks to stop every email on GET (changing nothing) and stops it on POST, once', async () => {
+  it("a service email's link asks to stop every email on GET (changing nothing) and stops it on POST, once", async () => {
     const { customerId } = await aSubscriber();
-    const token = new URL(unsubscribeUrl('https://shop.example', KEY, { customerId, campaignId: 'service-recovery', scope: 'all' }, now)).searchParams.get('token') ?? '';
+    const token =
+      new URL(unsubscribeUrl('https://shop.example', KEY, { customerId, campaignId: 'service-recovery', scope: 'all' }, now)).searchParams.get('token') ?? '';
     const page = await handleUnsubscribe(route(), request('GET', token));
     expect(page.body).toContain('Stop alle e-mails fra Norðurljós Outdoor?');
     expect(page.body).toContain('<button type="submit">Stop alle e-mails</button>');
     expect(await ledgerOf(customerId)).toEqual([]);
 
-    for (let i = 0; i < 2; i++) expect((await handleUnsubscribe(route(), request('POST', token, 'source=page'))).body).toContain('Du får ikke flere e-mails fra os');
+    for (let i = 0; i < 2; i++)
+      expect((await handleUnsubscribe(route(), request('POST', token, 'source=page'))).body).toContain('Du får ikke flere e-mails fra os');
     const profile = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.profile(customerId) }));
     expect(profile.Item).toMatchObject({ marketingConsent: 'withdrawn', unsubscribedAllAt: now.toISOString() });
     expect(await ledgerOf(customerId)).toHaveLength(2);
@@ -129,9 +156,23 @@ describe('GET|POST /unsubscribe', () => {
     const [campaignId, occurrenceId] = ['win-back', `evt-${customerId}`];
     // The claims the sender leaves for the two emails of this occurrence.
     for (const id of [customerId, other.customerId]) {
-      await table.doc.send(new PutCommand({ TableName: table.name, Item: { ...keys.sendClaim(campaignId, occurrenceId, id), campaignId, occurrenceId, customerId: id, status: 'sent', sentAt: '2026-12-02T12:00:00.000Z' } }));
+      await table.doc.send(
+        new PutCommand({
+          TableName: table.name,
+          Item: {
+            ...keys.sendClaim(campaignId, occurrenceId, id),
+            campaignId,
+            occurrenceId,
+            customerId: id,
+            status: 'sent',
+            sentAt: '2026-12-02T12:00:00.000Z',
+          },
+        }),
+      );
     }
-    const linkOf = (id: string) => new URL(unsubscribeUrl('https://shop.example', KEY, { customerId: id, campaignId, scope: 'marketing', occurrenceId }, now)).searchParams.get('token') ?? '';
+    const linkOf = (id: string) =>
+      new URL(unsubscribeUrl('https://shop.example', KEY, { customerId: id, campaignId, scope: 'marketing', occurrenceId }, now)).searchParams.get('token') ??
+      '';
     const token = linkOf(customerId);
 
     expect((await handleUnsubscribe(route(), request('POST', token, 'List-Unsubscribe=One-Click'))).body).toContain('Du er afmeldt');
@@ -155,7 +196,7 @@ describe('GET|POST /unsubscribe', () => {
     expect((await ledgerOf(customerId))[0]).not.toHaveProperty('occurrenceId');
   });
 
-  it('answers a forged link with a friendly 404 page in the browser\'s language, never an error dump', async () => {
+  it("answers a forged link with a friendly 404 page in the browser's language, never an error dump", async () => {
     const page = await handleUnsubscribe(route(), request('GET', 'forged.token', undefined, { 'accept-language': 'fi-FI,fi;q=0.9' }));
     expect(page.statusCode).toBe(404);
     expect(page.body).toContain('lang="fi"');

@@ -74,7 +74,18 @@ async function aWinBackRecipient(locale = 'en'): Promise<{ customerId: string; l
   await table.doc.send(
     new PutCommand({
       TableName: table.name,
-      Item: { ...keys.profile(customerId), customerId, customerName: 'Dana Levi', locale, confirmedEmail: address, marketingConsent: 'granted', marketingConsentAddress: consentAddressOf(address), orderCount: 3, netSpendMinor: 45_000, lastPurchaseAt: '2026-03-01T10:00:00.000Z' },
+      Item: {
+        ...keys.profile(customerId),
+        customerId,
+        customerName: 'Dana Levi',
+        locale,
+        confirmedEmail: address,
+        marketingConsent: 'granted',
+        marketingConsentAddress: consentAddressOf(address),
+        orderCount: 3,
+        netSpendMinor: 45_000,
+        lastPurchaseAt: '2026-03-01T10:00:00.000Z',
+      },
     }),
   );
   sent = [];
@@ -89,12 +100,24 @@ async function aWinBackRecipient(locale = 'en'): Promise<{ customerId: string; l
   return { customerId, links };
 }
 
-const get = (token: string, query: Record<string, string> = {}) => handleSurvey(route, { queryStringParameters: { token, ...query }, requestContext: { http: { method: 'GET' } }, headers: {} });
+const get = (token: string, query: Record<string, string> = {}) =>
+  handleSurvey(route, { queryStringParameters: { token, ...query }, requestContext: { http: { method: 'GET' } }, headers: {} });
 const post = (token: string, form: Record<string, string>) =>
-  handleSurvey(route, { queryStringParameters: { token }, requestContext: { http: { method: 'POST' } }, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() });
+  handleSurvey(route, {
+    queryStringParameters: { token },
+    requestContext: { http: { method: 'POST' } },
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(form).toString(),
+  });
 
 async function contactsOf(customerId: string): Promise<Record<string, unknown>[]> {
-  const result = await table.doc.send(new QueryCommand({ TableName: table.name, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :c)', ExpressionAttributeValues: { ':pk': `CUST#${customerId}`, ':c': keys.contactPrefix } }));
+  const result = await table.doc.send(
+    new QueryCommand({
+      TableName: table.name,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :c)',
+      ExpressionAttributeValues: { ':pk': `CUST#${customerId}`, ':c': keys.contactPrefix },
+    }),
+  );
   return result.Items ?? [];
 }
 
@@ -104,7 +127,7 @@ async function winBackCounts(): Promise<Record<string, number>> {
 }
 
 describe('the win-back survey', () => {
-  it('puts one signed link per configured answer in the email, in the reader\'s language', async () => {
+  it("puts one signed link per configured answer in the email, in the reader's language", async () => {
     const { links } = await aWinBackRecipient('is');
     expect(links.size).toBe(6);
     expect(sent[0]?.text).toContain('Af hverju hættir þú að versla við okkur?');
@@ -129,7 +152,14 @@ describe('the win-back survey', () => {
     expect(done.body).toContain('תודה');
     const [contact, ...others] = await contactsOf(customerId);
     expect(others).toEqual([]);
-    expect(contact).toMatchObject({ channel: 'survey', reason: 'quality', note: 'The zip broke <twice>', campaignId: 'win-back', occurrenceId: `evt-${seq}`, recordedAt: clock.toISOString() });
+    expect(contact).toMatchObject({
+      channel: 'survey',
+      reason: 'quality',
+      note: 'The zip broke <twice>',
+      campaignId: 'win-back',
+      occurrenceId: `evt-${seq}`,
+      recordedAt: clock.toISOString(),
+    });
 
     // The same answer again (a double click, a retry): nothing new.
     await post(qualityLink, { reason: 'quality', note: 'The zip broke <twice>' });
@@ -150,7 +180,7 @@ describe('the win-back survey', () => {
     expect((await get(qualityLink)).body).toMatch(/value="too-expensive" checked/);
   });
 
-  it('answers a bad answer or an overlong note with 400 and the field\'s message, recording nothing', async () => {
+  it("answers a bad answer or an overlong note with 400 and the field's message, recording nothing", async () => {
     const { customerId, links } = await aWinBackRecipient();
     const token = links.get('0') ?? '';
     const unknown = await post(token, { reason: 'free-money' });
@@ -173,11 +203,13 @@ describe('the win-back survey', () => {
     // A valid signature for a campaign that asks nothing, and an unsubscribe token, are not survey links.
     expect((await get(signToken({ purpose: 'survey', sub: `${customerId}|welcome|evt|other`, exp: 9_999_999_999 }, KEY))).statusCode).toBe(404);
     expect((await get(signToken({ purpose: 'unsubscribe', sub: `${customerId}|win-back`, exp: 9_999_999_999 }, KEY))).statusCode).toBe(404);
-    expect((await get(signToken({ purpose: 'survey', sub: `${customerId}|win-back|evt|other`, exp: Math.floor(clock.getTime() / 1000) - 1 }, KEY))).statusCode).toBe(410);
+    expect(
+      (await get(signToken({ purpose: 'survey', sub: `${customerId}|win-back|evt|other`, exp: Math.floor(clock.getTime() / 1000) - 1 }, KEY))).statusCode,
+    ).toBe(410);
     expect(await contactsOf(customerId)).toEqual([]);
   });
 
-  it('shows the answer on the customer\'s console page and counts it on the cases page', async () => {
+  it("shows the answer on the customer's console page and counts it on the cases page", async () => {
     const { customerId, links } = await aWinBackRecipient();
     await post(links.get('2') ?? '', { reason: 'found-elsewhere', note: 'Closer to home' });
     const t = translator(catalogs, 'en');
@@ -189,7 +221,13 @@ describe('the win-back survey', () => {
     expect(customer).toContain('Closer to home');
 
     const counts = await surveyCounts(table);
-    const cases = casesPage(t, user, '/console/cases', { filters: { status: '', reason: '', owner: '' }, reasons: [], entries: [], stats: [], surveys: counts }).body.toString();
+    const cases = casesPage(t, user, '/console/cases', {
+      filters: { status: '', reason: '', owner: '' },
+      reasons: [],
+      entries: [],
+      stats: [],
+      surveys: counts,
+    }).body.toString();
     const expected = counts.find((s) => s.campaignId === 'win-back')?.answers.find((a) => a.reason === 'found-elsewhere')?.count ?? 0;
     expect(expected).toBeGreaterThanOrEqual(1);
     expect(cases).toContain('Why customers stopped buying (email survey answers)');

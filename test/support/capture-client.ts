@@ -27,12 +27,16 @@ export interface Reply {
 /** An HTTP request with Node's client, optionally from another loopback source address (127.0.0.2 …). */
 export function send(url: string, options: { method?: string; headers?: Record<string, string>; body?: string; fromIp?: string } = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: options.method ?? 'GET', headers: options.headers ?? {}, ...(options.fromIp ? { localAddress: options.fromIp } : {}) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      { method: options.method ?? 'GET', headers: options.headers ?? {}, ...(options.fromIp ? { localAddress: options.fromIp } : {}) },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     if (options.body !== undefined) req.write(options.body);
     req.end();
@@ -42,7 +46,10 @@ export function send(url: string, options: { method?: string; headers?: Record<s
 const PurchaseReply = z.object({ orderId: z.string(), customerId: z.string(), formUrl: z.string() });
 
 /** Records an order through POST /api/purchases (or replays it: 200); returns its form URL and form token. */
-export async function recordOrder(runtime: LocalRuntime, overrides: Partial<PurchaseInput> = {}): Promise<{ orderId: string; customerId: string; formUrl: string; token: string }> {
+export async function recordOrder(
+  runtime: LocalRuntime,
+  overrides: Partial<PurchaseInput> = {},
+): Promise<{ orderId: string; customerId: string; formUrl: string; token: string }> {
   const reply = await send(new URL('/api/purchases', runtime.urls.api).toString(), {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': runtime.apiKey },
@@ -106,5 +113,10 @@ export function confirmLinkOf(email: StoredEmail | undefined): string {
 
 /** What the confirm page's button does: POST /confirm?token=… (a GET only shows the page). */
 export function clickConfirm(link: string, options: { fromIp?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
-  return send(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', ...options.headers }, body: '', ...(options.fromIp ? { fromIp: options.fromIp } : {}) });
+  return send(link, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', ...options.headers },
+    body: '',
+    ...(options.fromIp ? { fromIp: options.fromIp } : {}),
+  });
 }

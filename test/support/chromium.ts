@@ -27,7 +27,16 @@ export function usualBrowserLocations(home = homedir()): string[] {
 }
 
 /** Flags for a headless run on a machine without a display or outside network (see STACK-NOTES.md). */
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 function isExecutableFile(path: string): boolean {
   try {

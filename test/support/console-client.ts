@@ -41,7 +41,11 @@ export class StaffBrowser {
     return this.remember(
       await send(this.url(path), {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: options.origin ?? new URL(this.runtime.urls.api).origin, ...this.cookieHeader() },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          origin: options.origin ?? new URL(this.runtime.urls.api).origin,
+          ...this.cookieHeader(),
+        },
         body: body.toString(),
       }),
     );
@@ -74,7 +78,11 @@ export class StaffBrowser {
       username,
       password,
     });
-    const login = await send(new URL('/oauth2/authorize', authorize).toString(), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+    const login = await send(new URL('/oauth2/authorize', authorize).toString(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    });
     const callback = login.headers.location;
     if (typeof callback !== 'string') throw new Error(`the emulator did not accept the sign-in (${login.status}): ${login.body.slice(0, 200)}`);
     return this.get(new URL(callback).pathname + new URL(callback).search);

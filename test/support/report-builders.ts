@@ -18,7 +18,15 @@ export function aProfileItem(o: { customerId: string; heardFrom?: string }): Ite
   };
 }
 
-export function anOrderItem(o: { orderId: string; customerId: string; purchasedAt: string; totalMinor: number; categoryMinor?: Record<string, number>; formOpenedAt?: string; attribution?: { campaignId: string; occurrenceId: string; revenueMinor?: number } }): Item {
+export function anOrderItem(o: {
+  orderId: string;
+  customerId: string;
+  purchasedAt: string;
+  totalMinor: number;
+  categoryMinor?: Record<string, number>;
+  formOpenedAt?: string;
+  attribution?: { campaignId: string; occurrenceId: string; revenueMinor?: number };
+}): Item {
   return {
     PK: `ORDER#${o.orderId}`,
     SK: 'ORDER',
@@ -36,7 +44,16 @@ export function anOrderItem(o: { orderId: string; customerId: string; purchasedA
     lines: [],
     ...(o.formOpenedAt ? { formOpenedAt: o.formOpenedAt } : {}),
     ...(o.attribution
-      ? { attribution: { campaignId: o.attribution.campaignId, occurrenceId: o.attribution.occurrenceId, messageId: 'm-1', touch: 'click', touchedAt: o.purchasedAt, revenueMinor: o.attribution.revenueMinor ?? o.totalMinor } }
+      ? {
+          attribution: {
+            campaignId: o.attribution.campaignId,
+            occurrenceId: o.attribution.occurrenceId,
+            messageId: 'm-1',
+            touch: 'click',
+            touchedAt: o.purchasedAt,
+            revenueMinor: o.attribution.revenueMinor ?? o.totalMinor,
+          },
+        }
       : {}),
   };
 }
@@ -55,11 +72,29 @@ export function aSubmissionItem(o: { orderId: string; customerId: string; submit
 }
 
 export function anIncentiveItem(o: { orderId: string; customerId: string; type: 'coupon' | 'warranty' | 'gift-card'; code: string; issuedAt: string }): Item {
-  return { PK: `INCENTIVE#${o.orderId}`, SK: 'INCENTIVE', entityType: 'INCENTIVE', orderId: o.orderId, customerId: o.customerId, type: o.type, rule: 'default', code: o.code, codeSource: 'generated', issuedAt: o.issuedAt };
+  return {
+    PK: `INCENTIVE#${o.orderId}`,
+    SK: 'INCENTIVE',
+    entityType: 'INCENTIVE',
+    orderId: o.orderId,
+    customerId: o.customerId,
+    type: o.type,
+    rule: 'default',
+    code: o.code,
+    codeSource: 'generated',
+    issuedAt: o.issuedAt,
+  };
 }
 
 export function aCodeItem(o: { code: string; orderId: string; redeemedAt?: string; redeemedOrderId?: string }): Item {
-  return { PK: `CODE#${o.code}`, SK: 'CODE', entityType: 'INCENTIVE_CODE', code: o.code, orderId: o.orderId, ...(o.redeemedAt ? { redeemedAt: o.redeemedAt, redeemedOrderId: o.redeemedOrderId ?? 'x' } : {}) };
+  return {
+    PK: `CODE#${o.code}`,
+    SK: 'CODE',
+    entityType: 'INCENTIVE_CODE',
+    code: o.code,
+    orderId: o.orderId,
+    ...(o.redeemedAt ? { redeemedAt: o.redeemedAt, redeemedOrderId: o.redeemedOrderId ?? 'x' } : {}),
+  };
 }
 
 export interface ClaimEvents {
@@ -72,14 +107,39 @@ export interface ClaimEvents {
 
 export function aSentClaimItem(o: { campaignId: string; occurrenceId: string; customerId: string; sentAt: string } & ClaimEvents): Item {
   const { campaignId, occurrenceId, customerId, sentAt, ...events } = o;
-  return { PK: `SEND#${campaignId}#${occurrenceId}`, SK: `CUST#${customerId}`, entityType: 'SEND', campaignId, occurrenceId, customerId, status: 'sent', claimedAt: sentAt, sentAt, messageId: `m-${customerId}`, triggeredAt: sentAt, ...events };
+  return {
+    PK: `SEND#${campaignId}#${occurrenceId}`,
+    SK: `CUST#${customerId}`,
+    entityType: 'SEND',
+    campaignId,
+    occurrenceId,
+    customerId,
+    status: 'sent',
+    claimedAt: sentAt,
+    sentAt,
+    messageId: `m-${customerId}`,
+    triggeredAt: sentAt,
+    ...events,
+  };
 }
 
 export function aHeldOutClaimItem(o: { campaignId: string; occurrenceId: string; customerId: string; heldOutAt: string }): Item {
-  return { PK: `SEND#${o.campaignId}#${o.occurrenceId}`, SK: `CUST#${o.customerId}`, entityType: 'SEND', status: 'held-out', campaignId: o.campaignId, occurrenceId: o.occurrenceId, customerId: o.customerId, heldOutAt: o.heldOutAt, triggeredAt: o.heldOutAt };
+  return {
+    PK: `SEND#${o.campaignId}#${o.occurrenceId}`,
+    SK: `CUST#${o.customerId}`,
+    entityType: 'SEND',
+    status: 'held-out',
+    campaignId: o.campaignId,
+    occurrenceId: o.occurrenceId,
+    customerId: o.customerId,
+    heldOutAt: o.heldOutAt,
+    triggeredAt: o.heldOutAt,
+  };
 }
 
-export type Counters = Partial<Record<'sent' | 'delivered' | 'bounced' | 'complained' | 'rejected' | 'opened' | 'clicked' | 'opens' | 'clicks' | 'unsubscribed', number>>;
+export type Counters = Partial<
+  Record<'sent' | 'delivered' | 'bounced' | 'complained' | 'rejected' | 'opened' | 'clicked' | 'opens' | 'clicks' | 'unsubscribed', number>
+>;
 
 export function aCampaignStatsItem(o: { campaignId: string; occurrenceId: string } & Counters): Item {
   const { campaignId, occurrenceId, ...counters } = o;
@@ -96,11 +156,38 @@ export function anOccurrenceItem(o: { campaignId: string; occurrenceId: string; 
 }
 
 export function aSegmenterRunItem(o: { asOf: string; counts: Record<string, number> }): Item {
-  return { PK: 'SEGRUN', SK: `RUN#${o.asOf}#r-${o.asOf}`, entityType: 'SEGMENTER_RUN', runId: `r-${o.asOf}`, asOf: o.asOf, startedAt: o.asOf, finishedAt: o.asOf, profiles: 0, counts: o.counts, entered: {}, exited: {}, durationMs: 1 };
+  return {
+    PK: 'SEGRUN',
+    SK: `RUN#${o.asOf}#r-${o.asOf}`,
+    entityType: 'SEGMENTER_RUN',
+    runId: `r-${o.asOf}`,
+    asOf: o.asOf,
+    startedAt: o.asOf,
+    finishedAt: o.asOf,
+    profiles: 0,
+    counts: o.counts,
+    entered: {},
+    exited: {},
+    durationMs: 1,
+  };
 }
 
-export function anEmailEventItem(o: { customerId: string; at: string; eventType: string; messageId: string; campaignId?: string; occurrenceId?: string }): Item {
-  return { PK: `CUST#${o.customerId}`, SK: `EMAILEVT#${o.at}#${o.eventType}#${o.messageId}`, entityType: 'EMAIL_EVENT', kind: 'marketing', expiresAt: Math.floor(Date.parse(o.at) / 1000) + 395 * 86_400, ...o };
+export function anEmailEventItem(o: {
+  customerId: string;
+  at: string;
+  eventType: string;
+  messageId: string;
+  campaignId?: string;
+  occurrenceId?: string;
+}): Item {
+  return {
+    PK: `CUST#${o.customerId}`,
+    SK: `EMAILEVT#${o.at}#${o.eventType}#${o.messageId}`,
+    entityType: 'EMAIL_EVENT',
+    kind: 'marketing',
+    expiresAt: Math.floor(Date.parse(o.at) / 1000) + 395 * 86_400,
+    ...o,
+  };
 }
 
 /** Items folded as the loader folds them (without the table), for unit tests of the sections. */

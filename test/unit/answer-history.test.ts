@@ -21,7 +21,10 @@ describe('form answers: latest non-empty wins', () => {
   });
 
   it('lets a later non-empty answer replace an earlier one', () => {
-    const current = foldAnswers([submission('o1', '2026-01-10T10:00:00.000Z', { heardFrom: 'social' }), submission('o2', '2026-02-10T10:00:00.000Z', { heardFrom: 'friend' })]);
+    const current = foldAnswers([
+      submission('o1', '2026-01-10T10:00:00.000Z', { heardFrom: 'social' }),
+      submission('o2', '2026-02-10T10:00:00.000Z', { heardFrom: 'friend' }),
+    ]);
     expect(current.heardFrom).toMatchObject({ value: 'friend', orderId: 'o2' });
   });
 
@@ -45,6 +48,10 @@ describe('form answers: latest non-empty wins', () => {
   });
 
   it('treats blank text and empty lists as no answer, and never keeps the referrer address', () => {
-    expect(nonEmptyAnswers(someAnswers({ name: ' ', satisfactionReason: '', products: [], interests: ['tents'], referrerEmail: 'friend@example.com', satisfaction: 1 }))).toEqual({ interests: ['tents'], satisfaction: 1 });
+    expect(
+      nonEmptyAnswers(
+        someAnswers({ name: ' ', satisfactionReason: '', products: [], interests: ['tents'], referrerEmail: 'friend@example.com', satisfaction: 1 }),
+      ),
+    ).toEqual({ interests: ['tents'], satisfaction: 1 });
   });
 });

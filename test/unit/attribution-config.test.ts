@@ -19,14 +19,17 @@ function campaignsFileWith(change: (text: string) => string): { dir: string; fil
   return { dir, file };
 }
 
-const lineOf = (file: string, needle: string) => readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(needle)) + 1;
+const lineOf = (file: string, needle: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(needle)) + 1;
 
 afterEach(() => {
   for (const dir of copies.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('attribution and holdout settings in campaigns.yaml', () => {
-  it('reads the demo shop\'s windows and holdout, and defaults both when absent', () => {
+  it("reads the demo shop's windows and holdout, and defaults both when absent", () => {
     const { config } = validateCampaigns(repoConfig, knownSegments);
     expect(config?.attribution).toEqual({ clickWindowDays: 5, openWindowDays: 2, deliveryWindowDays: 1 });
     expect(config?.campaigns.find((c) => c.id === 'monthly-newsletter')?.holdoutPercent).toBe(10);
@@ -41,11 +44,18 @@ describe('attribution and holdout settings in campaigns.yaml', () => {
   it('reports a holdout above 50% at its line', () => {
     const { dir, file } = campaignsFileWith((text) => text.replace(/holdoutPercent: 10/, 'holdoutPercent: 60'));
     const { findings } = validateCampaigns(dir, knownSegments);
-    expect(findings).toEqual([expect.objectContaining({ severity: 'error', file, line: lineOf(file, 'holdoutPercent: 60'), message: expect.stringMatching(/holdoutPercent.*50/) })]);
+    expect(findings).toEqual([
+      expect.objectContaining({ severity: 'error', file, line: lineOf(file, 'holdoutPercent: 60'), message: expect.stringMatching(/holdoutPercent.*50/) }),
+    ]);
   });
 
   it('reports a negative or fractional window at its line, and an unknown key', () => {
-    const { dir, file } = campaignsFileWith((text) => text.replace('attribution: { clickWindowDays: 5, openWindowDays: 2, deliveryWindowDays: 1 }', 'attribution:\n  clickWindowDays: -1\n  openWindowDays: 1.5\n  viewWindowDays: 3'));
+    const { dir, file } = campaignsFileWith((text) =>
+      text.replace(
+        'attribution: { clickWindowDays: 5, openWindowDays: 2, deliveryWindowDays: 1 }',
+        'attribution:\n  clickWindowDays: -1\n  openWindowDays: 1.5\n  viewWindowDays: 3',
+      ),
+    );
     const { findings } = validateCampaigns(dir, knownSegments);
     expect(findings).toHaveLength(3);
     expect(findings.find((f) => f.message.includes('clickWindowDays'))?.line).toBe(lineOf(file, 'clickWindowDays: -1'));

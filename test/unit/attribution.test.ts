@@ -9,7 +9,7 @@ const aTouch = (campaignId: string, at: string): EmailTouch => ({ at, campaignId
 const windows = { ...ATTRIBUTION_DEFAULTS };
 
 describe('attributePurchase', () => {
-  it('credits the campaign clicked 2 days before the purchase, with the order\'s revenue', () => {
+  it("credits the campaign clicked 2 days before the purchase, with the order's revenue", () => {
     expect(attributePurchase({ click: aTouch('win-back', daysBefore(2)) }, purchasedAt, 12_500, windows)).toEqual({
       campaignId: 'win-back',
       occurrenceId: 'win-back-occ',
@@ -35,8 +35,12 @@ describe('attributePurchase', () => {
   });
 
   it('falls back to a delivery within a day, and credits nothing for a delivery beyond it', () => {
-    expect(attributePurchase({ open: aTouch('opened', daysBefore(3)), delivery: aTouch('delivered', daysBefore(0.9)) }, purchasedAt, 100, windows)).toMatchObject({ campaignId: 'delivered', touch: 'delivery' });
-    expect(attributePurchase({ open: aTouch('opened', daysBefore(3)), delivery: aTouch('delivered', daysBefore(1.1)) }, purchasedAt, 100, windows)).toBeUndefined();
+    expect(
+      attributePurchase({ open: aTouch('opened', daysBefore(3)), delivery: aTouch('delivered', daysBefore(0.9)) }, purchasedAt, 100, windows),
+    ).toMatchObject({ campaignId: 'delivered', touch: 'delivery' });
+    expect(
+      attributePurchase({ open: aTouch('opened', daysBefore(3)), delivery: aTouch('delivered', daysBefore(1.1)) }, purchasedAt, 100, windows),
+    ).toBeUndefined();
   });
 
   it('ignores a touch after the purchase (an order reported late) and tries the next kind', () => {

@@ -31,7 +31,8 @@ function aContext(overrides: { customerName?: string; coupon?: boolean } = {}) {
 
 describe('checkTemplate', () => {
   it('accepts known variables, if/unless/else blocks and comments', () => {
-    const source = '{{!-- hello --}}Hi{{#if customer.firstName}} {{customer.firstName}}{{else}} there{{/if}}{{#unless customer.name}}!{{/unless}} {{shop.name}}';
+    const source =
+      '{{!-- hello --}}Hi{{#if customer.firstName}} {{customer.firstName}}{{else}} there{{/if}}{{#unless customer.name}}!{{/unless}} {{shop.name}}';
     expect(checkTemplate(source, withoutCoupon)).toEqual([]);
   });
 
@@ -67,7 +68,7 @@ describe('checkTemplate', () => {
 });
 
 describe('buildTemplateContext', () => {
-  it('personalises from the profile: first name, orders, money in the reader\'s format, favourite category', () => {
+  it("personalises from the profile: first name, orders, money in the reader's format, favourite category", () => {
     const context = aContext();
     expect(context.customer.firstName).toBe('Sigrún');
     expect(context.customer.orderCount).toBe(3);
@@ -79,7 +80,15 @@ describe('buildTemplateContext', () => {
   it('keeps every variable present, empty when the profile lacks it', () => {
     const profile = profileFromItem({ customerId: 'c_2' });
     const context = buildTemplateContext({ profile, locale: 'is', shop: { name: 'S', url: 'u', baseCurrency: 'ISK' }, campaignId: 'x', unsubscribeUrl: 'u' });
-    expect(context.customer).toEqual({ firstName: '', name: '', orderCount: 0, firstPurchaseDate: '', lastPurchaseDate: '', totalSpent: expect.stringContaining('0'), favouriteCategory: '' });
+    expect(context.customer).toEqual({
+      firstName: '',
+      name: '',
+      orderCount: 0,
+      firstPurchaseDate: '',
+      lastPurchaseDate: '',
+      totalSpent: expect.stringContaining('0'),
+      favouriteCategory: '',
+    });
   });
 
   it('picks the favourite category by spend, alphabetically on ties, ignoring refunds', () => {
@@ -91,7 +100,7 @@ describe('buildTemplateContext', () => {
 describe('CampaignTemplates.render', () => {
   const templates = new CampaignTemplates(templatesDir, ['win-back', 'welcome'], 'en');
 
-  it('renders subject, HTML and text in the recipient\'s language with the coupon and the unsubscribe link', () => {
+  it("renders subject, HTML and text in the recipient's language with the coupon and the unsubscribe link", () => {
     const email = templates.render('win-back', 'is', aContext({ coupon: true }));
     expect(email.locale).toBe('is');
     expect(email.subject).toBe('Við söknum þín — 15% afsláttur af næstu ferð');
@@ -106,7 +115,7 @@ describe('CampaignTemplates.render', () => {
     expect(templates.render('welcome', 'he', aContext()).html).toContain('<html lang="he" dir="rtl">');
   });
 
-  it('falls back to the fallback language when the recipient\'s is unknown', () => {
+  it("falls back to the fallback language when the recipient's is unknown", () => {
     expect(templates.render('welcome', undefined, aContext()).locale).toBe('en');
   });
 

@@ -30,7 +30,7 @@ afterEach(() => {
 });
 
 describe('validateCampaigns', () => {
-  it('passes the demo shop\'s campaigns: six campaigns, every language, no findings', () => {
+  it("passes the demo shop's campaigns: six campaigns, every language, no findings", () => {
     const { config, findings } = validateCampaigns(repoConfig, knownSegments);
     expect(findings).toEqual([]);
     expect(config?.campaigns.map((c) => c.id)).toEqual(['monthly-newsletter', 'welcome', 'win-back', 'gold-reward', 'referral-thank-you', 'service-recovery']);
@@ -49,13 +49,17 @@ describe('validateCampaigns', () => {
     expect(found).toHaveLength(1);
     expect(found[0]?.file).toBe(join(dir, 'campaigns.yaml'));
     expect(found[0]?.line).toBe(lines.findIndex((l) => l.includes('purpose: service')) + 1);
-    expect(found[0]?.message).toMatch(/campaign "referral-thank-you" \(purpose: service\): template folder "referral-thank-you" declares no kind .*add .*template\.yaml with "kind: service"/);
+    expect(found[0]?.message).toMatch(
+      /campaign "referral-thank-you" \(purpose: service\): template folder "referral-thank-you" declares no kind .*add .*template\.yaml with "kind: service"/,
+    );
   });
 
   it('refuses a marketing campaign that uses a service template', () => {
     const dir = configCopy();
     edit(join(dir, 'campaigns.yaml'), (text) => text.replace('    purpose: service               # reaches', '    # reaches'));
-    expect(errors(validateCampaigns(dir, knownSegments).findings).map((f) => f.message)).toEqual([expect.stringMatching(/campaign "service-recovery" \(purpose: marketing\): template folder "service-recovery" declares kind: service/)]);
+    expect(errors(validateCampaigns(dir, knownSegments).findings).map((f) => f.message)).toEqual([
+      expect.stringMatching(/campaign "service-recovery" \(purpose: marketing\): template folder "service-recovery" declares kind: service/),
+    ]);
   });
 
   it('refuses a newsletter with purpose service, naming the key', () => {
@@ -77,12 +81,16 @@ describe('validateCampaigns', () => {
     ]);
   });
 
-  it('requires every survey answer to have its label in every language, at the choice\'s line', () => {
+  it("requires every survey answer to have its label in every language, at the choice's line", () => {
     const dir = configCopy();
     edit(join(dir, 'campaigns.yaml'), (text) => text.replace('bad-service, other]', 'bad-service, moved-away, other]'));
     const [finding, ...more] = errors(validateCampaigns(dir, knownSegments).findings);
     expect(more).toEqual([]);
-    expect(finding?.line).toBe(readFileSync(join(dir, 'campaigns.yaml'), 'utf8').split('\n').findIndex((l) => l.includes('moved-away')) + 1);
+    expect(finding?.line).toBe(
+      readFileSync(join(dir, 'campaigns.yaml'), 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('moved-away')) + 1,
+    );
     expect(finding?.message).toBe('campaign "win-back": survey choice "moved-away" needs survey.reason.moved-away in config/messages/{en,is,da,he,fi}.json');
   });
 
@@ -92,14 +100,20 @@ describe('validateCampaigns', () => {
     const found = errors(validateCampaigns(dir, knownSegments).findings);
     expect(found).toHaveLength(1);
     expect(found[0]?.file).toBe(join(dir, 'templates', 'win-back', 'da.html'));
-    expect(found[0]?.line).toBe(readFileSync(join(dir, 'templates', 'win-back', 'da.html'), 'utf8').split('\n').findIndex((l) => l.includes('coupon.cod}')) + 1);
+    expect(found[0]?.line).toBe(
+      readFileSync(join(dir, 'templates', 'win-back', 'da.html'), 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('coupon.cod}')) + 1,
+    );
     expect(found[0]?.message).toMatch(/unknown variable "coupon.cod" \(did you mean coupon.code\?\)/);
   });
 
   it('reports a coupon variable in a campaign that grants no coupon', () => {
     const dir = configCopy();
     edit(join(dir, 'templates', 'welcome', 'fi.txt'), (text) => `${text}{{coupon.code}}\n`);
-    expect(errors(validateCampaigns(dir, knownSegments).findings).map((f) => f.message)).toEqual([expect.stringMatching(/campaign "welcome": unknown variable "coupon.code"/)]);
+    expect(errors(validateCampaigns(dir, knownSegments).findings).map((f) => f.message)).toEqual([
+      expect.stringMatching(/campaign "welcome": unknown variable "coupon.code"/),
+    ]);
   });
 
   it('reports an unknown segment at its line in campaigns.yaml', () => {
@@ -116,23 +130,38 @@ describe('validateCampaigns', () => {
     rmSync(join(dir, 'templates', 'welcome', 'en.subject'));
     for (const part of ['subject', 'html', 'txt']) rmSync(join(dir, 'templates', 'gold-reward', `fi.${part}`));
     const { findings } = validateCampaigns(dir, knownSegments);
-    expect(errors(findings).map((f) => f.message)).toEqual([expect.stringMatching(/campaign "welcome": en template is missing en.subject \(the fallback language must be complete\)/)]);
+    expect(errors(findings).map((f) => f.message)).toEqual([
+      expect.stringMatching(/campaign "welcome": en template is missing en.subject \(the fallback language must be complete\)/),
+    ]);
     expect(findings.filter((f) => f.severity === 'warning').map((f) => f.message)).toEqual(['campaign "gold-reward": no fi template; fi readers get en']);
   });
 
   it('reports schema problems — bad cron, duplicate id, unknown key — each with its line', () => {
     const dir = configCopy();
     edit(join(dir, 'campaigns.yaml'), (text) =>
-      text.replace('cron(0 10 1 * ? *)', 'cron(0 25 1 * ? *)').replace('- id: gold-reward', '- id: win-back').replace('oncePerCustomer: true', 'oncePerCustomer: true\n    sendAt: dawn'),
+      text
+        .replace('cron(0 10 1 * ? *)', 'cron(0 25 1 * ? *)')
+        .replace('- id: gold-reward', '- id: win-back')
+        .replace('oncePerCustomer: true', 'oncePerCustomer: true\n    sendAt: dawn'),
     );
     const { findings, config } = validateCampaigns(dir, knownSegments);
     expect(config).toBeUndefined();
     const text = readFileSync(join(dir, 'campaigns.yaml'), 'utf8').split('\n');
     const lineOf = (needle: string) => text.findLastIndex((l) => l.includes(needle)) + 1;
     expect(findings).toEqual([
-      { severity: 'error', file: join(dir, 'campaigns.yaml'), line: lineOf('cron(0 25'), message: 'campaigns.0.schedule.expression: cron(0 25 1 * ? *): hours 25 is out of range 0–23' },
+      {
+        severity: 'error',
+        file: join(dir, 'campaigns.yaml'),
+        line: lineOf('cron(0 25'),
+        message: 'campaigns.0.schedule.expression: cron(0 25 1 * ? *): hours 25 is out of range 0–23',
+      },
       { severity: 'error', file: join(dir, 'campaigns.yaml'), line: lineOf('- id: welcome'), message: 'campaigns.1: Unrecognized key: "sendAt"' },
-      { severity: 'error', file: join(dir, 'campaigns.yaml'), line: lineOf('- id: win-back'), message: 'campaigns.3.id: duplicate campaign id "win-back" (also campaign 3)' },
+      {
+        severity: 'error',
+        file: join(dir, 'campaigns.yaml'),
+        line: lineOf('- id: win-back'),
+        message: 'campaigns.3.id: duplicate campaign id "win-back" (also campaign 3)',
+      },
     ]);
   });
 
@@ -141,7 +170,13 @@ describe('validateCampaigns', () => {
     const layout = join(dir, 'templates', '_layout', 'layout.html');
     edit(layout, (text) => text.replace('{{footer.reason}}', '{{footer.reasons}}'));
     const [finding] = errors(validateCampaigns(dir, knownSegments).findings);
-    expect(finding).toMatchObject({ file: layout, line: readFileSync(layout, 'utf8').split('\n').findIndex((l) => l.includes('footer.reasons')) + 1 });
+    expect(finding).toMatchObject({
+      file: layout,
+      line:
+        readFileSync(layout, 'utf8')
+          .split('\n')
+          .findIndex((l) => l.includes('footer.reasons')) + 1,
+    });
     expect(finding?.message).toMatch(/the layout: unknown variable "footer.reasons" \(did you mean footer.reason\?\)/);
   });
 
@@ -171,17 +206,19 @@ describe('generated JSON Schemas', () => {
 });
 
 describe('the same checks as a gate at cold start and at cdk synth', () => {
-  it('lets the demo shop\'s config through', () => {
+  it("lets the demo shop's config through", () => {
     expect(() => assertCampaignsValid(repoConfig)).not.toThrow();
     expect(loadSendingSettings(repoConfig).campaigns.size).toBeGreaterThan(0);
   });
 
-  it('stops the sender\'s cold start on raw {{{ }}} output in a template, naming the file and line', () => {
+  it("stops the sender's cold start on raw {{{ }}} output in a template, naming the file and line", () => {
     const dir = configCopy();
     edit(join(dir, 'templates', 'win-back', 'is.html'), (text) => `${text}\n<p>{{{firstName}}}</p>\n`);
-    const line = readFileSync(join(dir, 'templates', 'win-back', 'is.html'), 'utf8').split('\n').findIndex((l) => l.includes('{{{firstName}}}')) + 1;
+    const line =
+      readFileSync(join(dir, 'templates', 'win-back', 'is.html'), 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('{{{firstName}}}')) + 1;
     expect(() => loadSendingSettings(dir)).toThrow(ConfigError);
     expect(() => loadSendingSettings(dir)).toThrow(new RegExp(`win-back/is\\.html:${line}: error`));
   });
-
 });

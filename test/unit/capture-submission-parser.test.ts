@@ -15,10 +15,49 @@ const valid = { token: 'a.b', lang: 'is', email: 'anna@example.com', acceptTerms
 const hostileString = fc.oneof(
   fc.string(),
   fc.string({ unit: 'grapheme', maxLength: 300 }),
-  fc.constantFrom('<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', '\u0000\u0007\u202e\ufeff', '__proto__', 'constructor', '%00%ff', '{"$ne":null}', '../../etc/passwd', 'x'.repeat(5000), '😀'.repeat(600)),
+  fc.constantFrom(
+    '<script>alert(1)</script>',
+    '"><img src=x onerror=alert(1)>',
+    '\u0000\u0007\u202e\ufeff',
+    '__proto__',
+    'constructor',
+    '%00%ff',
+    '{"$ne":null}',
+    '../../etc/passwd',
+    'x'.repeat(5000),
+    '😀'.repeat(600),
+  ),
 );
-const hostileValue: fc.Arbitrary<unknown> = fc.oneof(hostileString, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(hostileString, { maxLength: 5 }), fc.dictionary(hostileString, hostileString, { maxKeys: 3 }));
-const fieldName = fc.oneof(fc.constantFrom('token', 'lang', 'email', 'name', 'products', 'interests', 'satisfaction', 'country', 'postcode', 'acceptTerms', 'marketingConsent', 'website', 'preferredLanguage', 'referrerEmail', '__proto__', 'constructor'), fc.string({ maxLength: 80 }));
+const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
+  hostileString,
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(hostileString, { maxLength: 5 }),
+  fc.dictionary(hostileString, hostileString, { maxKeys: 3 }),
+);
+const fieldName = fc.oneof(
+  fc.constantFrom(
+    'token',
+    'lang',
+    'email',
+    'name',
+    'products',
+    'interests',
+    'satisfaction',
+    'country',
+    'postcode',
+    'acceptTerms',
+    'marketingConsent',
+    'website',
+    'preferredLanguage',
+    'referrerEmail',
+    '__proto__',
+    'constructor',
+  ),
+  fc.string({ maxLength: 80 }),
+);
 
 function checkOutcome(parsed: ParsedSubmission): void {
   expect(['rejected', 'honeypot', 'valid']).toContain(parsed.kind);
@@ -29,7 +68,8 @@ function checkOutcome(parsed: ParsedSubmission): void {
   if (parsed.kind === 'valid') {
     expect((parsed.submission.email ?? '').length).toBeLessThanOrEqual(LIMITS.email);
     expect(parsed.submission.acceptTerms).toBe(true);
-    for (const text of [parsed.submission.name, parsed.submission.whyChoseUs, parsed.submission.satisfactionReason]) expect((text ?? '').length).toBeLessThanOrEqual(LIMITS.longText);
+    for (const text of [parsed.submission.name, parsed.submission.whyChoseUs, parsed.submission.satisfactionReason])
+      expect((text ?? '').length).toBeLessThanOrEqual(LIMITS.longText);
   }
 }
 
@@ -45,7 +85,17 @@ describe('parseSubmissionRequest (property-based)', () => {
 
   it('never throws for arbitrary bodies, content types, encodings and headers', () => {
     const request = fc.record({
-      contentType: fc.oneof(fc.constantFrom('application/json', 'application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=UTF-8', 'text/plain', 'multipart/form-data', ''), fc.string()),
+      contentType: fc.oneof(
+        fc.constantFrom(
+          'application/json',
+          'application/x-www-form-urlencoded',
+          'application/x-www-form-urlencoded; charset=UTF-8',
+          'text/plain',
+          'multipart/form-data',
+          '',
+        ),
+        fc.string(),
+      ),
       accept: fc.oneof(fc.constantFrom('application/json', 'text/html', '*/*'), fc.string()),
       acceptLanguage: fc.oneof(fc.constantFrom('he-IL,he;q=0.9', 'is', 'xx;q=abc', '*;q=0'), fc.string()),
       body: fc.oneof(fc.string({ maxLength: 2000 }), fc.json(), fc.constant(undefined)),
@@ -53,7 +103,14 @@ describe('parseSubmissionRequest (property-based)', () => {
     });
     fc.assert(
       fc.property(request, (r) => {
-        const parsed = parseSubmissionRequest({ headers: { 'content-type': r.contentType, accept: r.accept, 'accept-language': r.acceptLanguage }, body: r.body, isBase64Encoded: r.isBase64Encoded }, options);
+        const parsed = parseSubmissionRequest(
+          {
+            headers: { 'content-type': r.contentType, accept: r.accept, 'accept-language': r.acceptLanguage },
+            body: r.body,
+            isBase64Encoded: r.isBase64Encoded,
+          },
+          options,
+        );
         checkOutcome(parsed);
       }),
       { numRuns: 400 },
@@ -86,7 +143,12 @@ describe('parseSubmissionRequest (property-based)', () => {
 describe('parseSubmissionRequest (examples)', () => {
   it('accepts a minimal JSON submission and answers in JSON', () => {
     const parsed = parseSubmissionRequest(jsonRequest(valid), options);
-    expect(parsed).toMatchObject({ kind: 'valid', mode: 'json', locale: 'is', submission: { email: 'anna@example.com', acceptTerms: true, marketingConsent: false, products: [], interests: [] } });
+    expect(parsed).toMatchObject({
+      kind: 'valid',
+      mode: 'json',
+      locale: 'is',
+      submission: { email: 'anna@example.com', acceptTerms: true, marketingConsent: false, products: [], interests: [] },
+    });
   });
 
   it('answers a browser form post in HTML, reading repeated keys as lists and "on" as a ticked box', () => {
@@ -95,7 +157,7 @@ describe('parseSubmissionRequest (examples)', () => {
     expect(parsed).toMatchObject({ kind: 'valid', mode: 'html', locale: 'he', submission: { products: ['A', 'B'], acceptTerms: true, satisfaction: 4 } });
   });
 
-  it('keeps script in free text as text (escaping is the renderer\'s job) but strips control characters', () => {
+  it("keeps script in free text as text (escaping is the renderer's job) but strips control characters", () => {
     const parsed = parseSubmissionRequest(jsonRequest({ ...valid, whyChoseUs: '<script>alert(1)</script>\u0000' }), options);
     expect(parsed.kind === 'valid' && parsed.submission.whyChoseUs).toBe('<script>alert(1)</script>');
   });

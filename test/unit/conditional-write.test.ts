@@ -9,7 +9,11 @@ const conditionFailed = () => new ConditionalCheckFailedException({ message: 'Th
 describe('writeIfConditionHolds', () => {
   it('is true when the write happened', async () => {
     const { table, calls } = scriptedTable(() => ({}));
-    expect(await writeIfConditionHolds(() => table.doc.send(new PutCommand({ TableName: table.name, Item: { PK: 'A', SK: 'B' }, ConditionExpression: 'attribute_not_exists(PK)' })))).toBe(true);
+    expect(
+      await writeIfConditionHolds(() =>
+        table.doc.send(new PutCommand({ TableName: table.name, Item: { PK: 'A', SK: 'B' }, ConditionExpression: 'attribute_not_exists(PK)' })),
+      ),
+    ).toBe(true);
     expect(calls.map((call) => call.command)).toEqual(['PutItemCommand']);
   });
 
@@ -17,14 +21,20 @@ describe('writeIfConditionHolds', () => {
     const { table } = scriptedTable(() => {
       throw conditionFailed();
     });
-    expect(await writeIfConditionHolds(() => table.doc.send(new PutCommand({ TableName: table.name, Item: { PK: 'A', SK: 'B' }, ConditionExpression: 'attribute_not_exists(PK)' })))).toBe(false);
+    expect(
+      await writeIfConditionHolds(() =>
+        table.doc.send(new PutCommand({ TableName: table.name, Item: { PK: 'A', SK: 'B' }, ConditionExpression: 'attribute_not_exists(PK)' })),
+      ),
+    ).toBe(false);
   });
 
   it('throws any other error', async () => {
     const { table } = scriptedTable(() => {
       throw new Error('ProvisionedThroughputExceeded');
     });
-    await expect(writeIfConditionHolds(() => table.doc.send(new PutCommand({ TableName: table.name, Item: { PK: 'A', SK: 'B' } })))).rejects.toThrow('ProvisionedThroughputExceeded');
+    await expect(writeIfConditionHolds(() => table.doc.send(new PutCommand({ TableName: table.name, Item: { PK: 'A', SK: 'B' } })))).rejects.toThrow(
+      'ProvisionedThroughputExceeded',
+    );
   });
 });
 
@@ -35,7 +45,17 @@ describe('outputIfConditionHolds', () => {
       if (!holds) throw conditionFailed();
       return { Attributes: { PK: 'A', SK: 'B', redeemedAt: 'now' } };
     });
-    const update = () => table.doc.send(new UpdateCommand({ TableName: table.name, Key: { PK: 'A', SK: 'B' }, UpdateExpression: 'SET redeemedAt = :now', ConditionExpression: 'attribute_exists(PK)', ExpressionAttributeValues: { ':now': 'now' }, ReturnValues: 'ALL_NEW' }));
+    const update = () =>
+      table.doc.send(
+        new UpdateCommand({
+          TableName: table.name,
+          Key: { PK: 'A', SK: 'B' },
+          UpdateExpression: 'SET redeemedAt = :now',
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeValues: { ':now': 'now' },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
     expect((await outputIfConditionHolds(update))?.Attributes).toEqual({ PK: 'A', SK: 'B', redeemedAt: 'now' });
     holds = false;
     expect(await outputIfConditionHolds(update)).toBeUndefined();

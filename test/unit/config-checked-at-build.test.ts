@@ -45,13 +45,13 @@ describe('config checked at build', () => {
     expect(configCheckedAtBuild(dir)).toBe(false);
   });
 
-  it('the sender\'s cold start runs the full campaigns checks when the marker is missing', () => {
+  it("the sender's cold start runs the full campaigns checks when the marker is missing", () => {
     const dir = configCopy();
     edit(dir, join('templates', 'welcome', 'en.txt'), uncheckedMistake);
     expect(() => loadSendingSettings(dir)).toThrow(ConfigError);
   });
 
-  it('the sender\'s cold start skips repeating them on files the build checked', () => {
+  it("the sender's cold start skips repeating them on files the build checked", () => {
     const dir = configCopy();
     edit(dir, join('templates', 'welcome', 'en.txt'), uncheckedMistake);
     // Stands for a build whose gate passed these bytes: the skip is what this marker buys, so the start succeeds.

@@ -7,7 +7,16 @@ import type { CaseListEntry } from '#shared/cases/case-record.ts';
 import { interactionInputSchema } from '#shared/interactions/interaction-input.ts';
 
 function anEntry(overrides: Partial<CaseListEntry> = {}): CaseListEntry {
-  return { caseId: 'cs_1', customerId: 'c_1', status: 'open', reason: 'complaint', openedAt: '2026-12-01T08:00:00.000Z', needsPolicyChange: false, escalations: [], ...overrides };
+  return {
+    caseId: 'cs_1',
+    customerId: 'c_1',
+    status: 'open',
+    reason: 'complaint',
+    openedAt: '2026-12-01T08:00:00.000Z',
+    needsPolicyChange: false,
+    escalations: [],
+    ...overrides,
+  };
 }
 const HOURS = { unassignedAfterHours: 4, unresolvedAfterHours: 48 };
 const at = (iso: string) => new Date(iso);
@@ -83,7 +92,15 @@ describe('per-reason case figures', () => {
 
 describe('the interaction body', () => {
   const schema = interactionInputSchema(['question', 'complaint']);
-  const valid = { interactionId: 'I-1', customerEmail: 'a@example.com', channel: 'phone', reason: 'question', satisfied: 3, outcome: 'resolved', staffId: 'till-1' };
+  const valid = {
+    interactionId: 'I-1',
+    customerEmail: 'a@example.com',
+    channel: 'phone',
+    reason: 'question',
+    satisfied: 3,
+    outcome: 'resolved',
+    staffId: 'till-1',
+  };
 
   it('accepts a contact with a configured reason', () => {
     expect(schema.safeParse(valid).success).toBe(true);

@@ -47,7 +47,20 @@ describe('headers of real exports', () => {
   });
 
   it('reads a Shopify export: Name is the order when there is a Lineitem name, billing country and creation time win', () => {
-    const layout = resolveColumns(['Name', 'Email', 'Paid at', 'Created at', 'Discount Code', 'Lineitem quantity', 'Lineitem name', 'Lineitem price', 'Lineitem sku', 'Billing Name', 'Billing Country', 'Shipping Country']);
+    const layout = resolveColumns([
+      'Name',
+      'Email',
+      'Paid at',
+      'Created at',
+      'Discount Code',
+      'Lineitem quantity',
+      'Lineitem name',
+      'Lineitem price',
+      'Lineitem sku',
+      'Billing Name',
+      'Billing Country',
+      'Shipping Country',
+    ]);
     expect(layout.index).toEqual({ orderId: 0, email: 1, date: 3, couponCodes: 4, quantity: 5, name: 6, price: 7, sku: 8, customerName: 9, country: 10 });
   });
 

@@ -37,7 +37,11 @@ describe('reading CSV records', () => {
   it('detects a semicolon file and reads it with its decimal commas intact', async () => {
     const path = await fileWith('semi.csv', 'order_id;price\nA;"12,50"\nB;1.234,00\n');
     expect(await sniffDelimiter(path)).toBe(';');
-    expect((await records(path, ';')).map((r) => r.record)).toEqual([['order_id', 'price'], ['A', '12,50'], ['B', '1.234,00']]);
+    expect((await records(path, ';')).map((r) => r.record)).toEqual([
+      ['order_id', 'price'],
+      ['A', '12,50'],
+      ['B', '1.234,00'],
+    ]);
   });
 
   it('stops with the line number when a quote is never closed', async () => {
@@ -65,21 +69,39 @@ describe('the rejects file', () => {
   it('keeps the header and each rejected row as it was, after its line number and reason', async () => {
     const source = await fileWith('src.csv', 'order_id;name\nA;"Tent; big"\nB;ok\nC;"say ""x"""\n');
     const rejects = join(dir, 'src.rejects.csv');
-    await writeRejectsFile(rejects, source, ';', new Map([[2, 'qty: is empty'], [4, 'price: "a;b" is not a number']]));
-    expect(await readFile(rejects, 'utf8')).toBe('rejected_line;reject_reason;order_id;name\r\n2;qty: is empty;A;"Tent; big"\r\n4;"price: ""a;b"" is not a number";C;"say ""x"""\r\n');
+    await writeRejectsFile(
+      rejects,
+      source,
+      ';',
+      new Map([
+        [2, 'qty: is empty'],
+        [4, 'price: "a;b" is not a number'],
+      ]),
+    );
+    expect(await readFile(rejects, 'utf8')).toBe(
+      'rejected_line;reject_reason;order_id;name\r\n2;qty: is empty;A;"Tent; big"\r\n4;"price: ""a;b"" is not a number";C;"say ""x"""\r\n',
+    );
   });
 
   it('neutralises cells a spreadsheet would run as a formula, and keeps plain negative numbers', async () => {
     const source = await fileWith('formula.csv', 'order_id,name,quantity,price\nA,=HYPERLINK("http://x"),-2,-19.90\nB,@SUM(1+1),+3,+cmd|x\n');
     const rejects = join(dir, 'formula.rejects.csv');
-    await writeRejectsFile(rejects, source, ',', new Map([[2, 'bad'], [3, 'bad']]));
+    await writeRejectsFile(
+      rejects,
+      source,
+      ',',
+      new Map([
+        [2, 'bad'],
+        [3, 'bad'],
+      ]),
+    );
     const [, a, b] = (await readFile(rejects, 'utf8')).split('\r\n');
     expect(a).toBe('2,bad,A,"\'=HYPERLINK(""http://x"")",-2,-19.90');
     expect(b).toBe("3,bad,B,'@SUM(1+1),+3,'+cmd|x");
     expect(['\t1', '\r1', '-x', '=1'].map(neutralizeFormula)).toEqual(["'\t1", "'\r1", "'-x", "'=1"]);
   });
 
-  it('removes an earlier run\'s rejects file when nothing is rejected, but never an unrelated file', async () => {
+  it("removes an earlier run's rejects file when nothing is rejected, but never an unrelated file", async () => {
     const source = await fileWith('clean.csv', 'order_id\nA\n');
     const stale = await fileWith('clean.rejects.csv', 'rejected_line,reject_reason,order_id\r\n2,x,A\r\n');
     await writeRejectsFile(stale, source, ',', new Map());

@@ -7,7 +7,19 @@ const columns = resolveColumns(header);
 const options: RowOptions = { decimalComma: false, dateFormat: 'ISO', baseCurrency: 'EUR', defaultCategory: 'default' };
 
 type Row = Partial<Record<(typeof header)[number], string>>;
-const good: Row = { order_id: 'A-1', date: '2026-03-01T10:00:00Z', email: 'Anna@Example.com', customer_id: '', sku: 'TENT', name: 'Tent', category: 'tents', qty: '2', unit_price: '99.50', country: 'is', currency: 'eur' };
+const good: Row = {
+  order_id: 'A-1',
+  date: '2026-03-01T10:00:00Z',
+  email: 'Anna@Example.com',
+  customer_id: '',
+  sku: 'TENT',
+  name: 'Tent',
+  category: 'tents',
+  qty: '2',
+  unit_price: '99.50',
+  country: 'is',
+  currency: 'eur',
+};
 const record = (row: Row) => header.map((h) => row[h] ?? '');
 
 function reasonOf(row: Row, rowOptions: RowOptions = options): string {
@@ -50,11 +62,17 @@ describe('parseRow', () => {
   });
 
   it('reads a spreadsheet-mangled customer number 17850.0 as 17850', () => {
-    expect(parseRow(record({ ...good, email: '', customer_id: '17850.0' }), 3, columns, options)).toMatchObject({ ok: true, row: { externalCustomerId: '17850' } });
+    expect(parseRow(record({ ...good, email: '', customer_id: '17850.0' }), 3, columns, options)).toMatchObject({
+      ok: true,
+      row: { externalCustomerId: '17850' },
+    });
   });
 
   it('accepts a guest row with neither email nor customer id, leaving the customer unknown', () => {
-    expect(parseRow(record({ ...good, email: '', customer_id: '' }), 3, columns, options)).toMatchObject({ ok: true, row: { email: undefined, externalCustomerId: undefined } });
+    expect(parseRow(record({ ...good, email: '', customer_id: '' }), 3, columns, options)).toMatchObject({
+      ok: true,
+      row: { email: undefined, externalCustomerId: undefined },
+    });
   });
 
   it('reads a refund line (negative price) and decimal commas', () => {
@@ -76,16 +94,28 @@ describe('parseRow', () => {
   });
 
   it('gives a line without a category the default category and says so', () => {
-    expect(parseRow(record({ ...good, category: '' }), 4, columns, { ...options, defaultCategory: 'misc' })).toMatchObject({ ok: true, row: { category: 'misc', defaultCategory: true } });
+    expect(parseRow(record({ ...good, category: '' }), 4, columns, { ...options, defaultCategory: 'misc' })).toMatchObject({
+      ok: true,
+      row: { category: 'misc', defaultCategory: true },
+    });
   });
 
   it('reads country names in the form languages and leaves an unplaceable country unknown, flagged', () => {
-    expect(parseRow(record({ ...good, country: 'Danmark' }), 4, columns, options)).toMatchObject({ ok: true, row: { country: 'DK', countryUnrecognised: false } });
-    expect(parseRow(record({ ...good, country: '' }), 4, columns, options)).toMatchObject({ ok: true, row: { country: undefined, countryUnrecognised: false } });
-    expect(parseRow(record({ ...good, country: 'Narnia' }), 4, columns, options)).toMatchObject({ ok: true, row: { country: undefined, countryUnrecognised: true } });
+    expect(parseRow(record({ ...good, country: 'Danmark' }), 4, columns, options)).toMatchObject({
+      ok: true,
+      row: { country: 'DK', countryUnrecognised: false },
+    });
+    expect(parseRow(record({ ...good, country: '' }), 4, columns, options)).toMatchObject({
+      ok: true,
+      row: { country: undefined, countryUnrecognised: false },
+    });
+    expect(parseRow(record({ ...good, country: 'Narnia' }), 4, columns, options)).toMatchObject({
+      ok: true,
+      row: { country: undefined, countryUnrecognised: true },
+    });
   });
 
-  it('rejects bad quantities in a sentence naming the file\'s own column and the value', () => {
+  it("rejects bad quantities in a sentence naming the file's own column and the value", () => {
     expect(reasonOf({ qty: '0' })).toBe('In column "qty", "0" is zero: a line needs at least one unit (write a returned line as a negative quantity).');
     expect(reasonOf({ qty: '1.5' })).toBe('In column "qty", "1.5" is not a whole number.');
     expect(reasonOf({ qty: 'two' })).toBe('In column "qty", "two" is not a number.');
@@ -109,7 +139,8 @@ describe('parseRow', () => {
       ok: false,
       line: 9,
       orderId: 'A-1',
-      reason: 'In column "email", "x" is not an email address. In column "qty", "0" is zero: a line needs at least one unit (write a returned line as a negative quantity). Column "sku" is empty.',
+      reason:
+        'In column "email", "x" is not an email address. In column "qty", "0" is zero: a line needs at least one unit (write a returned line as a negative quantity). Column "sku" is empty.',
     });
   });
 
@@ -123,7 +154,11 @@ describe('parseRow', () => {
 
   it('rejects an order id the API would refuse', () => {
     expect(reasonOf({ order_id: 'A 1' })).toBe('In column "order_id", "A 1" has characters other than letters, digits and . _ : - / #.');
-    expect(parseRow(record({ ...good, order_id: '' }), 3, columns, options)).toMatchObject({ ok: false, orderId: undefined, reason: 'Column "order_id" is empty.' });
+    expect(parseRow(record({ ...good, order_id: '' }), 3, columns, options)).toMatchObject({
+      ok: false,
+      orderId: undefined,
+      reason: 'Column "order_id" is empty.',
+    });
   });
 });
 

@@ -17,15 +17,26 @@ describe('SES email tags', () => {
   });
 
   it('tags a campaign email with campaign, encoded occurrence, customer and kind', () => {
-    expect(campaignEmailTags({ campaignId: 'win-back', occurrenceId: '2026-12-01T10:00', customerId: 'c_0123', kind: 'marketing' })).toEqual({ campaign: 'win-back', occurrence: encodeTagValue('2026-12-01T10:00'), customer: 'c_0123', kind: 'marketing' });
+    expect(campaignEmailTags({ campaignId: 'win-back', occurrenceId: '2026-12-01T10:00', customerId: 'c_0123', kind: 'marketing' })).toEqual({
+      campaign: 'win-back',
+      occurrence: encodeTagValue('2026-12-01T10:00'),
+      customer: 'c_0123',
+      kind: 'marketing',
+    });
   });
 
   it('refuses a customer id SES would reject as a tag value', () => {
     expect(() => captureEmailTags({ customerId: 'anna@example.com', kind: 'opt-in' })).toThrow(/customer/);
   });
 
-  it('reads the tags back from an SES event, ignoring SES\'s own and malformed ones', () => {
-    const tags = { 'ses:configuration-set': ['kinship'], campaign: ['win-back'], occurrence: [encodeTagValue('evt:1')], customer: ['c_1'], kind: ['marketing'] };
+  it("reads the tags back from an SES event, ignoring SES's own and malformed ones", () => {
+    const tags = {
+      'ses:configuration-set': ['kinship'],
+      campaign: ['win-back'],
+      occurrence: [encodeTagValue('evt:1')],
+      customer: ['c_1'],
+      kind: ['marketing'],
+    };
     expect(readEmailTags(tags)).toEqual({ campaignId: 'win-back', occurrenceId: 'evt:1', customerId: 'c_1', kind: 'marketing' });
     expect(readEmailTags({ customer: ['c_1'], kind: ['newsletter'], occurrence: ['not base64url!'] })).toEqual({ customerId: 'c_1' });
     expect(readEmailTags(undefined)).toEqual({});

@@ -67,7 +67,7 @@ describe('the trigger events a campaign may name', () => {
   });
 });
 
-describe('a triggered campaign\'s rule', () => {
+describe("a triggered campaign's rule", () => {
   const file = CampaignsFileSchema.parse({
     campaigns: [
       { id: 'win-back', kind: 'triggered', trigger: { event: 'SegmentEntered', detail: { segment: ['lapsed'] } } },
@@ -82,14 +82,11 @@ describe('a triggered campaign\'s rule', () => {
       return checked.pattern;
     });
 
-  it('is the trigger contract\'s pattern, narrowed by the campaign\'s detail pattern', () => {
-    expect(rulePatterns()).toEqual([
-      triggerContract('SegmentEntered').pattern({ segment: ['lapsed'] }),
-      triggerContract('ConsentGiven').pattern(),
-    ]);
+  it("is the trigger contract's pattern, narrowed by the campaign's detail pattern", () => {
+    expect(rulePatterns()).toEqual([triggerContract('SegmentEntered').pattern({ segment: ['lapsed'] }), triggerContract('ConsentGiven').pattern()]);
   });
 
-  it('matches the events the contract\'s publisher creates, and only those', () => {
+  it("matches the events the contract's publisher creates, and only those", () => {
     const [winBack, welcome] = rulePatterns();
     if (!winBack || !welcome) throw new Error('expected two event rules');
     const event = (detailType: string, detail: Record<string, unknown>) => ({ source: 'kinship', 'detail-type': detailType, detail });
@@ -102,6 +99,8 @@ describe('a triggered campaign\'s rule', () => {
   it('is refused in config when its wildcards are too complex for EventBridge', () => {
     const segment = ['*-at-*-risk', '*-at-*-loss', '*-at-*-rest', '*-at-*-ease'].map((wildcard) => ({ wildcard }));
     const parsed = CampaignSchema.safeParse({ id: 'win-back', kind: 'triggered', trigger: { event: 'SegmentEntered', detail: { segment } } });
-    expect(parsed.error?.issues).toEqual([expect.objectContaining({ path: ['trigger', 'detail'], message: `not a valid EventBridge pattern: ${RULE_TOO_COMPLEX}` })]);
+    expect(parsed.error?.issues).toEqual([
+      expect.objectContaining({ path: ['trigger', 'detail'], message: `not a valid EventBridge pattern: ${RULE_TOO_COMPLEX}` }),
+    ]);
   });
 });

@@ -26,7 +26,7 @@ describe('firstInstantAtOrAfter: a wall time the clocks skip (spring forward)', 
     expect(iso(firstInstantAtOrAfter(wall('2026-03-27 02:15'), 'Asia/Jerusalem'))).toBe('2026-03-27T00:00:00.000Z');
   });
 
-  it('Atlantic/Reykjavik has no daylight saving: 02:30 on Copenhagen\'s spring-forward night is 02:30 UTC', () => {
+  it("Atlantic/Reykjavik has no daylight saving: 02:30 on Copenhagen's spring-forward night is 02:30 UTC", () => {
     expect(iso(firstInstantAtOrAfter(wall('2026-03-29 02:30'), 'Atlantic/Reykjavik'))).toBe('2026-03-29T02:30:00.000Z');
     expect(iso(firstInstantAtOrAfter(wall('2026-03-27 02:15'), 'Atlantic/Reykjavik'))).toBe('2026-03-27T02:15:00.000Z');
   });
@@ -49,7 +49,7 @@ describe('firstInstantAtOrAfter: a wall time the clocks show twice (fall back)',
     expect(iso(firstInstantAtOrAfter(wall('2026-10-25 01:30'), 'Asia/Jerusalem', Date.parse('2026-10-24T23:00:00Z')))).toBe('2026-10-24T23:30:00.000Z');
   });
 
-  it('Atlantic/Reykjavik shows 02:30 once on Copenhagen\'s fall-back night', () => {
+  it("Atlantic/Reykjavik shows 02:30 once on Copenhagen's fall-back night", () => {
     expect(iso(firstInstantAtOrAfter(wall('2026-10-25 02:30'), 'Atlantic/Reykjavik'))).toBe('2026-10-25T02:30:00.000Z');
     expect(firstInstantAtOrAfter(wall('2026-10-25 02:30'), 'Atlantic/Reykjavik', Date.parse('2026-10-25T02:30:00Z'))).toBeUndefined();
   });

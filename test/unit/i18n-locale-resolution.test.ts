@@ -7,11 +7,19 @@ describe('resolveLocale', () => {
   });
 
   it('lets an explicit ?lang= override the order locale (the language switcher)', () => {
-    expect(resolveLocale({ override: 'he', order: 'is', acceptLanguage: 'da', fallback: 'en' })).toEqual({ locale: 'he', source: 'override', unsupportedOverride: false });
+    expect(resolveLocale({ override: 'he', order: 'is', acceptLanguage: 'da', fallback: 'en' })).toEqual({
+      locale: 'he',
+      source: 'override',
+      unsupportedOverride: false,
+    });
   });
 
   it('falls back to Accept-Language when the order has no supported locale', () => {
-    expect(resolveLocale({ order: 'nb-NO', acceptLanguage: 'de-DE,fi;q=0.8,da;q=0.5', fallback: 'en' })).toEqual({ locale: 'fi', source: 'accept-language', unsupportedOverride: false });
+    expect(resolveLocale({ order: 'nb-NO', acceptLanguage: 'de-DE,fi;q=0.8,da;q=0.5', fallback: 'en' })).toEqual({
+      locale: 'fi',
+      source: 'accept-language',
+      unsupportedOverride: false,
+    });
   });
 
   it('falls back to the shop default when nothing else names a supported language', () => {
@@ -23,7 +31,11 @@ describe('resolveLocale', () => {
   });
 
   it('treats an empty ?lang= as absent', () => {
-    expect(resolveLocale({ override: '', acceptLanguage: 'he-IL', fallback: 'en' })).toEqual({ locale: 'he', source: 'accept-language', unsupportedOverride: false });
+    expect(resolveLocale({ override: '', acceptLanguage: 'he-IL', fallback: 'en' })).toEqual({
+      locale: 'he',
+      source: 'accept-language',
+      unsupportedOverride: false,
+    });
   });
 });
 

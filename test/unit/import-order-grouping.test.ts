@@ -35,7 +35,15 @@ describe('grouping rows into orders', () => {
     expect(result.rowsAccepted).toBe(3);
     expect(result.orders.map((o) => o.purchase.orderId)).toEqual(['A', 'B']);
     const a = result.orders[0]?.purchase;
-    expect(a).toMatchObject({ customerId: customerIdForEmail('anna@example.com', TEST_SIGNING_KEY), totalMinor: 26000, baseTotalMinor: 26000, categoryMinor: { tents: 20000, stoves: 6000 }, country: 'IS', kind: 'purchase', purchasedAt: '2026-01-05T00:00:00.000Z' });
+    expect(a).toMatchObject({
+      customerId: customerIdForEmail('anna@example.com', TEST_SIGNING_KEY),
+      totalMinor: 26000,
+      baseTotalMinor: 26000,
+      categoryMinor: { tents: 20000, stoves: 6000 },
+      country: 'IS',
+      kind: 'purchase',
+      purchasedAt: '2026-01-05T00:00:00.000Z',
+    });
     expect(a?.lines).toHaveLength(2);
   });
 
@@ -47,13 +55,17 @@ describe('grouping rows into orders', () => {
     expect(krona).toMatchObject({ kind: 'purchase', currency: 'ISK', totalMinor: 2000, baseTotalMinor: 1380 });
   });
 
-  it('identifies customers without an email by the shop\'s customer id', () => {
+  it("identifies customers without an email by the shop's customer id", () => {
     const result = group(['X,2026-03-01,,K-9,TENT,Tent,tents,1,10,IS,EUR,']);
     expect(result.orders[0]?.purchase).toMatchObject({ customerId: customerIdForExternalId('K-9'), email: undefined });
   });
 
   it('rejects a whole order when one of its lines is bad, naming the culprit on the others', () => {
-    const result = group(['A,2026-01-05,anna@example.com,,TENT,Tent,tents,1,200,IS,EUR,', 'A,2026-01-05,anna@example.com,,STOVE,Stove,stoves,0,30,IS,EUR,', 'B,2026-01-06,bjorn@example.com,,SOCK,Socks,socks,1,5,IS,EUR,']);
+    const result = group([
+      'A,2026-01-05,anna@example.com,,TENT,Tent,tents,1,200,IS,EUR,',
+      'A,2026-01-05,anna@example.com,,STOVE,Stove,stoves,0,30,IS,EUR,',
+      'B,2026-01-06,bjorn@example.com,,SOCK,Socks,socks,1,5,IS,EUR,',
+    ]);
     expect(result.orders.map((o) => o.purchase.orderId)).toEqual(['B']);
     expect(result.ordersRejected).toBe(1);
     expect(result.rejectedLines.get(3)).toBe('In column "qty", "0" is zero: a line needs at least one unit (write a returned line as a negative quantity).');
@@ -75,8 +87,12 @@ describe('grouping rows into orders', () => {
   it('rejects a currency the shop has no exchange rate for and a date in the future, per order', () => {
     const result = group(['U,2026-01-05,anna@example.com,,TENT,Tent,tents,1,20,IS,SEK,', 'F,2027-01-05,anna@example.com,,TENT,Tent,tents,1,20,IS,EUR,']);
     expect(result.orders).toHaveLength(0);
-    expect(result.rejectedLines.get(2)).toBe('Order "U" (column "order_id") is not accepted: column "currency" has "SEK": SEK has no exchange rate into EUR; add it under shop.exchangeRates in config/shop.yaml.');
-    expect(result.rejectedLines.get(3)).toBe('Order "F" (column "order_id") is not accepted: column "date" has 2027-01-05T00:00:00.000Z, which is in the future.');
+    expect(result.rejectedLines.get(2)).toBe(
+      'Order "U" (column "order_id") is not accepted: column "currency" has "SEK": SEK has no exchange rate into EUR; add it under shop.exchangeRates in config/shop.yaml.',
+    );
+    expect(result.rejectedLines.get(3)).toBe(
+      'Order "F" (column "order_id") is not accepted: column "date" has 2027-01-05T00:00:00.000Z, which is in the future.',
+    );
   });
 
   it('tells the caller when a row starts a new order, so the order can be looked up early', () => {
@@ -91,14 +107,22 @@ describe('grouping rows into orders', () => {
 
 describe('what real exports need', () => {
   it('takes the earliest time of lines up to 10 minutes apart and counts the order', () => {
-    const result = group(['A,2026-01-05T10:00:59Z,anna@example.com,,TENT,Tent,tents,1,200,IS,EUR,', 'A,2026-01-05T10:10:59Z,anna@example.com,,SOCK,Socks,socks,1,5,IS,EUR,', 'B,2026-01-05T10:00:00Z,anna@example.com,,SOCK,Socks,socks,1,5,IS,EUR,']);
+    const result = group([
+      'A,2026-01-05T10:00:59Z,anna@example.com,,TENT,Tent,tents,1,200,IS,EUR,',
+      'A,2026-01-05T10:10:59Z,anna@example.com,,SOCK,Socks,socks,1,5,IS,EUR,',
+      'B,2026-01-05T10:00:00Z,anna@example.com,,SOCK,Socks,socks,1,5,IS,EUR,',
+    ]);
     expect(result.rejectedLines.size).toBe(0);
     expect(result.orders[0]?.purchase.purchasedAt).toBe('2026-01-05T10:00:59.000Z');
     expect(result.ordersTimeSpread).toBe(1);
   });
 
   it('skips orders whose rows name no customer, counting them instead of rejecting them', () => {
-    const result = group(['G,2026-01-05,,,TENT,Tent,tents,1,200,IS,EUR,', 'G,2026-01-05,,,SOCK,Socks,socks,1,5,IS,EUR,', 'A,2026-01-05,anna@example.com,,MAP,Map,maps,1,5,IS,EUR,']);
+    const result = group([
+      'G,2026-01-05,,,TENT,Tent,tents,1,200,IS,EUR,',
+      'G,2026-01-05,,,SOCK,Socks,socks,1,5,IS,EUR,',
+      'A,2026-01-05,anna@example.com,,MAP,Map,maps,1,5,IS,EUR,',
+    ]);
     expect(result.orders.map((o) => o.purchase.orderId)).toEqual(['A']);
     expect(result).toMatchObject({ ordersWithoutCustomer: 1, rowsWithoutCustomer: 2, ordersRejected: 0, rowsAccepted: 1 });
     expect(result.rejectedLines.size).toBe(0);
@@ -110,7 +134,11 @@ describe('what real exports need', () => {
   });
 
   it('records an order of returned lines (negative quantities) as a refund, and a mixed order at its net total', () => {
-    const result = group(['C1,2026-01-05,anna@example.com,,DUCK,Ducks,home,-2,4.65,GB,EUR,', 'M,2026-01-05,anna@example.com,,TENT,Tent,tents,1,200,GB,EUR,', 'M,2026-01-05,anna@example.com,,SOCK,Socks,socks,-2,5,GB,EUR,']);
+    const result = group([
+      'C1,2026-01-05,anna@example.com,,DUCK,Ducks,home,-2,4.65,GB,EUR,',
+      'M,2026-01-05,anna@example.com,,TENT,Tent,tents,1,200,GB,EUR,',
+      'M,2026-01-05,anna@example.com,,SOCK,Socks,socks,-2,5,GB,EUR,',
+    ]);
     const [refund, mixed] = result.orders.map((o) => o.purchase);
     expect(refund).toMatchObject({ kind: 'refund', totalMinor: -930, lines: [{ sku: 'DUCK', quantity: 2, unitPriceMinor: -465 }] });
     expect(mixed).toMatchObject({ kind: 'purchase', totalMinor: 19000 });
@@ -118,7 +146,13 @@ describe('what real exports need', () => {
 
   it('rounds line totals of too-precise unit prices half-even, keeping quantity and total exact', () => {
     // 12 × 0.165 = 1.98 exactly; 1 × 0.125 = 0.125 → 0.12 (half to even); 3 × 0.0050 = 0.015 → 0.02; 0.001 → 0.00
-    const result = group(['P,2026-01-05,anna@example.com,,WARM,Warmer,home,12,0.165,GB,EUR,', 'P,2026-01-05,anna@example.com,,PIN,Pin,home,1,0.125,GB,EUR,', 'P,2026-01-05,anna@example.com,,BAG,Bag,home,3,0.0050,GB,EUR,', 'P,2026-01-05,anna@example.com,,CARD,Card,home,1,0.001,GB,EUR,', 'P,2026-01-05,anna@example.com,,FREE,Free gift,home,1,0,GB,EUR,']);
+    const result = group([
+      'P,2026-01-05,anna@example.com,,WARM,Warmer,home,12,0.165,GB,EUR,',
+      'P,2026-01-05,anna@example.com,,PIN,Pin,home,1,0.125,GB,EUR,',
+      'P,2026-01-05,anna@example.com,,BAG,Bag,home,3,0.0050,GB,EUR,',
+      'P,2026-01-05,anna@example.com,,CARD,Card,home,1,0.001,GB,EUR,',
+      'P,2026-01-05,anna@example.com,,FREE,Free gift,home,1,0,GB,EUR,',
+    ]);
     expect(result.rejectedLines.size).toBe(0);
     const order = result.orders[0]?.purchase;
     expect(order?.totalMinor).toBe(198 + 12 + 2 + 0 + 0);
@@ -132,15 +166,22 @@ describe('what real exports need', () => {
   });
 
   it('accepts a wholesale order of 3,000 lines, and refuses one too large for a DynamoDB item in words', () => {
-    const rows = (orderId: string, count: number, name: string) => Array.from({ length: count }, (_, i) => `${orderId},2026-01-05,anna@example.com,,SKU-${i},${name},home,6,2.55,GB,EUR,`);
+    const rows = (orderId: string, count: number, name: string) =>
+      Array.from({ length: count }, (_, i) => `${orderId},2026-01-05,anna@example.com,,SKU-${i},${name},home,6,2.55,GB,EUR,`);
     const result = group([...rows('W', 3000, 'WHITE HANGING HEART T-LIGHT HOLDER'), ...rows('X', 2000, 'N'.repeat(200))]);
     expect(result.orders.map((o) => o.purchase.orderId)).toEqual(['W']);
     expect(result.orders[0]?.purchase.lines).toHaveLength(3000);
-    expect(result.rejectedLines.get(3002)).toBe('Order "X" (column "order_id") is not accepted: its 2,000 lines are too many to store as one order (a DynamoDB item holds at most 400 KB).');
+    expect(result.rejectedLines.get(3002)).toBe(
+      'Order "X" (column "order_id") is not accepted: its 2,000 lines are too many to store as one order (a DynamoDB item holds at most 400 KB).',
+    );
   });
 
   it('counts lines given the default category and orders whose country is unknown', () => {
-    const result = group(['A,2026-01-05,anna@example.com,,TENT,Tent,,1,200,,EUR,', 'A,2026-01-05,anna@example.com,,SOCK,Socks,socks,1,5,,EUR,', 'B,2026-01-05,anna@example.com,,SOCK,Socks,,1,5,Narnia,EUR,']);
+    const result = group([
+      'A,2026-01-05,anna@example.com,,TENT,Tent,,1,200,,EUR,',
+      'A,2026-01-05,anna@example.com,,SOCK,Socks,socks,1,5,,EUR,',
+      'B,2026-01-05,anna@example.com,,SOCK,Socks,,1,5,Narnia,EUR,',
+    ]);
     expect(result).toMatchObject({ linesDefaultCategory: 2, ordersCountryUnknown: 2 });
     expect(result.orders[0]?.purchase.categoryMinor).toEqual({ default: 20000, socks: 500 });
   });

@@ -11,7 +11,12 @@ const K2 = 'b'.repeat(43);
 describe('the signing secret as a key ring', () => {
   it('reads a plain secret as the single key k1 (current, legacy and identity)', () => {
     const ring = keyRingFrom('a-plain-old-secret');
-    expect({ current: ring.current, legacy: ring.legacy, identity: ring.identity, keys: [...ring.keys] }).toEqual({ current: 'k1', legacy: 'k1', identity: 'k1', keys: [['k1', 'a-plain-old-secret']] });
+    expect({ current: ring.current, legacy: ring.legacy, identity: ring.identity, keys: [...ring.keys] }).toEqual({
+      current: 'k1',
+      legacy: 'k1',
+      identity: 'k1',
+      keys: [['k1', 'a-plain-old-secret']],
+    });
   });
 
   it('reads a JSON ring with k1 as identity and legacy by default', () => {

@@ -27,7 +27,11 @@ const routes = [
 describe('matchRoute', () => {
   it('prefers a static segment over a {param} and decodes path parameters', () => {
     expect(matchRoute(routes, 'GET', '/form/preview')).toMatchObject({ kind: 'match', route: { target: 'preview' }, pathParameters: undefined });
-    expect(matchRoute(routes, 'GET', '/form/a%2Fb%20c')).toMatchObject({ kind: 'match', route: { target: 'show-form' }, pathParameters: { formToken: 'a/b c' } });
+    expect(matchRoute(routes, 'GET', '/form/a%2Fb%20c')).toMatchObject({
+      kind: 'match',
+      route: { target: 'show-form' },
+      pathParameters: { formToken: 'a/b c' },
+    });
   });
 
   it('gives a greedy {path+} the rest of the path, but never an empty one', () => {
@@ -44,7 +48,11 @@ describe('matchRoute', () => {
 
 describe('toApiGatewayEvent (payload format 2.0)', () => {
   it('carries rawPath, rawQueryString, the route key and path parameters', () => {
-    const event = toApiGatewayEvent(aRequest({ url: '/form/tok%20en?lang=is&x=1' }), { routeKey: 'GET /form/{formToken}', pathParameters: { formToken: 'tok en' } }, api);
+    const event = toApiGatewayEvent(
+      aRequest({ url: '/form/tok%20en?lang=is&x=1' }),
+      { routeKey: 'GET /form/{formToken}', pathParameters: { formToken: 'tok en' } },
+      api,
+    );
     expect(event).toMatchObject({
       version: '2.0',
       routeKey: 'GET /form/{formToken}',
@@ -52,7 +60,12 @@ describe('toApiGatewayEvent (payload format 2.0)', () => {
       rawQueryString: 'lang=is&x=1',
       pathParameters: { formToken: 'tok en' },
       queryStringParameters: { lang: 'is', x: '1' },
-      requestContext: { http: { method: 'GET', path: '/form/tok%20en', sourceIp: '127.0.0.1' }, routeKey: 'GET /form/{formToken}', stage: '$default', time: '25/Nov/2026:12:00:00 +0000' },
+      requestContext: {
+        http: { method: 'GET', path: '/form/tok%20en', sourceIp: '127.0.0.1' },
+        routeKey: 'GET /form/{formToken}',
+        stage: '$default',
+        time: '25/Nov/2026:12:00:00 +0000',
+      },
     });
   });
 
@@ -68,16 +81,30 @@ describe('toApiGatewayEvent (payload format 2.0)', () => {
       { routeKey: 'GET /' },
       api,
     );
-    expect(event.headers).toMatchObject({ host: 'localhost:3000', 'x-custom': 'one,two', 'accept-language': 'is', 'x-forwarded-for': '127.0.0.1', 'x-forwarded-proto': 'http' });
+    expect(event.headers).toMatchObject({
+      host: 'localhost:3000',
+      'x-custom': 'one,two',
+      'accept-language': 'is',
+      'x-forwarded-for': '127.0.0.1',
+      'x-forwarded-proto': 'http',
+    });
     expect(Object.keys(event.headers).every((name) => name === name.toLowerCase())).toBe(true);
     expect(event.headers.cookie).toBeUndefined();
     expect(event.cookies).toEqual(['a=1', 'b=2']);
   });
 
   it('passes a JSON body as text and a form-encoded or binary body as base64', () => {
-    const json = toApiGatewayEvent(aRequest({ method: 'POST', rawHeaders: ['Content-Type', 'application/json; charset=utf-8'], body: Buffer.from('{"a":"þ"}') }), { routeKey: 'POST /x' }, api);
+    const json = toApiGatewayEvent(
+      aRequest({ method: 'POST', rawHeaders: ['Content-Type', 'application/json; charset=utf-8'], body: Buffer.from('{"a":"þ"}') }),
+      { routeKey: 'POST /x' },
+      api,
+    );
     expect(json).toMatchObject({ body: '{"a":"þ"}', isBase64Encoded: false });
-    const form = toApiGatewayEvent(aRequest({ method: 'POST', rawHeaders: ['Content-Type', 'application/x-www-form-urlencoded'], body: Buffer.from('name=%C3%9Eóra') }), { routeKey: 'POST /x' }, api);
+    const form = toApiGatewayEvent(
+      aRequest({ method: 'POST', rawHeaders: ['Content-Type', 'application/x-www-form-urlencoded'], body: Buffer.from('name=%C3%9Eóra') }),
+      { routeKey: 'POST /x' },
+      api,
+    );
     expect(form.isBase64Encoded).toBe(true);
     expect(Buffer.from(form.body ?? '', 'base64').toString('utf8')).toBe('name=%C3%9Eóra');
     const untyped = toApiGatewayEvent(aRequest({ method: 'POST', rawHeaders: [], body: Buffer.from([0, 255]) }), { routeKey: 'POST /x' }, api);
@@ -87,9 +114,19 @@ describe('toApiGatewayEvent (payload format 2.0)', () => {
 
 describe('fromLambdaResult', () => {
   it('maps a structured result: status, lower-cased headers, cookies as Set-Cookie, base64 body', () => {
-    const reply = fromLambdaResult({ statusCode: 302, headers: { Location: '/thanks' }, cookies: ['a=1', 'b=2'], body: Buffer.from('hi').toString('base64'), isBase64Encoded: true });
+    const reply = fromLambdaResult({
+      statusCode: 302,
+      headers: { Location: '/thanks' },
+      cookies: ['a=1', 'b=2'],
+      body: Buffer.from('hi').toString('base64'),
+      isBase64Encoded: true,
+    });
     expect(reply.statusCode).toBe(302);
-    expect(reply.headers).toEqual([['location', '/thanks'], ['set-cookie', 'a=1'], ['set-cookie', 'b=2']]);
+    expect(reply.headers).toEqual([
+      ['location', '/thanks'],
+      ['set-cookie', 'a=1'],
+      ['set-cookie', 'b=2'],
+    ]);
     expect(reply.body.toString()).toBe('hi');
   });
 

@@ -3,8 +3,12 @@ import type { Topology } from '#shared/topology.ts';
 import { createFunctionRegistry, FunctionTimeoutError, type LambdaHandler } from '#local/functions.ts';
 import { failedItems } from '#local/queues.ts';
 
-const topology: Topology = { functions: [{ name: 'fn', feature: 'test', description: 'test', memoryMb: 128, timeoutSeconds: 2, access: {}, triggers: [] }], queues: [] };
-const registryWith = (handler: LambdaHandler) => createFunctionRegistry({ topology, rootDir: '/nowhere', aws: { region: 'eu-west-1', accountId: '000000000000' }, handlers: { fn: handler } });
+const topology: Topology = {
+  functions: [{ name: 'fn', feature: 'test', description: 'test', memoryMb: 128, timeoutSeconds: 2, access: {}, triggers: [] }],
+  queues: [],
+};
+const registryWith = (handler: LambdaHandler) =>
+  createFunctionRegistry({ topology, rootDir: '/nowhere', aws: { region: 'eu-west-1', accountId: '000000000000' }, handlers: { fn: handler } });
 
 afterEach(() => {
   vi.useRealTimers();
@@ -12,7 +16,11 @@ afterEach(() => {
 
 describe('local function invocation', () => {
   it('resolves with an async handler’s result and gives it a Lambda context', async () => {
-    const result = await registryWith(async (event, context) => ({ event, name: context.functionName, requestId: context.awsRequestId })).invoke('fn', { a: 1 }, { requestId: 'r-1' });
+    const result = await registryWith(async (event, context) => ({ event, name: context.functionName, requestId: context.awsRequestId })).invoke(
+      'fn',
+      { a: 1 },
+      { requestId: 'r-1' },
+    );
     expect(result).toEqual({ event: { a: 1 }, name: 'kinship-fn', requestId: 'r-1' });
   });
 

@@ -8,7 +8,15 @@ const aws = { region: 'eu-west-1', accountId: '000000000000' };
 
 function topologyWith(...schedules: { name: string; expression: string; timezone?: string }[]): Topology {
   return {
-    functions: schedules.map((s) => ({ name: `fn-${s.name}`, feature: 'test', description: s.name, memoryMb: 128, timeoutSeconds: 5, access: {}, triggers: [{ kind: 'schedule', ...s }] })),
+    functions: schedules.map((s) => ({
+      name: `fn-${s.name}`,
+      feature: 'test',
+      description: s.name,
+      memoryMb: 128,
+      timeoutSeconds: 5,
+      access: {},
+      triggers: [{ kind: 'schedule', ...s }],
+    })),
     queues: [],
   };
 }
@@ -57,7 +65,11 @@ describe('local scheduler', () => {
 
   it('fires a rate schedule at its start and then every interval', async () => {
     const times: string[] = [];
-    const { scheduler } = schedulerFor(topologyWith({ name: 'rate', expression: 'rate(20 minutes)' }), '2026-12-01T10:05:00Z', async (_, payload) => void times.push(firedAt(payload)));
+    const { scheduler } = schedulerFor(
+      topologyWith({ name: 'rate', expression: 'rate(20 minutes)' }),
+      '2026-12-01T10:05:00Z',
+      async (_, payload) => void times.push(firedAt(payload)),
+    );
     await scheduler.advanceTo(new Date('2026-12-01T10:50:00Z'));
     expect(times).toEqual(['2026-12-01T10:05:00.000Z', '2026-12-01T10:25:00.000Z', '2026-12-01T10:45:00.000Z']);
   });

@@ -5,12 +5,28 @@ describe('npm start options', () => {
   it('uses the documented defaults', () => {
     expect(parseStartOptions([], {})).toEqual({
       ok: true,
-      options: { ports: { http: 3000, dynamodb: 8000, ses: 8005, events: 8010, sqs: 8011 }, apiKey: 'kinship-local-key', now: undefined, stateDir: undefined, reset: false, logFormat: 'human', help: false },
+      options: {
+        ports: { http: 3000, dynamodb: 8000, ses: 8005, events: 8010, sqs: 8011 },
+        apiKey: 'kinship-local-key',
+        now: undefined,
+        stateDir: undefined,
+        reset: false,
+        logFormat: 'human',
+        help: false,
+      },
     });
   });
 
   it('reads ports, the API key and the clock override from the environment, and --now wins over KINSHIP_NOW', () => {
-    const parsed = parseStartOptions(['--now', '2027-03-01T09:00:00Z'], { PORT: '4000', DYNAMODB_PORT: '9000', SES_PORT: '9005', EVENTS_PORT: '9010', SQS_PORT: '9011', KINSHIP_API_KEY: 'secret', KINSHIP_NOW: '2020-01-01T00:00:00Z' });
+    const parsed = parseStartOptions(['--now', '2027-03-01T09:00:00Z'], {
+      PORT: '4000',
+      DYNAMODB_PORT: '9000',
+      SES_PORT: '9005',
+      EVENTS_PORT: '9010',
+      SQS_PORT: '9011',
+      KINSHIP_API_KEY: 'secret',
+      KINSHIP_NOW: '2020-01-01T00:00:00Z',
+    });
     expect(parsed).toMatchObject({ ok: true, options: { ports: { http: 4000, dynamodb: 9000, ses: 9005, events: 9010, sqs: 9011 }, apiKey: 'secret' } });
     expect(parsed.ok && parsed.options.now?.toISOString()).toBe('2027-03-01T09:00:00.000Z');
   });
@@ -30,7 +46,10 @@ describe('npm start options', () => {
   });
 
   it('recognises --reset, and the state directory it resets comes from KINSHIP_STATE_DIR', () => {
-    expect(parseStartOptions(['--reset'], { KINSHIP_STATE_DIR: '/tmp/elsewhere' })).toMatchObject({ ok: true, options: { reset: true, stateDir: '/tmp/elsewhere' } });
+    expect(parseStartOptions(['--reset'], { KINSHIP_STATE_DIR: '/tmp/elsewhere' })).toMatchObject({
+      ok: true,
+      options: { reset: true, stateDir: '/tmp/elsewhere' },
+    });
     expect(parseStartOptions(['--now', '2027-03-01T09:00:00Z', '--reset'], {})).toMatchObject({ ok: true, options: { reset: true } });
   });
 

@@ -3,7 +3,17 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadOrCreateSigningKey, readSeedAnchor, resetState, StateNeedsResetError, statePaths, StateInUseError, stopStaleDynamoDb, writeSeedAnchor, writeSeedMarker } from '#local/state.ts';
+import {
+  loadOrCreateSigningKey,
+  readSeedAnchor,
+  resetState,
+  StateNeedsResetError,
+  statePaths,
+  StateInUseError,
+  stopStaleDynamoDb,
+  writeSeedAnchor,
+  writeSeedMarker,
+} from '#local/state.ts';
 
 const dirs: string[] = [];
 function freshState() {
@@ -53,7 +63,7 @@ describe('local state under .kinship/', () => {
     }
   });
 
-  it('keeps the demo seed\'s anchor exactly, and calls an unreadable one a state to reset, naming the fix', () => {
+  it("keeps the demo seed's anchor exactly, and calls an unreadable one a state to reset, naming the fix", () => {
     const paths = freshState();
     expect(readSeedAnchor(paths)).toBeUndefined();
     writeSeedAnchor(paths, new Date('2026-12-03T17:44:00Z'));

@@ -34,7 +34,12 @@ describe('normalizePurchase', () => {
   });
 
   it('keeps money as integer minor units and the timestamp in UTC', () => {
-    const p = normalizePurchase(aPurchase({ items: [aLineItem({ price: 19.99, quantity: 3 })], total: 59.97, purchasedAt: '2026-11-20T12:00:00+02:00' }), aShopConfig(), now, TEST_SIGNING_KEY);
+    const p = normalizePurchase(
+      aPurchase({ items: [aLineItem({ price: 19.99, quantity: 3 })], total: 59.97, purchasedAt: '2026-11-20T12:00:00+02:00' }),
+      aShopConfig(),
+      now,
+      TEST_SIGNING_KEY,
+    );
     expect(p.totalMinor).toBe(5997);
     expect(p.baseTotalMinor).toBe(5997);
     expect(p.lines[0]?.unitPriceMinor).toBe(1999);
@@ -56,7 +61,9 @@ describe('normalizePurchase', () => {
   });
 
   it('rejects an unknown currency code on the currency field', () => {
-    expect(issuesOf(() => normalizePurchase(aPurchase({ currency: 'ABC' }), aShopConfig(), now, TEST_SIGNING_KEY))).toEqual([{ field: 'currency', message: '"ABC" is not an ISO 4217 currency code' }]);
+    expect(issuesOf(() => normalizePurchase(aPurchase({ currency: 'ABC' }), aShopConfig(), now, TEST_SIGNING_KEY))).toEqual([
+      { field: 'currency', message: '"ABC" is not an ISO 4217 currency code' },
+    ]);
   });
 
   it('rejects a real currency the shop has no rate for with 422 and tells where to add it', () => {

@@ -27,16 +27,27 @@ afterEach(() => {
   vi.stubEnv('POWERTOOLS_METRICS_NAMESPACE', 'KinshipTest');
 });
 
-const apiRequest = (headers: Record<string, string>) => ({ headers, requestContext: { requestId: 'api-req-1', http: { method: 'POST' } }, rawPath: '/api/purchases' });
+const apiRequest = (headers: Record<string, string>) => ({
+  headers,
+  requestContext: { requestId: 'api-req-1', http: { method: 'POST' } },
+  rawPath: '/api/purchases',
+});
 const busEvent = (detail: Record<string, unknown>) => ({ id: 'evt-1', source: 'kinship', 'detail-type': 'PurchaseRecorded', detail });
-const sqsEvent = (...bodies: Record<string, unknown>[]) => ({ Records: bodies.map((body, i) => ({ messageId: `m${i}`, body: JSON.stringify(body), attributes: { ApproximateReceiveCount: '1' } })) });
+const sqsEvent = (...bodies: Record<string, unknown>[]) => ({
+  Records: bodies.map((body, i) => ({ messageId: `m${i}`, body: JSON.stringify(body), attributes: { ApproximateReceiveCount: '1' } })),
+});
 
 describe('the correlation id an invocation continues', () => {
-  it('is the caller\'s x-correlation-id header when it is a sane id', () => {
+  it("is the caller's x-correlation-id header when it is a sane id", () => {
     expect(correlationIdOfEvent(apiRequest({ 'x-correlation-id': 'order-4711.retry:2' }))).toBe('order-4711.retry:2');
   });
 
-  it.each([['an email address', 'someone@example.com'], ['spaces', 'a b'], ['129 characters', 'x'.repeat(129)], ['nothing', '']])('falls back to the API request id when the header holds %s', (_, value) => {
+  it.each([
+    ['an email address', 'someone@example.com'],
+    ['spaces', 'a b'],
+    ['129 characters', 'x'.repeat(129)],
+    ['nothing', ''],
+  ])('falls back to the API request id when the header holds %s', (_, value) => {
     expect(correlationIdOfEvent(apiRequest({ 'x-correlation-id': value }))).toBe('api-req-1');
   });
 
@@ -45,7 +56,7 @@ describe('the correlation id an invocation continues', () => {
     expect(correlationIdOfEvent(busEvent({ orderId: 'o1' }))).toBe('evt-1');
   });
 
-  it('reads the event inside a campaign rule\'s { campaignId, event } input', () => {
+  it("reads the event inside a campaign rule's { campaignId, event } input", () => {
     expect(correlationIdOfEvent({ campaignId: 'welcome', event: busEvent({ metadata: { correlationId: 'purchase-2' } }) })).toBe('purchase-2');
   });
 
@@ -87,10 +98,25 @@ describe('correlation scopes', () => {
   });
 });
 
-const Emf = z.object({ _aws: z.object({ CloudWatchMetrics: z.array(z.object({ Namespace: z.string(), Metrics: z.array(z.object({ Name: z.string() })) })) }) }).loose();
+const Emf = z
+  .object({ _aws: z.object({ CloudWatchMetrics: z.array(z.object({ Namespace: z.string(), Metrics: z.array(z.object({ Name: z.string() })) })) }) })
+  .loose();
 
 function context(): Context {
-  return { awsRequestId: 'lambda-req-1', functionName: 'kinship-test', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:0:function:kinship-test', memoryLimitInMB: '256', functionVersion: '$LATEST', logGroupName: 'g', logStreamName: 's', callbackWaitsForEmptyEventLoop: false, getRemainingTimeInMillis: () => 1000, done: () => undefined, fail: () => undefined, succeed: () => undefined };
+  return {
+    awsRequestId: 'lambda-req-1',
+    functionName: 'kinship-test',
+    invokedFunctionArn: 'arn:aws:lambda:eu-west-1:0:function:kinship-test',
+    memoryLimitInMB: '256',
+    functionVersion: '$LATEST',
+    logGroupName: 'g',
+    logStreamName: 's',
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: () => 1000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
 }
 
 /** Runs a handler under observed() that counts what `count` says, and returns the EMF documents it printed. */
@@ -108,7 +134,10 @@ async function emfOf(count: (o: Observability) => void): Promise<z.output<typeof
     });
   await handler({}, context());
   vi.restoreAllMocks();
-  return printed.flatMap((text) => text.split('\n')).filter((line) => line.includes('"_aws"')).map((line) => Emf.parse(JSON.parse(line)));
+  return printed
+    .flatMap((text) => text.split('\n'))
+    .filter((line) => line.includes('"_aws"'))
+    .map((line) => Emf.parse(JSON.parse(line)));
 }
 
 describe('metrics', () => {
@@ -130,6 +159,11 @@ describe('metrics', () => {
   });
 
   it('name each send outcome in PascalCase under Emails', () => {
-    expect(['sent', 'skipped:no-consent', 'skipped:frequency-cap', 'throttled'].map(sendOutcomeMetric)).toEqual(['EmailsSent', 'EmailsSkippedNoConsent', 'EmailsSkippedFrequencyCap', 'EmailsThrottled']);
+    expect(['sent', 'skipped:no-consent', 'skipped:frequency-cap', 'throttled'].map(sendOutcomeMetric)).toEqual([
+      'EmailsSent',
+      'EmailsSkippedNoConsent',
+      'EmailsSkippedFrequencyCap',
+      'EmailsThrottled',
+    ]);
   });
 });

@@ -28,7 +28,9 @@ describe('parsing a purchase request body', () => {
   });
 
   it('names each missing required field', () => {
-    const fields = issuesFor({}).map((i) => i.field).sort();
+    const fields = issuesFor({})
+      .map((i) => i.field)
+      .sort();
     expect(fields).toEqual(['currency', 'customerEmail', 'items', 'orderId', 'purchasedAt', 'total']);
   });
 
@@ -38,7 +40,9 @@ describe('parsing a purchase request body', () => {
   });
 
   it('rejects a malformed email and an unparseable date by field', () => {
-    const fields = issuesFor({ ...aPurchase(), customerEmail: 'not-an-email', purchasedAt: 'yesterday' }).map((i) => i.field).sort();
+    const fields = issuesFor({ ...aPurchase(), customerEmail: 'not-an-email', purchasedAt: 'yesterday' })
+      .map((i) => i.field)
+      .sort();
     expect(fields).toEqual(['customerEmail', 'purchasedAt']);
   });
 
@@ -64,7 +68,9 @@ describe('mapping errors to responses', () => {
   it('gives a validation error status 400 with its field issues', () => {
     const response = errorResponse(new ValidationError('bad', [{ field: 'total', message: 'is required' }]));
     expect(response.statusCode).toBe(400);
-    expect(JSON.parse(String(response.body))).toEqual({ error: { code: 'validation_failed', message: 'bad', issues: [{ field: 'total', message: 'is required' }] } });
+    expect(JSON.parse(String(response.body))).toEqual({
+      error: { code: 'validation_failed', message: 'bad', issues: [{ field: 'total', message: 'is required' }] },
+    });
   });
 
   it('hides the details of an unexpected error behind a plain 500', () => {

@@ -2,11 +2,7 @@
 // "Arrays in event patterns", "Null values and empty strings") and the README of aws/event-ruler,
 // the matching engine EventBridge is built on.
 import { describe, expect, it } from 'vitest';
-import {
-  matchesEventPattern,
-  validateEventPattern,
-  type EventPattern,
-} from '#shared/events/pattern-matcher.ts';
+import { matchesEventPattern, validateEventPattern, type EventPattern } from '#shared/events/pattern-matcher.ts';
 
 /** The sample EC2 event used throughout the documentation's content-filtering examples. */
 const sampleEvent = {
@@ -198,7 +194,10 @@ describe('arrays in events', () => {
   it('flattens multi-level arrays', () => {
     const nested = {
       employees: [
-        [{ firstName: 'John', lastName: 'Doe' }, { firstName: 'Anna', lastName: 'Smith' }],
+        [
+          { firstName: 'John', lastName: 'Doe' },
+          { firstName: 'Anna', lastName: 'Smith' },
+        ],
         [{ firstName: 'Peter', lastName: 'Jones' }],
       ],
     };
@@ -604,11 +603,7 @@ describe('$or', () => {
   it('combines with numeric conditions', () => {
     const pattern: EventPattern = {
       detail: {
-        $or: [
-          { 'c-count': [{ numeric: ['>', 0, '<=', 5] }] },
-          { 'd-count': [{ numeric: ['<', 10] }] },
-          { 'x-limit': [{ numeric: ['=', 3.018e2] }] },
-        ],
+        $or: [{ 'c-count': [{ numeric: ['>', 0, '<=', 5] }] }, { 'd-count': [{ numeric: ['<', 10] }] }, { 'x-limit': [{ numeric: ['=', 3.018e2] }] }],
       },
     };
     expect(matchesEventPattern(pattern, detailOnly({ 'c-count': 50, 'd-count': 50, 'x-limit': 301.8 }))).toBe(true);
@@ -711,9 +706,7 @@ describe('validateEventPattern', () => {
   });
 
   it('rejects unknown numeric operators and operands that are not numbers', () => {
-    expect(validationError({ n: [{ numeric: ['==', 5] }] })).toBe(
-      '$.n[0].numeric[0]: expected "<" or "<=" or "=" or ">" or ">=" but found "=="',
-    );
+    expect(validationError({ n: [{ numeric: ['==', 5] }] })).toBe('$.n[0].numeric[0]: expected "<" or "<=" or "=" or ">" or ">=" but found "=="');
     expect(validationError({ n: [{ numeric: ['>', '5'] }] })).toBe('$.n[0].numeric[1]: must be a number');
   });
 
@@ -794,9 +787,9 @@ describe('validateEventPattern', () => {
   });
 
   it('reports the first problem in a deeply nested pattern', () => {
-    expect(
-      validationError({ detail: { 'c-count': [{ numeric: ['>', 0, '<=', 5] }], 'd-count': [{ numeric: ['<'] }] } }),
-    ).toMatch(/^\$\.detail\.d-count\[0\]\.numeric: /);
+    expect(validationError({ detail: { 'c-count': [{ numeric: ['>', 0, '<=', 5] }], 'd-count': [{ numeric: ['<'] }] } })).toMatch(
+      /^\$\.detail\.d-count\[0\]\.numeric: /,
+    );
   });
 });
 

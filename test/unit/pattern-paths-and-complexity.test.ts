@@ -50,7 +50,17 @@ describe('dotted keys and nested fields are one path', () => {
   it('holds the fields of a dotted key and a nested object to the same array element', () => {
     const pattern: EventPattern = { 'detail.items.sku': ['A'], detail: { items: { category: ['shoes'] } } };
     expect(matchesEventPattern(pattern, anEvent({ items: [{ sku: 'A', category: 'shoes' }] }))).toBe(true);
-    expect(matchesEventPattern(pattern, anEvent({ items: [{ sku: 'A', category: 'hats' }, { sku: 'B', category: 'shoes' }] }))).toBe(false);
+    expect(
+      matchesEventPattern(
+        pattern,
+        anEvent({
+          items: [
+            { sku: 'A', category: 'hats' },
+            { sku: 'B', category: 'shoes' },
+          ],
+        }),
+      ),
+    ).toBe(false);
   });
 
   it('refuses a pattern that names one path twice, once dotted and once nested', () => {

@@ -22,7 +22,11 @@ describe('finding and removing a person', () => {
   });
 
   it('scrubs mentions and swaps the id for the anonymous one, leaving other values alone', () => {
-    expect(scrubValue({ referredBy: 'c_abc', answers: { referrerEmail: 'anna@example.com', products: ['TENT'] }, total: 5 }, terms(), 'anon_1')).toEqual({ referredBy: 'anon_1', answers: { referrerEmail: '[erased]', products: ['TENT'] }, total: 5 });
+    expect(scrubValue({ referredBy: 'c_abc', answers: { referrerEmail: 'anna@example.com', products: ['TENT'] }, total: 5 }, terms(), 'anon_1')).toEqual({
+      referredBy: 'anon_1',
+      answers: { referrerEmail: '[erased]', products: ['TENT'] },
+      total: 5,
+    });
   });
 
   it('keys the tombstone by a keyed hash of the normalized address', () => {
@@ -49,11 +53,22 @@ describe('privacy config and export page', () => {
     const parsed = PrivacyConfigSchema.safeParse({ retention: { freeTextAnswersMonths: 1.5 } });
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues[0]?.path).toEqual(['retention', 'freeTextAnswersMonths']);
-    expect(PrivacyConfigSchema.parse({})).toMatchObject({ keepOrders: true, retention: { freeTextAnswersMonths: 24, emailEventsMonths: 13, contactsNotesMonths: 36 } });
+    expect(PrivacyConfigSchema.parse({})).toMatchObject({
+      keepOrders: true,
+      retention: { freeTextAnswersMonths: 24, emailEventsMonths: 13, contactsNotesMonths: 36 },
+    });
   });
 
   it('escapes every value on the export page', () => {
-    const doc = buildExport({ terms: terms(), items: [{ kind: 'profile', viaKeys: true, item: { PK: 'CUST#c_abc', SK: 'PROFILE', customerName: '<img src=x onerror=alert(1)>' } }], nameOnlyMatches: 0, scan: { itemsScanned: 1, segments: 1 } }, '2026-12-01T00:00:00Z');
+    const doc = buildExport(
+      {
+        terms: terms(),
+        items: [{ kind: 'profile', viaKeys: true, item: { PK: 'CUST#c_abc', SK: 'PROFILE', customerName: '<img src=x onerror=alert(1)>' } }],
+        nameOnlyMatches: 0,
+        scan: { itemsScanned: 1, segments: 1 },
+      },
+      '2026-12-01T00:00:00Z',
+    );
     const page = renderExportHtml(doc);
     expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(page).not.toContain('<img');

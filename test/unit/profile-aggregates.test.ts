@@ -11,7 +11,14 @@ const delta = (overrides: Parameters<typeof aPurchase>[0]) => deltaOfPurchase(no
 describe('profile deltas', () => {
   it('counts a purchase as one order with its spend per category and month', () => {
     const d = delta({ items: [aLineItem({ category: 'tents', price: 100, quantity: 2 })], total: 200, purchasedAt: '2026-03-05T08:00:00Z' });
-    expect(d).toMatchObject({ orderCount: 1, refundCount: 0, itemCount: 2, netSpendMinor: 20000, categoryMinor: { tents: 20000 }, monthMinor: { '2026-03': 20000 } });
+    expect(d).toMatchObject({
+      orderCount: 1,
+      refundCount: 0,
+      itemCount: 2,
+      netSpendMinor: 20000,
+      categoryMinor: { tents: 20000 },
+      monthMinor: { '2026-03': 20000 },
+    });
     expect(d.firstPurchaseAt).toBe('2026-03-05T08:00:00.000Z');
     expect(d.lastPurchaseAt).toBe('2026-03-05T08:00:00.000Z');
   });
@@ -24,9 +31,21 @@ describe('profile deltas', () => {
   });
 
   it('merges deltas by adding counters and taking the earliest first and latest last purchase', () => {
-    const a = delta({ orderId: 'A', items: [aLineItem({ category: 'tents', price: 100 })], total: 100, purchasedAt: '2026-05-01T00:00:00Z', customerName: 'Old Name' });
+    const a = delta({
+      orderId: 'A',
+      items: [aLineItem({ category: 'tents', price: 100 })],
+      total: 100,
+      purchasedAt: '2026-05-01T00:00:00Z',
+      customerName: 'Old Name',
+    });
     const b = delta({ orderId: 'B', items: [aLineItem({ category: 'socks', price: 10 })], total: 10, purchasedAt: '2026-01-01T00:00:00Z' });
-    const c = delta({ orderId: 'C', items: [aLineItem({ category: 'tents', price: -30 })], total: -30, purchasedAt: '2026-06-01T00:00:00Z', customerName: 'New Name' });
+    const c = delta({
+      orderId: 'C',
+      items: [aLineItem({ category: 'tents', price: -30 })],
+      total: -30,
+      purchasedAt: '2026-06-01T00:00:00Z',
+      customerName: 'New Name',
+    });
     const merged = mergeDeltas(mergeDeltas(a, b), c);
     expect(merged).toMatchObject({
       orderCount: 2,
@@ -56,7 +75,11 @@ describe('buildProfileUpdate', () => {
   });
 
   it('leaves purchase dates alone when the profile already spans this order', () => {
-    const update = buildProfileUpdate(d, { firstPurchaseAt: '2025-01-01T00:00:00.000Z', lastPurchaseAt: '2026-10-01T00:00:00.000Z', latestOrderAt: '2026-10-01T00:00:00.000Z' }, options);
+    const update = buildProfileUpdate(
+      d,
+      { firstPurchaseAt: '2025-01-01T00:00:00.000Z', lastPurchaseAt: '2026-10-01T00:00:00.000Z', latestOrderAt: '2026-10-01T00:00:00.000Z' },
+      options,
+    );
     const names = Object.values(update.ExpressionAttributeNames);
     expect(names).not.toContain('firstPurchaseAt');
     expect(names).not.toContain('lastPurchaseAt');
@@ -74,7 +97,10 @@ describe('buildProfileUpdate', () => {
   });
 
   it('appends an extra condition, such as an import not yet applied', () => {
-    const update = buildProfileUpdate(d, undefined, { ...options, extraCondition: { expression: 'NOT contains(#imp, :imp)', names: { '#imp': 'appliedImports' }, values: { ':imp': 'x' } } });
+    const update = buildProfileUpdate(d, undefined, {
+      ...options,
+      extraCondition: { expression: 'NOT contains(#imp, :imp)', names: { '#imp': 'appliedImports' }, values: { ':imp': 'x' } },
+    });
     expect(update.ConditionExpression).toContain('NOT contains(#imp, :imp)');
     expect(update.ExpressionAttributeNames['#imp']).toBe('appliedImports');
     expect(update.ExpressionAttributeValues[':imp']).toBe('x');

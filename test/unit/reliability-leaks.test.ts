@@ -10,7 +10,9 @@ describe('what the reliability suite counts as a leaked error', () => {
   });
 
   it('passes the pages and field errors the routes answer with', () => {
-    expect(leakIn('{"error":{"code":"validation_failed","message":"Check the fields","issues":[{"field":"email","message":"Enter an email address"}]}}')).toBeUndefined();
+    expect(
+      leakIn('{"error":{"code":"validation_failed","message":"Check the fields","issues":[{"field":"email","message":"Enter an email address"}]}}'),
+    ).toBeUndefined();
     expect(leakIn('<!doctype html><html lang="is"><p>Netfangið þitt er staðfest</p></html>')).toBeUndefined();
     expect(leakIn('<title>Error: Tell Norðurljós Outdoor about your purchase</title>')).toBeUndefined();
   });

@@ -24,7 +24,9 @@ describe('the report accumulator', () => {
   it('projects every attribute it reads through placeholders (reserved words such as status and names with #)', () => {
     const { ProjectionExpression, ExpressionAttributeNames } = reportProjection();
     expect(ProjectionExpression.split(', ')).toHaveLength(REPORT_ATTRIBUTES.length);
-    expect(Object.values(ExpressionAttributeNames)).toEqual(expect.arrayContaining(['status', 'ans#heardFrom', 'baseTotalMinor', 'sentAt', 'heldOutAt', 'redeemedAt']));
+    expect(Object.values(ExpressionAttributeNames)).toEqual(
+      expect.arrayContaining(['status', 'ans#heardFrom', 'baseTotalMinor', 'sentAt', 'heldOutAt', 'redeemedAt']),
+    );
     expect(ProjectionExpression).not.toMatch(/status|#heardFrom/);
   });
 });

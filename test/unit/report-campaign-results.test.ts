@@ -48,11 +48,27 @@ describe('campaignResults', () => {
 
   it('takes the funnel from the claims when no counters were recorded, and the attribution from the orders', () => {
     const [result] = campaignResults(reportDataOf(scenario()), everything, 5);
-    expect(result).toMatchObject({ campaignId: 'win-back', planned: 8, sent: 4, heldOut: 4, delivered: 3, bounced: 1, opened: 2, clicked: 1, converted: 1, revenueMinor: 1000, bounceRate: 0.25 });
+    expect(result).toMatchObject({
+      campaignId: 'win-back',
+      planned: 8,
+      sent: 4,
+      heldOut: 4,
+      delivered: 3,
+      bounced: 1,
+      opened: 2,
+      clicked: 1,
+      converted: 1,
+      revenueMinor: 1000,
+      bounceRate: 0.25,
+    });
   });
 
   it('prefers the per-occurrence counters (each SES event counted once) and the planned audience when recorded', () => {
-    const items = [...scenario(), aCampaignStatsItem({ ...base, sent: 4, delivered: 3, bounced: 1, opened: 3, clicked: 2, unsubscribed: 1 }), anOccurrenceItem({ ...base, recipients: 9, plannedAt: SENT })];
+    const items = [
+      ...scenario(),
+      aCampaignStatsItem({ ...base, sent: 4, delivered: 3, bounced: 1, opened: 3, clicked: 2, unsubscribed: 1 }),
+      anOccurrenceItem({ ...base, recipients: 9, plannedAt: SENT }),
+    ];
     const [result] = campaignResults(reportDataOf(items), everything, 5);
     expect(result).toMatchObject({ planned: 9, opened: 3, clicked: 2, unsubscribed: 1 });
     expect(result?.occurrences).toHaveLength(1);

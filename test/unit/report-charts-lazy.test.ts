@@ -18,7 +18,12 @@ describe('the report page loads its chart libraries only when it draws a chart',
 
   it('evaluates it once, on the first render, and the page still carries the chart', async () => {
     const { renderReportHtml } = await import('#shared/reports/render-report.ts');
-    const report = buildReport(reportDataOf([aSegmenterRunItem({ asOf: '2026-05-01T10:00:00.000Z', counts: { gold: 3 } })]), { range: { from: undefined, to: Date.parse('2026-12-31T00:00:00Z') }, conversionWindowDays: 5, currency: 'EUR', generatedAt: new Date('2026-12-31T00:00:00Z') });
+    const report = buildReport(reportDataOf([aSegmenterRunItem({ asOf: '2026-05-01T10:00:00.000Z', counts: { gold: 3 } })]), {
+      range: { from: undefined, to: Date.parse('2026-12-31T00:00:00Z') },
+      conversionWindowDays: 5,
+      currency: 'EUR',
+      generatedAt: new Date('2026-12-31T00:00:00Z'),
+    });
     const first = await renderReportHtml(report);
     await renderReportHtml(report);
     expect(loaded.charts).toBe(1);

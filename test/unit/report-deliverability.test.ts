@@ -6,7 +6,10 @@ const all = { from: undefined, to: Date.parse('2027-01-01T00:00:00Z') };
 
 describe('deliverability', () => {
   it('gives bounce and complaint rates over emails sent and flags them at the 2% / 0.1% limits', () => {
-    const items = [aDailyStatsItem({ day: '2026-05-01', sent: 1000, delivered: 975, bounced: 20, complained: 1 }), aDailyStatsItem({ day: '2026-05-02', sent: 1000, delivered: 990, bounced: 10, complained: 0 })];
+    const items = [
+      aDailyStatsItem({ day: '2026-05-01', sent: 1000, delivered: 975, bounced: 20, complained: 1 }),
+      aDailyStatsItem({ day: '2026-05-02', sent: 1000, delivered: 990, bounced: 10, complained: 0 }),
+    ];
     const result = deliverability(reportDataOf(items), all);
     expect(result.bounceRate).toBeCloseTo(30 / 2000, 12);
     expect(result.complaintRate).toBeCloseTo(1 / 2000, 12);
@@ -23,7 +26,10 @@ describe('deliverability', () => {
   });
 
   it('keeps to the period and has no rate without sends', () => {
-    const result = deliverability(reportDataOf([aDailyStatsItem({ day: '2026-05-01', sent: 10, bounced: 5 })]), { from: Date.parse('2026-06-01T00:00:00Z'), to: all.to });
+    const result = deliverability(reportDataOf([aDailyStatsItem({ day: '2026-05-01', sent: 10, bounced: 5 })]), {
+      from: Date.parse('2026-06-01T00:00:00Z'),
+      to: all.to,
+    });
     expect(result.totals.sent).toBe(0);
     expect(result.bounceRate).toBeNull();
     expect(result.bounceOverThreshold).toBe(false);

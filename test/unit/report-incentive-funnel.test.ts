@@ -23,14 +23,14 @@ describe('incentiveFunnel', () => {
     aCodeItem({ code: 'C3', orderId: '3' }),
   ];
 
-  it('follows each type\'s orders through form opened, submitted, confirmed, issued and redeemed; refunds are not orders', () => {
+  it("follows each type's orders through form opened, submitted, confirmed, issued and redeemed; refunds are not orders", () => {
     expect(incentiveFunnel(reportDataOf(items, typeOf), all)).toEqual([
       { incentiveType: 'coupon', orders: 3, formOpened: 3, submitted: 3, confirmed: 2, issued: 2, redeemed: 1 },
       { incentiveType: 'warranty', orders: 1, formOpened: 1, submitted: 0, confirmed: 0, issued: 0, redeemed: 0 },
     ]);
   });
 
-  it('uses the issued incentive\'s type over the predicted one', () => {
+  it("uses the issued incentive's type over the predicted one", () => {
     const withIssuedWarranty = [...items, anIncentiveItem({ orderId: '4', customerId: 'd', type: 'warranty', code: 'W4', issuedAt: at })];
     const rows = incentiveFunnel(reportDataOf(withIssuedWarranty, typeOf), all);
     expect(rows.find((r) => r.incentiveType === 'warranty')?.orders).toBe(2);

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport } from '#shared/reports/build-report.ts';
 import { renderReportHtml } from '#shared/reports/render-report.ts';
-import { aDailyStatsItem, aHeldOutClaimItem, anOrderItem, aProfileItem, aSegmenterRunItem, aSentClaimItem, aSubmissionItem, anIncentiveItem, reportDataOf } from '#test/support/report-builders.ts';
+import {
+  aDailyStatsItem,
+  aHeldOutClaimItem,
+  anOrderItem,
+  aProfileItem,
+  aSegmenterRunItem,
+  aSentClaimItem,
+  aSubmissionItem,
+  anIncentiveItem,
+  reportDataOf,
+} from '#test/support/report-builders.ts';
 
 const at = '2026-05-01T10:00:00.000Z';
 const items = [
@@ -17,7 +27,12 @@ const items = [
   aSegmenterRunItem({ asOf: at, counts: { gold: 1 } }),
   aDailyStatsItem({ day: '2026-05-01', sent: 2, delivered: 2 }),
 ];
-const report = buildReport(reportDataOf(items), { range: { from: undefined, to: Date.parse('2026-12-31T00:00:00Z') }, conversionWindowDays: 5, currency: 'EUR', generatedAt: new Date('2026-12-31T00:00:00Z') });
+const report = buildReport(reportDataOf(items), {
+  range: { from: undefined, to: Date.parse('2026-12-31T00:00:00Z') },
+  conversionWindowDays: 5,
+  currency: 'EUR',
+  generatedAt: new Date('2026-12-31T00:00:00Z'),
+});
 const page = await renderReportHtml(report);
 
 describe('the report page', () => {
@@ -37,7 +52,12 @@ describe('the report page', () => {
   });
 
   it('escapes data from the table (a segment or campaign name is never markup)', async () => {
-    const hostile = buildReport(reportDataOf([aSegmenterRunItem({ asOf: at, counts: { '<img onerror=x>': 2 } })]), { range: { from: undefined, to: Date.parse('2026-12-31T00:00:00Z') }, conversionWindowDays: 5, currency: 'EUR', generatedAt: new Date() });
+    const hostile = buildReport(reportDataOf([aSegmenterRunItem({ asOf: at, counts: { '<img onerror=x>': 2 } })]), {
+      range: { from: undefined, to: Date.parse('2026-12-31T00:00:00Z') },
+      conversionWindowDays: 5,
+      currency: 'EUR',
+      generatedAt: new Date(),
+    });
     const html = await renderReportHtml(hostile);
     expect(html).not.toContain('<img onerror');
     expect(html).toContain('&lt;img onerror=x&gt;');

@@ -6,10 +6,14 @@ const order = (orderId: string, customerId: string, purchasedAt: string, totalMi
 
 describe('repeatCohorts', () => {
   const items = [
-    order('a1', 'a', '2026-01-10T00:00:00Z'), order('a2', 'a', '2026-02-01T00:00:00Z'), // repeat within 90 days
-    order('b1', 'b', '2026-01-20T00:00:00Z'), order('b2', 'b', '2026-09-01T00:00:00Z'), // repeat, later
-    order('c1', 'c', '2026-01-25T00:00:00Z'), order('c2', 'c', '2026-02-01T00:00:00Z', -100), // a refund is no repeat
-    order('d2', 'd', '2026-03-05T00:00:00Z'), order('d1', 'd', '2026-02-05T00:00:00Z'), // out of order in the table
+    order('a1', 'a', '2026-01-10T00:00:00Z'),
+    order('a2', 'a', '2026-02-01T00:00:00Z'), // repeat within 90 days
+    order('b1', 'b', '2026-01-20T00:00:00Z'),
+    order('b2', 'b', '2026-09-01T00:00:00Z'), // repeat, later
+    order('c1', 'c', '2026-01-25T00:00:00Z'),
+    order('c2', 'c', '2026-02-01T00:00:00Z', -100), // a refund is no repeat
+    order('d2', 'd', '2026-03-05T00:00:00Z'),
+    order('d1', 'd', '2026-02-05T00:00:00Z'), // out of order in the table
   ];
 
   it('groups customers by first-purchase month and counts who bought again', () => {
@@ -19,7 +23,7 @@ describe('repeatCohorts', () => {
     ]);
   });
 
-  it('ignores purchases after the period\'s end', () => {
+  it("ignores purchases after the period's end", () => {
     const [january] = repeatCohorts(reportDataOf(items), { from: undefined, to: Date.parse('2026-06-30T00:00:00Z') });
     expect(january?.repeated).toBe(1);
   });

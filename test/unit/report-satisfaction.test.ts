@@ -3,10 +3,16 @@ import { satisfaction } from '#shared/reports/satisfaction.ts';
 import { aSubmissionItem, reportDataOf } from '#test/support/report-builders.ts';
 
 const all = { from: undefined, to: Date.parse('2027-01-01T00:00:00Z') };
-const answer = (orderId: string, submittedAt: string, score?: number) => aSubmissionItem({ orderId, customerId: `c${orderId}`, submittedAt, ...(score === undefined ? {} : { satisfaction: score }) });
+const answer = (orderId: string, submittedAt: string, score?: number) =>
+  aSubmissionItem({ orderId, customerId: `c${orderId}`, submittedAt, ...(score === undefined ? {} : { satisfaction: score }) });
 
 describe('satisfaction', () => {
-  const items = [answer('1', '2026-05-03T00:00:00Z', 5), answer('2', '2026-05-20T00:00:00Z', 2), answer('3', '2026-06-01T00:00:00Z', 4), answer('4', '2026-06-02T00:00:00Z')];
+  const items = [
+    answer('1', '2026-05-03T00:00:00Z', 5),
+    answer('2', '2026-05-20T00:00:00Z', 2),
+    answer('3', '2026-06-01T00:00:00Z', 4),
+    answer('4', '2026-06-02T00:00:00Z'),
+  ];
 
   it('counts answers per score and leaves out forms without one', () => {
     const result = satisfaction(reportDataOf(items), all);

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { tQuantile975, waldDifference, welchDifference, type SampleSums } from '#shared/reports/statistics.ts';
 
-const sums = (values: number[]): SampleSums => ({ n: values.length, sum: values.reduce((a, b) => a + b, 0), sumOfSquares: values.reduce((a, b) => a + b * b, 0) });
+const sums = (values: number[]): SampleSums => ({
+  n: values.length,
+  sum: values.reduce((a, b) => a + b, 0),
+  sumOfSquares: values.reduce((a, b) => a + b * b, 0),
+});
 
 describe('waldDifference', () => {
   it('is the difference of the two proportions ± 1.96 standard errors', () => {
@@ -31,7 +35,7 @@ describe('tQuantile975', () => {
 });
 
 describe('welchDifference', () => {
-  it('matches Welch\'s t interval (scipy ttest_ind equal_var=False) for unequal variances', () => {
+  it("matches Welch's t interval (scipy ttest_ind equal_var=False) for unequal variances", () => {
     const interval = welchDifference(sums([1, 2, 3, 4, 5]), sums([2, 4, 6, 8, 10, 12]));
     expect(interval?.difference).toBeCloseTo(-4, 12);
     expect(interval?.degreesOfFreedom).toBeCloseTo(6.972256, 5);

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { Contended as SharedContended, exponential, fullJitter, isContended, noWait, RemainingAfterRetriesError, retry, retryRemaining } from '#shared/runtime/retry.ts';
+import {
+  Contended as SharedContended,
+  exponential,
+  fullJitter,
+  isContended,
+  noWait,
+  RemainingAfterRetriesError,
+  retry,
+  retryRemaining,
+} from '#shared/runtime/retry.ts';
 
 class Contended extends Error {}
 
@@ -66,9 +75,12 @@ describe('retry', () => {
     const nested = retry(
       async () => {
         outerAttempts++;
-        await retry(async () => {
-          throw new SharedContended();
-        }, { attempts: 2, backoff: noWait, retryOn: isContended });
+        await retry(
+          async () => {
+            throw new SharedContended();
+          },
+          { attempts: 2, backoff: noWait, retryOn: isContended },
+        );
       },
       { attempts: 5, backoff: noWait, retryOn: isContended },
     );
@@ -100,15 +112,23 @@ describe('backoffs', () => {
 describe('retryRemaining', () => {
   it('sends what each call left over until nothing is', async () => {
     const sent: number[][] = [];
-    await retryRemaining([1, 2, 3, 4], async (pending) => {
-      sent.push([...pending]);
-      return pending.slice(1);
-    }, { attempts: 10, backoff: noWait, describe: () => 'unused' });
+    await retryRemaining(
+      [1, 2, 3, 4],
+      async (pending) => {
+        sent.push([...pending]);
+        return pending.slice(1);
+      },
+      { attempts: 10, backoff: noWait, describe: () => 'unused' },
+    );
     expect(sent).toEqual([[1, 2, 3, 4], [2, 3, 4], [3, 4], [4]]);
   });
 
   it('throws naming how many are left after the last attempt', async () => {
-    const attempt = retryRemaining(['a', 'b', 'c'], async (pending) => pending.slice(1), { attempts: 2, backoff: noWait, describe: (left, attempts) => `${left.join('')} left after ${attempts}` });
+    const attempt = retryRemaining(['a', 'b', 'c'], async (pending) => pending.slice(1), {
+      attempts: 2,
+      backoff: noWait,
+      describe: (left, attempts) => `${left.join('')} left after ${attempts}`,
+    });
     await expect(attempt).rejects.toThrow(RemainingAfterRetriesError);
     await expect(attempt).rejects.toMatchObject({ message: 'c left after 2', remaining: 1, attempts: 2 });
   });

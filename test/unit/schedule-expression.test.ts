@@ -1,12 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { checkScheduleExpression, fireTimesBetween, nextFireTime, parseScheduleExpression, ScheduleExpressionError, type ScheduleExpression } from '#shared/schedule/schedule-expression.ts';
+import {
+  checkScheduleExpression,
+  fireTimesBetween,
+  nextFireTime,
+  parseScheduleExpression,
+  ScheduleExpressionError,
+  type ScheduleExpression,
+} from '#shared/schedule/schedule-expression.ts';
 import { instantsOfWallTime } from '#shared/schedule/zoned-time.ts';
 
 const at = (iso: string) => new Date(iso);
 const iso = (date: Date | undefined) => date?.toISOString();
 
 function next(expression: string, after: string, options: { timezone?: string; startDate?: string } = {}): string | undefined {
-  return iso(nextFireTime(parseScheduleExpression(expression), at(after), { timezone: options.timezone, startDate: options.startDate ? at(options.startDate) : undefined }));
+  return iso(
+    nextFireTime(parseScheduleExpression(expression), at(after), {
+      timezone: options.timezone,
+      startDate: options.startDate ? at(options.startDate) : undefined,
+    }),
+  );
 }
 
 function firesBetween(expression: string, after: string, until: string, timezone?: string): (string | undefined)[] {
@@ -48,7 +60,9 @@ describe('rate expressions', () => {
 
   it('counts a day as 24 hours even across a daylight-saving change', () => {
     // Copenhagen springs forward on 2026-03-29: the wall-clock time moves, the interval does not.
-    expect(next('rate(1 day)', '2026-03-28T10:00:00.000Z', { startDate: '2026-03-28T10:00:00.000Z', timezone: 'Europe/Copenhagen' })).toBe('2026-03-29T10:00:00.000Z');
+    expect(next('rate(1 day)', '2026-03-28T10:00:00.000Z', { startDate: '2026-03-28T10:00:00.000Z', timezone: 'Europe/Copenhagen' })).toBe(
+      '2026-03-29T10:00:00.000Z',
+    );
   });
 
   it('without a start date fires one interval after the given time', () => {
@@ -63,10 +77,18 @@ describe('cron expressions: fields', () => {
   });
 
   it('expands increments from a start value, from *, and within a range', () => {
-    expect(firesBetween('cron(0/15 10 * * ? *)', '2026-11-25T09:59:00Z', '2026-11-25T10:59:00Z')).toEqual(['10:00', '10:15', '10:30', '10:45'].map((t) => `2026-11-25T${t}:00.000Z`));
-    expect(firesBetween('cron(5/20 10 * * ? *)', '2026-11-25T09:59:00Z', '2026-11-25T10:59:00Z')).toEqual(['10:05', '10:25', '10:45'].map((t) => `2026-11-25T${t}:00.000Z`));
-    expect(firesBetween('cron(*/30 10 * * ? *)', '2026-11-25T09:59:00Z', '2026-11-25T10:59:00Z')).toEqual(['10:00', '10:30'].map((t) => `2026-11-25T${t}:00.000Z`));
-    expect(firesBetween('cron(10-40/10 10 * * ? *)', '2026-11-25T09:59:00Z', '2026-11-25T10:59:00Z')).toEqual(['10:10', '10:20', '10:30', '10:40'].map((t) => `2026-11-25T${t}:00.000Z`));
+    expect(firesBetween('cron(0/15 10 * * ? *)', '2026-11-25T09:59:00Z', '2026-11-25T10:59:00Z')).toEqual(
+      ['10:00', '10:15', '10:30', '10:45'].map((t) => `2026-11-25T${t}:00.000Z`),
+    );
+    expect(firesBetween('cron(5/20 10 * * ? *)', '2026-11-25T09:59:00Z', '2026-11-25T10:59:00Z')).toEqual(
+      ['10:05', '10:25', '10:45'].map((t) => `2026-11-25T${t}:00.000Z`),
+    );
+    expect(firesBetween('cron(*/30 10 * * ? *)', '2026-11-25T09:59:00Z', '2026-11-25T10:59:00Z')).toEqual(
+      ['10:00', '10:30'].map((t) => `2026-11-25T${t}:00.000Z`),
+    );
+    expect(firesBetween('cron(10-40/10 10 * * ? *)', '2026-11-25T09:59:00Z', '2026-11-25T10:59:00Z')).toEqual(
+      ['10:10', '10:20', '10:30', '10:40'].map((t) => `2026-11-25T${t}:00.000Z`),
+    );
   });
 
   it('combines lists, weekday ranges and names (case-insensitive), skipping the weekend', () => {

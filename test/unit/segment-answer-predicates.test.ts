@@ -10,7 +10,18 @@ const daysAgo = (days: number) => new Date(now.getTime() - days * DAY).toISOStri
 
 /** A profile item as the table holds it: one purchase a week ago, then whatever the test adds. */
 function aProfileItem(extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { PK: 'CUST#c_1', SK: 'PROFILE', customerId: 'c_1', orderCount: 1, netSpendMinor: 5000, firstPurchaseAt: daysAgo(7), lastPurchaseAt: daysAgo(7), createdAt: daysAgo(7), 'mon#2026-06': 5000, ...extra };
+  return {
+    PK: 'CUST#c_1',
+    SK: 'PROFILE',
+    customerId: 'c_1',
+    orderCount: 1,
+    netSpendMinor: 5000,
+    firstPurchaseAt: daysAgo(7),
+    lastPurchaseAt: daysAgo(7),
+    createdAt: daysAgo(7),
+    'mon#2026-06': 5000,
+    ...extra,
+  };
 }
 
 const answer = (value: unknown, orderId = 'o1') => ({ value, at: daysAgo(3), source: 'form', orderId });
@@ -22,7 +33,16 @@ function matches(where: Predicate, profile: CustomerProfile): boolean {
 }
 
 describe('segment predicates over form answers and contacts', () => {
-  const answered = profileFromItem(aProfileItem({ 'ans#heardFrom': answer('social'), 'ans#ageBand': answer('25-34'), 'ans#interests': answer(['tents', 'bags']), 'ans#whyChoseUs': answer('Friendly staff'), lastContactAt: daysAgo(10), openCases: 2 }));
+  const answered = profileFromItem(
+    aProfileItem({
+      'ans#heardFrom': answer('social'),
+      'ans#ageBand': answer('25-34'),
+      'ans#interests': answer(['tents', 'bags']),
+      'ans#whyChoseUs': answer('Friendly staff'),
+      lastContactAt: daysAgo(10),
+      openCases: 2,
+    }),
+  );
   const silent = profileFromItem(aProfileItem());
 
   it('reads where they heard of us, the age band and why they chose us from the profile answers', () => {
@@ -54,7 +74,9 @@ describe('segment predicates over form answers and contacts', () => {
   it('names an unknown field in the validation error', () => {
     const result = SegmentsConfigSchema.safeParse({ custom: [{ id: 'typo', name: 'Typo', where: { field: 'heardFromm', eq: 'social' } }] });
     expect(result.success).toBe(false);
-    expect(result.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['custom.0.where.field', expect.stringContaining('unknown field "heardFromm"')]]);
+    expect(result.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['custom.0.where.field', expect.stringContaining('unknown field "heardFromm"')],
+    ]);
   });
 
   it('refuses order comparisons on interests and days on a text answer', () => {
@@ -64,7 +86,10 @@ describe('segment predicates over form answers and contacts', () => {
         { id: 'b', name: 'B', where: { field: 'heardFrom', withinDays: 3 } },
       ],
     });
-    expect(result.error?.issues.map((i) => i.message)).toEqual([expect.stringContaining('interests: is a list'), expect.stringContaining('heardFrom: olderThanDays / withinDays apply to date fields')]);
+    expect(result.error?.issues.map((i) => i.message)).toEqual([
+      expect.stringContaining('interests: is a list'),
+      expect.stringContaining('heardFrom: olderThanDays / withinDays apply to date fields'),
+    ]);
   });
 
   it('puts the customers who heard of us on social media in the example segment of config/segments.yaml', () => {
@@ -98,8 +123,16 @@ describe('loyal needs a recent purchase', () => {
   it('takes the window from loyal.recentWithinDays, and refuses one longer than lapsed.afterDays', () => {
     const narrow = SegmentsConfigSchema.parse({ loyal: { minTenureMonths: 12, minOrders: 2, recentWithinDays: 20 } });
     const s = segmentProfiles([profileFromItem(aProfileItem({ orderCount: 12, firstPurchaseAt: daysAgo(730), lastPurchaseAt: daysAgo(30) }))], narrow, now);
-    expect(isMember(s, 0, s.plan.segments.findIndex((segment) => segment.id === 'loyal'))).toBe(false);
+    expect(
+      isMember(
+        s,
+        0,
+        s.plan.segments.findIndex((segment) => segment.id === 'loyal'),
+      ),
+    ).toBe(false);
     const wide = SegmentsConfigSchema.safeParse({ loyal: { recentWithinDays: 120 }, lapsed: { afterDays: 90 } });
-    expect(wide.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['loyal.recentWithinDays', expect.stringContaining('must not exceed lapsed.afterDays (90)')]]);
+    expect(wide.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['loyal.recentWithinDays', expect.stringContaining('must not exceed lapsed.afterDays (90)')],
+    ]);
   });
 });

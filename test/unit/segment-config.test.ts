@@ -19,7 +19,13 @@ describe('config/segments.yaml', () => {
 
   it('defaults every parameter when the file is empty', () => {
     const config = SegmentsConfigSchema.parse({});
-    expect(config).toMatchObject({ schedule: { expression: 'rate(1 hour)' }, value: { windowMonths: 12, goldTopPercent: 10, silverNextPercent: 10 }, frequent: { minOrders: 5 }, lapsed: { afterDays: 90 }, custom: [] });
+    expect(config).toMatchObject({
+      schedule: { expression: 'rate(1 hour)' },
+      value: { windowMonths: 12, goldTopPercent: 10, silverNextPercent: 10 },
+      frequent: { minOrders: 5 },
+      lapsed: { afterDays: 90 },
+      custom: [],
+    });
     expect(segmenterSchedule(join(process.cwd(), 'config'))).toEqual({ expression: 'rate(1 hour)' });
   });
 
@@ -28,8 +34,20 @@ describe('config/segments.yaml', () => {
   });
 
   it('refuses an RF map that leaves a code without a group or names one twice', () => {
-    const issues = issuesOf({ rfm: { scoreMap: { kind: 'rf', groups: [{ id: 'top', name: 'Top', match: ['5[1-5]'] }, { id: 'rest', name: 'Rest', match: ['[1-3][1-5]', '55'] }] } } });
-    expect(issues).toEqual(expect.arrayContaining([expect.stringContaining('codes without a group: 41, 42, 43, 44, 45'), expect.stringContaining('code 55 is in both')]));
+    const issues = issuesOf({
+      rfm: {
+        scoreMap: {
+          kind: 'rf',
+          groups: [
+            { id: 'top', name: 'Top', match: ['5[1-5]'] },
+            { id: 'rest', name: 'Rest', match: ['[1-3][1-5]', '55'] },
+          ],
+        },
+      },
+    });
+    expect(issues).toEqual(
+      expect.arrayContaining([expect.stringContaining('codes without a group: 41, 42, 43, 44, 45'), expect.stringContaining('code 55 is in both')]),
+    );
     expect(issuesOf({ rfm: { scoreMap: { kind: 'rfm' } } })).toEqual([expect.stringContaining('rfm.scoreMap.groups: an rfm map needs its groups')]);
   });
 

@@ -59,7 +59,15 @@ function columnsOf(plan: SegmentPlan, ids: readonly string[], seed: number): Pro
 
 /** Everything a run stores or publishes from a segmentation. */
 function outcome(s: Segmentation) {
-  return { membership: Array.from(s.columns.membership), r: Array.from(s.r), f: Array.from(s.f), m: Array.from(s.m), valueRank: Array.from(s.valueRank), counts: s.counts, cutoffs: s.cutoffs };
+  return {
+    membership: Array.from(s.columns.membership),
+    r: Array.from(s.r),
+    f: Array.from(s.f),
+    m: Array.from(s.m),
+    valueRank: Array.from(s.valueRank),
+    counts: s.counts,
+    cutoffs: s.cutoffs,
+  };
 }
 
 describe('segment compute on worker threads', () => {

@@ -14,10 +14,26 @@ const aProfile = (overrides: Partial<CustomerProfile> & { customerId: string }) 
 
 /** A purchaser with `orders` orders, last purchase `lastDays` ago and `net` minor units of net spend. */
 function buyer(customerId: string, lastDays: number, orders: number, net: number): CustomerProfile {
-  return aProfile({ customerId, lastPurchaseAt: daysAgo(lastDays), firstPurchaseAt: daysAgo(Math.max(lastDays, 500)), orderCount: orders, netSpendMinor: net, monthlySpendMinor: { '2026-06': net } });
+  return aProfile({
+    customerId,
+    lastPurchaseAt: daysAgo(lastDays),
+    firstPurchaseAt: daysAgo(Math.max(lastDays, 500)),
+    orderCount: orders,
+    netSpendMinor: net,
+    monthlySpendMinor: { '2026-06': net },
+  });
 }
 
-const refundOnly = aProfile({ customerId: 'c_h', orderCount: 0, refundCount: 1, netSpendMinor: -3000, firstPurchaseAt: undefined, lastPurchaseAt: undefined, monthlySpendMinor: { '2026-06': -3000 }, latestSatisfaction: { score: 1, at: daysAgo(2), source: 'form' } });
+const refundOnly = aProfile({
+  customerId: 'c_h',
+  orderCount: 0,
+  refundCount: 1,
+  netSpendMinor: -3000,
+  firstPurchaseAt: undefined,
+  lastPurchaseAt: undefined,
+  monthlySpendMinor: { '2026-06': -3000 },
+  latestSatisfaction: { score: 1, at: daysAgo(2), source: 'form' },
+});
 
 /** Seven purchasers with ties on recency (a/b, c/g), frequency (b/e, d/g) and monetary (b/e), plus one refund-only customer. */
 const rfmFixture = [
@@ -91,7 +107,15 @@ describe('RFM scores (pandas qcut over rank(method="first"), ties by customer id
 
   it('uses a pasted three-digit RFM table', () => {
     const config = SegmentsConfigSchema.parse({
-      rfm: { scoreMap: { kind: 'rfm', groups: [{ id: 'high-m', name: 'High M', match: ['[1-5][1-5][4-5]'] }, { id: 'low-m', name: 'Low M', match: ['[1-5][1-5][1-3]'] }] } },
+      rfm: {
+        scoreMap: {
+          kind: 'rfm',
+          groups: [
+            { id: 'high-m', name: 'High M', match: ['[1-5][1-5][4-5]'] },
+            { id: 'low-m', name: 'Low M', match: ['[1-5][1-5][1-3]'] },
+          ],
+        },
+      },
     });
     const t = segmentProfiles(rfmFixture, config, now);
     expect(['c_a', 'c_c', 'c_f'].map((id) => rfmOf(t, id))).toEqual([['rfm-high-m'], ['rfm-high-m'], ['rfm-high-m']]);
@@ -100,12 +124,17 @@ describe('RFM scores (pandas qcut over rank(method="first"), ties by customer id
 });
 
 describe('gold and silver (top 10% / next 10% by trailing-12-month value, ties by customer id)', () => {
-  const valued = (id: string, value: number, extra: Partial<CustomerProfile> = {}) => aProfile({ customerId: id, netSpendMinor: value, monthlySpendMinor: { '2026-06': value }, ...extra });
+  const valued = (id: string, value: number, extra: Partial<CustomerProfile> = {}) =>
+    aProfile({ customerId: id, netSpendMinor: value, monthlySpendMinor: { '2026-06': value }, ...extra });
   const ids = Array.from({ length: 20 }, (_, i) => `c_${String(i + 1).padStart(2, '0')}`);
   const values: Record<string, number> = { c_01: 100000, c_02: 50000, c_03: 50000, c_04: 50000, c_05: 40000 };
 
   it('makes the first 2 of 20 gold and the next 2 silver, splitting a tie by customer id', () => {
-    const s = segmentProfiles(ids.map((id) => valued(id, values[id] ?? 1000)), defaultSegmentsConfig(), now);
+    const s = segmentProfiles(
+      ids.map((id) => valued(id, values[id] ?? 1000)),
+      defaultSegmentsConfig(),
+      now,
+    );
     expect(ids.filter((id) => segmentsOf(s, id).includes('gold'))).toEqual(['c_01', 'c_02']);
     expect(ids.filter((id) => segmentsOf(s, id).includes('silver'))).toEqual(['c_03', 'c_04']);
   });
@@ -120,14 +149,22 @@ describe('gold and silver (top 10% / next 10% by trailing-12-month value, ties b
   });
 
   it('never makes a customer with no positive 12-month value gold, even at the top of a small ranking', () => {
-    const s = segmentProfiles(ids.slice(0, 10).map((id) => valued(id, 0, { monthlySpendMinor: { '2024-01': 5000 } })), defaultSegmentsConfig(), now);
+    const s = segmentProfiles(
+      ids.slice(0, 10).map((id) => valued(id, 0, { monthlySpendMinor: { '2024-01': 5000 } })),
+      defaultSegmentsConfig(),
+      now,
+    );
     expect(s.counts[s.plan.segments.findIndex((seg) => seg.id === 'gold')]).toBe(0);
     expect(s.cutoffs.goldCount).toBe(1);
   });
 
   it('takes the percentages from config', () => {
     const config = SegmentsConfigSchema.parse({ value: { goldTopPercent: 25, silverNextPercent: 5 } });
-    const s = segmentProfiles(ids.map((id) => valued(id, values[id] ?? 1000)), config, now);
+    const s = segmentProfiles(
+      ids.map((id) => valued(id, values[id] ?? 1000)),
+      config,
+      now,
+    );
     expect(ids.filter((id) => segmentsOf(s, id).includes('gold'))).toEqual(['c_01', 'c_02', 'c_03', 'c_04', 'c_05']);
     expect(ids.filter((id) => segmentsOf(s, id).includes('silver'))).toEqual(['c_06']);
   });
@@ -192,20 +229,58 @@ describe('rule segments', () => {
 describe('custom segments from config', () => {
   const config = SegmentsConfigSchema.parse({
     custom: [
-      { id: 'quiet-tent-buyers', name: 'Quiet tent buyers', where: { and: [{ field: 'category.tents', gte: 5000 }, { field: 'lastPurchaseAt', olderThanDays: 60 }] } },
-      { id: 'nordic', name: 'Nordic', where: { or: [{ field: 'country', in: ['IS', 'DK'] }, { field: 'locale', eq: 'fi' }] } },
+      {
+        id: 'quiet-tent-buyers',
+        name: 'Quiet tent buyers',
+        where: {
+          and: [
+            { field: 'category.tents', gte: 5000 },
+            { field: 'lastPurchaseAt', olderThanDays: 60 },
+          ],
+        },
+      },
+      {
+        id: 'nordic',
+        name: 'Nordic',
+        where: {
+          or: [
+            { field: 'country', in: ['IS', 'DK'] },
+            { field: 'locale', eq: 'fi' },
+          ],
+        },
+      },
       { id: 'silent', name: 'Never answered', where: { not: { field: 'satisfaction', exists: true } } },
     ],
   });
-  const check = (profile: CustomerProfile) => segmentsOf(segmentProfiles([profile], config, now), profile.customerId).filter((id) => ['quiet-tent-buyers', 'nordic', 'silent'].includes(id));
+  const check = (profile: CustomerProfile) =>
+    segmentsOf(segmentProfiles([profile], config, now), profile.customerId).filter((id) => ['quiet-tent-buyers', 'nordic', 'silent'].includes(id));
 
   it('evaluates and / or / not, comparisons, in, exists and date-relative tests', () => {
-    expect(check(aProfile({ customerId: 'c_1', lastPurchaseAt: daysAgo(61), firstPurchaseAt: daysAgo(100) }))).toEqual(['quiet-tent-buyers', 'nordic', 'silent']);
-    expect(check(aProfile({ customerId: 'c_2', country: 'SE', locale: 'sv', lastPurchaseAt: daysAgo(59), latestSatisfaction: { score: 5, at: daysAgo(3), source: 'form' } }))).toEqual([]);
-    expect(check(aProfile({ customerId: 'c_3', country: 'SE', locale: 'fi', categorySpendMinor: { tents: 4999 }, lastPurchaseAt: daysAgo(200) }))).toEqual(['nordic', 'silent']);
+    expect(check(aProfile({ customerId: 'c_1', lastPurchaseAt: daysAgo(61), firstPurchaseAt: daysAgo(100) }))).toEqual([
+      'quiet-tent-buyers',
+      'nordic',
+      'silent',
+    ]);
+    expect(
+      check(
+        aProfile({
+          customerId: 'c_2',
+          country: 'SE',
+          locale: 'sv',
+          lastPurchaseAt: daysAgo(59),
+          latestSatisfaction: { score: 5, at: daysAgo(3), source: 'form' },
+        }),
+      ),
+    ).toEqual([]);
+    expect(check(aProfile({ customerId: 'c_3', country: 'SE', locale: 'fi', categorySpendMinor: { tents: 4999 }, lastPurchaseAt: daysAgo(200) }))).toEqual([
+      'nordic',
+      'silent',
+    ]);
   });
 
   it('treats a missing value as failing every test but exists: false', () => {
-    expect(check(aProfile({ customerId: 'c_4', country: undefined, locale: undefined, categorySpendMinor: {}, lastPurchaseAt: daysAgo(200) }))).toEqual(['silent']);
+    expect(check(aProfile({ customerId: 'c_4', country: undefined, locale: undefined, categorySpendMinor: {}, lastPurchaseAt: daysAgo(200) }))).toEqual([
+      'silent',
+    ]);
   });
 });

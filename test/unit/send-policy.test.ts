@@ -32,10 +32,14 @@ describe('decideSend', () => {
     expect(decideSend(aRecipient({ recentSends }), policy, noon)).toEqual({ action: 'send' });
   });
 
-  it('defers a send in quiet hours to the morning, in the recipient\'s own time zone', () => {
+  it("defers a send in quiet hours to the morning, in the recipient's own time zone", () => {
     // 20:00 UTC is 22:00 in Helsinki (UTC+2 in December): quiet until 08:00 Helsinki = 06:00 UTC next day.
     const evening = new Date('2026-12-03T20:00:00Z');
-    expect(decideSend(aRecipient({ timeZone: 'Europe/Helsinki' }), policy, evening)).toEqual({ action: 'defer', reason: 'quiet-hours', until: new Date('2026-12-04T06:00:00Z') });
+    expect(decideSend(aRecipient({ timeZone: 'Europe/Helsinki' }), policy, evening)).toEqual({
+      action: 'defer',
+      reason: 'quiet-hours',
+      until: new Date('2026-12-04T06:00:00Z'),
+    });
     // …while in Reykjavik (the shop's zone, UTC+0) it is only 20:00.
     expect(decideSend(aRecipient(), policy, evening)).toEqual({ action: 'send' });
   });
@@ -54,7 +58,10 @@ describe('decideSend for a service message', () => {
   });
 
   it('still skips a suppressed address', () => {
-    expect(decideSend(aRecipient({ marketingConsent: false, suppressed: 'bounce' }), policy, noon, 'service')).toEqual({ action: 'skip', reason: 'suppressed' });
+    expect(decideSend(aRecipient({ marketingConsent: false, suppressed: 'bounce' }), policy, noon, 'service')).toEqual({
+      action: 'skip',
+      reason: 'suppressed',
+    });
   });
 
   it('still skips a customer who unsubscribed from every email, and so does marketing', () => {

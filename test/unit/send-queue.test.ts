@@ -10,7 +10,11 @@ const request = (n: number): SendRequest => ({ campaignId: 'welcome', occurrence
 function scriptedSqs(failing: (call: number) => Set<string>): { client: SQSClient; sent: string[][] } {
   const sent: string[][] = [];
   const client = new SQSClient(offlineClientConfig);
-  client.middlewareStack.add(() => async (args) => ({ output: answerBatch(Reflect.get(Object(args.input), 'Entries') ?? [], sent, failing), response: {} }), { step: 'initialize', priority: 'high', name: 'scriptedSqs' });
+  client.middlewareStack.add(() => async (args) => ({ output: answerBatch(Reflect.get(Object(args.input), 'Entries') ?? [], sent, failing), response: {} }), {
+    step: 'initialize',
+    priority: 'high',
+    name: 'scriptedSqs',
+  });
   return { client, sent };
 }
 
@@ -26,12 +30,17 @@ describe('sqsSendQueue', () => {
   it('sends again only the messages SQS reported as failed', async () => {
     const { client, sent } = scriptedSqs((call) => (call === 1 ? new Set(['1', '3']) : new Set()));
     await sqsSendQueue(client, 'http://queue').enqueue([request(0), request(1), request(2), request(3)]);
-    expect(sent).toEqual([['k_0', 'k_1', 'k_2', 'k_3'], ['k_1', 'k_3']]);
+    expect(sent).toEqual([
+      ['k_0', 'k_1', 'k_2', 'k_3'],
+      ['k_1', 'k_3'],
+    ]);
   });
 
   it('throws naming the sends SQS still refused after the last attempt', async () => {
     const { client, sent } = scriptedSqs(() => new Set(['0']));
-    await expect(sqsSendQueue(client, 'http://queue').enqueue([request(7), request(8)])).rejects.toThrow('SQS refused 1 message(s) after 4 attempts: welcome#once#k_7');
+    await expect(sqsSendQueue(client, 'http://queue').enqueue([request(7), request(8)])).rejects.toThrow(
+      'SQS refused 1 message(s) after 4 attempts: welcome#once#k_7',
+    );
     expect(sent).toHaveLength(4);
   });
 });

@@ -30,24 +30,43 @@ describe('unsubscribe links', () => {
   });
 
   it('of a service email stop every email (scope all)', () => {
-    const token = new URL(unsubscribeUrl('https://shop.example', 'key', { customerId: 'c_1', campaignId: 'service-recovery', scope: 'all' }, now)).searchParams.get('token') ?? '';
+    const token =
+      new URL(unsubscribeUrl('https://shop.example', 'key', { customerId: 'c_1', campaignId: 'service-recovery', scope: 'all' }, now)).searchParams.get(
+        'token',
+      ) ?? '';
     const check = verifyUnsubscribeToken(token, 'key', now);
     expect(check.ok && parseUnsubscribeSubject(check.claims.sub)).toEqual({ customerId: 'c_1', campaignId: 'service-recovery', scope: 'all' });
   });
 
   it('carry the occurrence the email belonged to, and links made before it still parse', () => {
-    const token = new URL(unsubscribeUrl('https://shop.example', 'key', { customerId: 'c_1', campaignId: 'win-back', scope: 'marketing', occurrenceId: 'evt-9' }, now)).searchParams.get('token') ?? '';
+    const token =
+      new URL(
+        unsubscribeUrl('https://shop.example', 'key', { customerId: 'c_1', campaignId: 'win-back', scope: 'marketing', occurrenceId: 'evt-9' }, now),
+      ).searchParams.get('token') ?? '';
     const check = verifyUnsubscribeToken(token, 'key', now);
-    expect(check.ok && parseUnsubscribeSubject(check.claims.sub)).toEqual({ customerId: 'c_1', campaignId: 'win-back', scope: 'marketing', occurrenceId: 'evt-9' });
+    expect(check.ok && parseUnsubscribeSubject(check.claims.sub)).toEqual({
+      customerId: 'c_1',
+      campaignId: 'win-back',
+      scope: 'marketing',
+      occurrenceId: 'evt-9',
+    });
     expect(parseUnsubscribeSubject('c_1|win-back')).toEqual({ customerId: 'c_1', campaignId: 'win-back', scope: 'marketing' });
     expect(parseUnsubscribeSubject('c_1|service-recovery|all')).toEqual({ customerId: 'c_1', campaignId: 'service-recovery', scope: 'all' });
-    expect(parseUnsubscribeSubject('c_1|service-recovery|all|2026-12-01T09:00')).toEqual({ customerId: 'c_1', campaignId: 'service-recovery', scope: 'all', occurrenceId: '2026-12-01T09:00' });
+    expect(parseUnsubscribeSubject('c_1|service-recovery|all|2026-12-01T09:00')).toEqual({
+      customerId: 'c_1',
+      campaignId: 'service-recovery',
+      scope: 'all',
+      occurrenceId: '2026-12-01T09:00',
+    });
   });
 
   it('refuse a token minted for another purpose or signed with another key', () => {
     const formToken = signToken({ purpose: 'form', sub: 'c_1|win-back', exp: 9_999_999_999 }, 'key');
     expect(verifyUnsubscribeToken(formToken, 'key', now)).toEqual({ ok: false, reason: 'bad-signature' });
-    const token = new URL(unsubscribeUrl('https://shop.example', 'key', { customerId: 'c_1', campaignId: 'win-back', scope: 'marketing' }, now)).searchParams.get('token') ?? '';
+    const token =
+      new URL(unsubscribeUrl('https://shop.example', 'key', { customerId: 'c_1', campaignId: 'win-back', scope: 'marketing' }, now)).searchParams.get(
+        'token',
+      ) ?? '';
     expect(verifyUnsubscribeToken(token, 'another-key', now)).toEqual({ ok: false, reason: 'bad-signature' });
   });
 

@@ -4,9 +4,11 @@ import { matchesEventPattern, validateEventPattern } from '#shared/events/patter
 import { EMAIL_EVENT_TYPES, SES_DETAIL_TYPES, SesEventBridgeEvent, eventTime, sesEventPattern } from '#shared/measurement/ses-event.ts';
 
 const dir = 'test/fixtures/ses-events';
-const fixtures = readdirSync(dir).filter((f) => f.endsWith('.json')).map((file): [string, unknown] => [file, JSON.parse(readFileSync(`${dir}/${file}`, 'utf8'))]);
+const fixtures = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .map((file): [string, unknown] => [file, JSON.parse(readFileSync(`${dir}/${file}`, 'utf8'))]);
 
-describe('SES events from EventBridge (SES\'s documented examples)', () => {
+describe("SES events from EventBridge (SES's documented examples)", () => {
   it('has a fixture for every detail type', () => {
     const types = new Set(fixtures.map(([, f]) => SesEventBridgeEvent.parse(f)['detail-type']));
     expect([...types].sort()).toEqual(Object.keys(SES_DETAIL_TYPES).sort());
@@ -22,11 +24,22 @@ describe('SES events from EventBridge (SES\'s documented examples)', () => {
     expect(checked.ok && matchesEventPattern(checked.pattern, event)).toBe(true);
   });
 
-  it('names every event type in Kinship\'s lower-case words', () => {
-    expect(Object.values(EMAIL_EVENT_TYPES).sort()).toEqual(['bounce', 'click', 'complaint', 'delivery', 'delivery-delay', 'open', 'reject', 'rendering-failure', 'send', 'subscription']);
+  it("names every event type in Kinship's lower-case words", () => {
+    expect(Object.values(EMAIL_EVENT_TYPES).sort()).toEqual([
+      'bounce',
+      'click',
+      'complaint',
+      'delivery',
+      'delivery-delay',
+      'open',
+      'reject',
+      'rendering-failure',
+      'send',
+      'subscription',
+    ]);
   });
 
-  it('takes the bounce\'s own time, not the mail\'s, as when it happened', () => {
+  it("takes the bounce's own time, not the mail's, as when it happened", () => {
     const bounce = SesEventBridgeEvent.parse(fixtures.find(([f]) => f === 'bounce-permanent.json')?.[1]);
     expect(eventTime(bounce.detail)).toBe('2026-11-05T10:00:02.669Z');
   });

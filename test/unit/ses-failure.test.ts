@@ -16,9 +16,15 @@ describe('classifySesFailure', () => {
   });
 
   it('calls a request timeout, a connection reset and a 5xx unknown: SES may have sent it', () => {
-    expect(classifySesFailure(Object.assign(new Error('a request has exceeded the configured 10000 ms requestTimeout.'), { name: 'TimeoutError', code: 'ETIMEDOUT' }))).toBe('unknown');
+    expect(
+      classifySesFailure(
+        Object.assign(new Error('a request has exceeded the configured 10000 ms requestTimeout.'), { name: 'TimeoutError', code: 'ETIMEDOUT' }),
+      ),
+    ).toBe('unknown');
     expect(classifySesFailure(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))).toBe('unknown');
-    expect(classifySesFailure(Object.assign(new Error('Internal failure'), { name: 'InternalFailure', $fault: 'server', $metadata: metadata(500) }))).toBe('unknown');
+    expect(classifySesFailure(Object.assign(new Error('Internal failure'), { name: 'InternalFailure', $fault: 'server', $metadata: metadata(500) }))).toBe(
+      'unknown',
+    );
   });
 
   it('calls a refused connection and a plain error rejected: the request never reached SES', () => {
@@ -62,7 +68,12 @@ describe('SES fault injection', () => {
   });
 
   it('reads KINSHIP_SES_FAULTS at start and names the wrong field', () => {
-    expect(sesFaultsFromEnvironment({ KINSHIP_SES_FAULTS: '{"throttleRate":0.3,"timeoutRate":0.02,"seed":7}' })).toMatchObject({ throttleRate: 0.3, timeoutRate: 0.02, dropRate: 0, seed: 7 });
+    expect(sesFaultsFromEnvironment({ KINSHIP_SES_FAULTS: '{"throttleRate":0.3,"timeoutRate":0.02,"seed":7}' })).toMatchObject({
+      throttleRate: 0.3,
+      timeoutRate: 0.02,
+      dropRate: 0,
+      seed: 7,
+    });
     expect(sesFaultsFromEnvironment({})).toBeUndefined();
     expect(() => sesFaultsFromEnvironment({ KINSHIP_SES_FAULTS: '{"timeoutRate":-1}' })).toThrow(/KINSHIP_SES_FAULTS: timeoutRate/);
     expect(() => sesFaultsFromEnvironment({ KINSHIP_SES_FAULTS: 'throttle please' })).toThrow(/must be JSON/);

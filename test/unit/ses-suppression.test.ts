@@ -5,7 +5,11 @@ const clean = { softBounceStreak: 0, suppressedReason: undefined };
 
 describe('suppression decisions', () => {
   it('suppresses at once on a hard bounce', () => {
-    expect(decideSuppression({ kind: 'bounce', bounceType: 'Permanent' }, clean, 3)).toEqual({ suppress: 'bounce', softBounceStreak: undefined, withdrawConsent: false });
+    expect(decideSuppression({ kind: 'bounce', bounceType: 'Permanent' }, clean, 3)).toEqual({
+      suppress: 'bounce',
+      softBounceStreak: undefined,
+      withdrawConsent: false,
+    });
   });
 
   it('suppresses at once on a complaint, and withdraws marketing consent', () => {
@@ -13,8 +17,14 @@ describe('suppression decisions', () => {
   });
 
   it('suppresses on the Nth soft bounce in a row, not before', () => {
-    expect(decideSuppression({ kind: 'bounce', bounceType: 'Transient' }, { ...clean, softBounceStreak: 1 }, 3)).toMatchObject({ suppress: undefined, softBounceStreak: 2 });
-    expect(decideSuppression({ kind: 'bounce', bounceType: 'Transient' }, { ...clean, softBounceStreak: 2 }, 3)).toMatchObject({ suppress: 'bounce', softBounceStreak: 3 });
+    expect(decideSuppression({ kind: 'bounce', bounceType: 'Transient' }, { ...clean, softBounceStreak: 1 }, 3)).toMatchObject({
+      suppress: undefined,
+      softBounceStreak: 2,
+    });
+    expect(decideSuppression({ kind: 'bounce', bounceType: 'Transient' }, { ...clean, softBounceStreak: 2 }, 3)).toMatchObject({
+      suppress: 'bounce',
+      softBounceStreak: 3,
+    });
     expect(decideSuppression({ kind: 'bounce', bounceType: 'Undetermined' }, clean, 1)).toMatchObject({ suppress: 'bounce', softBounceStreak: 1 });
   });
 
@@ -24,10 +34,17 @@ describe('suppression decisions', () => {
   });
 
   it('keeps the first reason of an address already suppressed', () => {
-    expect(decideSuppression({ kind: 'complaint' }, { softBounceStreak: 0, suppressedReason: 'bounce' }, 3)).toMatchObject({ suppress: undefined, withdrawConsent: true });
+    expect(decideSuppression({ kind: 'complaint' }, { softBounceStreak: 0, suppressedReason: 'bounce' }, 3)).toMatchObject({
+      suppress: undefined,
+      withdrawConsent: true,
+    });
   });
 
   it('leaves opens, clicks and the rest alone', () => {
-    expect(decideSuppression({ kind: 'other' }, { ...clean, softBounceStreak: 2 }, 3)).toEqual({ suppress: undefined, softBounceStreak: undefined, withdrawConsent: false });
+    expect(decideSuppression({ kind: 'other' }, { ...clean, softBounceStreak: 2 }, 3)).toEqual({
+      suppress: undefined,
+      softBounceStreak: undefined,
+      withdrawConsent: false,
+    });
   });
 });

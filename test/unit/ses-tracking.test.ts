@@ -7,7 +7,8 @@ const now = new Date('2026-12-03T12:00:00Z');
 const base = 'http://localhost:3000';
 
 describe('local open and click tracking', () => {
-  const html = '<html><body><a href="https://shop.example/tents?a=1&amp;b=2">Tents</a> <a ses:no-track href="https://shop.example/unsubscribe">Stop</a></body></html>';
+  const html =
+    '<html><body><a href="https://shop.example/tents?a=1&amp;b=2">Tents</a> <a ses:no-track href="https://shop.example/unsubscribe">Stop</a></body></html>';
   const tracked = trackHtml(html, 'ref-1', base, KEY, now);
   const clickPath = /href="http:\/\/localhost:3000(\/_t\/click\/[^"]+)"/.exec(tracked)?.[1] ?? '';
   const openPath = /src="http:\/\/localhost:3000(\/_t\/open\/[^"]+\.gif)"/.exec(tracked)?.[1] ?? '';

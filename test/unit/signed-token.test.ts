@@ -96,7 +96,10 @@ describe('signed tokens with key ids and rotation', () => {
   it('reject a link minted before key ids once the legacy key is gone or switched off', () => {
     const link = legacyToken('form', 'ORD-OLD', K1);
     expect(verifyToken(link, 'form', JSON.stringify({ current: 'k2', keys: { k2: K2 }, identity: 'k2' }), now)).toEqual({ ok: false, reason: 'bad-signature' });
-    expect(verifyToken(link, 'form', JSON.stringify({ current: 'k2', keys: { k1: K1, k2: K2 }, legacy: null }), now)).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(verifyToken(link, 'form', JSON.stringify({ current: 'k2', keys: { k1: K1, k2: K2 }, legacy: null }), now)).toEqual({
+      ok: false,
+      reason: 'bad-signature',
+    });
     expect(verifyToken(legacyToken('form', 'ORD-OLD', K2), 'form', ringOf('k2', { k1: K1, k2: K2 }), now)).toEqual({ ok: false, reason: 'bad-signature' });
   });
 });

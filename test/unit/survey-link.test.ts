@@ -24,7 +24,13 @@ describe('survey links', () => {
 
   it('are refused as unsubscribe links, and unsubscribe links as survey links', () => {
     expect(verifyUnsubscribeToken(tokenOf(surveyUrl('https://shop.example', 'key', subject, now)), 'key', now).ok).toBe(false);
-    expect(verifySurveyToken(tokenOf(unsubscribeUrl('https://shop.example', 'key', { customerId: 'c_1', campaignId: 'win-back', scope: 'marketing' }, now)), 'key', now).ok).toBe(false);
+    expect(
+      verifySurveyToken(
+        tokenOf(unsubscribeUrl('https://shop.example', 'key', { customerId: 'c_1', campaignId: 'win-back', scope: 'marketing' }, now)),
+        'key',
+        now,
+      ).ok,
+    ).toBe(false);
   });
 
   it('refuse an edited token and one signed with another key', () => {
@@ -52,11 +58,20 @@ describe('survey links', () => {
 
 describe('survey choices in config', () => {
   it('are read from triggered campaigns that ask, and must be distinct lower-case ids', () => {
-    const asking = CampaignSchema.parse({ id: 'win-back', kind: 'triggered', trigger: { event: 'SegmentEntered' }, survey: { choices: ['too-expensive', 'other'] } });
+    const asking = CampaignSchema.parse({
+      id: 'win-back',
+      kind: 'triggered',
+      trigger: { event: 'SegmentEntered' },
+      survey: { choices: ['too-expensive', 'other'] },
+    });
     const silent = CampaignSchema.parse({ id: 'welcome', kind: 'triggered', trigger: { event: 'ConsentGiven' } });
     expect([...surveyChoices([asking, silent])]).toEqual([['win-back', ['too-expensive', 'other']]]);
-    expect(CampaignSchema.safeParse({ id: 'w', kind: 'triggered', trigger: { event: 'ConsentGiven' }, survey: { choices: ['other', 'other'] } }).success).toBe(false);
-    expect(CampaignSchema.safeParse({ id: 'w', kind: 'triggered', trigger: { event: 'ConsentGiven' }, survey: { choices: ['Too Expensive', 'other'] } }).success).toBe(false);
+    expect(CampaignSchema.safeParse({ id: 'w', kind: 'triggered', trigger: { event: 'ConsentGiven' }, survey: { choices: ['other', 'other'] } }).success).toBe(
+      false,
+    );
+    expect(
+      CampaignSchema.safeParse({ id: 'w', kind: 'triggered', trigger: { event: 'ConsentGiven' }, survey: { choices: ['Too Expensive', 'other'] } }).success,
+    ).toBe(false);
   });
 
   it('give the demo win-back email its six answers, and no other demo campaign a survey', () => {
@@ -68,8 +83,11 @@ describe('survey choices in config', () => {
 describe('the survey block of an email', () => {
   const catalogs = loadCatalogs(join(process.cwd(), 'config', 'messages'));
 
-  it('asks the question in the reader\'s language with one escaped link per answer, in html and text', () => {
-    const block = surveyBlock(translator(catalogs, 'he'), { choices: ['too-expensive', 'other'], urlFor: (choice) => `https://shop.example/survey?token=a&c=${choice}` });
+  it("asks the question in the reader's language with one escaped link per answer, in html and text", () => {
+    const block = surveyBlock(translator(catalogs, 'he'), {
+      choices: ['too-expensive', 'other'],
+      urlFor: (choice) => `https://shop.example/survey?token=a&c=${choice}`,
+    });
     expect(block.html).toContain('למה הפסקת לקנות אצלנו?');
     expect(block.html).toContain('<a href="https://shop.example/survey?token=a&amp;c=too-expensive" style="color:#1d3b4f;">המחירים גבוהים מדי</a>');
     expect(block.text).toContain('משהו אחר: https://shop.example/survey?token=a&c=other');

@@ -11,36 +11,71 @@ const check = (access: TableAccess, command: string, input: unknown) => tableAcc
 describe('what a DynamoDB call touches', () => {
   it('reads the leading key of single-item calls, plain or marshalled', () => {
     expect(describeTableCall('GetItemCommand', { Key: { PK: 'CUST#c1', SK: 'PROFILE' } }).leadingKeys).toEqual(['CUST#c1']);
-    expect(describeTableCall('PutItemCommand', { Item: { PK: { S: 'ORDER#o1' }, SK: { S: 'ORDER' } } })).toMatchObject({ leadingKeys: ['ORDER#o1'], writes: true, deletes: false });
+    expect(describeTableCall('PutItemCommand', { Item: { PK: { S: 'ORDER#o1' }, SK: { S: 'ORDER' } } })).toMatchObject({
+      leadingKeys: ['ORDER#o1'],
+      writes: true,
+      deletes: false,
+    });
     expect(describeTableCall('DeleteItemCommand', { Key: { PK: 'DUE#h', SK: 'x' } })).toMatchObject({ leadingKeys: ['DUE#h'], writes: true, deletes: true });
   });
 
   it('finds the partition value of a query on the table or an index, through attribute names', () => {
-    expect(describeTableCall('QueryCommand', { KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)', ExpressionAttributeValues: { ':pk': 'CUST#c1', ':p': 'SEG#' } }).leadingKeys).toEqual(['CUST#c1']);
     expect(
-      describeTableCall('QueryCommand', { IndexName: 'GSI2', KeyConditionExpression: '#k = :v', ExpressionAttributeNames: { '#k': 'GSI2PK' }, ExpressionAttributeValues: { ':v': { S: 'SEG#gold#03' } } }).leadingKeys,
+      describeTableCall('QueryCommand', {
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
+        ExpressionAttributeValues: { ':pk': 'CUST#c1', ':p': 'SEG#' },
+      }).leadingKeys,
+    ).toEqual(['CUST#c1']);
+    expect(
+      describeTableCall('QueryCommand', {
+        IndexName: 'GSI2',
+        KeyConditionExpression: '#k = :v',
+        ExpressionAttributeNames: { '#k': 'GSI2PK' },
+        ExpressionAttributeValues: { ':v': { S: 'SEG#gold#03' } },
+      }).leadingKeys,
     ).toEqual(['SEG#gold#03']);
     // A query naming no partition value of its index is refused rather than let through.
-    expect(check(limited, 'QueryCommand', { IndexName: 'GSI2', KeyConditionExpression: 'PK = :v', ExpressionAttributeValues: { ':v': 'CUST#c1' } })).toMatch(/outside/);
+    expect(check(limited, 'QueryCommand', { IndexName: 'GSI2', KeyConditionExpression: 'PK = :v', ExpressionAttributeValues: { ':v': 'CUST#c1' } })).toMatch(
+      /outside/,
+    );
   });
 
   it('lists every key of batches and transactions, and notices their deletes', () => {
-    const batch = describeTableCall('BatchWriteItemCommand', { RequestItems: { t: [{ PutRequest: { Item: { PK: 'CUST#a', SK: 'X' } } }, { DeleteRequest: { Key: { PK: 'STATS#b', SK: 'Y' } } }] } });
+    const batch = describeTableCall('BatchWriteItemCommand', {
+      RequestItems: { t: [{ PutRequest: { Item: { PK: 'CUST#a', SK: 'X' } } }, { DeleteRequest: { Key: { PK: 'STATS#b', SK: 'Y' } } }] },
+    });
     expect(batch).toMatchObject({ leadingKeys: ['CUST#a', 'STATS#b'], writes: true, deletes: true });
     const transaction = describeTableCall('TransactWriteItemsCommand', {
-      TransactItems: [{ Put: { Item: { PK: 'CUST#a', SK: 'X' } } }, { Update: { Key: { PK: 'ORDER#o', SK: 'ORDER' } } }, { ConditionCheck: { Key: { PK: 'RATE#r', SK: 'W' } } }],
+      TransactItems: [
+        { Put: { Item: { PK: 'CUST#a', SK: 'X' } } },
+        { Update: { Key: { PK: 'ORDER#o', SK: 'ORDER' } } },
+        { ConditionCheck: { Key: { PK: 'RATE#r', SK: 'W' } } },
+      ],
     });
     expect(transaction).toMatchObject({ leadingKeys: ['CUST#a', 'ORDER#o', 'RATE#r'], writes: true, deletes: false });
-    expect(describeTableCall('BatchGetItemCommand', { RequestItems: { t: { Keys: [{ PK: 'CUST#a', SK: 'P' }, { PK: 'CUST#b', SK: 'P' }] } } }).leadingKeys).toEqual(['CUST#a', 'CUST#b']);
+    expect(
+      describeTableCall('BatchGetItemCommand', {
+        RequestItems: {
+          t: {
+            Keys: [
+              { PK: 'CUST#a', SK: 'P' },
+              { PK: 'CUST#b', SK: 'P' },
+            ],
+          },
+        },
+      }).leadingKeys,
+    ).toEqual(['CUST#a', 'CUST#b']);
   });
 });
 
 describe('the declared access', () => {
   it('allows calls inside the declared partitions and refuses one key outside, even inside a transaction', () => {
     expect(check(limited, 'UpdateItemCommand', { Key: { PK: 'CUST#c1', SK: 'PROFILE' } })).toBeUndefined();
-    expect(check(limited, 'TransactWriteItemsCommand', { TransactItems: [{ Update: { Key: { PK: 'CUST#c1', SK: 'PROFILE' } } }, { Put: { Item: { PK: 'ORDER#o1', SK: 'ORDER' } } }] })).toMatch(
-      /touched partition "ORDER#…" outside CUST#, STATS#/,
-    );
+    expect(
+      check(limited, 'TransactWriteItemsCommand', {
+        TransactItems: [{ Update: { Key: { PK: 'CUST#c1', SK: 'PROFILE' } } }, { Put: { Item: { PK: 'ORDER#o1', SK: 'ORDER' } } }],
+      }),
+    ).toMatch(/touched partition "ORDER#…" outside CUST#, STATS#/);
   });
 
   it('names the partition kind only, never the id in it (the message may be logged)', () => {
@@ -61,7 +96,11 @@ describe('the declared access', () => {
     expect(check(limited, 'PutItemCommand', { Item: entry })).toMatch(/only append to the consent ledger/);
     expect(check(limited, 'UpdateItemCommand', { Key: entry })).toMatch(/not update/);
     expect(check({ ...limited, deletes: true }, 'DeleteItemCommand', { Key: entry })).toMatch(/not delete/);
-    expect(check(limited, 'TransactWriteItemsCommand', { TransactItems: [{ Put: { Item: entry, ConditionExpression: 'attribute_not_exists(PK)' } }, { Update: { Key: { PK: 'CUST#c1', SK: 'PROFILE' } } }] })).toBeUndefined();
+    expect(
+      check(limited, 'TransactWriteItemsCommand', {
+        TransactItems: [{ Put: { Item: entry, ConditionExpression: 'attribute_not_exists(PK)' } }, { Update: { Key: { PK: 'CUST#c1', SK: 'PROFILE' } } }],
+      }),
+    ).toBeUndefined();
     // An erasure may delete a person's entries (or re-key them), but even it may not edit one.
     expect(check(eraser, 'BatchWriteItemCommand', { RequestItems: { t: [{ DeleteRequest: { Key: entry } }] } })).toBeUndefined();
     expect(check(eraser, 'UpdateItemCommand', { Key: entry })).toMatch(/not update/);

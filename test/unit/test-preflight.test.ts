@@ -72,15 +72,22 @@ describe('the npm test preflight', () => {
   it('names Java when it is missing or too old (DynamoDB Local 3 needs 17)', () => {
     const [missing] = missingPrerequisites({ javaVersion: () => undefined, chromium: found('/usr/bin/chromium') });
     expect(missing).toMatch(/Java 17 or newer.*install/);
-    expect(missingPrerequisites({ javaVersion: () => 'openjdk version "11.0.2"', chromium: found('/usr/bin/chromium') })).toEqual([expect.stringContaining('found Java 11')]);
+    expect(missingPrerequisites({ javaVersion: () => 'openjdk version "11.0.2"', chromium: found('/usr/bin/chromium') })).toEqual([
+      expect.stringContaining('found Java 11'),
+    ]);
   });
 
   it('names the browser when none is found', () => {
-    expect(missingPrerequisites({ javaVersion: () => JAVA_17, chromium: () => ({ path: undefined }) })).toEqual([expect.stringContaining('Chromium or Chrome')]);
+    expect(missingPrerequisites({ javaVersion: () => JAVA_17, chromium: () => ({ path: undefined }) })).toEqual([
+      expect.stringContaining('Chromium or Chrome'),
+    ]);
   });
 
   it('stops with one line naming everything missing (here: no Java on PATH, a CHROME_PATH that points nowhere)', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/preflight.ts'], { encoding: 'utf8', env: { ...process.env, PATH: '', CHROME_PATH: '/nonexistent/chrome' } });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/preflight.ts'], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: '', CHROME_PATH: '/nonexistent/chrome' },
+    });
     expect(run.status).toBe(1);
     const lines = run.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);

@@ -5,7 +5,17 @@ import { SUPPORTED_LOCALES } from '#shared/locales.ts';
 import type { CaptureConfig } from '#shared/capture/capture-config.ts';
 import { categoryLabel } from '#shared/capture/describe-incentive.ts';
 import type { OrderView } from '#shared/capture/order-context.ts';
-import { AGE_BANDS, BUSINESS_SIZES, GENDERS, HEARD_FROM, HONEYPOT_FIELD, HOUSEHOLD_SIZES, LIMITS, SATISFACTION_SCORES, type RawFields } from '#shared/capture/submission-schema.ts';
+import {
+  AGE_BANDS,
+  BUSINESS_SIZES,
+  GENDERS,
+  HEARD_FROM,
+  HONEYPOT_FIELD,
+  HOUSEHOLD_SIZES,
+  LIMITS,
+  SATISFACTION_SCORES,
+  type RawFields,
+} from '#shared/capture/submission-schema.ts';
 import type { Answers } from '#shared/capture/submission-record.ts';
 import type { KeptField } from '#shared/capture/kept-fields.ts';
 import { maskEmail, maskText } from '#shared/capture/mask-personal.ts';
@@ -55,7 +65,11 @@ export interface FormPageInput {
  * Values for a visit: every product ticked and whatever was answered before — except the personal fields (address,
  * name, postcode, referrer), which anyone holding the link would see: those are left empty and shown masked.
  */
-export function initialValues(order: OrderView, email: string | undefined, previous: { email: string; marketingConsent: boolean; answers: Answers } | undefined): FormValues {
+export function initialValues(
+  order: OrderView,
+  email: string | undefined,
+  previous: { email: string; marketingConsent: boolean; answers: Answers } | undefined,
+): FormValues {
   const a = previous?.answers;
   const address = previous?.email ?? email;
   return {
@@ -126,7 +140,28 @@ export function postedValues(fields: RawFields): FormValues {
 }
 
 /** The order in which fields appear, for the error summary. */
-const FIELD_ORDER = ['token', 'lang', 'products', 'email', 'name', 'ageBand', 'gender', 'country', 'postcode', 'size', 'satisfaction', 'satisfactionReason', 'whyChoseUs', 'heardFrom', 'heardFromOther', 'referrerEmail', 'interests', 'preferredLanguage', 'acceptTerms', 'marketingConsent'];
+const FIELD_ORDER = [
+  'token',
+  'lang',
+  'products',
+  'email',
+  'name',
+  'ageBand',
+  'gender',
+  'country',
+  'postcode',
+  'size',
+  'satisfaction',
+  'satisfactionReason',
+  'whyChoseUs',
+  'heardFrom',
+  'heardFromOther',
+  'referrerEmail',
+  'interests',
+  'preferredLanguage',
+  'acceptTerms',
+  'marketingConsent',
+];
 
 /** Field names that are not form controls (e.g. an unknown key) are listed in the summary under the form as a whole. */
 const FIELD_LABEL_KEYS: Record<string, string> = {
@@ -162,7 +197,19 @@ export function formPage(input: FormPageInput): Page {
   const selected = (on: boolean) => (on ? raw(' selected') : '');
   const checked = (on: boolean) => (on ? raw(' checked') : '');
 
-  const textInput = (field: string, opts: { type?: 'text' | 'email'; autocomplete?: string; max: number; hint?: string; required?: boolean; ltr?: boolean; value: string; onFile?: string | undefined }) => {
+  const textInput = (
+    field: string,
+    opts: {
+      type?: 'text' | 'email';
+      autocomplete?: string;
+      max: number;
+      hint?: string;
+      required?: boolean;
+      ltr?: boolean;
+      value: string;
+      onFile?: string | undefined;
+    },
+  ) => {
     // A value on file is shown masked, as a hint and placeholder; the field may then be left empty to keep it.
     const hint = [opts.hint, opts.onFile ? t.t('form.keptHint', { value: opts.onFile }) : undefined].filter((h) => h !== undefined).join(' ');
     const required = opts.required === true && !opts.onFile;
@@ -188,7 +235,12 @@ ${errorText(field)}`;
 
   const option = (value: string, label: string, current: string) => html`<option value="${value}"${selected(value === current)}>${label}</option>`;
 
-  const countries = [...new Set([...input.config.form.countries, ...(values.country && !input.config.form.countries.includes(values.country) && countryName(values.country, t.locale) ? [values.country] : [])])]
+  const countries = [
+    ...new Set([
+      ...input.config.form.countries,
+      ...(values.country && !input.config.form.countries.includes(values.country) && countryName(values.country, t.locale) ? [values.country] : []),
+    ]),
+  ]
     .map((code) => ({ code, name: countryName(code, t.locale) ?? code }))
     .sort((a, b) => a.name.localeCompare(b.name, t.locale));
 
@@ -221,7 +273,8 @@ ${summary}
 <legend>${t.t('form.productsLegend')}</legend>
 <p class="hint" id="hint-products">${t.t('form.productsHint')}</p>
 ${input.order.lines.map(
-  (line, index) => html`<div class="choice"><input type="checkbox" id="f-product-${index}" name="products" value="${line.sku}"${checked(values.products.includes(line.sku))}><label for="f-product-${index}" class="choice-label">${line.name}${line.quantity > 1 ? html` <span class="optional">×${line.quantity}</span>` : ''}</label></div>`,
+  (line, index) =>
+    html`<div class="choice"><input type="checkbox" id="f-product-${index}" name="products" value="${line.sku}"${checked(values.products.includes(line.sku))}><label for="f-product-${index}" class="choice-label">${line.name}${line.quantity > 1 ? html` <span class="optional">×${line.quantity}</span>` : ''}</label></div>`,
 )}
 ${errorText('products')}
 </fieldset>
@@ -256,8 +309,9 @@ ${select(
 <legend>${t.t('form.satisfactionLegend')}${optional}</legend>
 <p class="hint" id="hint-satisfaction">${t.t('form.satisfactionHint')}</p>
 <div class="scale">${SATISFACTION_SCORES.map(
-  (score) => html`<label class="choice" for="f-satisfaction-${score}"><input type="radio" id="f-satisfaction-${score}" name="satisfaction" value="${score}"${checked(values.satisfaction === String(score))}><strong>${score}</strong> <span>${t.t(`satisfaction.${score}`)}</span></label>`,
-)}</div>
+    (score) =>
+      html`<label class="choice" for="f-satisfaction-${score}"><input type="radio" id="f-satisfaction-${score}" name="satisfaction" value="${score}"${checked(values.satisfaction === String(score))}><strong>${score}</strong> <span>${t.t(`satisfaction.${score}`)}</span></label>`,
+  )}</div>
 ${errorText('satisfaction')}
 </fieldset>
 ${textArea('satisfactionReason', values.satisfactionReason)}
@@ -273,7 +327,8 @@ ${
 <legend>${t.t('form.interestsLegend')}${optional}</legend>
 <p class="hint" id="hint-interests">${t.t('form.interestsHint')}</p>
 ${input.config.form.interests.map(
-  (category) => html`<div class="choice"><input type="checkbox" id="f-interest-${category}" name="interests" value="${category}"${checked(values.interests.includes(category))}><label for="f-interest-${category}" class="choice-label">${categoryLabel(t, category)}</label></div>`,
+  (category) =>
+    html`<div class="choice"><input type="checkbox" id="f-interest-${category}" name="interests" value="${category}"${checked(values.interests.includes(category))}><label for="f-interest-${category}" class="choice-label">${categoryLabel(t, category)}</label></div>`,
 )}
 ${errorText('interests')}
 </fieldset>`
@@ -299,5 +354,11 @@ ${errorText('marketingConsent')}
 <button type="submit">${t.t('form.submit')}</button>
 </form>`;
 
-  return { t, title: errors.size > 0 ? `${t.t('form.errorTitlePrefix')} ${title}` : title, body, script: FORM_SCRIPT, languageHref: (locale) => `?lang=${encodeURIComponent(locale)}` };
+  return {
+    t,
+    title: errors.size > 0 ? `${t.t('form.errorTitlePrefix')} ${title}` : title,
+    body,
+    script: FORM_SCRIPT,
+    languageHref: (locale) => `?lang=${encodeURIComponent(locale)}`,
+  };
 }

@@ -92,7 +92,8 @@ ${page.script ? html`<script nonce="${nonce}">${page.script}</script>` : ''}
 
 function languageSwitcher(t: Translator, href: (locale: string) => string): SafeHtml {
   return html`<nav class="lang" aria-label="${t.t('page.languageNav')}">${SUPPORTED_LOCALES.map(
-    (locale) => html`<a href="${href(locale)}" lang="${locale}" hreflang="${locale}"${locale === t.locale ? raw(' aria-current="true"') : ''}>${languageName(locale)}</a>`,
+    (locale) =>
+      html`<a href="${href(locale)}" lang="${locale}" hreflang="${locale}"${locale === t.locale ? raw(' aria-current="true"') : ''}>${languageName(locale)}</a>`,
   )}</nav>`;
 }
 

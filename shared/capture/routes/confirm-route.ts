@@ -23,7 +23,14 @@ export async function handleConfirm(deps: CaptureDeps, request: HttpRequest & { 
     const paragraphs = [t.t('page.confirmed.body')];
     if (result.incentive) paragraphs.push(t.t('page.confirmed.incentive'));
     else if (!result.incentiveWithheld) paragraphs.push(t.t('page.confirmed.pending'));
-    return pageResult(200, messagePage(t, { title: t.t('page.confirmed.title'), paragraphs, ...(result.incentive ? { extra: incentiveBlock(t, result.incentive, result.order) } : {}) }));
+    return pageResult(
+      200,
+      messagePage(t, {
+        title: t.t('page.confirmed.title'),
+        paragraphs,
+        ...(result.incentive ? { extra: incentiveBlock(t, result.incentive, result.order) } : {}),
+      }),
+    );
   } catch (error) {
     return errorPageResult(await linkErrorTranslator(deps.table, settings.catalogs, request, settings.shop.shop.defaultLocale, error), error);
   }

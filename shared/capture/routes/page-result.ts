@@ -34,7 +34,9 @@ export async function linkErrorTranslator(table: Table, catalogs: Catalogs, requ
   if (orderId === undefined || request.queryStringParameters?.lang) return requested;
   try {
     const submission = await loadSubmission(table, orderId);
-    const fromOrder = submission ? (submission.answers.preferredLanguage ?? submission.locale) : nearestSupportedLocale((await loadOrder(table, orderId)).locale);
+    const fromOrder = submission
+      ? (submission.answers.preferredLanguage ?? submission.locale)
+      : nearestSupportedLocale((await loadOrder(table, orderId)).locale);
     return fromOrder ? translator(catalogs, fromOrder) : requested;
   } catch {
     return requested;
@@ -43,7 +45,8 @@ export async function linkErrorTranslator(table: Table, catalogs: Catalogs, requ
 
 /** A typed error as a friendly localized page; anything unexpected is logged (without personal data) and becomes a plain 500 page. */
 export function errorPageResult(t: Translator, error: unknown): HttpResult {
-  if (!(error instanceof KinshipError)) logger.error('unhandled error', { error: error instanceof Error ? { name: error.name, message: error.message } : String(error) });
+  if (!(error instanceof KinshipError))
+    logger.error('unhandled error', { error: error instanceof Error ? { name: error.name, message: error.message } : String(error) });
   const { status, page, headers } = errorPage(t, error);
   return pageResult(status, page, headers);
 }

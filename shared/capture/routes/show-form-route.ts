@@ -40,7 +40,20 @@ export async function handleShowForm(deps: FormPageDeps, request: HttpRequest): 
     if (choice.unsupportedOverride) return errorPageResult(t, new UnsupportedLanguageError('The requested language is not offered'));
     const offer = describeOffer(t, offerOfRule(chooseIncentive(settings.incentives, order.categoryMinor), order));
     const values = initialValues(order, contact.email, submission);
-    return pageResult(200, formPage({ t, shopName: settings.shop.shop.name, token: formTokenOf(request) ?? '', order, offer, values, errors: new Map(), config: settings.capture, action: SUBMISSIONS_PATH }));
+    return pageResult(
+      200,
+      formPage({
+        t,
+        shopName: settings.shop.shop.name,
+        token: formTokenOf(request) ?? '',
+        order,
+        offer,
+        values,
+        errors: new Map(),
+        config: settings.capture,
+        action: SUBMISSIONS_PATH,
+      }),
+    );
   } catch (error) {
     return errorPageResult(await linkErrorTranslator(deps.table, settings.catalogs, request, settings.shop.shop.defaultLocale, error), error);
   }

@@ -30,7 +30,13 @@ export async function handleSubmission(deps: CaptureDeps, request: HttpRequest):
   try {
     const ipHash = hashClientIp(clientIp(request), deps.signingKey);
     const { rateLimit } = settings.capture.submissions;
-    await enforceRateLimit(deps.table, { scope: 'submit', subject: ipHash, limit: rateLimit.requests, windowSeconds: rateLimit.windowSeconds, now: deps.now() });
+    await enforceRateLimit(deps.table, {
+      scope: 'submit',
+      subject: ipHash,
+      limit: rateLimit.requests,
+      windowSeconds: rateLimit.windowSeconds,
+      now: deps.now(),
+    });
 
     // A bot filled the honeypot: answer exactly like a first success, store nothing.
     if (parsed.kind === 'honeypot') return success(parsed.mode, t, 201, { orderId: '', state: 'awaiting-confirmation' });
@@ -45,7 +51,8 @@ export async function handleSubmission(deps: CaptureDeps, request: HttpRequest):
     const form = { token, order, fields: parsed.fields };
 
     const issues = parsed.kind === 'rejected' ? parsed.issues : issuesAgainstOrder(parsed.submission, order, settings.capture.form.interests);
-    if (parsed.kind === 'rejected' || issues.length > 0) return parsed.mode === 'json' ? fail(rejection(t, 400, issues)) : await formWithErrors(deps, t, issues, form);
+    if (parsed.kind === 'rejected' || issues.length > 0)
+      return parsed.mode === 'json' ? fail(rejection(t, 400, issues)) : await formWithErrors(deps, t, issues, form);
     const [previous, contact] = await Promise.all([loadSubmission(deps.table, order.orderId), loadContact(deps.table, order.customerId)]);
     const kept = withKeptFields(parsed.submission, { email: previous?.email ?? contact.email, answers: previous?.answers });
     if ('issues' in kept) return parsed.mode === 'json' ? fail(rejection(t, 400, kept.issues)) : await formWithErrors(deps, t, kept.issues, form);
@@ -57,7 +64,9 @@ export async function handleSubmission(deps: CaptureDeps, request: HttpRequest):
       const key = error instanceof AddressLockedError ? 'error.addressLocked' : error instanceof OptInLimitError ? 'error.optInLimit' : undefined;
       if (key === undefined) throw error;
       const refused = [{ field: 'email', key }];
-      return parsed.mode === 'json' ? fail(new UnprocessableError(t.t('form.errorSummary'), localize(t, refused))) : await formWithErrors(deps, t, refused, form);
+      return parsed.mode === 'json'
+        ? fail(new UnprocessableError(t.t('form.errorSummary'), localize(t, refused)))
+        : await formWithErrors(deps, t, refused, form);
     }
   } catch (error) {
     return fail(error);
@@ -86,7 +95,12 @@ function localize(t: Translator, issues: SubmissionIssue[]): FieldIssue[] {
 }
 
 /** The form again, as posted, with each error next to its field (400); what is on file stays masked and kept. */
-async function formWithErrors(deps: CaptureDeps, t: Translator, issues: SubmissionIssue[], form: { token: string; order: OrderView; fields: RawFields }): Promise<HttpResult> {
+async function formWithErrors(
+  deps: CaptureDeps,
+  t: Translator,
+  issues: SubmissionIssue[],
+  form: { token: string; order: OrderView; fields: RawFields },
+): Promise<HttpResult> {
   const { settings } = deps;
   const [previous, contact] = await Promise.all([loadSubmission(deps.table, form.order.orderId), loadContact(deps.table, form.order.customerId)]);
   const values = { ...postedValues(form.fields), onFile: maskedOnFile(previous?.email ?? contact.email, previous?.answers) };
@@ -94,6 +108,16 @@ async function formWithErrors(deps: CaptureDeps, t: Translator, issues: Submissi
   const errors = new Map(issues.map((issue) => [issue.field, t.t(issue.key, issue.params)]));
   return pageResult(
     400,
-    formPage({ t, shopName: settings.shop.shop.name, token: form.token, order: form.order, offer, values, errors, config: settings.capture, action: SUBMISSIONS_PATH }),
+    formPage({
+      t,
+      shopName: settings.shop.shop.name,
+      token: form.token,
+      order: form.order,
+      offer,
+      values,
+      errors,
+      config: settings.capture,
+      action: SUBMISSIONS_PATH,
+    }),
   );
 }

@@ -6,7 +6,12 @@ import type { FormErrors, FormValues } from '#shared/console/pages/contact-page.
 import { label, ltr, when } from '#shared/console/pages/format.ts';
 
 /** One case: what happened, and the two actions on it — take or assign it, close it with how it was handled. */
-export function casePage(t: Translator, user: ConsoleUser, path: string, input: { record: CaseRecord; notice: string | undefined; values: FormValues; errors: FormErrors }): ConsolePage {
+export function casePage(
+  t: Translator,
+  user: ConsoleUser,
+  path: string,
+  input: { record: CaseRecord; notice: string | undefined; values: FormValues; errors: FormErrors },
+): ConsolePage {
   const { record: c, values, errors } = input;
   const err = (name: string) => (errors[name] ? html`<p class="error" id="e-${name}">${errors[name]}</p>` : '');
   const invalid = (name: string) => (errors[name] ? raw(` aria-invalid="true" aria-describedby="e-${name}"`) : '');
@@ -26,10 +31,14 @@ ${input.notice ? html`<p class="notice" role="status">${input.notice}</p>` : ''}
 <dt>${t.t('console.customer.satisfied')}</dt><dd>${c.satisfied}</dd>
 <dt>${t.t('console.cases.opened')}</dt><dd>${when(t, c.openedAt)}</dd>
 <dt>${t.t('console.cases.owner')}</dt><dd>${ltr(c.owner ?? '—')}</dd>
-${c.closedAt ? html`<dt>${t.t('console.case.closed')}</dt><dd>${when(t, c.closedAt)} — ${c.resolved ? t.t('console.case.resolvedYes') : t.t('console.case.resolvedNo')}</dd>
+${
+  c.closedAt
+    ? html`<dt>${t.t('console.case.closed')}</dt><dd>${when(t, c.closedAt)} — ${c.resolved ? t.t('console.case.resolvedYes') : t.t('console.case.resolvedNo')}</dd>
 <dt>${t.t('console.case.whatWentWrong')}</dt><dd>${c.whatWentWrong ?? ''}</dd>
 <dt>${t.t('console.case.howHandled')}</dt><dd>${c.howHandled ?? ''}</dd>
-<dt>${t.t('console.case.policyChange')}</dt><dd>${c.needsPolicyChange ? html`${t.t('console.yes')}${c.policyNote ? html` — ${c.policyNote}` : ''}` : t.t('console.no')}</dd>` : ''}
+<dt>${t.t('console.case.policyChange')}</dt><dd>${c.needsPolicyChange ? html`${t.t('console.yes')}${c.policyNote ? html` — ${c.policyNote}` : ''}` : t.t('console.no')}</dd>`
+    : ''
+}
 </dl></section>
 ${
   c.status === 'closed'

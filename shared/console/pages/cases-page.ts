@@ -13,7 +13,12 @@ export interface CaseFilters {
 }
 
 /** The case list with filters (status, reason, mine/unassigned) and, per reason, the count and the median time to close. */
-export function casesPage(t: Translator, user: ConsoleUser, path: string, input: { filters: CaseFilters; reasons: readonly string[]; entries: CaseListEntry[]; stats: ReasonStats[]; surveys?: SurveyCounts[] }): ConsolePage {
+export function casesPage(
+  t: Translator,
+  user: ConsoleUser,
+  path: string,
+  input: { filters: CaseFilters; reasons: readonly string[]; entries: CaseListEntry[]; stats: ReasonStats[]; surveys?: SurveyCounts[] },
+): ConsolePage {
   const { filters } = input;
   const option = (value: string, text: string, current: string) => html`<option value="${value}"${value === current ? raw(' selected') : ''}>${text}</option>`;
   const hours = (h: number | undefined) => (h === undefined ? '—' : new Intl.NumberFormat(t.locale, { maximumFractionDigits: 1 }).format(h));
@@ -46,11 +51,15 @@ ${table(
   t,
   t.t('console.cases.byReason'),
   [t.t('console.contact.reason'), t.t('console.cases.total'), t.t('console.cases.stillOpen'), t.t('console.cases.medianHours')],
-  input.stats.map((s) => html`<tr><td>${label(t, 'console.reason', s.reason)}</td><td>${s.count}</td><td>${s.open}</td><td>${hours(s.medianHoursToResolve)}</td></tr>`),
+  input.stats.map(
+    (s) => html`<tr><td>${label(t, 'console.reason', s.reason)}</td><td>${s.count}</td><td>${s.open}</td><td>${hours(s.medianHoursToResolve)}</td></tr>`,
+  ),
 )}
 </section>
 ${(input.surveys ?? []).map(
-  (survey) => html`<section class="card" aria-labelledby="survey-${survey.campaignId}"><h2 id="survey-${survey.campaignId}">${t.t('console.cases.surveyTitle')} <span class="ltr">${survey.campaignId}</span></h2>
+  (
+    survey,
+  ) => html`<section class="card" aria-labelledby="survey-${survey.campaignId}"><h2 id="survey-${survey.campaignId}">${t.t('console.cases.surveyTitle')} <span class="ltr">${survey.campaignId}</span></h2>
 ${table(
   t,
   t.t('console.cases.surveyTitle'),

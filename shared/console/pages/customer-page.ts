@@ -58,7 +58,9 @@ ${section(
     t,
     t.t('console.customer.orders'),
     [t.t('console.customer.orderId'), t.t('console.customer.date'), t.t('console.customer.total'), t.t('console.customer.lines')],
-    view.orders.map((o) => html`<tr><td>${ltr(o.orderId)}</td><td>${when(t, o.purchasedAt)}</td><td>${money(t, o.totalMinor, o.currency)}</td><td>${o.lines}</td></tr>`),
+    view.orders.map(
+      (o) => html`<tr><td>${ltr(o.orderId)}</td><td>${when(t, o.purchasedAt)}</td><td>${money(t, o.totalMinor, o.currency)}</td><td>${o.lines}</td></tr>`,
+    ),
   ),
 )}
 ${section(
@@ -67,8 +69,17 @@ ${section(
   table(
     t,
     t.t('console.customer.answers'),
-    [t.t('console.customer.date'), t.t('console.customer.orderId'), t.t('console.customer.satisfied'), t.t('console.customer.why'), t.t('console.customer.interests')],
-    view.answers.map((a) => html`<tr><td>${when(t, a.submittedAt)}</td><td>${ltr(a.orderId)}</td><td>${a.satisfaction ?? '—'}</td><td>${a.satisfactionReason ?? a.whyChoseUs ?? ''}</td><td>${a.interests.join(', ')}</td></tr>`),
+    [
+      t.t('console.customer.date'),
+      t.t('console.customer.orderId'),
+      t.t('console.customer.satisfied'),
+      t.t('console.customer.why'),
+      t.t('console.customer.interests'),
+    ],
+    view.answers.map(
+      (a) =>
+        html`<tr><td>${when(t, a.submittedAt)}</td><td>${ltr(a.orderId)}</td><td>${a.satisfaction ?? '—'}</td><td>${a.satisfactionReason ?? a.whyChoseUs ?? ''}</td><td>${a.interests.join(', ')}</td></tr>`,
+    ),
   ),
 )}
 ${section(
@@ -77,17 +88,27 @@ ${section(
   table(
     t,
     t.t('console.customer.contacts'),
-    [t.t('console.customer.date'), t.t('console.contact.channel'), t.t('console.contact.reason'), t.t('console.customer.satisfied'), t.t('console.contact.whatWasDone'), t.t('console.contact.outcome'), t.t('console.contact.staff')],
-    view.contacts.map(
-      (c) =>
-        html`<tr><td>${when(t, c.recordedAt)}</td><td>${label(t, 'console.channel', c.channel)}</td><td>${label(t, 'console.reason', c.reason)}</td><td>${c.satisfied}${c.satisfiedWhy ? html` — ${c.satisfiedWhy}` : ''}</td><td>${c.whatWasDone ?? ''}${c.note ? html`<br><span class="muted">${c.note}</span>` : ''}</td><td>${label(t, 'console.outcome', c.outcome)}</td><td>${ltr(c.staffId)}</td></tr>`,
-    ).concat(
-      // Survey answers are the customer's own words, from an email link: no satisfaction score, outcome or staff.
-      view.surveyAnswers.map(
-        (a) =>
-          html`<tr class="survey-answer"><td>${when(t, a.updatedAt ?? a.recordedAt)}</td><td>${label(t, 'console.channel', a.channel)}</td><td>${label(t, 'survey.reason', a.reason)}</td><td>—</td><td>${a.note ? html`<span class="muted">${a.note}</span>` : ''}</td><td>—</td><td>${ltr(a.campaignId)}</td></tr>`,
+    [
+      t.t('console.customer.date'),
+      t.t('console.contact.channel'),
+      t.t('console.contact.reason'),
+      t.t('console.customer.satisfied'),
+      t.t('console.contact.whatWasDone'),
+      t.t('console.contact.outcome'),
+      t.t('console.contact.staff'),
+    ],
+    view.contacts
+      .map(
+        (c) =>
+          html`<tr><td>${when(t, c.recordedAt)}</td><td>${label(t, 'console.channel', c.channel)}</td><td>${label(t, 'console.reason', c.reason)}</td><td>${c.satisfied}${c.satisfiedWhy ? html` — ${c.satisfiedWhy}` : ''}</td><td>${c.whatWasDone ?? ''}${c.note ? html`<br><span class="muted">${c.note}</span>` : ''}</td><td>${label(t, 'console.outcome', c.outcome)}</td><td>${ltr(c.staffId)}</td></tr>`,
+      )
+      .concat(
+        // Survey answers are the customer's own words, from an email link: no satisfaction score, outcome or staff.
+        view.surveyAnswers.map(
+          (a) =>
+            html`<tr class="survey-answer"><td>${when(t, a.updatedAt ?? a.recordedAt)}</td><td>${label(t, 'console.channel', a.channel)}</td><td>${label(t, 'survey.reason', a.reason)}</td><td>—</td><td>${a.note ? html`<span class="muted">${a.note}</span>` : ''}</td><td>—</td><td>${ltr(a.campaignId)}</td></tr>`,
+        ),
       ),
-    ),
   ),
 )}
 ${section(
@@ -97,7 +118,10 @@ ${section(
     t,
     t.t('console.cases.title'),
     [t.t('console.cases.opened'), t.t('console.contact.reason'), t.t('console.cases.status'), t.t('console.cases.owner')],
-    view.cases.map((c) => html`<tr><td><a href="/console/cases/${c.caseId}">${when(t, c.openedAt)}</a></td><td>${label(t, 'console.reason', c.reason)}</td><td>${label(t, 'console.status', c.status)}</td><td>${ltr(c.owner ?? '—')}</td></tr>`),
+    view.cases.map(
+      (c) =>
+        html`<tr><td><a href="/console/cases/${c.caseId}">${when(t, c.openedAt)}</a></td><td>${label(t, 'console.reason', c.reason)}</td><td>${label(t, 'console.status', c.status)}</td><td>${ltr(c.owner ?? '—')}</td></tr>`,
+    ),
   ),
 )}
 ${section(
@@ -121,7 +145,10 @@ ${section(
     t,
     t.t('console.customer.consent'),
     [t.t('console.customer.date'), t.t('console.customer.consentKind'), t.t('console.customer.source'), t.t('console.customer.marketing')],
-    view.consent.map((c) => html`<tr><td>${when(t, c.at)}</td><td>${c.kind}</td><td>${c.source}</td><td>${c.marketing === undefined ? '—' : c.marketing ? t.t('console.yes') : t.t('console.no')}</td></tr>`),
+    view.consent.map(
+      (c) =>
+        html`<tr><td>${when(t, c.at)}</td><td>${c.kind}</td><td>${c.source}</td><td>${c.marketing === undefined ? '—' : c.marketing ? t.t('console.yes') : t.t('console.no')}</td></tr>`,
+    ),
   ),
 )}
 ${section(

@@ -25,7 +25,10 @@ ${table(
   t,
   t.t('console.find.results', { count: result.customers.length }),
   [t.t('console.customer.name'), t.t('console.customer.email'), t.t('console.customer.orders')],
-  result.customers.map((c) => html`<tr><td><a href="/console/customers/${c.customerId}">${c.name ?? c.customerId}</a></td><td>${ltr(c.email ?? '—')}</td><td>${c.orderCount}</td></tr>`),
+  result.customers.map(
+    (c) =>
+      html`<tr><td><a href="/console/customers/${c.customerId}">${c.name ?? c.customerId}</a></td><td>${ltr(c.email ?? '—')}</td><td>${c.orderCount}</td></tr>`,
+  ),
 )}
 ${result.truncatedAfter !== undefined ? html`<p class="muted">${t.t('console.find.truncated', { count: result.truncatedAfter })}</p>` : ''}
 </section>`

@@ -3,7 +3,11 @@ import type { Translator } from '#shared/i18n/catalogs.ts';
 import type { ConsolePage, ConsoleUser } from '#shared/console/console-layout.ts';
 
 /** A short page: signed out, forbidden, not found, an error — with a way on. */
-export function messagePage(t: Translator, path: string, content: { title: string; text: string; action?: SafeHtml; user?: ConsoleUser | undefined }): ConsolePage {
+export function messagePage(
+  t: Translator,
+  path: string,
+  content: { title: string; text: string; action?: SafeHtml; user?: ConsoleUser | undefined },
+): ConsolePage {
   return {
     t,
     path,

@@ -99,7 +99,9 @@ export interface ErasureDoneView {
 /** After an erasure (or a repeat of one): what was done and when. */
 export function erasureDonePage(t: Translator, user: ConsoleUser, path: string, done: ErasureDoneView): ConsolePage {
   const title = t.t(done.already ? 'console.privacy.already.title' : 'console.privacy.done.title');
-  const rows: SafeHtml[] = Object.entries(done.counts).map(([action, count]) => html`<tr><td>${label(t, 'console.privacy.action', action)}</td><td>${count}</td></tr>`);
+  const rows: SafeHtml[] = Object.entries(done.counts).map(
+    ([action, count]) => html`<tr><td>${label(t, 'console.privacy.action', action)}</td><td>${count}</td></tr>`,
+  );
   return {
     t,
     user,
@@ -108,7 +110,9 @@ export function erasureDonePage(t: Translator, user: ConsoleUser, path: string, 
     title,
     body: html`<h1>${title}</h1>
 <section class="card" aria-labelledby="done"><p class="notice" role="status" id="done">${
-      done.already ? t.t('console.privacy.already.body', { at: when(t, done.erasedAt) }) : t.t('console.privacy.done.body', { customerId: done.customerId, at: when(t, done.erasedAt) })
+      done.already
+        ? t.t('console.privacy.already.body', { at: when(t, done.erasedAt) })
+        : t.t('console.privacy.done.body', { customerId: done.customerId, at: when(t, done.erasedAt) })
     }</p>
 ${done.already ? '' : table(t, title, [t.t('console.privacy.plan.action'), t.t('console.privacy.plan.items')], rows)}
 <p><a href="/console/privacy">${t.t('console.privacy.title')}</a></p></section>`,
