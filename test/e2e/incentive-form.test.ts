@@ -1,23 +1,14 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
-import { captureTopology, confirmLinkOf, emailsTo, inbox, recordOrder } from '#test/support/capture-client.ts';
+import type { LocalRuntime } from '#local/runtime.ts';
+import { confirmLinkOf, emailsTo, inbox, recordOrder, startCaptureRuntime } from '#test/support/capture-client.ts';
 import { CHROMIUM_ARGS, chromiumExecutable } from '#test/support/chromium.ts';
 
 let runtime: LocalRuntime;
 let browser: Browser;
 
 beforeAll(async () => {
-  [runtime, browser] = await Promise.all([
-    startLocalRuntime({
-      topology: captureTopology,
-      inMemory: true,
-      ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 },
-      clock: { mode: 'manual' },
-      seed: false,
-    }),
-    chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS }),
-  ]);
+  [runtime, browser] = await Promise.all([startCaptureRuntime(), chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS })]);
 });
 afterAll(async () => {
   await browser.close();

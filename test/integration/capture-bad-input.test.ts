@@ -3,9 +3,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { keys } from '#shared/table/keys.ts';
 import { createDocumentClient, type Table } from '#shared/table/table-client.ts';
 import { signToken } from '#shared/tokens/signed-token.ts';
-import { startLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
+import type { LocalRuntime } from '#local/runtime.ts';
 import {
-  captureTopology,
+  startCaptureRuntime,
   clickConfirm,
   confirmLinkOf,
   emailsTo,
@@ -26,14 +26,7 @@ let ipCounter = 20;
 const nextIp = () => `127.0.0.${ipCounter++}`;
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({
-    topology: captureTopology,
-    inMemory: true,
-    ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 },
-    clock: { mode: 'manual' },
-    seed: false,
-    signingKey,
-  });
+  runtime = await startCaptureRuntime({ signingKey });
   table = { doc: createDocumentClient(runtime.urls.dynamodb), name: runtime.tableName };
   order = await recordOrder(runtime, { orderId: 'BAD-1', customerEmail: 'bad-input@example.com', locale: 'is' });
 });

@@ -6,21 +6,15 @@ import { IncentiveIssued } from '#shared/events/incentive-issued.ts';
 import { profileFromItem } from '#shared/profiles/customer-profile.ts';
 import { keys } from '#shared/table/keys.ts';
 import { createDocumentClient, type Table } from '#shared/table/table-client.ts';
-import { startLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
+import type { LocalRuntime } from '#local/runtime.ts';
 import { aLineItem } from '#test/support/builders.ts';
-import { captureTopology, clickConfirm, confirmLinkOf, emailsTo, inbox, recordOrder, send, submitForm, submitJson } from '#test/support/capture-client.ts';
+import { clickConfirm, confirmLinkOf, emailsTo, inbox, recordOrder, send, startCaptureRuntime, submitForm, submitJson } from '#test/support/capture-client.ts';
 
 let runtime: LocalRuntime;
 let table: Table;
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({
-    topology: captureTopology,
-    inMemory: true,
-    ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 },
-    clock: { mode: 'manual' },
-    seed: false,
-  });
+  runtime = await startCaptureRuntime();
   table = { doc: createDocumentClient(runtime.urls.dynamodb), name: runtime.tableName };
 });
 afterAll(() => runtime.stop());

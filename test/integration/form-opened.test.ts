@@ -4,21 +4,15 @@ import { loadReportData } from '#shared/reports/load-report-data.ts';
 import { incentiveFunnel } from '#shared/reports/incentive-funnel.ts';
 import { keys } from '#shared/table/keys.ts';
 import { createDocumentClient, type Table } from '#shared/table/table-client.ts';
-import { startLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
-import { captureTopology, recordOrder, send } from '#test/support/capture-client.ts';
+import type { LocalRuntime } from '#local/runtime.ts';
+import { recordOrder, send, startCaptureRuntime } from '#test/support/capture-client.ts';
 
 /** The incentive funnel's "form opened": GET /form records the order's first view, once, through the real route. */
 let runtime: LocalRuntime;
 let table: Table;
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({
-    topology: captureTopology,
-    inMemory: true,
-    ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 },
-    clock: { mode: 'manual' },
-    seed: false,
-  });
+  runtime = await startCaptureRuntime();
   table = { doc: createDocumentClient(runtime.urls.dynamodb), name: runtime.tableName };
 });
 afterAll(() => runtime.stop());

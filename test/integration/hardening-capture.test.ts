@@ -7,23 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { confirmUrlFor } from '#shared/capture/signed-links.ts';
 import { keys } from '#shared/table/keys.ts';
 import { createDocumentClient, type Table } from '#shared/table/table-client.ts';
-import { startLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
+import type { LocalRuntime } from '#local/runtime.ts';
 import { aLineItem } from '#test/support/builders.ts';
-import { captureTopology, clickConfirm, confirmLinkOf, emailsTo, inbox, recordOrder, send, submitForm, submitJson } from '#test/support/capture-client.ts';
+import { clickConfirm, confirmLinkOf, emailsTo, inbox, recordOrder, send, startCaptureRuntime, submitForm, submitJson } from '#test/support/capture-client.ts';
 
 const SIGNING_KEY = 'hardening-test-key';
 let runtime: LocalRuntime;
 let table: Table;
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({
-    topology: captureTopology,
-    inMemory: true,
-    ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 },
-    clock: { mode: 'manual' },
-    seed: false,
-    signingKey: SIGNING_KEY,
-  });
+  runtime = await startCaptureRuntime({ signingKey: SIGNING_KEY });
   table = { doc: createDocumentClient(runtime.urls.dynamodb), name: runtime.tableName };
 });
 afterAll(() => runtime.stop());

@@ -13,8 +13,8 @@ import { createEventBridgeClient } from '#shared/events/publish-events.ts';
 import { sendCampaignEmail, type SenderDeps } from '#shared/sending/send-campaign-email.ts';
 import { keys } from '#shared/table/keys.ts';
 import { createDocumentClient, type Table } from '#shared/table/table-client.ts';
-import { startLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
-import { captureTopology, clickConfirm, confirmLinkOf, emailsTo, inbox, recordOrder, submitJson } from '#test/support/capture-client.ts';
+import type { LocalRuntime } from '#local/runtime.ts';
+import { clickConfirm, confirmLinkOf, emailsTo, inbox, recordOrder, startCaptureRuntime, submitJson } from '#test/support/capture-client.ts';
 
 let runtime: LocalRuntime;
 let table: Table;
@@ -36,13 +36,7 @@ const newsletter = CampaignSchema.parse({
 });
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({
-    topology: captureTopology,
-    inMemory: true,
-    ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 },
-    clock: { mode: 'manual' },
-    seed: false,
-  });
+  runtime = await startCaptureRuntime();
   table = { doc: createDocumentClient(runtime.urls.dynamodb), name: runtime.tableName };
   const senderDoc = createDocumentClient(runtime.urls.dynamodb);
   senderDoc.middlewareStack.add(

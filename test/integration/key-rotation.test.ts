@@ -5,9 +5,9 @@
  */
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
+import type { LocalRuntime } from '#local/runtime.ts';
 import { signToken } from '#shared/tokens/signed-token.ts';
-import { captureTopology, recordOrder, send, submitJson } from '#test/support/capture-client.ts';
+import { recordOrder, send, startCaptureRuntime, submitJson } from '#test/support/capture-client.ts';
 
 /** The single key a deployment held before key ids (it becomes k1 of the ring). */
 const OLD_KEY = 'old-single-signing-key-0123456789abcdefghij';
@@ -16,14 +16,7 @@ const RING = JSON.stringify({ current: 'k2', keys: { k1: OLD_KEY, k2: NEW_KEY } 
 let runtime: LocalRuntime;
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({
-    topology: captureTopology,
-    inMemory: true,
-    ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 },
-    clock: { mode: 'manual' },
-    seed: false,
-    signingKey: RING,
-  });
+  runtime = await startCaptureRuntime({ signingKey: RING });
 });
 afterAll(() => runtime.stop());
 

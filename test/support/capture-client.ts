@@ -6,7 +6,7 @@ import { request } from 'node:http';
 import { z } from 'zod';
 import type { PurchaseInput } from '#shared/purchases/purchase-input.ts';
 import { topology, type Topology } from '#shared/topology.ts';
-import type { LocalRuntime } from '#local/runtime.ts';
+import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '#local/runtime.ts';
 import { aPurchase } from '#test/support/builders.ts';
 
 /**
@@ -17,6 +17,18 @@ export const captureTopology: Topology = {
   functions: topology.functions.filter((fn) => ['record-purchase', 'show-form', 'submit-form', 'confirm-email'].includes(fn.name)),
   queues: [],
 };
+
+/** The capture functions alone on a local runtime: in-memory DynamoDB Local, free ports, a manual clock, no seed. */
+export function startCaptureRuntime(options: Omit<LocalRuntimeOptions, 'topology'> = {}): Promise<LocalRuntime> {
+  return startLocalRuntime({
+    topology: captureTopology,
+    inMemory: true,
+    ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 },
+    clock: { mode: 'manual' },
+    seed: false,
+    ...options,
+  });
+}
 
 export interface Reply {
   status: number;
