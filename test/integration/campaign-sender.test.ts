@@ -3,7 +3,6 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CampaignSchema, type Campaign } from '#shared/campaigns/campaign-config.ts';
 import { CampaignTemplates } from '#shared/campaigns/email-templates.ts';
-import { consentAddressOf } from '#shared/capture/consent.ts';
 import type { EmailSender, OutgoingEmail } from '#shared/email/send-email.ts';
 import { createEventBridgeClient } from '#shared/events/publish-events.ts';
 import { sendCampaignBatch, sendCampaignEmail, type SenderDeps } from '#shared/sending/send-campaign-email.ts';
@@ -14,7 +13,7 @@ import { unsubscribe } from '#shared/sending/unsubscribe.ts';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import { startPutEventsEndpoint, type BusEvent, type PutEventsEndpoint } from '#local/put-events-endpoint.ts';
-import { createTestTable } from '#test/support/test-table.ts';
+import { createTestTable, putSubscriber } from '#test/support/test-table.ts';
 
 const SIGNING_KEY = 'sender-test-key';
 const templatesDir = join(process.cwd(), 'config', 'templates');
@@ -92,24 +91,14 @@ beforeEach(() => {
 
 async function aCustomer(overrides: Record<string, unknown> = {}): Promise<string> {
   const customerId = `c_sender${++customerSeq}`;
-  await table.doc.send(
-    new PutCommand({
-      TableName: table.name,
-      Item: {
-        ...keys.profile(customerId),
-        customerId,
-        customerName: 'Sigrún Jónsdóttir',
-        locale: 'is',
-        confirmedEmail: `sigrun${customerSeq}@example.com`,
-        marketingConsent: 'granted',
-        marketingConsentAddress: consentAddressOf(`sigrun${customerSeq}@example.com`),
-        orderCount: 2,
-        netSpendMinor: 30_000,
-        lastPurchaseAt: '2026-06-01T10:00:00.000Z',
-        ...overrides,
-      },
-    }),
-  );
+  await putSubscriber(table, customerId, `sigrun${customerSeq}@example.com`, {
+    customerName: 'Sigrún Jónsdóttir',
+    locale: 'is',
+    orderCount: 2,
+    netSpendMinor: 30_000,
+    lastPurchaseAt: '2026-06-01T10:00:00.000Z',
+    ...overrides,
+  });
   return customerId;
 }
 

@@ -1,9 +1,8 @@
 import { join } from 'node:path';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CampaignSchema } from '#shared/campaigns/campaign-config.ts';
 import { CampaignTemplates } from '#shared/campaigns/email-templates.ts';
-import { consentAddressOf } from '#shared/capture/consent.ts';
 import { loadPoolCodes } from '#shared/capture/coupon-pool.ts';
 import type { IncentiveRule } from '#shared/capture/incentive-config.ts';
 import { issueIncentiveOnce } from '#shared/capture/issue-incentive.ts';
@@ -15,7 +14,7 @@ import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import { startPutEventsEndpoint, type PutEventsEndpoint } from '#local/put-events-endpoint.ts';
 import { aPurchase, aShopConfig } from '#test/support/builders.ts';
-import { createTestTable } from '#test/support/test-table.ts';
+import { createTestTable, putSubscriber } from '#test/support/test-table.ts';
 
 let table: Table;
 let endpoint: PutEventsEndpoint;
@@ -105,19 +104,7 @@ describe('coupon codes on purchases', () => {
       coupon: { discount: { percent: 15 }, validDays: 30, prefix: 'BACK' },
     });
     const customerId = 'c_coupon_recipient';
-    await table.doc.send(
-      new PutCommand({
-        TableName: table.name,
-        Item: {
-          ...keys.profile(customerId),
-          customerId,
-          locale: 'en',
-          confirmedEmail: 'recipient@example.com',
-          marketingConsent: 'granted',
-          marketingConsentAddress: consentAddressOf('recipient@example.com'),
-        },
-      }),
-    );
+    await putSubscriber(table, customerId, 'recipient@example.com');
     const outcome = await sendCampaignEmail(
       {
         table,

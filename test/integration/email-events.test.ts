@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
-import { consentAddressOf } from '#shared/capture/consent.ts';
 import { encodeTagValue } from '#shared/measurement/email-tags.ts';
 import { customerIdForEmail } from '#shared/purchases/customer-id.ts';
 import { keys } from '#shared/table/keys.ts';
@@ -10,6 +9,7 @@ import { createDocumentClient, type Table } from '#shared/table/table-client.ts'
 import type { BusEvent } from '#local/put-events-endpoint.ts';
 import { startLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
 import { TEST_SIGNING_KEY } from '#test/support/signing-key.ts';
+import { putSubscriber } from '#test/support/test-table.ts';
 
 /**
  * Delivery events end to end through the local runtime: the real sender sends to SES mailbox simulator addresses,
@@ -44,20 +44,7 @@ afterAll(() => runtime.stop());
 /** A customer who confirmed `address` and agreed to marketing email. */
 async function aSubscriber(address: string): Promise<string> {
   const customerId = customerIdForEmail(address, TEST_SIGNING_KEY);
-  await table.doc.send(
-    new PutCommand({
-      TableName: table.name,
-      Item: {
-        ...keys.profile(customerId),
-        customerId,
-        customerName: 'Test',
-        locale: 'en',
-        confirmedEmail: address,
-        marketingConsent: 'granted',
-        marketingConsentAddress: consentAddressOf(address),
-      },
-    }),
-  );
+  await putSubscriber(table, customerId, address, { customerName: 'Test' });
   return customerId;
 }
 

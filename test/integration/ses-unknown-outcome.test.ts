@@ -4,7 +4,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CampaignSchema, type Campaign } from '#shared/campaigns/campaign-config.ts';
 import { CampaignTemplates } from '#shared/campaigns/email-templates.ts';
-import { consentAddressOf } from '#shared/capture/consent.ts';
 import { createCampaignSesClient, sesEmailSender } from '#shared/email/send-email.ts';
 import { SesThrottledError } from '#shared/email/ses-failure.ts';
 import { createEventBridgeClient } from '#shared/events/publish-events.ts';
@@ -19,7 +18,7 @@ import type { Table } from '#shared/table/table-client.ts';
 import { startMailboxSimulator, type MailboxSimulator } from '#local/mailbox-simulator.ts';
 import { startPutEventsEndpoint, type BusEvent, type PutEventsEndpoint } from '#local/put-events-endpoint.ts';
 import { NO_FAULTS, SesFaultsSchema } from '#local/ses-faults.ts';
-import { createTestTable } from '#test/support/test-table.ts';
+import { createTestTable, putSubscriber } from '#test/support/test-table.ts';
 import { TEST_SIGNING_KEY } from '#test/support/signing-key.ts';
 
 /**
@@ -90,21 +89,7 @@ beforeEach(() => {
 async function aSubscriber(): Promise<{ customerId: string; address: string }> {
   const customerId = `c_unknown${++customerSeq}`;
   const address = `${customerId}@example.com`;
-  await table.doc.send(
-    new PutCommand({
-      TableName: table.name,
-      Item: {
-        ...keys.profile(customerId),
-        customerId,
-        customerName: 'Test',
-        locale: 'en',
-        confirmedEmail: address,
-        marketingConsent: 'granted',
-        marketingConsentAddress: consentAddressOf(address),
-        orderCount: 1,
-      },
-    }),
-  );
+  await putSubscriber(table, customerId, address, { customerName: 'Test', orderCount: 1 });
   return { customerId, address };
 }
 

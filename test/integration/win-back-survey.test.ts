@@ -4,11 +4,10 @@
  * do not duplicate it, tampered links get a 4xx page, and the console's customer and cases pages show it.
  */
 import { join } from 'node:path';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCampaignsFile } from '#shared/campaigns/campaign-triggers.ts';
 import { CampaignTemplates } from '#shared/campaigns/email-templates.ts';
-import { consentAddressOf } from '#shared/capture/consent.ts';
 import { loadShopConfig } from '#shared/config/shop-config.ts';
 import { loadCustomerView } from '#shared/console/customer-view.ts';
 import { casesPage } from '#shared/console/pages/cases-page.ts';
@@ -23,7 +22,7 @@ import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
 import { signToken } from '#shared/tokens/signed-token.ts';
 import { startPutEventsEndpoint, type PutEventsEndpoint } from '#local/put-events-endpoint.ts';
-import { createTestTable } from '#test/support/test-table.ts';
+import { createTestTable, putSubscriber } from '#test/support/test-table.ts';
 
 const KEY = 'survey-test-key';
 const configDir = join(process.cwd(), 'config');
@@ -71,23 +70,13 @@ afterAll(async () => {
 async function aWinBackRecipient(locale = 'en'): Promise<{ customerId: string; links: Map<string, string> }> {
   const customerId = `c_survey${++seq}`;
   const address = `lapsed${seq}@example.com`;
-  await table.doc.send(
-    new PutCommand({
-      TableName: table.name,
-      Item: {
-        ...keys.profile(customerId),
-        customerId,
-        customerName: 'Dana Levi',
-        locale,
-        confirmedEmail: address,
-        marketingConsent: 'granted',
-        marketingConsentAddress: consentAddressOf(address),
-        orderCount: 3,
-        netSpendMinor: 45_000,
-        lastPurchaseAt: '2026-03-01T10:00:00.000Z',
-      },
-    }),
-  );
+  await putSubscriber(table, customerId, address, {
+    customerName: 'Dana Levi',
+    locale,
+    orderCount: 3,
+    netSpendMinor: 45_000,
+    lastPurchaseAt: '2026-03-01T10:00:00.000Z',
+  });
   sent = [];
   const outcome = await sendCampaignEmail(sender, { campaignId: 'win-back', occurrenceId: `evt-${seq}`, customerId, triggeredAt: '2026-12-01T00:00:00.000Z' });
   expect(outcome).toMatchObject({ outcome: 'sent' });
