@@ -96,7 +96,7 @@ async function draftIncentive(
       ConditionExpression: 'attribute_not_exists(PK)',
     },
   });
-  const reserveCode = (code: string) => ({
+  const reserveCode = (code: string, pool?: string) => ({
     Put: {
       TableName: table,
       Item: {
@@ -104,6 +104,7 @@ async function draftIncentive(
         entityType: 'INCENTIVE_CODE',
         kind: 'incentive',
         code,
+        ...(pool === undefined ? {} : { pool }),
         orderId: order.orderId,
         customerId: order.customerId,
         createdAt: base.issuedAt,
@@ -148,22 +149,7 @@ async function draftIncentive(
           },
         },
         // The CODE# item makes a pool code findable by code when a purchase redeems it, like a generated one.
-        {
-          Put: {
-            TableName: table,
-            Item: {
-              ...keys.incentiveCode(code),
-              entityType: 'INCENTIVE_CODE',
-              kind: 'incentive',
-              code,
-              pool,
-              orderId: order.orderId,
-              customerId: order.customerId,
-              createdAt: base.issuedAt,
-            },
-            ConditionExpression: 'attribute_not_exists(PK)',
-          },
-        },
+        reserveCode(code, pool),
       ],
     },
   };
