@@ -1,3 +1,5 @@
+import { sleep } from '#shared/runtime/retry.ts';
+
 /**
  * Keeps one worker under a send rate: `take()` resolves when the next send may start. With N workers on the
  * queue (the event source's maximum concurrency), each paces at rate / N, so together they stay under the
@@ -42,5 +44,5 @@ export function createPacer(ratePerSecond: number, clock: { now(): number; sleep
 
 const realClock = {
   now: () => performance.now(),
-  sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+  sleep,
 };
