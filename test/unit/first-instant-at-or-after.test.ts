@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { quietUntil } from '#shared/campaigns/send-policy.ts';
-import { firstInstantAtOrAfter, parseWallTime, type WallTime } from '#shared/schedule/zoned-time.ts';
+import { firstInstantAtOrAfter, isValidTimeZone, parseWallTime, type WallTime } from '#shared/schedule/zoned-time.ts';
 
 /** `2026-03-29 02:30` as a WallTime. */
 function wall(text: string): WallTime {
@@ -65,5 +65,33 @@ describe('quietUntil over a fall-back night', () => {
 describe('parseWallTime', () => {
   it('reads YYYY-MM-DDTHH:mm', () => {
     expect(parseWallTime('2026-12-01T10:05')).toEqual({ year: 2026, month: 12, day: 1, hour: 10, minute: 5 });
+  });
+});
+
+describe('isValidTimeZone', () => {
+  it('knows canonical zones, their aliases and UTC, and refuses anything else', () => {
+    for (const zone of [
+      'Atlantic/Reykjavik',
+      'Europe/Copenhagen',
+      'Asia/Jerusalem',
+      'Europe/Helsinki',
+      'Asia/Kolkata',
+      'Asia/Calcutta',
+      'Europe/Kyiv',
+      'UTC',
+      'Etc/UTC',
+    ])
+      expect(isValidTimeZone(zone), zone).toBe(true);
+    for (const zone of ['', '  ', 'Mars/Olympus_Mons', 'Europe/Reykjavik', 'utc+1']) expect(isValidTimeZone(zone), zone).toBe(false);
+  });
+
+  it('checks a canonical zone without building a date formatter (the first one loads ICU date data at cold start)', () => {
+    const formatter = vi.spyOn(Intl, 'DateTimeFormat');
+    try {
+      expect(isValidTimeZone('Pacific/Auckland')).toBe(true);
+      expect(formatter).not.toHaveBeenCalled();
+    } finally {
+      formatter.mockRestore();
+    }
   });
 });

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -36,6 +37,29 @@ describe('message catalogs', () => {
   it('loads every catalog through the same checks as a cold start', () => {
     const catalogs = loadCatalogs(messagesDir);
     expect([...catalogs.keys()].sort()).toEqual([...SUPPORTED_LOCALES].sort());
+  });
+
+  it('loads a catalog file with the rules of its schema: messages trimmed, a bad key, an empty or a non-text message named', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kinship-catalogs-'));
+    try {
+      for (const locale of SUPPORTED_LOCALES) writeFileSync(join(dir, `${locale}.json`), JSON.stringify(readCatalog(locale)));
+      writeFileSync(join(dir, 'is.json'), JSON.stringify({ ...readCatalog('is'), 'form.submit': '  Senda svörin  ' }));
+      expect(translator(loadCatalogs(dir), 'is').t('form.submit')).toBe('Senda svörin');
+      writeFileSync(join(dir, 'da.json'), JSON.stringify({ ...readCatalog('da'), 'form.submit': '   ', 'Bad Key': 'x', 'form.title': 7 }));
+      const problems = (() => {
+        try {
+          loadCatalogs(dir);
+          return '';
+        } catch (error) {
+          return error instanceof Error ? error.message : String(error);
+        }
+      })();
+      expect(problems).toContain('da.json: form.submit: must not be empty');
+      expect(problems).toContain('da.json: Bad Key: Invalid key in record');
+      expect(problems).toContain('da.json: form.title: Invalid input: expected string, received number');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reports a missing key and a placeholder mismatch, naming the file and key', () => {
