@@ -9,7 +9,7 @@ import type { Construct } from 'constructs';
 import { SERVICE_NAME } from '#shared/observability/kinship-metrics.ts';
 import { handlerEntry, type FunctionSpec } from '#shared/topology.ts';
 import { CHECKED_AT_BUILD_MARKER } from '#shared/config/checked-at-build.ts';
-import { digestCheckedForSynth } from './config-gate.ts';
+import { markerFileCheckedForSynth } from './config-gate.ts';
 import { workerBundleCommands } from './worker-bundles.ts';
 import { metricsNamespace } from './dashboard.ts';
 
@@ -75,7 +75,7 @@ export class AppFunction extends NodejsFunction {
     });
     logGroup.grantWrite(role);
 
-    const checkedDigest = digestCheckedForSynth(join(repoRoot, 'config'));
+    const checkedMarker = markerFileCheckedForSynth(join(repoRoot, 'config'));
 
     super(scope, id, {
       entry: props.entry ?? defaultHandlerEntry(props.spec),
@@ -105,8 +105,9 @@ export class AppFunction extends NodejsFunction {
           // The handlers validate config/*.yaml at cold start, so the asset carries the repository's config/ folder.
           afterBundling: (inputDir: string, outputDir: string) => [
             `cp -R "${join(inputDir, 'config')}" "${join(outputDir, 'config')}"`,
-            // Only when the synth gate passed on these very files: the cold start may then skip repeating its checks.
-            ...(checkedDigest ? [`printf '%s' '${checkedDigest}' > "${join(outputDir, 'config', CHECKED_AT_BUILD_MARKER)}"`] : []),
+            // Only when the synth gate passed on these very files: the cold start may then skip repeating its checks
+            // and read each YAML file's values from the marker (shared/config/checked-at-build.ts).
+            ...(checkedMarker ? [`cp "${checkedMarker}" "${join(outputDir, 'config', CHECKED_AT_BUILD_MARKER)}"`] : []),
             ...workerBundleCommands(props.spec, inputDir, outputDir, LAMBDA_BUNDLING.target),
           ],
         },

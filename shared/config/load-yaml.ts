@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import type * as z from 'zod';
+import * as z from 'zod';
+import { parsedAtBuild } from '#shared/config/checked-at-build.ts';
 
 /** Raised at start-up when a config file is missing or invalid. The message names the file and the key. */
 export class ConfigError extends Error {}
@@ -29,6 +30,23 @@ export type ParsedConfig<T> =
 
 /** Parses and validates one YAML file, collecting every problem with its line (for `campaigns validate`). */
 export function parseYamlConfig<T extends z.ZodType>(file: string, schema: T): ParsedConfig<z.output<T>> {
+  // In a Lambda asset the build already parsed the file (config/.checked-at-build): validate those values, and
+  // parse the YAML only to name lines should they ever fail.
+  const prebuilt = parsedAtBuild(file);
+  if (prebuilt) {
+    const result = schema.safeParse(prebuilt.value);
+    if (result.success) return { ok: true, data: result.data, lineOf: (path) => linesOfYaml(file)?.(path) };
+  }
+  return parseYamlFile(file, schema);
+}
+
+/** Where each path of `file` starts, from its YAML (undefined when the file is gone or does not parse). */
+function linesOfYaml(file: string): ((path: readonly (string | number)[]) => number | undefined) | undefined {
+  const parsed = parseYamlFile(file, z.unknown());
+  return parsed.ok ? parsed.lineOf : undefined;
+}
+
+function parseYamlFile<T extends z.ZodType>(file: string, schema: T): ParsedConfig<z.output<T>> {
   if (!existsSync(file))
     return { ok: false, problems: [{ file, line: undefined, key: '(file)', message: 'file not found (set KINSHIP_CONFIG_DIR or create it)' }] };
   const source = readFileSync(file, 'utf8');

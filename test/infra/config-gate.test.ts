@@ -33,4 +33,9 @@ describe('what cdk synth checks before building the stack', () => {
     const dir = brokenConfig(join('templates', 'gold-reward', 'da.html'), (text) => `${text}<p>{{{firstName}}}</p>\n`);
     expect(() => checkConfigForSynth(dir)).toThrow(/gold-reward\/da\.html:\d+: error/);
   });
+
+  it('stops on a translation whose placeholders differ from English (a cold start with its marker no longer compares them)', () => {
+    const dir = brokenConfig(join('messages', 'fi.json'), (text) => text.replace('{seconds}', '{sekuntia}'));
+    expect(() => checkConfigForSynth(dir)).toThrow(/fi\.json: page\.rateLimited\.body: has placeholders \{sekuntia\}/);
+  });
 });

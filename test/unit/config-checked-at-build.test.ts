@@ -2,8 +2,11 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CHECKED_AT_BUILD_MARKER, configCheckedAtBuild, configDigest } from '#shared/config/checked-at-build.ts';
-import { ConfigError } from '#shared/config/load-yaml.ts';
+import * as z from 'zod';
+import { CHECKED_AT_BUILD_MARKER, checkedAtBuildMarker, configCheckedAtBuild, parsedAtBuild } from '#shared/config/checked-at-build.ts';
+import { loadShopConfig } from '#shared/config/shop-config.ts';
+import { loadCatalogs } from '#shared/i18n/catalogs.ts';
+import { ConfigError, parseYamlConfig } from '#shared/config/load-yaml.ts';
 import { loadSendingSettings } from '#shared/sending/sending-settings.ts';
 
 const repoConfig = join(process.cwd(), 'config');
@@ -23,7 +26,16 @@ function edit(dir: string, file: string, change: (text: string) => string): void
   writeFileSync(join(dir, file), change(readFileSync(join(dir, file), 'utf8')));
 }
 
-const markChecked = (dir: string) => writeFileSync(join(dir, CHECKED_AT_BUILD_MARKER), configDigest(dir));
+const markChecked = (dir: string) => writeFileSync(join(dir, CHECKED_AT_BUILD_MARKER), checkedAtBuildMarker(dir));
+/** A marker for these files whose parsed values were changed after the build wrote it: shows which source a loader read. */
+function markCheckedWith(dir: string, change: (parsed: Record<string, unknown>) => void): void {
+  const marker: unknown = JSON.parse(checkedAtBuildMarker(dir));
+  if (typeof marker !== 'object' || marker === null || !('parsed' in marker) || typeof marker.parsed !== 'object' || marker.parsed === null)
+    throw new Error('unexpected marker');
+  const parsed = { ...marker.parsed };
+  change(parsed);
+  writeFileSync(join(dir, CHECKED_AT_BUILD_MARKER), JSON.stringify({ ...marker, parsed }));
+}
 /** Compiles, but `campaigns validate` refuses it: the template uses a variable the welcome campaign does not have. */
 const uncheckedMistake = (text: string) => `${text}{{coupon.code}}\n`;
 
@@ -64,5 +76,64 @@ describe('config checked at build', () => {
     markChecked(dir);
     edit(dir, join('templates', 'welcome', 'en.txt'), uncheckedMistake);
     expect(() => loadSendingSettings(dir)).toThrow(ConfigError);
+  });
+
+  it('gives each YAML file the values the build parsed, by path under config/, templates included', () => {
+    const dir = configCopy();
+    markChecked(dir);
+    const shop = parsedAtBuild(join(dir, 'shop.yaml'));
+    expect(shop?.value).toMatchObject({ shop: { name: loadShopConfig(repoConfig).shop.name } });
+    expect(parsedAtBuild(join(dir, 'templates', 'service-recovery', 'template.yaml'))?.value).toEqual({ kind: 'service' });
+    expect(parsedAtBuild(join(dir, 'messages', 'en.json'))).toBeUndefined();
+  });
+
+  it('a loader reads the values from a matching marker instead of the YAML, and still validates them', () => {
+    const dir = configCopy();
+    markCheckedWith(dir, (parsed) => {
+      parsed['shop.yaml'] = { ...Object(parsed['shop.yaml']), shop: { ...Object(Object(parsed['shop.yaml']).shop), name: 'Read from the marker' } };
+    });
+    expect(loadShopConfig(dir).shop.name).toBe('Read from the marker');
+    const broken = configCopy();
+    markCheckedWith(broken, (parsed) => {
+      parsed['shop.yaml'] = { shop: { name: 42 } };
+    });
+    // Values the schema refuses are not used: the YAML is parsed instead (the file itself is fine).
+    expect(loadShopConfig(broken).shop.name).toBe(loadShopConfig(repoConfig).shop.name);
+  });
+
+  it('a stale marker is not read: the YAML is parsed, and its mistakes are named with their line', () => {
+    const dir = configCopy();
+    markChecked(dir);
+    edit(dir, 'shop.yaml', (text) => text.replace(/baseCurrency: EUR/, 'baseCurrency: EURO'));
+    expect(() => loadShopConfig(dir)).toThrow(/shop\.yaml:\d+: shop\.baseCurrency/);
+    expect(parsedAtBuild(join(dir, 'shop.yaml'))).toBeUndefined();
+  });
+
+  it('names lines from the YAML even when the values came from the marker', () => {
+    const dir = configCopy();
+    markCheckedWith(dir, (parsed) => {
+      parsed['shop.yaml'] = { ...Object(parsed['shop.yaml']), shop: { ...Object(Object(parsed['shop.yaml']).shop), name: 'Read from the marker' } };
+    });
+    const parsed = parseYamlConfig(join(dir, 'shop.yaml'), z.object({ shop: z.object({ name: z.string() }) }).loose());
+    if (!parsed.ok) throw new Error('expected the marker values to validate');
+    expect(parsed.data.shop.name).toBe('Read from the marker');
+    const nameLine =
+      readFileSync(join(dir, 'shop.yaml'), 'utf8')
+        .split('\n')
+        .findIndex((line) => line.trim().startsWith('name:')) + 1;
+    expect(parsed.lineOf(['shop', 'name'])).toBe(nameLine);
+  });
+
+  it('message catalogs: the comparison with English is skipped on files the build checked, and runs on a stale marker', () => {
+    const mismatch = (text: string) => text.replace('{seconds}', '{sekuntia}');
+    const checked = configCopy();
+    edit(checked, join('messages', 'fi.json'), mismatch);
+    // Stands for a build whose gate passed these bytes (the gate itself refuses them: test/infra/config-gate.test.ts).
+    markChecked(checked);
+    expect(loadCatalogs(join(checked, 'messages')).get('fi')?.get('page.rateLimited.body')).toContain('{sekuntia}');
+    const stale = configCopy();
+    markChecked(stale);
+    edit(stale, join('messages', 'fi.json'), mismatch);
+    expect(() => loadCatalogs(join(stale, 'messages'))).toThrow(/fi\.json: page\.rateLimited\.body: has placeholders/);
   });
 });
