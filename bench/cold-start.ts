@@ -6,7 +6,7 @@ import { handlerEnvironment } from '#local/handler-environment.ts';
 import { handlerEntry, topology } from '#shared/topology.ts';
 import { CHECKED_AT_BUILD_MARKER } from '#shared/config/checked-at-build.ts';
 import { LAMBDA_BUNDLING, LAMBDA_NODE_OPTIONS, repoRoot } from '../infra/app-function.ts';
-import { checkConfigForSynth, digestCheckedForSynth } from '../infra/config-gate.ts';
+import { checkConfigForSynth, markerCheckedForSynth } from '../infra/config-gate.ts';
 import { machineInfo, sizeFromEnvironment, type BenchReport } from './bench-harness.ts';
 import { bundleLambda, bytesByModule, bytesByPackage, type BundleSource, type LambdaBundle } from './support/lambda-bundle.ts';
 
@@ -32,6 +32,32 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 export const handler = async (event: { id: string }) => (await client.send(new GetCommand({ TableName: process.env.TABLE_NAME, Key: { pk: event.id } }))).Item;
+`;
+
+/**
+ * The fair peer: what a user who follows issue 14's observability requirement writes — the same document client,
+ * traced, in a middy handler with Powertools Logger, Metrics and Tracer. No config, no domain code: the floor every
+ * Kinship function stands on before it does anything of its own.
+ */
+const OBSERVED_PEER = 'peer: document client + middy + Powertools Logger/Metrics/Tracer';
+const OBSERVED_DOCUMENT_CLIENT = `
+import middy from '@middy/core';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+const logger = new Logger();
+const metrics = new Metrics({ namespace: 'Peer' });
+const tracer = new Tracer();
+const client = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})));
+export const handler = middy(async (event: { id: string }) => (await client.send(new GetCommand({ TableName: process.env.TABLE_NAME, Key: { pk: event.id } }))).Item)
+  .use(injectLambdaContext(logger))
+  .use(captureLambdaHandler(tracer))
+  .use(logMetrics(metrics));
 `;
 
 /** For the per-function context baseline: each SDK client package with its client class and one command it sends. */
@@ -79,7 +105,7 @@ process.exit(0);
 
 interface Target {
   name: string;
-  kind: 'function' | 'bare' | 'bare-sdk';
+  kind: 'function' | 'bare' | 'bare-sdk' | 'peer';
   bundle: LambdaBundle;
   /** The bundle's folder: LAMBDA_TASK_ROOT and the cwd, as /var/task is in Lambda. */
   root: string;
@@ -182,7 +208,7 @@ async function bundleTarget(work: string, name: string, kind: Target['kind'], so
   // with the marker that the synth gate (run once in run()) passed these files.
   if (kind === 'function') {
     await cp(join(repoRoot, 'config'), join(root, 'config'), { recursive: true });
-    const checked = digestCheckedForSynth(join(repoRoot, 'config'));
+    const checked = markerCheckedForSynth(join(repoRoot, 'config'));
     if (checked) await writeFile(join(root, 'config', CHECKED_AT_BUILD_MARKER), checked);
   }
   return { name, kind, bundle, root };
@@ -207,6 +233,7 @@ export async function run(): Promise<BenchReport> {
       targets.push(target);
     }
     targets.push(...sdkBaselines.values());
+    targets.push(await bundleTarget(work, OBSERVED_PEER, 'peer', { contents: OBSERVED_DOCUMENT_CLIENT, sourcefile: 'observed-document-client.ts' }));
 
     // Paired and interleaved: every round measures every other bundle right after (or before) the bare handler, in both
     // modes, the order rotating, so each ratio compares two inits that ran moments apart on the same busy machine.
@@ -253,6 +280,9 @@ export async function run(): Promise<BenchReport> {
               processReadyMs: round1(medianOf(target.name, mode, (s) => s.sinceProcessStartMs)),
               ratioToBare: { wall: round2(ratioOf(target.name, mode, 'wall')), cpu: round2(ratioOf(target.name, mode, 'cpu')) },
               ...(sdk ? { cpuRatioToBareWithSameClients: round2(medianOf(target.name, mode, (s) => s.cpuMs) / medianOf(sdk, mode, (s) => s.cpuMs)) } : {}),
+              ...(target.kind === 'function'
+                ? { cpuRatioToObservedPeer: round2(medianOf(target.name, mode, (s) => s.cpuMs) / medianOf(OBSERVED_PEER, mode, (s) => s.cpuMs)) }
+                : {}),
             },
           ];
         }),
@@ -273,6 +303,8 @@ export async function run(): Promise<BenchReport> {
     const functions = rows.filter((row) => row.kind === 'function');
     const worst = (mode: string, pick: 'wall' | 'cpu') => Math.max(...functions.map((row) => row.init[modeName(mode)]?.ratioToBare[pick] ?? NaN));
     const met = worst(deployedMode, 'cpu') <= GOAL && worst(deployedMode, 'wall') <= GOAL;
+    const peer = rows.find((row) => row.kind === 'peer')?.init[modeName(deployedMode)];
+    const peerRatios = functions.map((row) => row.init[modeName(deployedMode)]?.cpuRatioToObservedPeer ?? NaN);
     const cell = (row: (typeof rows)[number], mode: string) => {
       const m = row.init[modeName(mode)];
       return m ? `${`${m.cpuMs}`.padStart(7)} ${`${m.ratioToBare.cpu}`.padStart(5)} ${`${m.ratioToBare.wall}`.padStart(5)}` : '?';
@@ -290,6 +322,7 @@ export async function run(): Promise<BenchReport> {
       }),
       `worst function / bare (cpu, wall): ${round2(worst('', 'cpu'))}, ${round2(worst('', 'wall'))} without ${FLAG}; ${round2(worst(FLAG, 'cpu'))}, ${round2(worst(FLAG, 'wall'))} with it`,
       `deployed NODE_OPTIONS "${LAMBDA_NODE_OPTIONS}": goal every function ≤ ${GOAL}× the bare handler: ${met ? 'met' : 'NOT met'}`,
+      `the observability floor (${OBSERVED_PEER}) alone: ${peer?.ratioToBare.cpu}× the bare handler's CPU; functions ÷ that peer: ${round2(Math.min(...peerRatios))}–${round2(Math.max(...peerRatios))}`,
       ...(ANALYZE
         ? rows.map((row) => `${row.name}: ${(row.topModules ?? []).map((m) => `${m.name.replace(/^.*node_modules\//, '')} ${kb(m.bytes)}`).join(', ')}`)
         : ['(npm run bench -- cold-start --analyze lists the ten largest modules of every bundle)']),
@@ -305,6 +338,11 @@ export async function run(): Promise<BenchReport> {
           deployedNodeOptions: LAMBDA_NODE_OPTIONS,
           worstRatio: { cpu: round2(worst(deployedMode, 'cpu')), wall: round2(worst(deployedMode, 'wall')) },
           met,
+          observedPeer: {
+            name: OBSERVED_PEER,
+            cpuRatioToBare: peer?.ratioToBare.cpu ?? null,
+            functionsCpuRatioToPeer: { best: round2(Math.min(...peerRatios)), worst: round2(Math.max(...peerRatios)) },
+          },
         },
         worstRatio: Object.fromEntries(modes.map((mode) => [modeName(mode), { cpu: round2(worst(mode, 'cpu')), wall: round2(worst(mode, 'wall')) }])),
         method:
