@@ -2,10 +2,11 @@ import { spawn } from 'node:child_process';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { handlerEnvironment } from '#local/handler-environment.ts';
 import { handlerEntry, topology } from '#shared/topology.ts';
 import { CHECKED_AT_BUILD_MARKER } from '#shared/config/checked-at-build.ts';
-import { LAMBDA_BUNDLING, LAMBDA_NODE_OPTIONS, repoRoot } from '../infra/app-function.ts';
+import { LAMBDA_BUNDLING, LAMBDA_NODE_OPTIONS, lambdaBundlingFor, repoRoot } from '../infra/app-function.ts';
 import { checkConfigForSynth, markerCheckedForSynth } from '../infra/config-gate.ts';
 import { machineInfo, sizeFromEnvironment, type BenchReport } from './bench-harness.ts';
 import { bundleLambda, bytesByModule, bytesByPackage, type BundleSource, type LambdaBundle } from './support/lambda-bundle.ts';
@@ -201,9 +202,16 @@ const round1 = (n: number) => Math.round(n * 10) / 10;
 const round2 = (n: number) => Math.round(n * 100) / 100;
 const kb = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
 
-async function bundleTarget(work: string, name: string, kind: Target['kind'], source: BundleSource): Promise<Target> {
+async function bundleTarget(
+  work: string,
+  name: string,
+  kind: Target['kind'],
+  source: BundleSource,
+  bundling: Omit<BundlingOptions, 'commandHooks'> = LAMBDA_BUNDLING,
+): Promise<Target> {
   const root = join(work, name.replace(/[^a-z0-9-]+/gi, '_'));
-  const bundle = await bundleLambda(source, root, LAMBDA_BUNDLING, repoRoot);
+  // A function's lazy modules (spec.lazyModules) are left out as in its asset; they are not loaded at init.
+  const bundle = await bundleLambda(source, root, bundling, repoRoot);
   // As AppFunction's afterBundling hook does: config/ next to the code, read at cold start from $LAMBDA_TASK_ROOT/config,
   // with the marker that the synth gate (run once in run()) passed these files.
   if (kind === 'function') {
@@ -224,7 +232,7 @@ export async function run(): Promise<BenchReport> {
     const targets: Target[] = [await bundleTarget(work, BARE, 'bare', { contents: BARE_DOCUMENT_CLIENT, sourcefile: 'bare-document-client.ts' })];
     const sdkBaselines = new Map<string, Target>();
     for (const spec of topology.functions.filter((fn) => ONLY.length === 0 || ONLY.includes(fn.name))) {
-      const target = await bundleTarget(work, spec.name, 'function', { entry: join(repoRoot, handlerEntry(spec)) });
+      const target = await bundleTarget(work, spec.name, 'function', { entry: join(repoRoot, handlerEntry(spec)) }, lambdaBundlingFor(spec));
       const clients = sdkClientsOf(target.bundle);
       const key = `bare: ${clients.map((name) => name.replace('@aws-sdk/client-', '')).join('+')}`;
       if (!sdkBaselines.has(key))

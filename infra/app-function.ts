@@ -10,7 +10,7 @@ import { SERVICE_NAME } from '#shared/observability/kinship-metrics.ts';
 import { handlerEntry, type FunctionSpec } from '#shared/topology.ts';
 import { CHECKED_AT_BUILD_MARKER } from '#shared/config/checked-at-build.ts';
 import { markerFileCheckedForSynth } from './config-gate.ts';
-import { workerBundleCommands } from './worker-bundles.ts';
+import { lazyModuleSpecifier, sideBundleCommands } from './side-bundles.ts';
 import { metricsNamespace } from './dashboard.ts';
 
 /** The repository root: entries, the lock file and config/ are resolved against it, whatever the cwd. */
@@ -38,6 +38,13 @@ export const LAMBDA_BUNDLING = {
   // Bundle the SDK clients we tested against rather than whatever version the runtime ships.
   bundleAwsSDK: true,
 } satisfies Omit<BundlingOptions, 'commandHooks'>;
+
+/** A function's bundling: LAMBDA_BUNDLING, with its lazy modules left out of index.mjs (infra/side-bundles.ts). */
+export function lambdaBundlingFor(spec: Pick<FunctionSpec, 'lazyModules'>): Omit<BundlingOptions, 'commandHooks'> {
+  const lazy = spec.lazyModules ?? [];
+  // Setting externalModules replaces NodejsFunction's default, which is empty when bundleAwsSDK is set: the SDK stays in.
+  return lazy.length === 0 ? LAMBDA_BUNDLING : { ...LAMBDA_BUNDLING, externalModules: lazy.map(lazyModuleSpecifier) };
+}
 
 /**
  * NODE_OPTIONS every function starts with: none. `--enable-source-maps` was measured (bench/cold-start.ts) to add
@@ -98,7 +105,7 @@ export class AppFunction extends NodejsFunction {
         ...props.environment,
       },
       bundling: {
-        ...LAMBDA_BUNDLING,
+        ...lambdaBundlingFor(props.spec),
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
@@ -108,7 +115,7 @@ export class AppFunction extends NodejsFunction {
             // Only when the synth gate passed on these very files: the cold start may then skip repeating its checks
             // and read each YAML file's values from the marker (shared/config/checked-at-build.ts).
             ...(checkedMarker ? [`cp "${checkedMarker}" "${join(outputDir, 'config', CHECKED_AT_BUILD_MARKER)}"`] : []),
-            ...workerBundleCommands(props.spec, inputDir, outputDir, LAMBDA_BUNDLING.target),
+            ...sideBundleCommands(props.spec, inputDir, outputDir, LAMBDA_BUNDLING),
           ],
         },
       },

@@ -69,6 +69,12 @@ export interface FunctionSpec {
   triggers: Trigger[];
   /** Worker-thread entries (repository paths) the function starts; each is bundled beside index.mjs as <name>.mjs. */
   workers?: string[];
+  /**
+   * Modules (repository paths under shared/) the function imports with `await import('#shared/…')` on some requests
+   * only: the asset carries each as its own bundle beside index.mjs, which the asset's package.json `imports` maps the
+   * specifier to, so a cold start does not parse them (infra/side-bundles.ts; bench/cold-start.ts measures it).
+   */
+  lazyModules?: string[];
 }
 
 export interface QueueSpec {
@@ -235,6 +241,8 @@ export const topology: Topology = {
       memoryMb: 1024,
       timeoutSeconds: 29,
       access: { table: { mode: 'read', keys: { wholeTable: 'the report is one parallel Scan of the table' } } },
+      // The charts (Observable Plot, linkedom: ~730 KB bundled) are drawn only for the HTML page, not the JSON.
+      lazyModules: ['shared/reports/report-charts.ts'],
       // Staff only: IAM-signed in AWS, x-api-key (or Basic auth with the key) locally; issue 12 moves it behind the staff sign-in.
       triggers: [
         { kind: 'http', method: 'GET', path: '/reports', auth: 'apiKey' },
@@ -253,6 +261,8 @@ export const topology: Topology = {
         signingKey: true,
         staffSignIn: true,
       },
+      // The report's charts are drawn on one page of the console; every other page starts without parsing them.
+      lazyModules: ['shared/reports/report-charts.ts'],
       // Public at the gateway: an API Gateway JWT authorizer reads the Authorization header only, and a browser
       // navigating pages sends a cookie. The handler verifies that cookie's ID token (aws-jwt-verify) on every request.
       triggers: [

@@ -1,0 +1,62 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import { topology } from '#shared/topology.ts';
+// eslint-disable-next-line no-restricted-imports -- package.json has no #infra/* alias yet; this test needs the real bundling.
+import { AppFunction } from '../../infra/app-function.ts';
+
+const CHARTS = 'shared/reports/report-charts.ts';
+
+/**
+ * show-report draws its charts with a module it imports only for the HTML page. This synthesizes the real function
+ * WITH bundling (esbuild, as `cdk synth` runs it): the chart code must be its own file, absent from index.mjs (so a
+ * cold start does not parse it), and the same `import('#shared/…')` must reach it under plain node in the asset.
+ */
+describe('lazy modules in a function asset', () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'kinship-lazy-bundle-'));
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it('console and show-report declare the chart module lazy; no other function imports it', () => {
+    const declaring = topology.functions.filter((fn) => fn.lazyModules?.includes(CHARTS)).map((fn) => fn.name);
+    expect(declaring.sort()).toEqual(['console', 'show-report']);
+  });
+
+  it('show-report: index.mjs leaves the charts out, the asset carries them, and plain node draws a chart through the specifier', () => {
+    const spec = topology.functions.find((fn) => fn.name === 'show-report');
+    if (!spec) throw new Error('show-report is not in the topology');
+    const app = new App({ outdir });
+    new AppFunction(new Stack(app, 'LazyBundle'), 'Report', { spec });
+    const assembly = app.synth();
+    const asset = readdirSync(assembly.directory)
+      .map((name) => join(assembly.directory, name))
+      .find((dir) => existsSync(join(dir, 'index.mjs')));
+    if (!asset) throw new Error('no bundled asset in the cloud assembly');
+
+    const index = readFileSync(join(asset, 'index.mjs'), 'utf8');
+    expect(index).toContain('import("#shared/reports/report-charts.ts")');
+    // Observable Plot's own error text: present wherever Plot is bundled.
+    expect(index).not.toContain('unable to format time ticks');
+    expect(readFileSync(join(asset, 'report-charts.mjs'), 'utf8')).toContain('unable to format time ticks');
+    const manifest = z.object({ imports: z.record(z.string(), z.string()) }).parse(JSON.parse(readFileSync(join(asset, 'package.json'), 'utf8')));
+    expect(manifest.imports).toEqual({ '#shared/reports/report-charts.ts': './report-charts.mjs' });
+
+    const script = `
+      const charts = await import('#shared/reports/report-charts.ts');
+      const svg = charts.acquisitionChart('Where customers heard of us', [
+        { heardFrom: 'friend', customers: 12, averageValue12mMinor: 4500, repeatRate: 0.4 },
+        { heardFrom: 'social', customers: 5, averageValue12mMinor: 2100, repeatRate: 0.2 },
+      ]);
+      console.log(JSON.stringify({ svg: typeof svg === 'string' && svg.includes('<svg'), friend: typeof svg === 'string' && svg.includes('friend') }));
+    `;
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: asset,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '' },
+    });
+    expect(JSON.parse(output)).toEqual({ svg: true, friend: true });
+  }, 180_000);
+});
