@@ -76,8 +76,9 @@ export function formatters(currency: string) {
 }
 
 /**
- * Async because the chart module (Observable Plot + linkedom, ~450 KB bundled) is imported here, on the first
+ * Async because the chart module (Observable Plot + linkedom, ~730 KB bundled) is imported here, on the first
  * page that draws a chart, not at cold start: the console and show-report Lambdas mostly answer other requests.
+ * In their assets it is a file of its own (topology `lazyModules`), so a cold start does not even parse it.
  */
 export async function renderReportHtml(report: Report): Promise<string> {
   const charts = await import('#shared/reports/report-charts.ts');
