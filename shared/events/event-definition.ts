@@ -7,6 +7,11 @@ export const EVENT_SOURCE = 'kinship';
 export interface DomainEvent {
   detailType: string;
   detail: Record<string, unknown>;
+  /**
+   * The chain this event continues when it is not the invocation's own: one email of a send batch that mixes several
+   * (its request's id). publishEvents puts it in `detail.metadata`; without it, the invocation's current id is used.
+   */
+  correlationId?: string;
 }
 
 export interface EventDefinition<N extends string, S extends z.ZodType<Record<string, unknown>>> {

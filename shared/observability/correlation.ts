@@ -47,8 +47,7 @@ export function withCorrelationId<T>(id: string | undefined, fn: () => T): T {
 }
 
 /** The `metadata` every published event's detail carries; consumers' contracts ignore it (zod strips it). */
-export function withEventMetadata(detail: Record<string, unknown>): Record<string, unknown> {
-  const correlationId = currentCorrelationId();
+export function withEventMetadata(detail: Record<string, unknown>, correlationId = currentCorrelationId()): Record<string, unknown> {
   return correlationId === undefined ? detail : { ...detail, metadata: { correlationId } };
 }
 

@@ -204,9 +204,10 @@ function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
+/** The email's EmailSent, carrying the correlation id of what caused this email (a batch may mix several). */
 function sentEvent(plan: ClaimPlan, messageId: string, locale: Locale): DomainEvent {
   const { request } = plan;
-  return EmailSent.create({
+  const event = EmailSent.create({
     customerId: request.customerId,
     campaignId: request.campaignId,
     occurrenceId: request.occurrenceId,
@@ -215,6 +216,7 @@ function sentEvent(plan: ClaimPlan, messageId: string, locale: Locale): DomainEv
     withCoupon: plan.couponCode !== undefined,
     sentAt: plan.now.toISOString(),
   });
+  return request.correlationId === undefined ? event : { ...event, correlationId: request.correlationId };
 }
 
 /**

@@ -256,6 +256,17 @@ describe('sendCampaignEmail', () => {
     expect(await profileOf(a)).toMatchObject({ emailsSent: 2 });
   });
 
+  it('gives each EmailSent of a batch the correlation id of what caused that email', async () => {
+    const a = await aCustomer();
+    const c = await aCustomer();
+    const collected: DomainEvent[] = [];
+    await sendCampaignBatch(deps, [aRequest(a, { correlationId: 'purchase-of-a' }), aRequest(c, { correlationId: 'purchase-of-c' })], collected);
+    expect(collected.map((e) => [e.detail.customerId, e.correlationId])).toEqual([
+      [a, 'purchase-of-a'],
+      [c, 'purchase-of-c'],
+    ]);
+  });
+
   it("falls back to one at a time when a concurrent sender cancels the batch's claim transaction, still sending each once", async () => {
     const ids = await Promise.all(Array.from({ length: 6 }, () => aCustomer()));
     const batch = ids.map((id) => aRequest(id));

@@ -2,6 +2,7 @@ import { EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-e
 import { describe, expect, it } from 'vitest';
 import { publishEvents, type EventBus } from '#shared/events/publish-events.ts';
 import { SegmentEntered } from '#shared/events/segment-entered.ts';
+import { runInInvocationScope, setCorrelationId, withCorrelationId } from '#shared/observability/correlation.ts';
 import { offlineClientConfig } from '#test/support/scripted-table.ts';
 
 const entered = (n: number) =>
@@ -40,5 +41,34 @@ describe('publishEvents', () => {
     const { bus, sent } = scriptedBus(() => new Set([0]));
     await expect(publishEvents(bus, [entered(1), entered(2)])).rejects.toThrow('PutEvents: 1 event(s) still failing after 4 attempts');
     expect(sent).toEqual([['k_1', 'k_2'], ['k_1'], ['k_1'], ['k_1']]);
+  });
+
+  it("puts each event's own correlation id in its metadata, and the invocation's id on events without one", async () => {
+    const details: unknown[] = [];
+    const client = new EventBridgeClient(offlineClientConfig);
+    client.middlewareStack.add(
+      () => async (args) => {
+        const entries: PutEventsRequestEntry[] = Reflect.get(Object(args.input), 'Entries') ?? [];
+        details.push(...entries.map((entry) => JSON.parse(entry.Detail ?? '{}')));
+        return { output: { $metadata: {}, FailedEntryCount: 0, Entries: entries.map((_, i) => ({ EventId: `e${i}` })) }, response: {} };
+      },
+      { step: 'initialize', priority: 'high', name: 'recordingBus' },
+    );
+    // One send batch: two emails caused by two purchases, and one whose request carried no id.
+    await runInInvocationScope(async () => {
+      setCorrelationId('sqs-batch-request-id');
+      await withCorrelationId(undefined, () =>
+        publishEvents({ client, name: 'kinship' }, [
+          { ...entered(1), correlationId: 'purchase-one' },
+          { ...entered(2), correlationId: 'purchase-two' },
+          entered(3),
+        ]),
+      );
+    });
+    expect(details).toEqual([
+      expect.objectContaining({ customerId: 'k_1', metadata: { correlationId: 'purchase-one' } }),
+      expect.objectContaining({ customerId: 'k_2', metadata: { correlationId: 'purchase-two' } }),
+      expect.objectContaining({ customerId: 'k_3', metadata: { correlationId: 'sqs-batch-request-id' } }),
+    ]);
   });
 });
