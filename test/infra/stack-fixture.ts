@@ -34,10 +34,26 @@ export interface Synthesized {
   template: Template;
 }
 
-export function synthesize(props: KinshipStackProps = {}, app = testApp()): Synthesized {
+/** Stacks built on the default test app, by their props: the same stack for every test file a worker runs. */
+const built = new Map<string, Synthesized>();
+
+/**
+ * The stack for these props. Without an `app` of its own, the same props give the same (read-only) stack to every
+ * caller in this worker: tests only read a template and annotations, and test/infra shares modules between files
+ * (vitest.config.ts), so building a stack once instead of once per file saves a synth per file.
+ * Props with a function in them (a handlerEntry) are not shared, since their key could not tell two apart.
+ */
+export function synthesize(props: KinshipStackProps = {}, app?: App): Synthesized {
   // The real topology sends email (the incentive form's opt-in), so a sender identity is always given.
-  const stack = new KinshipStack(app, 'Kinship', { handlerEntry: testHandlerEntry, senderIdentity, ...props });
-  return { app, stack, template: Template.fromStack(stack) };
+  const full: KinshipStackProps = { handlerEntry: testHandlerEntry, senderIdentity, ...props };
+  const key = app === undefined && props.handlerEntry === undefined ? JSON.stringify(full) : undefined;
+  const shared = key === undefined ? undefined : built.get(key);
+  if (shared) return shared;
+  const ownApp = app ?? testApp();
+  const stack = new KinshipStack(ownApp, 'Kinship', full);
+  const result = { app: ownApp, stack, template: Template.fromStack(stack) };
+  if (key !== undefined) built.set(key, result);
+  return result;
 }
 
 /** A function spec with harmless defaults, for building test topologies. */
