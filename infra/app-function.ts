@@ -10,7 +10,7 @@ import { SERVICE_NAME } from '#shared/observability/kinship-metrics.ts';
 import { handlerEntry, type FunctionSpec } from '#shared/topology.ts';
 import { CHECKED_AT_BUILD_MARKER } from '#shared/config/checked-at-build.ts';
 import { markerFileCheckedForSynth } from './config-gate.ts';
-import { lazyModuleSpecifier, sideBundleCommands } from './side-bundles.ts';
+import { lazyModuleSpecifier, lazyModulesOf, sideBundleCommands } from './side-bundles.ts';
 import { metricsNamespace } from './dashboard.ts';
 
 /** The repository root: entries, the lock file and config/ are resolved against it, whatever the cwd. */
@@ -41,9 +41,8 @@ export const LAMBDA_BUNDLING = {
 
 /** A function's bundling: LAMBDA_BUNDLING, with its lazy modules left out of index.mjs (infra/side-bundles.ts). */
 export function lambdaBundlingFor(spec: Pick<FunctionSpec, 'lazyModules'>): Omit<BundlingOptions, 'commandHooks'> {
-  const lazy = spec.lazyModules ?? [];
   // Setting externalModules replaces NodejsFunction's default, which is empty when bundleAwsSDK is set: the SDK stays in.
-  return lazy.length === 0 ? LAMBDA_BUNDLING : { ...LAMBDA_BUNDLING, externalModules: lazy.map(lazyModuleSpecifier) };
+  return { ...LAMBDA_BUNDLING, externalModules: lazyModulesOf(spec).map(lazyModuleSpecifier) };
 }
 
 /**

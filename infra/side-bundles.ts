@@ -6,7 +6,7 @@ import type { FunctionSpec } from '#shared/topology.ts';
  * NodejsFunction bundles one entry into index.mjs. Two kinds of code a function needs are better as files of their
  * own beside it, bundled by these commands (run after bundling, with the same esbuild and options):
  * - worker-thread entries (`spec.workers`): `<name>.mjs`, found by `new URL('./<name>.mjs', import.meta.url)`;
- * - lazy modules (`spec.lazyModules`): `<name>.mjs`, left out of index.mjs (`externalModules`) and reached through the
+ * - lazy modules (`lazyModulesOf(spec)`): `<name>.mjs`, left out of index.mjs (`externalModules`) and reached through the
  *   asset's package.json `imports`, so `await import('#shared/…')` resolves to the same specifier as in the repository.
  *   esbuild would otherwise inline the module behind a lazy init: not evaluated at start, but still parsed (V8
  *   compiles the whole file: ~0.1 ms of init CPU per KB, bench/cold-start.ts).
@@ -31,8 +31,7 @@ export function sideBundleCommands(
   const workers = (spec.workers ?? []).map(
     (entry) => `"${esbuild}" "${join(inputDir, entry)}" ${common.join(' ')} --outfile="${join(outputDir, `${basename(entry, '.ts')}.mjs`)}"`,
   );
-  const lazy = spec.lazyModules ?? [];
-  if (lazy.length === 0) return workers;
+  const lazy = lazyModulesOf(spec);
   // A lazy module is a library like any bundled dependency: it may need require() and the ESM builds, as index.mjs does.
   const asIndex = [
     ...common,
@@ -45,6 +44,17 @@ export function sideBundleCommands(
     ...lazy.map((path) => `"${esbuild}" "${join(inputDir, path)}" ${asIndex.join(' ')} --outfile="${join(outputDir, lazyModuleFile(path))}"`),
     `printf '%s' '${JSON.stringify({ private: true, imports })}' > "${join(outputDir, 'package.json')}"`,
   ];
+}
+
+/**
+ * Lazy in every function: the YAML parser, which a cold start with the build's marker never loads
+ * (shared/config/load-yaml.ts), and which the local runtime, the CLI and tests load from the repository.
+ */
+export const ALWAYS_LAZY_MODULES: readonly string[] = ['shared/config/yaml-parser.ts'];
+
+/** A function's lazy modules: those every function has, and its own (`spec.lazyModules`). */
+export function lazyModulesOf(spec: Pick<FunctionSpec, 'lazyModules'>): string[] {
+  return [...ALWAYS_LAZY_MODULES, ...(spec.lazyModules ?? [])];
 }
 
 /** `shared/reports/report-charts.ts` → `#shared/reports/report-charts.ts`, as the code imports it (package.json `imports`). */

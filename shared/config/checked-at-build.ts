@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { parseDocument } from 'yaml';
 
 /**
  * `cdk synth` runs the full `campaigns validate` over config/ before it builds the stack, then ships that folder
@@ -25,21 +24,6 @@ export function configDigest(dir: string): string {
     hash.update(`${path}\u0000`).update(readFileSync(file)).update('\u0000');
   }
   return hash.digest('hex');
-}
-
-/**
- * The marker's content for `dir` as it is now: its digest and every `*.yaml` file's values, by relative path, parsed
- * as the loader parses them. A file the parser refuses is left out: the function parses it at start and names the line.
- */
-export function checkedAtBuildMarker(dir: string): string {
-  const parsed: Record<string, unknown> = {};
-  for (const file of filesUnder(dir)) {
-    const path = relativePath(dir, file);
-    if (!path.endsWith('.yaml')) continue;
-    const doc = parseDocument(readFileSync(file, 'utf8'), { prettyErrors: true });
-    if (doc.errors.length === 0) parsed[path] = doc.toJS();
-  }
-  return JSON.stringify({ digest: configDigest(dir), parsed });
 }
 
 interface Marker {
@@ -112,11 +96,11 @@ export function forgetCheckedAtBuild(): void {
   markers.clear();
 }
 
-function relativePath(dir: string, file: string): string {
+export function relativePath(dir: string, file: string): string {
   return relative(dir, file).split('\\').join('/');
 }
 
-function filesUnder(dir: string): string[] {
+export function filesUnder(dir: string): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const path = join(dir, entry.name);

@@ -8,7 +8,7 @@ import * as z from 'zod';
 import { bundleLambda, esbuildOptionsFor } from '#bench/support/lambda-bundle.ts';
 import { handlerEntry, topology } from '#shared/topology.ts';
 // eslint-disable-next-line no-restricted-imports -- package.json has no #infra/* alias; the bench must bundle as infra does.
-import { AppFunction, LAMBDA_BUNDLING, repoRoot } from '../../infra/app-function.ts';
+import { AppFunction, LAMBDA_BUNDLING, lambdaBundlingFor, repoRoot } from '../../infra/app-function.ts';
 // eslint-disable-next-line no-restricted-imports -- as above: the synth gate is infra's own code.
 import { checkConfigForSynth } from '../../infra/config-gate.ts';
 import { CHECKED_AT_BUILD_MARKER, configCheckedAtBuild } from '#shared/config/checked-at-build.ts';
@@ -42,7 +42,7 @@ const synthesizedOnce = () => (synthesized ??= bundledByCdk(entry));
 describe('the cold-start bench bundles as NodejsFunction does', () => {
   it('builds a handler byte for byte the same as cdk synth with the AppFunction bundling options', async () => {
     const fromCdk = synthesizedOnce().code;
-    const fromBench = await bundleLambda({ entry }, join(work, 'bench'), LAMBDA_BUNDLING, repoRoot);
+    const fromBench = await bundleLambda({ entry }, join(work, 'bench'), lambdaBundlingFor({}), repoRoot);
     expect(fromBench.file.endsWith('index.mjs')).toBe(true);
     // The banner and the minified ESM body are where a divergent option would show.
     expect(fromCdk.startsWith("import { createRequire } from 'node:module';")).toBe(true);

@@ -42,7 +42,14 @@ describe('lazy modules in a function asset', () => {
     expect(index).not.toContain('unable to format time ticks');
     expect(readFileSync(join(asset, 'report-charts.mjs'), 'utf8')).toContain('unable to format time ticks');
     const manifest = z.object({ imports: z.record(z.string(), z.string()) }).parse(JSON.parse(readFileSync(join(asset, 'package.json'), 'utf8')));
-    expect(manifest.imports).toEqual({ '#shared/reports/report-charts.ts': './report-charts.mjs' });
+    expect(manifest.imports).toEqual({
+      '#shared/config/yaml-parser.ts': './yaml-parser.mjs',
+      '#shared/reports/report-charts.ts': './report-charts.mjs',
+    });
+    // The YAML parser too (every function): the yaml package's own error text is only in its file.
+    expect(index).toContain('import("#shared/config/yaml-parser.ts")');
+    expect(index).not.toContain('Implicit keys need to be on a single line');
+    expect(readFileSync(join(asset, 'yaml-parser.mjs'), 'utf8')).toContain('Implicit keys need to be on a single line');
 
     const script = `
       const charts = await import('#shared/reports/report-charts.ts');
@@ -50,13 +57,14 @@ describe('lazy modules in a function asset', () => {
         { heardFrom: 'friend', customers: 12, averageValue12mMinor: 4500, repeatRate: 0.4 },
         { heardFrom: 'social', customers: 5, averageValue12mMinor: 2100, repeatRate: 0.2 },
       ]);
-      console.log(JSON.stringify({ svg: typeof svg === 'string' && svg.includes('<svg'), friend: typeof svg === 'string' && svg.includes('friend') }));
+      const { parseDocument } = await import('#shared/config/yaml-parser.ts');
+      console.log(JSON.stringify({ svg: typeof svg === 'string' && svg.includes('<svg'), friend: typeof svg === 'string' && svg.includes('friend'), yaml: parseDocument('a: 1').toJS() }));
     `;
     const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
       cwd: asset,
       encoding: 'utf8',
       env: { PATH: process.env.PATH ?? '' },
     });
-    expect(JSON.parse(output)).toEqual({ svg: true, friend: true });
+    expect(JSON.parse(output)).toEqual({ svg: true, friend: true, yaml: { a: 1 } });
   }, 180_000);
 });
