@@ -8,6 +8,7 @@ import { topology, type Topology } from '#shared/topology.ts';
 import { emailsTo, inbox, recordOrder, send } from '#test/support/capture-client.ts';
 import { CHROMIUM_ARGS, chromiumExecutable } from '#test/support/chromium.ts';
 import { demoUser } from '#test/support/console-client.ts';
+import { onSharedDynamoDb } from '#test/support/test-table.ts';
 
 const consoleTopology: Topology = {
   functions: topology.functions.filter((fn) => ['record-purchase', 'console', 'record-interaction', 'escalate-cases'].includes(fn.name)),
@@ -23,7 +24,7 @@ beforeAll(async () => {
   [runtime, browser] = await Promise.all([
     startLocalRuntime({
       topology: consoleTopology,
-      inMemory: true,
+      ...onSharedDynamoDb('console-e2e'),
       ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 },
       clock: { mode: 'real' },
       tickSchedules: false,

@@ -3,12 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '#local/runtime.ts';
 import { confirmLinkOf, emailsTo, inbox, recordOrder, startCaptureRuntime } from '#test/support/capture-client.ts';
 import { CHROMIUM_ARGS, chromiumExecutable } from '#test/support/chromium.ts';
+import { onSharedDynamoDb } from '#test/support/test-table.ts';
 
 let runtime: LocalRuntime;
 let browser: Browser;
 
 beforeAll(async () => {
-  [runtime, browser] = await Promise.all([startCaptureRuntime(), chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS })]);
+  [runtime, browser] = await Promise.all([
+    startCaptureRuntime(onSharedDynamoDb('capture')),
+    chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS }),
+  ]);
 });
 afterAll(async () => {
   await browser.close();

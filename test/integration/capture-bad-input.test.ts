@@ -16,6 +16,7 @@ import {
   submitJson,
   type Answers,
 } from '#test/support/capture-client.ts';
+import { onSharedDynamoDb } from '#test/support/test-table.ts';
 
 const signingKey = 'capture-bad-input-signing-key';
 let runtime: LocalRuntime;
@@ -26,7 +27,7 @@ let ipCounter = 20;
 const nextIp = () => `127.0.0.${ipCounter++}`;
 
 beforeAll(async () => {
-  runtime = await startCaptureRuntime({ signingKey });
+  runtime = await startCaptureRuntime({ ...onSharedDynamoDb('capture'), signingKey });
   table = { doc: createDocumentClient(runtime.urls.dynamodb), name: runtime.tableName };
   order = await recordOrder(runtime, { orderId: 'BAD-1', customerEmail: 'bad-input@example.com', locale: 'is' });
 });

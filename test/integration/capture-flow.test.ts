@@ -9,12 +9,13 @@ import { createDocumentClient, type Table } from '#shared/table/table-client.ts'
 import type { LocalRuntime } from '#local/runtime.ts';
 import { aLineItem } from '#test/support/builders.ts';
 import { clickConfirm, confirmLinkOf, emailsTo, inbox, recordOrder, send, startCaptureRuntime, submitForm, submitJson } from '#test/support/capture-client.ts';
+import { onSharedDynamoDb } from '#test/support/test-table.ts';
 
 let runtime: LocalRuntime;
 let table: Table;
 
 beforeAll(async () => {
-  runtime = await startCaptureRuntime();
+  runtime = await startCaptureRuntime(onSharedDynamoDb('capture'));
   table = { doc: createDocumentClient(runtime.urls.dynamodb), name: runtime.tableName };
 });
 afterAll(() => runtime.stop());

@@ -7,6 +7,7 @@ import { createDocumentClient, type Table } from '#shared/table/table-client.ts'
 import { topology, type Topology } from '#shared/topology.ts';
 import { recordOrder } from '#test/support/capture-client.ts';
 import { demoUser, StaffBrowser } from '#test/support/console-client.ts';
+import { onSharedDynamoDb } from '#test/support/test-table.ts';
 
 /** Purchases and the console, wired as in shared/topology.ts (the console publishes CustomerErased itself). */
 const consoleTopology: Topology = { functions: topology.functions.filter((fn) => ['record-purchase', 'console'].includes(fn.name)), queues: [] };
@@ -18,7 +19,7 @@ let table: Table;
 beforeAll(async () => {
   runtime = await startLocalRuntime({
     topology: consoleTopology,
-    inMemory: true,
+    ...onSharedDynamoDb('console-privacy'),
     ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 },
     clock: { mode: 'real' },
     tickSchedules: false,

@@ -8,6 +8,7 @@ import { startLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
 import { topology, type Topology } from '#shared/topology.ts';
 import { recordOrder, send } from '#test/support/capture-client.ts';
 import { demoUser, StaffBrowser } from '#test/support/console-client.ts';
+import { onSharedDynamoDb } from '#test/support/test-table.ts';
 
 const consoleTopology: Topology = {
   functions: topology.functions.filter((fn) => ['record-purchase', 'console', 'record-interaction'].includes(fn.name)),
@@ -20,7 +21,7 @@ let customerId: string;
 beforeAll(async () => {
   runtime = await startLocalRuntime({
     topology: consoleTopology,
-    inMemory: true,
+    ...onSharedDynamoDb('console-security'),
     ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 },
     clock: { mode: 'real' },
     tickSchedules: false,

@@ -6,13 +6,14 @@ import { keys } from '#shared/table/keys.ts';
 import { createDocumentClient, type Table } from '#shared/table/table-client.ts';
 import type { LocalRuntime } from '#local/runtime.ts';
 import { recordOrder, send, startCaptureRuntime } from '#test/support/capture-client.ts';
+import { onSharedDynamoDb } from '#test/support/test-table.ts';
 
 /** The incentive funnel's "form opened": GET /form records the order's first view, once, through the real route. */
 let runtime: LocalRuntime;
 let table: Table;
 
 beforeAll(async () => {
-  runtime = await startCaptureRuntime();
+  runtime = await startCaptureRuntime(onSharedDynamoDb('capture'));
   table = { doc: createDocumentClient(runtime.urls.dynamodb), name: runtime.tableName };
 });
 afterAll(() => runtime.stop());

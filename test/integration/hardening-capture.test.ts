@@ -10,13 +10,14 @@ import { createDocumentClient, type Table } from '#shared/table/table-client.ts'
 import type { LocalRuntime } from '#local/runtime.ts';
 import { aLineItem } from '#test/support/builders.ts';
 import { clickConfirm, confirmLinkOf, emailsTo, inbox, recordOrder, send, startCaptureRuntime, submitForm, submitJson } from '#test/support/capture-client.ts';
+import { onSharedDynamoDb } from '#test/support/test-table.ts';
 
 const SIGNING_KEY = 'hardening-test-key';
 let runtime: LocalRuntime;
 let table: Table;
 
 beforeAll(async () => {
-  runtime = await startCaptureRuntime({ signingKey: SIGNING_KEY });
+  runtime = await startCaptureRuntime({ ...onSharedDynamoDb('capture'), signingKey: SIGNING_KEY });
   table = { doc: createDocumentClient(runtime.urls.dynamodb), name: runtime.tableName };
 });
 afterAll(() => runtime.stop());

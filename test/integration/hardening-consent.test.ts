@@ -15,6 +15,7 @@ import { keys } from '#shared/table/keys.ts';
 import { createDocumentClient, type Table } from '#shared/table/table-client.ts';
 import type { LocalRuntime } from '#local/runtime.ts';
 import { clickConfirm, confirmLinkOf, emailsTo, inbox, recordOrder, startCaptureRuntime, submitJson } from '#test/support/capture-client.ts';
+import { onSharedDynamoDb } from '#test/support/test-table.ts';
 
 let runtime: LocalRuntime;
 let table: Table;
@@ -36,7 +37,7 @@ const newsletter = CampaignSchema.parse({
 });
 
 beforeAll(async () => {
-  runtime = await startCaptureRuntime();
+  runtime = await startCaptureRuntime(onSharedDynamoDb('capture'));
   table = { doc: createDocumentClient(runtime.urls.dynamodb), name: runtime.tableName };
   const senderDoc = createDocumentClient(runtime.urls.dynamodb);
   senderDoc.middlewareStack.add(

@@ -7,6 +7,7 @@ import { keys } from '#shared/table/keys.ts';
 import { createDocumentClient } from '#shared/table/table-client.ts';
 import { topology, type Topology } from '#shared/topology.ts';
 import { emailsTo, inbox, recordOrder, send, submitJson } from '#test/support/capture-client.ts';
+import { onSharedDynamoDb } from '#test/support/test-table.ts';
 
 const interactionTopology: Topology = {
   functions: topology.functions.filter((fn) => ['record-purchase', 'submit-form', 'record-interaction', 'escalate-cases'].includes(fn.name)),
@@ -19,7 +20,7 @@ let runtime: LocalRuntime;
 beforeAll(async () => {
   runtime = await startLocalRuntime({
     topology: interactionTopology,
-    inMemory: true,
+    ...onSharedDynamoDb('interactions'),
     ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 },
     clock: { mode: 'real' },
     tickSchedules: false,

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '#local/runtime.ts';
 import { signToken } from '#shared/tokens/signed-token.ts';
 import { recordOrder, send, startCaptureRuntime, submitJson } from '#test/support/capture-client.ts';
+import { onSharedDynamoDb } from '#test/support/test-table.ts';
 
 /** The single key a deployment held before key ids (it becomes k1 of the ring). */
 const OLD_KEY = 'old-single-signing-key-0123456789abcdefghij';
@@ -16,7 +17,7 @@ const RING = JSON.stringify({ current: 'k2', keys: { k1: OLD_KEY, k2: NEW_KEY } 
 let runtime: LocalRuntime;
 
 beforeAll(async () => {
-  runtime = await startCaptureRuntime({ signingKey: RING });
+  runtime = await startCaptureRuntime({ ...onSharedDynamoDb('capture'), signingKey: RING });
 });
 afterAll(() => runtime.stop());
 

@@ -11,6 +11,7 @@ import { createDocumentClient, type Table } from '#shared/table/table-client.ts'
 import { startLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
 import { runCli } from '#test/support/run-cli.ts';
 import { TEST_SIGNING_KEY } from '#test/support/signing-key.ts';
+import { onSharedDynamoDb } from '#test/support/test-table.ts';
 
 // Only the table and the bus: the CLI works on them directly.
 let runtime: LocalRuntime;
@@ -20,7 +21,7 @@ let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   runtime = await startLocalRuntime({
     topology: { functions: [], queues: [] },
-    inMemory: true,
+    ...onSharedDynamoDb('privacy-cli'),
     ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 },
     clock: { mode: 'manual' },
     seed: false,

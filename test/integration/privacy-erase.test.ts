@@ -8,6 +8,7 @@ import { topology, type Topology } from '#shared/topology.ts';
 import { startLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
 import { clickConfirm, confirmLinkOf, inbox, recordOrder, send, submitJson, type Reply } from '#test/support/capture-client.ts';
 import { TEST_SIGNING_KEY } from '#test/support/signing-key.ts';
+import { onSharedDynamoDb } from '#test/support/test-table.ts';
 
 /** The capture flow plus the privacy API, wired as in shared/topology.ts. */
 const privacyTopology: Topology = {
@@ -22,7 +23,7 @@ beforeAll(async () => {
   runtime = await startLocalRuntime({
     signingKey: TEST_SIGNING_KEY,
     topology: privacyTopology,
-    inMemory: true,
+    ...onSharedDynamoDb('privacy-erase'),
     ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 },
     clock: { mode: 'manual' },
     seed: false,
