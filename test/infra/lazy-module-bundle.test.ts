@@ -1,13 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { topology } from '#shared/topology.ts';
-// eslint-disable-next-line no-restricted-imports -- package.json has no #infra/* alias yet; this test needs the real bundling.
-import { AppFunction } from '../../infra/app-function.ts';
+import { synthesizedFunctionAsset } from './function-asset.ts';
 
 const CHARTS = 'shared/reports/report-charts.ts';
 
@@ -28,13 +26,7 @@ describe('lazy modules in a function asset', () => {
   it('show-report: index.mjs leaves the charts out, the asset carries them, and plain node draws a chart through the specifier', () => {
     const spec = topology.functions.find((fn) => fn.name === 'show-report');
     if (!spec) throw new Error('show-report is not in the topology');
-    const app = new App({ outdir });
-    new AppFunction(new Stack(app, 'LazyBundle'), 'Report', { spec });
-    const assembly = app.synth();
-    const asset = readdirSync(assembly.directory)
-      .map((name) => join(assembly.directory, name))
-      .find((dir) => existsSync(join(dir, 'index.mjs')));
-    if (!asset) throw new Error('no bundled asset in the cloud assembly');
+    const asset = synthesizedFunctionAsset(spec, outdir);
 
     const index = readFileSync(join(asset, 'index.mjs'), 'utf8');
     expect(index).toContain('import("#shared/reports/report-charts.ts")');

@@ -1,12 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { topology } from '#shared/topology.ts';
-// eslint-disable-next-line no-restricted-imports -- package.json has no #infra/* alias yet; this test needs the real bundling.
-import { AppFunction } from '../../infra/app-function.ts';
+import { synthesizedFunctionAsset } from './function-asset.ts';
 
 /**
  * The segmenter's compute starts worker threads from rank-worker.mjs beside its index.mjs. This synthesizes the
@@ -21,13 +19,7 @@ describe('run-segmenter bundle', () => {
 
   it('carries a worker bundle that plain node runs, and the handler bundle looks for it by that name', () => {
     if (!spec) throw new Error('run-segmenter is not in the topology');
-    const app = new App({ outdir });
-    new AppFunction(new Stack(app, 'WorkerBundle'), 'Segmenter', { spec });
-    const assembly = app.synth();
-    const asset = readdirSync(assembly.directory)
-      .map((name) => join(assembly.directory, name))
-      .find((dir) => existsSync(join(dir, 'index.mjs')));
-    if (!asset) throw new Error('no bundled asset in the cloud assembly');
+    const asset = synthesizedFunctionAsset(spec, outdir);
     expect(readdirSync(asset)).toContain('rank-worker.mjs');
     expect(readFileSync(join(asset, 'index.mjs'), 'utf8')).toContain('rank-worker.mjs');
 
