@@ -9,7 +9,12 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
  * Unit tests whose module state must start fresh in each file: a vi.mock that counts when a module is evaluated,
  * an environment variable read when a module is first imported, a cached secret with a fake clock.
  */
-const ownModuleState = ['test/unit/report-charts-lazy.test.ts', 'test/unit/observability.test.ts', 'test/unit/key-rotation.test.ts'];
+const ownModuleState = [
+  'test/unit/report-charts-lazy.test.ts',
+  'test/unit/observability.test.ts',
+  'test/unit/key-rotation.test.ts',
+  'test/unit/load-yaml-lambda.test.ts',
+];
 
 export default defineConfig({
   test: {
