@@ -91,15 +91,12 @@ export function parsedAtBuild(file: string): { value: unknown } | undefined {
   return undefined;
 }
 
-/** Forgets what was looked up (tests that rewrite a folder's files or marker in place). */
-export function forgetCheckedAtBuild(): void {
-  markers.clear();
-}
-
+/** `file`'s path under `dir` with forward slashes, as the marker keys it. */
 export function relativePath(dir: string, file: string): string {
   return relative(dir, file).split('\\').join('/');
 }
 
+/** Every file under `dir`, in path order. */
 export function filesUnder(dir: string): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
