@@ -14,8 +14,8 @@ import { startLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
 import { aPurchase } from '#test/support/builders.ts';
 import { captureTopology, clickConfirm, send, submitForm, submitJson, type Answers, type Reply } from '#test/support/capture-client.ts';
 import { machineInfo, sizeFromEnvironment } from '../bench-harness.ts';
-import { forEachIndex, formatCount, StatusTally } from '../support/reliability.ts';
-import type { ReliabilityReport, ReliabilityScale } from './scenario.ts';
+import { forEachIndex, formatCount, onDynamoDb, StatusTally } from '../support/reliability.ts';
+import type { ReliabilityOptions, ReliabilityReport, ReliabilityScale } from './scenario.ts';
 
 export const description = 'form storm: concurrent form submissions and confirmations with repeats → 0 lost answers, 0 duplicate incentives, 0 5xx';
 
@@ -53,12 +53,13 @@ const answersOf = (i: number, token: string): Answers => ({
   country: 'IS',
 });
 
-export async function run(scale: ReliabilityScale): Promise<ReliabilityReport> {
+export async function run(scale: ReliabilityScale, options: ReliabilityOptions = {}): Promise<ReliabilityReport> {
   const orders = sizeFromEnvironment('RELIABILITY_FORM_STORM_ORDERS', SIZES[scale], 1);
   const signingKey = `form-storm-${Date.now()}-signing-key-of-32-bytes-or-more`;
   const runtime = await startLocalRuntime({
     topology: captureTopology,
     inMemory: true,
+    ...onDynamoDb(options, 'reliability-form-storm'),
     signingKey,
     ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 },
     seed: false,

@@ -14,8 +14,8 @@ import { startLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
 import { aPurchase } from '#test/support/builders.ts';
 import { confirmLinkOf, emailsTo, inbox, submitJson } from '#test/support/capture-client.ts';
 import { machineInfo, sizeFromEnvironment } from '../bench-harness.ts';
-import { forEachIndex, formatCount, StatusTally } from '../support/reliability.ts';
-import type { ReliabilityReport, ReliabilityScale } from './scenario.ts';
+import { forEachIndex, formatCount, onDynamoDb, StatusTally } from '../support/reliability.ts';
+import type { ReliabilityOptions, ReliabilityReport, ReliabilityScale } from './scenario.ts';
 
 export const description =
   'fuzzed requests across every route of the local server (bodies, headers, encodings, methods, query strings) → 0 5xx, no stack trace in any body';
@@ -326,9 +326,15 @@ function sendRaw(baseUrl: URL, fuzz: FuzzRequest): Promise<Answer> {
   });
 }
 
-export async function run(scale: ReliabilityScale): Promise<ReliabilityReport> {
+export async function run(scale: ReliabilityScale, options: ReliabilityOptions = {}): Promise<ReliabilityReport> {
   const count = sizeFromEnvironment('RELIABILITY_FUZZ_REQUESTS', SIZES[scale], 1);
-  const runtime = await startLocalRuntime({ inMemory: true, ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 }, seed: false, tickSchedules: false });
+  const runtime = await startLocalRuntime({
+    inMemory: true,
+    ...onDynamoDb(options, 'reliability-fuzz'),
+    ports: { http: 0, dynamodb: 0, ses: 0, events: 0, sqs: 0 },
+    seed: false,
+    tickSchedules: false,
+  });
   try {
     return await fuzz(runtime, count, scale);
   } finally {

@@ -14,7 +14,16 @@ export interface ReliabilityReport {
   violations: string[];
 }
 
+/** Where a scenario runs; `npm run reliability` passes nothing, so each scenario starts what it needs. */
+export interface ReliabilityOptions {
+  /**
+   * A DynamoDB Local that is already running (the test suite's): the scenario uses a fresh table in it instead of
+   * starting a Java process of its own. Not for dynamodb-restart, which kills and restarts its own.
+   */
+  dynamoDbEndpoint?: string | undefined;
+}
+
 export interface ReliabilityScenario {
   description: string;
-  run(scale: ReliabilityScale): Promise<ReliabilityReport>;
+  run(scale: ReliabilityScale, options?: ReliabilityOptions): Promise<ReliabilityReport>;
 }

@@ -14,6 +14,7 @@
  * Times are scaled down by five (SES client timeout 2 s, lease 12 s, visibility timeout 36 s instead of 10 s / 60 s /
  * 180 s), keeping their ratios. SES events are recorded by 16 concurrent consumers, a second after the send.
  */
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { CampaignSchema, type Campaign } from '#shared/campaigns/campaign-config.ts';
 import { CampaignTemplates } from '#shared/campaigns/email-templates.ts';
@@ -36,7 +37,7 @@ import { startMailboxSimulator } from '#local/mailbox-simulator.ts';
 import { startPutEventsEndpoint, type BusEvent } from '#local/put-events-endpoint.ts';
 import { SesFaultsSchema } from '#local/ses-faults.ts';
 import { freePort, machineInfo } from '../bench-harness.ts';
-import type { ReliabilityReport, ReliabilityScale } from './scenario.ts';
+import type { ReliabilityOptions, ReliabilityReport, ReliabilityScale } from './scenario.ts';
 
 export const description = 'SES faults: a campaign while SES throttles 30% and times out 2% of calls → 0 lost, 0 duplicated emails, sends paced back';
 
@@ -170,13 +171,15 @@ async function claimStatuses(
   return { statuses, reconciled, retakes, items };
 }
 
-export async function run(scale: ReliabilityScale): Promise<ReliabilityReport> {
+export async function run(scale: ReliabilityScale, options: ReliabilityOptions = {}): Promise<ReliabilityReport> {
   const recipients = SIZES[scale];
   const inbox = new Map<string, number>();
   const acceptedAt: number[] = [];
   const emailSent = new Map<string, number>();
   const sesEvents: { event: BusEvent; dueAt: number }[] = [];
-  const db = await startDynamoDbLocal({ port: await freePort() });
+  const shared = options.dynamoDbEndpoint;
+  const db = shared === undefined ? await startDynamoDbLocal({ port: await freePort() }) : { endpoint: shared, stop: () => Promise.resolve() };
+  const tableName = shared === undefined ? 'reliability-ses-faults' : `reliability-ses-faults-${randomUUID().slice(0, 8)}`;
   const bus = await startPutEventsEndpoint({
     port: 0,
     onEvents: (events) => {
@@ -202,8 +205,8 @@ export async function run(scale: ReliabilityScale): Promise<ReliabilityReport> {
     },
   });
   try {
-    await ensureTable(db.endpoint, 'reliability-ses-faults');
-    const table: Table = { doc: createDocumentClient(db.endpoint), name: 'reliability-ses-faults' };
+    await ensureTable(db.endpoint, tableName);
+    const table: Table = { doc: createDocumentClient(db.endpoint), name: tableName };
     const ids = await seed(table, recipients);
     const sqs = memorySqs();
     const pacers: AdaptivePacer[] = Array.from({ length: CONSUMERS }, () => createPacer(SEND_RATE / CONSUMERS));

@@ -2,9 +2,10 @@
  * What the reliability scenarios (bench/reliability/<name>.ts) share: recognising a scenario module, bounded
  * concurrency, and tallying HTTP answers so every status is counted and every 5xx or leaked stack trace is kept.
  */
+import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ReliabilityScenario } from '../reliability/scenario.ts';
+import type { ReliabilityOptions, ReliabilityScenario } from '../reliability/scenario.ts';
 
 export const reliabilityDirectory = join(dirname(dirname(fileURLToPath(import.meta.url))), 'reliability');
 
@@ -17,6 +18,11 @@ export function isReliabilityScenario(value: unknown): value is ReliabilityScena
     'description' in value &&
     typeof value.description === 'string'
   );
+}
+
+/** Local runtime options for a scenario given a running DynamoDB Local: a fresh table of its own in it. */
+export function onDynamoDb(options: ReliabilityOptions, prefix: string): { dynamoDbEndpoint?: string; tableName?: string } {
+  return options.dynamoDbEndpoint === undefined ? {} : { dynamoDbEndpoint: options.dynamoDbEndpoint, tableName: `${prefix}-${randomUUID().slice(0, 8)}` };
 }
 
 /** Runs `work` for 0…count-1 with at most `limit` in flight; unlike forEachConcurrent, one failure does not stop the rest. */
