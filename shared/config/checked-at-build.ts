@@ -5,12 +5,12 @@ import { dirname, join, relative } from 'node:path';
 /**
  * `cdk synth` runs the full `campaigns validate` over config/ before it builds the stack, then ships that folder
  * with every function. This marker, written into the asset's config/ only after that check passed, holds the
- * digest of what was checked and every YAML file's values as the build parsed them. A cold start that finds the
- * digest matching the files beside it
- * - skips repeating the template checks (the sender's slowest init step), and
- * - reads each YAML file's values from the marker instead of running the YAML parser, whose first use in a fresh
- *   process costs 15–25 ms of CPU for campaigns.yaml alone (JSON.parse: 0.2 ms). The values are still validated
- *   by the file's schema at every start, so a broken file still fails loudly.
+ * digest of what was checked, each file's hash, and every YAML file's values as the build parsed them. A cold start
+ * - skips repeating the template checks (the sender's slowest init step) when the digest matches all of config/,
+ * - skips comparing the message catalogs with English when their hashes match, and
+ * - reads a YAML file's values from the marker when its hash matches, instead of running the YAML parser, whose
+ *   first use in a fresh process costs 15–25 ms of CPU for campaigns.yaml alone (JSON.parse: 0.2 ms). The values
+ *   are still validated by the file's schema at every start, so a broken file still fails loudly.
  * A missing or stale marker means the full checks run and the YAML is parsed, with line numbers.
  */
 export const CHECKED_AT_BUILD_MARKER = '.checked-at-build';
@@ -28,36 +28,43 @@ export function configDigest(dir: string): string {
 
 interface Marker {
   digest: string;
+  /** sha256 of each file's bytes, by relative path. */
+  files: Record<string, string>;
   parsed: Record<string, unknown>;
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 function isMarker(value: unknown): value is Marker {
   return (
-    typeof value === 'object' &&
-    value !== null &&
-    'digest' in value &&
+    isRecord(value) &&
     typeof value.digest === 'string' &&
-    'parsed' in value &&
-    typeof value.parsed === 'object' &&
-    value.parsed !== null &&
-    !Array.isArray(value.parsed)
+    isRecord(value.files) &&
+    Object.values(value.files).every((hash) => typeof hash === 'string') &&
+    isRecord(value.parsed)
   );
 }
 
+/** sha256 of one file's bytes, as the marker lists it. */
+export function fileHash(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
 /**
- * A matching marker per config folder, looked up once per process: a Lambda asset cannot change under a running
- * function, and one digest of config/ costs ~5 ms (110 files) — paid once per cold start, not once per file read.
+ * The marker of each config folder, read once per process (a Lambda asset cannot change under a running function).
+ * Reading it verifies nothing: each use checks what it relies on — the files it reads (one hash each), or all of
+ * config/ for the full checks (one digest: ~5 ms over 110 files, which only the planner and the sender need).
  */
 const markers = new Map<string, Marker | undefined>();
 
-function matchingMarker(dir: string): Marker | undefined {
+function markerIn(dir: string): Marker | undefined {
   if (markers.has(dir)) return markers.get(dir);
   const file = join(dir, CHECKED_AT_BUILD_MARKER);
   let marker: Marker | undefined;
   if (existsSync(file)) {
     try {
       const content: unknown = JSON.parse(readFileSync(file, 'utf8'));
-      if (isMarker(content) && content.digest === configDigest(dir)) marker = content;
+      if (isMarker(content)) marker = content;
     } catch {
       // Not a marker this code wrote (an older plain digest, or damaged): as if there were none.
     }
@@ -66,23 +73,45 @@ function matchingMarker(dir: string): Marker | undefined {
   return marker;
 }
 
-/** True when `dir` carries a marker whose digest matches its files: the build already ran the full checks on them. */
+/** Whether `dir` carries a marker the build wrote (not yet whether it matches the files: see the functions below). */
+export function configMarkerPresent(dir: string): boolean {
+  return markerIn(dir) !== undefined;
+}
+
+/** True when `dir` carries a marker whose digest matches all its files: the build already ran the full checks on them. */
 export function configCheckedAtBuild(dir: string): boolean {
-  return matchingMarker(dir) !== undefined;
+  const marker = markerIn(dir);
+  const checked = marker !== undefined && marker.digest === configDigest(dir);
+  if (checked) wholeFolderChecked.add(dir);
+  return checked;
+}
+
+/** Folders whose digest matched in this process: their files need no hash of their own. */
+const wholeFolderChecked = new Set<string>();
+
+/** True when `dir`'s marker lists each of these files (relative paths) with the hash of the bytes there now. */
+export function filesCheckedAtBuild(dir: string, paths: readonly string[]): boolean {
+  const marker = markerIn(dir);
+  if (marker === undefined) return false;
+  return paths.every((path) => marker.files[path] !== undefined && (wholeFolderChecked.has(dir) || marker.files[path] === hashIfPresent(join(dir, path))));
+}
+
+function hashIfPresent(file: string): string | undefined {
+  return existsSync(file) ? fileHash(file) : undefined;
 }
 
 /**
- * The values the build parsed from `file` (an absolute path inside a config folder whose marker matches), or
- * undefined: then the caller parses the YAML itself. Looks for the marker in the file's folder and up to two above
- * it (config/templates/<folder>/template.yaml).
+ * The values the build parsed from `file` (an absolute path inside a config folder with a marker), when the file's
+ * bytes are still the ones it parsed; else undefined: then the caller parses the YAML itself. Looks for the marker in
+ * the file's folder and up to two above it (config/templates/<folder>/template.yaml).
  */
 export function parsedAtBuild(file: string): { value: unknown } | undefined {
   let dir = dirname(file);
   for (let level = 0; level < 3; level++) {
-    const marker = matchingMarker(dir);
+    const marker = markerIn(dir);
     if (marker) {
       const path = relativePath(dir, file);
-      return Object.hasOwn(marker.parsed, path) ? { value: marker.parsed[path] } : undefined;
+      return Object.hasOwn(marker.parsed, path) && filesCheckedAtBuild(dir, [path]) ? { value: marker.parsed[path] } : undefined;
     }
     const parent = dirname(dir);
     if (parent === dir) break;

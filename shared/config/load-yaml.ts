@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
-import { configCheckedAtBuild, parsedAtBuild } from '#shared/config/checked-at-build.ts';
+import { configMarkerPresent, parsedAtBuild } from '#shared/config/checked-at-build.ts';
 
 /** Raised at start-up when a config file is missing or invalid. The message names the file and the key. */
 export class ConfigError extends Error {}
@@ -17,12 +17,12 @@ export function configDir(): string {
 }
 
 /**
- * The YAML parser: loaded at start, except in a Lambda whose config/ carries the build's matching marker. There every
- * file's values come from the marker, and the parser (113 KB, its own file in the asset: infra/side-bundles.ts) is
+ * The YAML parser: loaded at start, except in a Lambda whose config/ carries the build's marker. There every file's
+ * values come from the marker (each checked against its hash when read), and the parser (113 KB, its own file in the asset: infra/side-bundles.ts) is
  * never parsed — V8 compiles a whole file at import, ~0.1 ms of init CPU per KB (bench/cold-start.ts).
  */
 const yaml: typeof import('#shared/config/yaml-parser.ts') | undefined =
-  process.env.LAMBDA_TASK_ROOT && configCheckedAtBuild(configDir()) ? undefined : await import('#shared/config/yaml-parser.ts');
+  process.env.LAMBDA_TASK_ROOT && configMarkerPresent(configDir()) ? undefined : await import('#shared/config/yaml-parser.ts');
 
 export interface ConfigProblem {
   file: string;

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import * as z from 'zod';
-import { configCheckedAtBuild } from '#shared/config/checked-at-build.ts';
+import { filesCheckedAtBuild } from '#shared/config/checked-at-build.ts';
 import { ConfigError, configDir } from '#shared/config/load-yaml.ts';
 import { SUPPORTED_LOCALES, type Locale } from '#shared/locales.ts';
 
@@ -103,8 +103,9 @@ export function loadCatalogs(dir = join(configDir(), 'messages')): Catalogs {
     raw.set(locale, parsed.data);
   }
   // Whether the translations line up with English was checked by `cdk synth` on exactly these files when the
-  // config folder carries its marker (config-gate.ts): a cold start then skips the ~2,000-message comparison.
-  if (problems.length === 0 && !configCheckedAtBuild(dirname(dir))) problems.push(...catalogProblems(raw));
+  // config folder's marker lists their hashes (config-gate.ts): a cold start then skips the ~2,000-message comparison.
+  const files = SUPPORTED_LOCALES.map((locale) => `${basename(dir)}/${locale}.json`);
+  if (problems.length === 0 && !filesCheckedAtBuild(dirname(dir), files)) problems.push(...catalogProblems(raw));
   if (problems.length > 0) throw new ConfigError(`invalid message catalogs in ${dir}\n  ${problems.join('\n  ')}`);
   return new Map([...raw].map(([locale, messages]) => [locale, new Map(Object.entries(messages))]));
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { checkedAtBuildMarker } from '#shared/config/build-marker.ts';
-import { CHECKED_AT_BUILD_MARKER, configCheckedAtBuild, parsedAtBuild } from '#shared/config/checked-at-build.ts';
+import { CHECKED_AT_BUILD_MARKER, configCheckedAtBuild, filesCheckedAtBuild, parsedAtBuild } from '#shared/config/checked-at-build.ts';
 import { loadShopConfig } from '#shared/config/shop-config.ts';
 import { loadCatalogs } from '#shared/i18n/catalogs.ts';
 import { ConfigError, parseYamlConfig } from '#shared/config/load-yaml.ts';
@@ -136,5 +136,18 @@ describe('config checked at build', () => {
     markChecked(stale);
     edit(stale, join('messages', 'fi.json'), mismatch);
     expect(() => loadCatalogs(join(stale, 'messages'))).toThrow(/fi\.json: page\.rateLimited\.body: has placeholders/);
+  });
+
+  it('checks each file it reads by its own hash: a change elsewhere ends the full-check skip, not the values of unchanged files', () => {
+    const dir = configCopy();
+    markCheckedWith(dir, (parsed) => {
+      parsed['shop.yaml'] = { ...Object(parsed['shop.yaml']), shop: { ...Object(Object(parsed['shop.yaml']).shop), name: 'Read from the marker' } };
+    });
+    edit(dir, join('templates', 'welcome', 'en.txt'), (text) => `${text} `);
+    expect(configCheckedAtBuild(dir)).toBe(false);
+    expect(loadShopConfig(dir).shop.name).toBe('Read from the marker');
+    expect(filesCheckedAtBuild(dir, ['shop.yaml', 'messages/en.json'])).toBe(true);
+    expect(filesCheckedAtBuild(dir, ['shop.yaml', 'templates/welcome/en.txt'])).toBe(false);
+    expect(filesCheckedAtBuild(dir, ['no-such-file.yaml'])).toBe(false);
   });
 });
