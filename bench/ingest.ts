@@ -28,8 +28,8 @@ const config: ShopConfig = {
  *     like an order item), BatchWriteItem 25 per call, the same number of calls in flight as the import.
  * (b) The import end to end through `importOrderFile`, the function behind `npx kinship import`: hash, parse,
  *     validate, group, check existing orders, write orders, read and update profiles.
- * Both write into fresh tables of one in-memory DynamoDB Local without streams (STACK-NOTES: a stream costs
- * BatchWriteItem ~15x). After a warm-up of the JVM (its JIT makes the first seconds of any workload slow), the
+ * Both write into fresh tables of one in-memory DynamoDB Local without streams (a stream on DynamoDB Local made
+ * BatchWriteItem ~15x slower). After a warm-up of the JVM (its JIT makes the first seconds of any workload slow), the
  * two run back to back, ROUNDS times; the ratio is the median of the rounds' ratios, because on a shared 2-core
  * machine other processes steal CPU unevenly and a pair run close together sees about the same machine. Every
  * round is in the result.

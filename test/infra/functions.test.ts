@@ -37,7 +37,7 @@ function environmentOf({ stack, template }: Synthesized, name: string): Record<s
 }
 
 describe('feature constructs', () => {
-  it('group every function of the topology under one construct per feature (DESIGN.md §2)', () => {
+  it('group every function of the topology under one construct per feature (README, the infra/ row of the layout)', () => {
     const byFeature = Object.fromEntries([...real.stack.functions.features].map(([feature, construct]) => [feature, [...construct.functions.keys()].sort()]));
     expect(byFeature).toEqual({
       purchases: ['record-purchase'],

@@ -48,7 +48,7 @@ describe('npx kinship segments', () => {
     const two = customerIdForEmail('two@example.com', TEST_SIGNING_KEY);
     const explain = await kinship('explain', two);
     expect(explain.code).toBe(0);
-    // Both bought once: the frequency tie is broken by ascending customer id (DESIGN.md §5), so F follows the ids.
+    // Both bought once: the frequency tie is broken by ascending customer id (docs/segments.md, Compute), so F follows the ids.
     const frequency = two > customerIdForEmail('one@example.com', TEST_SIGNING_KEY) ? 5 : 1;
     expect(explain.out).toMatch(new RegExp(`RFM scores: R5 F${frequency} M[1-5]`));
     expect(explain.out).toMatch(/yes\s+new\s+first purchase 8 days ago \(new within 30\)/);

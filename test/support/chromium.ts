@@ -26,7 +26,7 @@ export function usualBrowserLocations(home = homedir()): string[] {
   ];
 }
 
-/** Flags for a headless run on a machine without a display or outside network (see STACK-NOTES.md). */
+/** Flags for a headless run on a machine without a display or outside network (the sandbox and GPU need what a CI container lacks). */
 export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
