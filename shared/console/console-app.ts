@@ -45,7 +45,6 @@ import { isSupportedLocale } from '#shared/locales.ts';
 import { logger } from '#shared/logger.ts';
 import { collectPerson } from '#shared/privacy/collect-person.ts';
 import { findErasureRecord, planErasure } from '#shared/privacy/erase-person.ts';
-import { ITEM_KINDS } from '#shared/privacy/item-kinds.ts';
 import type { PrivacyConfig } from '#shared/privacy/privacy-config.ts';
 import { eraseRequest, exportRequest, personRefFromArgument, personRefOf, PrivacyRequestSchema, type PrivacyRequest } from '#shared/privacy/privacy-request.ts';
 import type { Table } from '#shared/table/table-client.ts';
@@ -414,7 +413,7 @@ async function privacyAction(
     const groups = new Map<string, { kind: string; action: string; count: number }>();
     for (const change of planErasure(person, privacy.config)) {
       const key = `${change.kind}\u0000${change.action}`;
-      const row = groups.get(key) ?? { kind: ITEM_KINDS[change.kind].title, action: change.action, count: 0 };
+      const row = groups.get(key) ?? { kind: change.kind, action: change.action, count: 0 };
       row.count++;
       groups.set(key, row);
     }

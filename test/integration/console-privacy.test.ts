@@ -103,6 +103,19 @@ describe('privacy in the console', () => {
     expect(page.headers['content-security-policy']).toContain("default-src 'none'");
   });
 
+  it("names what an erasure would change in the admin's language", async () => {
+    const email = 'plan.icelandic@example.com';
+    await aCustomer(email, 'Jón Áætlun');
+    const admin = await signedIn('admin');
+    await admin.page('/console/privacy?lang=is');
+    const plan = await admin.post('/console/privacy/plan', { person: email });
+    expect(plan.status).toBe(200);
+    expect(plan.body).toContain('<html lang="is"');
+    expect(plan.body).toMatch(/<td>Prófíll<\/td>/);
+    expect(plan.body).toMatch(/<td>Pantanir<\/td>/);
+    expect(plan.body).not.toMatch(/<td>(Profile|Orders)<\/td>/);
+  });
+
   it('shows an admin what an erasure would change, erases on the confirming post, and says so again on a repeat', async () => {
     const email = 'erase.privacy@example.com';
     const customerId = await aCustomer(email, 'Sigríður Erasable');

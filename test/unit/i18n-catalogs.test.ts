@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { catalogProblems, loadCatalogs, placeholdersOf, translator } from '#shared/i18n/catalogs.ts';
 import { SUPPORTED_LOCALES, type Locale } from '#shared/locales.ts';
+import { ITEM_KINDS } from '#shared/privacy/item-kinds.ts';
 
 const messagesDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'config', 'messages');
 
@@ -32,6 +33,10 @@ describe('message catalogs', () => {
     // Number ranges ("18–24") and names ("Navigation" in Danish) may be the same; whole sentences may not.
     const copied = Object.entries(reference).filter(([key, message]) => message.includes(' ') && message.length > 20 && catalog[key] === message);
     expect(copied).toEqual([]);
+  });
+
+  it("names every kind of personal item in the console's erasure plan, in English (and so, by the tests above, in every language)", () => {
+    expect(Object.keys(ITEM_KINDS).filter((kind) => reference[`console.privacy.kind.${kind}`] === undefined)).toEqual([]);
   });
 
   it('loads every catalog through the same checks as a cold start', () => {

@@ -58,7 +58,7 @@ export interface ErasurePlanView {
   person: string;
   customerId: string;
   total: number;
-  /** Items per kind and action, e.g. "Orders — kept for bookkeeping": 3. */
+  /** Items per kind (an ItemKind, shown in the staff member's language) and action, e.g. order, anonymise-order: 3. */
   rows: { kind: string; action: string; count: number }[];
   nameOnlyMatches: number;
 }
@@ -79,7 +79,10 @@ ${table(
   t,
   title,
   [t.t('console.privacy.plan.what'), t.t('console.privacy.plan.action'), t.t('console.privacy.plan.items')],
-  plan.rows.map((row) => html`<tr><td>${row.kind}</td><td>${label(t, 'console.privacy.action', row.action)}</td><td>${row.count}</td></tr>`),
+  plan.rows.map(
+    (row) =>
+      html`<tr><td>${label(t, 'console.privacy.kind', row.kind)}</td><td>${label(t, 'console.privacy.action', row.action)}</td><td>${row.count}</td></tr>`,
+  ),
 )}
 ${plan.nameOnlyMatches > 0 ? html`<p class="muted">${t.t('console.privacy.plan.nameOnly', { count: plan.nameOnlyMatches })}</p>` : ''}
 <form method="post" action="/console/privacy/erase">${csrfField(user)}<input type="hidden" name="person" value="${plan.person}"><input type="hidden" name="confirm" value="yes">
