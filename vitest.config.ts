@@ -16,24 +16,32 @@ const ownModuleState = [
   'test/unit/load-yaml-lambda.test.ts',
 ];
 
+/**
+ * What every project runs with. Spread into each project rather than inherited with `extends: true`: an inherited
+ * globalSetup runs once per project as well as at the root, i.e. three DynamoDB Locals started one after another.
+ * The root's one (below) is enough: projects see what the root project provides.
+ */
+const common = {
+  testTimeout: 60_000,
+  hookTimeout: 120_000,
+  env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  pool: 'forks',
+} as const;
+
 export default defineConfig({
   test: {
     // Which files run: the includes of the two projects below (a new folder of tests goes into one of them).
     globalSetup: ['test/global-setup.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
-    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     // The JSON report is what .ci/run counts passed/failed tests from.
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
-    pool: 'forks',
     // Vitest's default is one worker per core less one: a single worker on CI's two cores, where much of the run
     // waits on DynamoDB Local (its own JVM), SES back-offs and Chromium rather than on the worker's CPU.
     maxWorkers: Math.max(2, availableParallelism() - 1),
     sequence: { sequencer: SlowestFirstSequencer },
     projects: [
       {
-        extends: true,
         test: {
+          ...common,
           name: 'isolated',
           include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts', ...ownModuleState],
         },
@@ -42,8 +50,8 @@ export default defineConfig({
         // Pure unit tests and CDK assertions keep no state between files, so a worker runs one file after another
         // without importing zod, the AWS SDK and aws-cdk-lib again for each (and test/infra/stack-fixture.ts keeps
         // the stacks it built). Integration tests stay isolated: handlers read their environment at import.
-        extends: true,
         test: {
+          ...common,
           name: 'shared-modules',
           include: ['test/unit/**/*.test.ts', 'test/infra/**/*.test.ts'],
           exclude: ownModuleState,
