@@ -5,10 +5,10 @@ import { logger } from '#shared/logger.ts';
 import { currentTime } from '#shared/runtime/clock.ts';
 import { planNewsletter, planTriggered, type PlanResult } from '#shared/sending/plan-occurrence.ts';
 import { sendQueueFromEnvironment } from '#shared/sending/send-queue.ts';
-import { loadSendingSettings } from '#shared/sending/sending-settings.ts';
+import { loadPlanningSettings } from '#shared/sending/sending-settings.ts';
 import { tableFromEnvironment } from '#shared/table/table-client.ts';
 
-const settings = loadSendingSettings();
+const settings = loadPlanningSettings();
 const table = tableFromEnvironment();
 const queue = sendQueueFromEnvironment();
 

@@ -1,6 +1,6 @@
 /**
- * What the planner and the sender read once per cold start: the campaigns, their compiled templates, the send
- * policy and the shop. A broken campaigns.yaml or template fails the start, never a send.
+ * What the planner and the sender read once per cold start: the campaigns (both), their compiled templates, the send
+ * policy and the shop (the sender). A broken campaigns.yaml or template fails the start, never a send.
  */
 import { join } from 'node:path';
 import { configCheckedAtBuild } from '#shared/config/checked-at-build.ts';
@@ -20,15 +20,23 @@ export interface SendingSettings {
   shop: ShopConfig;
 }
 
-export function loadSendingSettings(dir = configDir()): SendingSettings {
+/** What the planner reads: the campaigns, checked as `campaigns validate` checks them. It renders nothing, so it compiles no template. */
+export type PlanningSettings = Pick<SendingSettings, 'file' | 'campaigns'>;
+
+export function loadPlanningSettings(dir = configDir()): PlanningSettings {
   // The same checks as `campaigns validate`: a template that would fail or print raw output stops the cold start.
-  // Skipped when cdk synth ran them on exactly these files (its marker says so); parsing and compiling below remain.
+  // Skipped when cdk synth ran them on exactly these files (its marker says so); parsing below remains.
   if (!configCheckedAtBuild(dir)) assertCampaignsValid(dir);
   const file = loadCampaignsFile(dir);
+  return { file, campaigns: new Map(file.campaigns.map((campaign) => [campaign.id, campaign])) };
+}
+
+export function loadSendingSettings(dir = configDir()): SendingSettings {
+  const { file, campaigns } = loadPlanningSettings(dir);
   const shop = loadShopConfig(dir);
   return {
     file,
-    campaigns: new Map(file.campaigns.map((campaign) => [campaign.id, campaign])),
+    campaigns,
     templates: new CampaignTemplates(join(dir, 'templates'), new Set(file.campaigns.map(templateFolderOf)), file.defaults.fallbackLocale),
     policy: { frequencyCap: file.defaults.frequencyCap, quietHours: file.defaults.quietHours, shopTimeZone: file.defaults.timezone },
     shop,

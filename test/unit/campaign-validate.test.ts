@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { configSchemas } from '#shared/config/config-schemas.ts';
 import { assertCampaignsValid, validateCampaigns, type ValidationFinding } from '#shared/campaigns/validate-campaigns.ts';
 import { ConfigError } from '#shared/config/load-yaml.ts';
-import { loadSendingSettings } from '#shared/sending/sending-settings.ts';
+import { loadPlanningSettings, loadSendingSettings } from '#shared/sending/sending-settings.ts';
 
 const repoConfig = join(process.cwd(), 'config');
 const knownSegments = new Set(['all-customers', 'lapsed', 'gold', 'unsatisfied', 'new']);
@@ -209,6 +209,7 @@ describe('the same checks as a gate at cold start and at cdk synth', () => {
   it("lets the demo shop's config through", () => {
     expect(() => assertCampaignsValid(repoConfig)).not.toThrow();
     expect(loadSendingSettings(repoConfig).campaigns.size).toBeGreaterThan(0);
+    expect(loadPlanningSettings(repoConfig).campaigns.size).toBe(loadSendingSettings(repoConfig).campaigns.size);
   });
 
   it("stops the sender's cold start on raw {{{ }}} output in a template, naming the file and line", () => {
@@ -220,5 +221,7 @@ describe('the same checks as a gate at cold start and at cdk synth', () => {
         .findIndex((l) => l.includes('{{{firstName}}}')) + 1;
     expect(() => loadSendingSettings(dir)).toThrow(ConfigError);
     expect(() => loadSendingSettings(dir)).toThrow(new RegExp(`win-back/is\\.html:${line}: error`));
+    // The planner compiles no template, yet its start stops on the same mistake.
+    expect(() => loadPlanningSettings(dir)).toThrow(new RegExp(`win-back/is\\.html:${line}: error`));
   });
 });
