@@ -14,7 +14,6 @@ import { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { z } from 'zod';
 import { CampaignSchema, type Campaign } from '#shared/campaigns/campaign-config.ts';
 import { CampaignTemplates } from '#shared/campaigns/email-templates.ts';
-import { consentAddressOf } from '#shared/capture/consent.ts';
 import { buildTemplateContext } from '#shared/campaigns/template-variables.ts';
 import { createSesClient, sesEmailSender } from '#shared/email/send-email.ts';
 import { createEventBridgeClient } from '#shared/events/publish-events.ts';
@@ -23,11 +22,10 @@ import { createPacer } from '#shared/sending/pacer.ts';
 import { planNewsletter } from '#shared/sending/plan-occurrence.ts';
 import { processSendBatch, type QueueRecord } from '#shared/sending/process-send-batch.ts';
 import type { SendQueue } from '#shared/sending/send-queue.ts';
-import { batchWriteAll } from '#shared/table/batch-write.ts';
-import { keys } from '#shared/table/keys.ts';
 import { queueTriggerOf } from '#shared/topology.ts';
 import { createDocumentClient, type Table } from '#shared/table/table-client.ts';
 import { ensureTable, startDynamoDbLocal } from '#local/dynamodb-local.ts';
+import { seedSubscribers } from './support/subscribers.ts';
 import { startPutEventsEndpoint } from '#local/put-events-endpoint.ts';
 import { startSesEmulator } from '#local/ses-emulator.ts';
 import { freePort, machineInfo, sizeFromEnvironment, timedWithCpu, type BenchReport } from './bench-harness.ts';
@@ -57,30 +55,6 @@ const warmup = CampaignSchema.parse({
   schedule: { expression: 'cron(0 10 1 * ? *)' },
 });
 const Store = z.object({ emails: z.array(z.object({ destination: z.object({ to: z.array(z.string()) }) })) });
-
-async function seed(table: Table, segment: string, prefix: string, count: number): Promise<string[]> {
-  const ids = Array.from({ length: count }, (_, i) => `c_${prefix}${String(i).padStart(6, '0')}`);
-  const items = ids.flatMap((id, i) => [
-    {
-      ...keys.profile(id),
-      customerId: id,
-      customerName: `Customer ${i}`,
-      locale: ['en', 'is', 'da', 'he', 'fi'][i % 5],
-      confirmedEmail: `${id}@example.com`,
-      marketingConsent: 'granted',
-      marketingConsentAddress: consentAddressOf(`${id}@example.com`),
-      orderCount: 1 + (i % 4),
-      netSpendMinor: 1000 * (i % 90),
-    },
-    { ...keys.segmentMembership(id, segment), ...keys.segmentMemberIndex(segment, id), entityType: 'SEGMENT_MEMBER', customerId: id, segment },
-  ]);
-  await batchWriteAll(
-    table,
-    items.map((Item) => ({ PutRequest: { Item } })),
-    { concurrency: 8 },
-  );
-  return ids;
-}
 
 async function inboxCount(endpoint: string): Promise<number> {
   return Store.parse(await (await fetch(`${endpoint}/store`)).json()).emails.length;
@@ -112,8 +86,8 @@ export async function run(): Promise<BenchReport> {
   try {
     await ensureTable(db.endpoint, 'bench-send');
     const table: Table = { doc: createDocumentClient(db.endpoint), name: 'bench-send' };
-    const ids = await seed(table, 'all-customers', 'bench', RECIPIENTS);
-    const warmIds = await seed(table, 'warm-up', 'warm', WARM_UP);
+    const ids = await seedSubscribers(table, 'all-customers', 'bench', RECIPIENTS);
+    const warmIds = await seedSubscribers(table, 'warm-up', 'warm', WARM_UP);
     const sesClient = createSesClient(ses.endpoint);
     const templates = new CampaignTemplates(join(process.cwd(), 'config', 'templates'), ['monthly-newsletter'], 'en');
     const shop = { name: 'Norðurljós Outdoor', url: 'https://shop.example', baseCurrency: 'EUR' };

@@ -9,13 +9,11 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { consentAddressOf } from '#shared/capture/consent.ts';
 import { isHeldOut } from '#shared/measurement/holdout.ts';
-import { batchWriteAll } from '#shared/table/batch-write.ts';
-import { keys } from '#shared/table/keys.ts';
 import { createDocumentClient, type Table } from '#shared/table/table-client.ts';
 import { topology } from '#shared/topology.ts';
 import { ensureTable, startDynamoDbLocal, type DynamoDbLocal } from '#local/dynamodb-local.ts';
+import { seedSubscribers, subscriberEmail } from '../support/subscribers.ts';
 import { deadLetterQueueName } from '#local/queues.ts';
 import { repositoryRoot, startLocalRuntime, type LocalRuntime } from '#local/runtime.ts';
 import { freePort, machineInfo, sizeFromEnvironment } from '../bench-harness.ts';
@@ -41,38 +39,6 @@ const sendingTopology = {
 };
 
 const Store = z.object({ emails: z.array(z.object({ destination: z.object({ to: z.array(z.string()) }) })) });
-const customerIdOf = (i: number) => `c_restart${String(i).padStart(6, '0')}`;
-const emailOf = (customerId: string) => `${customerId}@example.com`;
-
-async function seedAudience(table: Table, count: number): Promise<string[]> {
-  const ids = Array.from({ length: count }, (_, i) => customerIdOf(i));
-  const items = ids.flatMap((id, i) => [
-    {
-      ...keys.profile(id),
-      customerId: id,
-      customerName: `Customer ${i}`,
-      locale: ['en', 'is', 'da', 'he', 'fi'][i % 5],
-      confirmedEmail: emailOf(id),
-      marketingConsent: 'granted',
-      marketingConsentAddress: consentAddressOf(emailOf(id)),
-      orderCount: 1 + (i % 4),
-      netSpendMinor: 1000 * (i % 90),
-    },
-    {
-      ...keys.segmentMembership(id, 'all-customers'),
-      ...keys.segmentMemberIndex('all-customers', id),
-      entityType: 'SEGMENT_MEMBER',
-      customerId: id,
-      segment: 'all-customers',
-    },
-  ]);
-  await batchWriteAll(
-    table,
-    items.map((Item) => ({ PutRequest: { Item } })),
-    { concurrency: 8 },
-  );
-  return ids;
-}
 
 async function emailsByRecipient(runtime: LocalRuntime): Promise<Map<string, number>> {
   const store = Store.parse(await (await fetch(new URL('/store', runtime.urls.ses))).json());
@@ -118,7 +84,7 @@ export async function run(scale: ReliabilityScale): Promise<ReliabilityReport> {
       seed: false,
     });
     const table: Table = { doc: createDocumentClient(endpoint), name: tableName };
-    const audience = await seedAudience(table, recipients);
+    const audience = await seedSubscribers(table, 'all-customers', 'restart', recipients);
     table.doc.destroy();
     const expected = audience.filter((id) => !isHeldOut(CAMPAIGN, id, 10));
     return await restartMidSend(runtime, databases, { port, dataDir }, audience, expected, scale);
@@ -181,8 +147,8 @@ async function restartMidSend(
   const seconds = (performance.now() - started) / 1000;
 
   const counts = await emailsByRecipient(runtime);
-  const expectedSet = new Set(expected.map(emailOf));
-  const missing = expected.filter((id) => (counts.get(emailOf(id)) ?? 0) === 0).length;
+  const expectedSet = new Set(expected.map(subscriberEmail));
+  const missing = expected.filter((id) => (counts.get(subscriberEmail(id)) ?? 0) === 0).length;
   const duplicated = [...counts.entries()].filter(([, n]) => n > 1);
   const unexpected = [...counts.keys()].filter((to) => !expectedSet.has(to)).length;
   const stillQueued = runtime.queues.stats(QUEUE);

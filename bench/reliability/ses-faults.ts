@@ -18,7 +18,6 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { CampaignSchema, type Campaign } from '#shared/campaigns/campaign-config.ts';
 import { CampaignTemplates } from '#shared/campaigns/email-templates.ts';
-import { consentAddressOf } from '#shared/capture/consent.ts';
 import { createCampaignSesClient, sesEmailSender } from '#shared/email/send-email.ts';
 import { createEventBridgeClient } from '#shared/events/publish-events.ts';
 import { recordEmailEvent } from '#shared/measurement/record-email-event.ts';
@@ -28,11 +27,11 @@ import { planNewsletter } from '#shared/sending/plan-occurrence.ts';
 import { processSendBatch, type QueueRecord, type SendBatchDeps } from '#shared/sending/process-send-batch.ts';
 import type { SendQueue } from '#shared/sending/send-queue.ts';
 import { batchGetAll } from '#shared/table/batch-get.ts';
-import { batchWriteAll } from '#shared/table/batch-write.ts';
 import { keys } from '#shared/table/keys.ts';
 import { createDocumentClient, type Table } from '#shared/table/table-client.ts';
 import { queueTriggerOf, topology } from '#shared/topology.ts';
 import { ensureTable, startDynamoDbLocal } from '#local/dynamodb-local.ts';
+import { seedSubscribers } from '../support/subscribers.ts';
 import { startMailboxSimulator } from '#local/mailbox-simulator.ts';
 import { startPutEventsEndpoint, type BusEvent } from '#local/put-events-endpoint.ts';
 import { SesFaultsSchema } from '#local/ses-faults.ts';
@@ -114,35 +113,6 @@ function memorySqs() {
   };
 }
 
-async function seed(table: Table, count: number): Promise<string[]> {
-  const ids = Array.from({ length: count }, (_, i) => `c_fault${String(i).padStart(6, '0')}`);
-  const items = ids.flatMap((id, i) => [
-    {
-      ...keys.profile(id),
-      customerId: id,
-      customerName: `Customer ${i}`,
-      locale: ['en', 'is', 'da', 'he', 'fi'][i % 5],
-      confirmedEmail: `${id}@example.com`,
-      marketingConsent: 'granted',
-      marketingConsentAddress: consentAddressOf(`${id}@example.com`),
-      orderCount: 1,
-    },
-    {
-      ...keys.segmentMembership(id, 'all-customers'),
-      ...keys.segmentMemberIndex('all-customers', id),
-      entityType: 'SEGMENT_MEMBER',
-      customerId: id,
-      segment: 'all-customers',
-    },
-  ]);
-  await batchWriteAll(
-    table,
-    items.map((Item) => ({ PutRequest: { Item } })),
-    { concurrency: 8 },
-  );
-  return ids;
-}
-
 async function claimStatuses(
   table: Table,
   ids: readonly string[],
@@ -207,7 +177,7 @@ export async function run(scale: ReliabilityScale, options: ReliabilityOptions =
   try {
     await ensureTable(db.endpoint, tableName);
     const table: Table = { doc: createDocumentClient(db.endpoint), name: tableName };
-    const ids = await seed(table, recipients);
+    const ids = await seedSubscribers(table, 'all-customers', 'fault', recipients);
     const sqs = memorySqs();
     const pacers: AdaptivePacer[] = Array.from({ length: CONSUMERS }, () => createPacer(SEND_RATE / CONSUMERS));
     const email = sesEmailSender(createCampaignSesClient(ses.endpoint, CLIENT_TIMEOUT_MS), { from: 'hello@shop.example', replyTo: [] });
