@@ -6,12 +6,12 @@
  * keeps the first start's `now` in the state directory, so an interrupted seed resumes with the same orders);
  * POSTed through the real POST /api/purchases, so profiles are built by the production code path.
  */
-import { request } from 'node:http';
 import { z } from 'zod';
 import { minorUnitDigits } from '#shared/money.ts';
 import type { LineItemInput, PurchaseInput } from '#shared/purchases/purchase-input.ts';
 import { SIMULATOR_DOMAIN } from '#local/mailbox-simulator.ts';
 import { StateNeedsResetError } from '#local/state.ts';
+import { localRequest } from '#local/local-request.ts';
 
 export const DEMO_SEED = 20_261_125;
 
@@ -472,26 +472,4 @@ function confirmLinkIn(storeJson: string, address: string): string | undefined {
     if (link) return link;
   }
   return undefined;
-}
-
-/** Node's HTTP client, from a chosen loopback address (fetch cannot choose one). */
-function localRequest(
-  url: URL,
-  options: { method?: string; headers?: Record<string, string>; body?: string; fromIp?: string },
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { method: options.method ?? 'GET', headers: options.headers ?? {}, ...(options.fromIp ? { localAddress: options.fromIp } : {}) },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    if (options.body !== undefined) req.write(options.body);
-    req.end();
-  });
 }

@@ -2,10 +2,10 @@
  * Test helpers for the incentive form against a running local runtime: record an order, post answers (from a
  * chosen loopback address, so each test has its own rate-limit bucket), read the SES emulator's inbox.
  */
-import { request } from 'node:http';
 import { z } from 'zod';
 import type { PurchaseInput } from '#shared/purchases/purchase-input.ts';
 import { topology, type Topology } from '#shared/topology.ts';
+import { localRequest, type LocalReply } from '#local/local-request.ts';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '#local/runtime.ts';
 import { aPurchase } from '#test/support/builders.ts';
 
@@ -30,30 +30,10 @@ export function startCaptureRuntime(options: Omit<LocalRuntimeOptions, 'topology
   });
 }
 
-export interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
+export type Reply = LocalReply;
 
 /** An HTTP request with Node's client, optionally from another loopback source address (127.0.0.2 …). */
-export function send(url: string, options: { method?: string; headers?: Record<string, string>; body?: string; fromIp?: string } = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { method: options.method ?? 'GET', headers: options.headers ?? {}, ...(options.fromIp ? { localAddress: options.fromIp } : {}) },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    if (options.body !== undefined) req.write(options.body);
-    req.end();
-  });
-}
+export const send = localRequest;
 
 const PurchaseReply = z.object({ orderId: z.string(), customerId: z.string(), formUrl: z.string() });
 
