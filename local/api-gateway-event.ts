@@ -5,6 +5,7 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { HttpMethod } from '#shared/topology.ts';
+import { isRecord } from '#shared/is-record.ts';
 
 // ------------------------------------------------------------------------------------- routing
 
@@ -252,10 +253,6 @@ function jsonReply(statusCode: number, body: unknown, headers: [string, string][
 /** API Gateway's own answer when the integration fails. */
 export const integrationError = (): HttpReply => jsonReply(500, { message: 'Internal Server Error' });
 export const integrationTimeout = (): HttpReply => jsonReply(503, { message: 'Service Unavailable' });
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * Turns a handler's result into the HTTP response, as API Gateway does for payload format 2.0: an object

@@ -22,6 +22,7 @@ import type { BusEvent } from '#local/put-events-endpoint.ts';
 import { startSesEmulator } from '#local/ses-emulator.ts';
 import { createSesFaults, NO_FAULTS, SesFaultsSchema, type SesFaults, type SesFaultSettings } from '#local/ses-faults.ts';
 import { trackHtml, type TrackedAction } from '#local/tracking.ts';
+import { isRecord } from '#shared/is-record.ts';
 
 export const SIMULATOR_DOMAIN = 'simulator.amazonses.com';
 
@@ -412,10 +413,6 @@ function messageIdOf(body: Buffer): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function path(value: unknown, ...keys: string[]): unknown {

@@ -12,6 +12,7 @@ import type { Topology } from '#shared/topology.ts';
 import type { Clock } from '#local/clock.ts';
 import type { LocalAws } from '#local/functions.ts';
 import type { LocalLog } from '#local/local-log.ts';
+import { isRecord } from '#shared/is-record.ts';
 
 export interface MessageAttributeValue {
   dataType: string;
@@ -112,10 +113,6 @@ export function md5OfMessageAttributes(attributes: Record<string, MessageAttribu
     }
   }
   return md5Hex(Buffer.concat(parts));
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Which messages of a batch the consumer reported as failed; undefined means "the whole batch failed". */

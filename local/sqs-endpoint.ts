@@ -6,6 +6,7 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { LocalAws } from '#local/functions.ts';
 import type { LocalQueues, MessageAttributeValue } from '#local/queues.ts';
+import { isRecord } from '#shared/is-record.ts';
 
 /** SQS's message size limit (body plus attributes) as this runtime enforces it. */
 export const SQS_MAX_MESSAGE_BYTES = 256 * 1024;
@@ -25,10 +26,6 @@ class SqsError extends Error {
   ) {
     super(message);
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 const invalid = (message: string) => new SqsError('InvalidParameterValue', 'InvalidParameterValue', message);

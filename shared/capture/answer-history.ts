@@ -5,6 +5,7 @@
  * not depend on the order in which submissions are applied.
  */
 import type { Answers } from '#shared/capture/submission-record.ts';
+import { isRecord } from '#shared/is-record.ts';
 
 export const ANSWER_SOURCE = 'form' as const;
 
@@ -87,8 +88,6 @@ export function applySubmission(
 export function foldAnswers(history: readonly AnswerSubmission[]): Partial<Record<ProfileAnswerField, StoredAnswer>> {
   return history.reduce<Partial<Record<ProfileAnswerField, StoredAnswer>>>((current, submission) => applySubmission(current, submission), {});
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function answerValueOf(value: unknown): AnswerValue | undefined {
   if (typeof value === 'string' || typeof value === 'number') return value;

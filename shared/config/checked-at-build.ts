@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { isRecord } from '#shared/is-record.ts';
 
 /**
  * `cdk synth` runs the full `campaigns validate` over config/ before it builds the stack, then ships that folder
@@ -32,8 +33,6 @@ interface Marker {
   files: Record<string, string>;
   parsed: Record<string, unknown>;
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function isMarker(value: unknown): value is Marker {
   return (

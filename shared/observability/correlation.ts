@@ -8,6 +8,7 @@
  * (`runInInvocationScope`), and the sender gives each queued email its own (`withCorrelationId`).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { isRecord } from '#shared/is-record.ts';
 
 interface Scope {
   correlationId: string | undefined;
@@ -87,8 +88,4 @@ export function correlationIdOfMessage(body: unknown): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
