@@ -2,8 +2,7 @@ import { assertCampaignsValid } from '#shared/campaigns/validate-campaigns.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkedAtBuildMarker } from '#shared/config/build-marker.ts';
-import { configDigest } from '#shared/config/checked-at-build.ts';
+import { checkedAtBuildMarker, configDigest } from '#shared/config/build-marker.ts';
 import { loadShopConfig } from '#shared/config/shop-config.ts';
 import { loadCatalogs } from '#shared/i18n/catalogs.ts';
 

@@ -18,8 +18,9 @@ export function configDir(): string {
 
 /**
  * The YAML parser: loaded at start, except in a Lambda whose config/ carries the build's marker. There every file's
- * values come from the marker (each checked against its hash when read), and the parser (113 KB, its own file in the asset: infra/side-bundles.ts) is
- * never parsed — V8 compiles a whole file at import, ~0.1 ms of init CPU per KB (bench/cold-start.ts).
+ * values come from the marker (each checked against its hash when read), and the parser (113 KB, its own file in the
+ * asset: infra/side-bundles.ts) is never parsed — V8 compiles a whole file at import, ~0.1 ms of init CPU per KB
+ * (bench/cold-start.ts).
  */
 const yaml: typeof import('#shared/config/yaml-parser.ts') | undefined =
   process.env.LAMBDA_TASK_ROOT && configMarkerPresent(configDir()) ? undefined : await import('#shared/config/yaml-parser.ts');

@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import * as z from 'zod';
 import { filesCheckedAtBuild } from '#shared/config/checked-at-build.ts';
 import { ConfigError, configDir } from '#shared/config/load-yaml.ts';
+import { isRecord } from '#shared/is-record.ts';
 import { SUPPORTED_LOCALES, type Locale } from '#shared/locales.ts';
 
 /**
@@ -31,7 +32,7 @@ const CatalogFile = z.record(
  * (it has no surrounding whitespace to trim); anything else goes through CatalogFile, which names each problem.
  */
 function isCleanCatalog(json: unknown): json is Record<string, string> {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return false;
+  if (!isRecord(json)) return false;
   for (const [key, message] of Object.entries(json)) {
     if (typeof message !== 'string' || !MESSAGE_KEY.test(key)) return false;
     const trimmed = message.trim();
