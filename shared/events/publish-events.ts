@@ -1,6 +1,6 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { EVENT_SOURCE, type DomainEvent } from '#shared/events/event-definition.ts';
-import { currentCorrelationId, withEventMetadata } from '#shared/observability/correlation.ts';
+import { withEventMetadata } from '#shared/observability/correlation.ts';
 import { countMetric, traced } from '#shared/observability/observability.ts';
 import { exponential, retryRemaining } from '#shared/runtime/retry.ts';
 import { localCredentials } from '#shared/table/table-client.ts';
@@ -33,7 +33,7 @@ export async function publishEvents(bus: EventBus, events: DomainEvent[], now = 
     const entries: PutEventsRequestEntry[] = events.slice(i, i + PUT_EVENTS_MAX_ENTRIES).map((event) => ({
       Source: EVENT_SOURCE,
       DetailType: event.detailType,
-      Detail: JSON.stringify(withEventMetadata(event.detail, event.correlationId ?? currentCorrelationId())),
+      Detail: JSON.stringify(withEventMetadata(event.detail, event.correlationId)),
       EventBusName: bus.name,
       Time: now,
     }));

@@ -47,7 +47,7 @@ export function withCorrelationId<T>(id: string | undefined, fn: () => T): T {
   return scopes.run({ correlationId: id ?? currentCorrelationId() }, fn);
 }
 
-/** The `metadata` every published event's detail carries; consumers' contracts ignore it (zod strips it). */
+/** The `metadata` every published event's detail carries (the event's own correlation id, else the current one); consumers' contracts ignore it (zod strips it). */
 export function withEventMetadata(detail: Record<string, unknown>, correlationId = currentCorrelationId()): Record<string, unknown> {
   return correlationId === undefined ? detail : { ...detail, metadata: { correlationId } };
 }
