@@ -9,7 +9,7 @@ import { currentTime } from '#shared/runtime/clock.ts';
 import { shopConfig } from '#shared/runtime/environment.ts';
 import { getSigningKey } from '#shared/secrets.ts';
 import { handleUnsubscribe } from '#shared/sending/unsubscribe-route.ts';
-import { loadCampaignsFile } from '#shared/campaigns/campaign-triggers.ts';
+import { loadCampaignSurveys } from '#shared/campaigns/survey-config.ts';
 import { handleSurvey, surveyChoices } from '#shared/survey/survey-route.ts';
 import { tableFromEnvironment } from '#shared/table/table-client.ts';
 
@@ -17,7 +17,7 @@ const shop = shopConfig();
 const catalogs = loadCatalogs();
 const table = tableFromEnvironment();
 const bus = busFromEnvironment();
-const surveys = surveyChoices(loadCampaignsFile().campaigns);
+const surveys = surveyChoices(loadCampaignSurveys());
 
 /**
  * /unsubscribe — GET shows the localized unsubscribe page; POST (the page's button or a mailbox's RFC 8058 one-click)

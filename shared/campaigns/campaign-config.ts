@@ -9,6 +9,8 @@ import { validateEventPattern } from '#shared/events/pattern-matcher.ts';
 import { TRIGGER_EVENTS, triggerContract } from '#shared/events/trigger-events.ts';
 import { checkScheduleExpression } from '#shared/schedule/schedule-expression.ts';
 import { isValidTimeZone } from '#shared/schedule/zoned-time.ts';
+import { AttributionWindowsSchema } from '#shared/campaigns/attribution-config.ts';
+import { SurveySchema } from '#shared/campaigns/survey-config.ts';
 
 const CampaignId = z
   .string()
@@ -78,19 +80,6 @@ const common = {
     .describe('percent of the audience (0–50; resolution 0.01) deterministically held out and never emailed, so the report can show what the email caused'),
 };
 
-/** A one-click question under the email ("why did you stop buying from us?"); each choice is a signed link. */
-export const SurveyChoiceId = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'choice ids are lower-case words joined by -, e.g. too-expensive');
-export const SurveySchema = z
-  .strictObject({
-    choices: z
-      .array(SurveyChoiceId)
-      .min(2)
-      .max(8)
-      .refine((choices) => new Set(choices).size === choices.length, 'each choice once')
-      .describe('answer ids; each needs survey.reason.<id> in every config/messages/*.json'),
-  })
-  .describe('ask the recipient one question with one-click answers; an answer is recorded as a contact of channel survey');
-
 /**
  * Marketing messages need marketing consent and count against the frequency cap; service messages (service
  * recovery, a referral thank-you, a case follow-up) need neither, yet never go to a suppressed address or one that
@@ -147,23 +136,6 @@ const DEFAULTS = {
   frequencyCap: { maxEmails: 2, perDays: 7 },
   sendRatePerSecond: 10,
 } as const;
-
-/** Attribution windows (in days) before a purchase; a touch older than its window does not count. */
-export const ATTRIBUTION_DEFAULTS = { clickWindowDays: 5, openWindowDays: 2, deliveryWindowDays: 1 } as const;
-
-const WindowDays = z.number().int().min(0).max(90);
-
-export const AttributionWindowsSchema = z
-  .strictObject({
-    clickWindowDays: WindowDays.default(ATTRIBUTION_DEFAULTS.clickWindowDays).describe(
-      'a purchase this many days after a click on a campaign email is attributed to it (0 = clicks never count)',
-    ),
-    openWindowDays: WindowDays.default(ATTRIBUTION_DEFAULTS.openWindowDays).describe('…else one this many days after an open'),
-    deliveryWindowDays: WindowDays.default(ATTRIBUTION_DEFAULTS.deliveryWindowDays).describe('…else one this many days after a delivery'),
-  })
-  .default(ATTRIBUTION_DEFAULTS)
-  .describe('last click, else last open, else last delivery within these windows; also the conversion window of holdout comparisons (clickWindowDays)');
-export type AttributionWindows = z.output<typeof AttributionWindowsSchema>;
 
 export const CampaignsFileSchema = z.strictObject({
   $schema: z.string().optional(),

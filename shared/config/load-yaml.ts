@@ -101,6 +101,16 @@ export function loadYamlConfig<T extends z.ZodType>(fileName: string, schema: T,
   );
 }
 
+/**
+ * Some top-level sections of a YAML file from config/, each validated by its own schema and the rest of the file left
+ * unread: for a function that uses one part of a file (the attribution windows of campaigns.yaml) and need not build
+ * and run the whole file's schema at every cold start. The whole file is still checked where files are checked
+ * (`campaigns validate`, `cdk synth`, `npm start`); a problem in these sections fails here with file, line and key.
+ */
+export function loadYamlSections<S extends z.ZodRawShape>(fileName: string, sections: S, dir = configDir()): z.output<z.ZodObject<S>> {
+  return loadYamlConfig(fileName, z.object(sections), dir);
+}
+
 function lineOf(text: string, offset: number): number {
   let line = 1;
   for (let i = 0; i < offset && i < text.length; i++) if (text[i] === '\n') line++;

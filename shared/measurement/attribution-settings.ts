@@ -1,11 +1,11 @@
-import { ATTRIBUTION_DEFAULTS, type AttributionWindows } from '#shared/campaigns/campaign-config.ts';
-import { loadCampaignsFile } from '#shared/campaigns/campaign-triggers.ts';
+import { ATTRIBUTION_DEFAULTS, AttributionWindowsSchema, type AttributionWindows } from '#shared/campaigns/attribution-config.ts';
+import { loadYamlSections } from '#shared/config/load-yaml.ts';
 
 let cached: AttributionWindows | undefined;
 
 /** The attribution windows of config/campaigns.yaml, read once per cold start (a bad file fails the start). */
 export function attributionWindows(): AttributionWindows {
-  cached ??= loadCampaignsFile().attribution;
+  cached ??= loadYamlSections('campaigns.yaml', { attribution: AttributionWindowsSchema }).attribution;
   return cached;
 }
 

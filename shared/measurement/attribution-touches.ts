@@ -1,7 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '#shared/table/keys.ts';
 import type { Table } from '#shared/table/table-client.ts';
-import type { AttributionWindows } from '#shared/campaigns/campaign-config.ts';
+import type { AttributionWindows } from '#shared/campaigns/attribution-config.ts';
 import { attributePurchase, touchOf, type Attribution, type EmailTouches } from '#shared/measurement/attribution.ts';
 
 /** The customer's latest campaign-email touches (written by record-email-event); none for a new customer. */

@@ -4,7 +4,7 @@
  * within `deliveryWindowDays`. Pure: the touches come from the profile (`lastEmailClicked|Opened|Delivered`).
  */
 import * as z from 'zod';
-import type { AttributionWindows } from '#shared/campaigns/campaign-config.ts';
+import type { AttributionWindows } from '#shared/campaigns/attribution-config.ts';
 
 export const EmailTouchSchema = z.object({
   at: z.string(),

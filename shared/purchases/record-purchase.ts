@@ -1,6 +1,6 @@
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import type { AttributionWindows } from '#shared/campaigns/campaign-config.ts';
+import type { AttributionWindows } from '#shared/campaigns/attribution-config.ts';
 import type { ShopConfig } from '#shared/config/shop-config.ts';
 import { ConflictError, ValidationError } from '#shared/errors.ts';
 import { CampaignConversion } from '#shared/events/campaign-conversion.ts';

@@ -1,7 +1,8 @@
 /** What the report takes from config/: the base currency, the incentive rules (an order's type) and the click window. */
 import { chooseIncentive } from '#shared/capture/choose-incentive.ts';
 import { loadIncentiveRules } from '#shared/capture/incentive-config.ts';
-import { loadCampaignsFile } from '#shared/campaigns/campaign-triggers.ts';
+import { AttributionWindowsSchema } from '#shared/campaigns/attribution-config.ts';
+import { loadYamlSections } from '#shared/config/load-yaml.ts';
 import { loadShopConfig } from '#shared/config/shop-config.ts';
 
 export interface ReportSettings {
@@ -16,11 +17,10 @@ export const DEFAULT_CONVERSION_WINDOW_DAYS = 5;
 export function loadReportSettings(dir?: string): ReportSettings {
   const shop = loadShopConfig(dir);
   const rules = loadIncentiveRules(shop, dir);
-  const attribution: unknown = Reflect.get(loadCampaignsFile(dir), 'attribution');
-  const window: unknown = typeof attribution === 'object' && attribution !== null ? Reflect.get(attribution, 'clickWindowDays') : undefined;
+  const window = loadYamlSections('campaigns.yaml', { attribution: AttributionWindowsSchema }, dir).attribution.clickWindowDays;
   return {
     currency: shop.shop.baseCurrency,
-    conversionWindowDays: typeof window === 'number' && window > 0 ? window : DEFAULT_CONVERSION_WINDOW_DAYS,
+    conversionWindowDays: window > 0 ? window : DEFAULT_CONVERSION_WINDOW_DAYS,
     incentiveTypeOf: (categoryMinor) => chooseIncentive(rules, categoryMinor).rule.type,
   };
 }

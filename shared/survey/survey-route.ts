@@ -5,7 +5,6 @@
  * `survey`, once per email: a repeat with the same answer changes nothing, another answer replaces the first.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { Campaign } from '#shared/campaigns/campaign-config.ts';
 import type { ShopConfig } from '#shared/config/shop-config.ts';
 import { LinkExpiredError } from '#shared/capture/capture-errors.ts';
 import type { HttpRequest } from '#shared/capture/http-request.ts';
@@ -136,6 +135,8 @@ ${target.choices.map((choice) => html`<div class="choice"><input type="radio" id
 }
 
 /** The campaigns that ask a survey question, with their answers (read once at cold start). */
-export function surveyChoices(campaigns: readonly Campaign[]): ReadonlyMap<string, readonly string[]> {
+export function surveyChoices(
+  campaigns: readonly { id: string; kind: string; survey?: { choices: readonly string[] } | undefined }[],
+): ReadonlyMap<string, readonly string[]> {
   return new Map(campaigns.flatMap((campaign) => (campaign.kind === 'triggered' && campaign.survey ? [[campaign.id, campaign.survey.choices] as const] : [])));
 }

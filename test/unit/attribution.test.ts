@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ATTRIBUTION_DEFAULTS } from '#shared/campaigns/campaign-config.ts';
+import { ATTRIBUTION_DEFAULTS } from '#shared/campaigns/attribution-config.ts';
 import { attributePurchase, touchOf, type EmailTouch } from '#shared/measurement/attribution.ts';
 
 const purchasedAt = '2026-11-20T12:00:00.000Z';

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchemas } from '#shared/config/config-schemas.ts';
 import { assertCampaignsValid, validateCampaigns, type ValidationFinding } from '#shared/campaigns/validate-campaigns.ts';
-import { ConfigError } from '#shared/config/load-yaml.ts';
+import { AttributionWindowsSchema } from '#shared/campaigns/attribution-config.ts';
+import { loadCampaignsFile } from '#shared/campaigns/campaign-triggers.ts';
+import { loadCampaignSurveys } from '#shared/campaigns/survey-config.ts';
+import { ConfigError, loadYamlSections } from '#shared/config/load-yaml.ts';
+import { loadReportSettings } from '#shared/reports/report-settings.ts';
+import { surveyChoices } from '#shared/survey/survey-route.ts';
 import { loadPlanningSettings, loadSendingSettings } from '#shared/sending/sending-settings.ts';
 
 const repoConfig = join(process.cwd(), 'config');
@@ -223,5 +228,30 @@ describe('the same checks as a gate at cold start and at cdk synth', () => {
     expect(() => loadSendingSettings(dir)).toThrow(new RegExp(`win-back/is\\.html:${line}: error`));
     // The planner compiles no template, yet its start stops on the same mistake.
     expect(() => loadPlanningSettings(dir)).toThrow(new RegExp(`win-back/is\\.html:${line}: error`));
+  });
+});
+
+describe('a section of campaigns.yaml read on its own (loadYamlSections)', () => {
+  it('gives the attribution windows, the report window and the surveys the whole file gives', () => {
+    const file = loadCampaignsFile(repoConfig);
+    expect(loadYamlSections('campaigns.yaml', { attribution: AttributionWindowsSchema }, repoConfig).attribution).toEqual(file.attribution);
+    expect(loadReportSettings(repoConfig).conversionWindowDays).toBe(file.attribution.clickWindowDays);
+    expect([...surveyChoices(loadCampaignSurveys(repoConfig))]).toEqual([...surveyChoices(file.campaigns)]);
+  });
+
+  it('fails on a bad value in its own section with file, line and key, and is not stopped by a problem elsewhere', () => {
+    const dir = configCopy();
+    const file = join(dir, 'campaigns.yaml');
+    edit(file, (text) => text.replace(/clickWindowDays: \d+/, 'clickWindowDays: 400'));
+    const line =
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('clickWindowDays: 400')) + 1;
+    expect(() => loadYamlSections('campaigns.yaml', { attribution: AttributionWindowsSchema }, dir)).toThrow(
+      new RegExp(`campaigns\\.yaml:${line}: attribution\\.clickWindowDays: `),
+    );
+    // The surveys do not read the attribution windows; the whole file's check (cdk synth, npm start) still stops on them.
+    expect(surveyChoices(loadCampaignSurveys(dir)).get('win-back')).toContain('too-expensive');
+    expect(() => loadCampaignsFile(dir)).toThrow(ConfigError);
   });
 });
