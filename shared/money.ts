@@ -6,17 +6,23 @@ export function isKnownCurrency(code: string): boolean {
   return knownCurrencies.has(code);
 }
 
-const digitsByCurrency = new Map<string, number>();
+/**
+ * Decimal places of every currency that does not use 2, as CLDR gives them (ICU in Node 20 and 22: ISK 0, HUF 0,
+ * KWD 3). A fixed table rather than asking Intl at run time: amounts are stored in minor units, so a currency's
+ * digits must not change under them when the runtime's ICU data is updated; and the first Intl.NumberFormat of a
+ * process costs ~13 ms of CPU, which every function that reads the incentive rules paid at cold start.
+ * test/unit/money.test.ts compares the table with this machine's ICU for every currency it knows.
+ */
+const DIGITS_OTHER_THAN_TWO: ReadonlyMap<string, number> = new Map([
+  ...['AFN', 'ALL', 'BIF', 'CLP', 'COP', 'DJF', 'GNF', 'HUF', 'IDR', 'IQD', 'IRR', 'ISK', 'JPY', 'KMF', 'KPW', 'KRW', 'LAK']
+    .concat(['LBP', 'MGA', 'MMK', 'PKR', 'PYG', 'RWF', 'SLL', 'SOS', 'SYP', 'UGX', 'VND', 'VUV', 'XAF', 'XOF', 'XPF', 'YER'])
+    .map((code) => [code, 0] as const),
+  ...['BHD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND'].map((code) => [code, 3] as const),
+]);
 
-/** Number of decimal places a currency uses (ISK 0, EUR 2, KWD 3) per ISO 4217 as shipped in ICU. */
+/** Number of decimal places a currency uses (ISK 0, EUR 2, KWD 3), as CLDR's currency data gives them. */
 export function minorUnitDigits(currency: string): number {
-  // Building an Intl.NumberFormat is slow (it was 40% of a CSV import's CPU); at most 26³ codes can be cached.
-  let digits = digitsByCurrency.get(currency);
-  if (digits === undefined) {
-    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-    digitsByCurrency.set(currency, digits);
-  }
-  return digits;
+  return DIGITS_OTHER_THAN_TWO.get(currency) ?? 2;
 }
 
 /**

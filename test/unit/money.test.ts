@@ -8,6 +8,13 @@ describe('money in minor units', () => {
     expect(minorUnitDigits('KWD')).toBe(3);
   });
 
+  it("gives every currency ICU knows the digits ICU gives it (the table is fixed so stored amounts keep their meaning; this tells when ICU's data moves)", () => {
+    const differing = Intl.supportedValuesOf('currency').filter(
+      (code) => minorUnitDigits(code) !== new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits,
+    );
+    expect(differing).toEqual([]);
+  });
+
   it('converts decimal amounts to exact integer minor units', () => {
     expect(toMinorUnits(19.99, 'EUR')).toBe(1999);
     expect(toMinorUnits(0.1 + 0.2, 'EUR')).toBe(30);
