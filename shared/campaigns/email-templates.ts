@@ -1,7 +1,7 @@
 /**
  * Campaign emails on disk: config/templates/<folder>/<locale>.subject|.html|.txt, wrapped in the one shared layout
  * config/templates/_layout/layout.html|.txt (header, footer, unsubscribe link), whose words come from the message
- * catalogs (`campaign.footer.*`). Read and compiled once at cold start; rendering picks the recipient's language
+ * catalogs (`campaign.footer.*`). Each folder is read and compiled once, when first used; rendering picks the recipient's language
  * or the campaign's fallback language.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -96,58 +96,81 @@ interface CompiledLocale {
 
 export class TemplateNotFoundError extends Error {}
 
+/** Called with each template file as it is read (the sender checks it against the build's marker). */
+export type TemplateReadCheck = (file: string, source: string) => void;
+
+interface LoadedFolder {
+  perLocale: Map<Locale, CompiledLocale>;
+  kind: TemplateKind;
+}
+
 /**
- * All campaign templates, compiled. Construct it once per process; `render` is pure string work.
- * Throws at construction if a folder lacks its fallback language or the layout is missing: those are
- * caught by `campaigns validate` long before, so here they mean a broken deploy and must stop the start.
+ * The campaign templates of the given folders. Construct it once per process; each folder (and the layout) is read
+ * and compiled the first time it is used, so a cold start reads no template and a sender reads only the campaigns
+ * it sends. A folder without its fallback language, or a missing layout, throws when first used: `campaigns validate`
+ * (at `cdk synth` and `npm start`) refuses both long before, so here they mean a broken deploy.
  */
 export class CampaignTemplates {
-  private readonly compiled = new Map<string, Map<Locale, CompiledLocale>>();
-  private readonly kinds = new Map<string, TemplateKind>();
-  private readonly layout: { html: CompiledTemplate; text: CompiledTemplate };
+  private readonly folders: ReadonlySet<string>;
+  private readonly loaded = new Map<string, LoadedFolder>();
+  private loadedLayout: { html: CompiledTemplate; text: CompiledTemplate } | undefined;
 
   constructor(
     private readonly templatesDir: string,
     folders: Iterable<string>,
     private readonly fallbackLocale: Locale,
     private readonly catalogs: Catalogs = loadCatalogs(join(dirname(templatesDir), 'messages')),
+    private readonly checkRead: TemplateReadCheck = () => undefined,
   ) {
-    const layout = readLayoutSources(templatesDir);
-    if (!layout.html || !layout.txt) throw new TemplateNotFoundError(`${join(templatesDir, LAYOUT_FOLDER)}: layout.html and layout.txt are needed`);
-    this.layout = { html: compileTemplate(layout.html.source, 'html'), text: compileTemplate(layout.txt.source, 'text') };
-    for (const folder of folders) {
-      const perLocale = new Map<Locale, CompiledLocale>();
-      for (const [locale, parts] of readTemplateSources(templatesDir, folder)) {
-        if (!parts.subject || !parts.html || !parts.txt) continue;
-        perLocale.set(locale, {
-          subject: compileTemplate(parts.subject.source, 'text'),
-          html: compileTemplate(parts.html.source, 'html'),
-          text: compileTemplate(parts.txt.source, 'text'),
-        });
-      }
-      if (!perLocale.has(fallbackLocale))
-        throw new TemplateNotFoundError(`${join(templatesDir, folder)}: no complete ${fallbackLocale} template (subject, html, txt)`);
-      const kind = readTemplateKind(templatesDir, folder);
-      if (!kind.ok) throw new TemplateNotFoundError(kind.problems.map((p) => `${p.file}: ${p.key}: ${p.message}`).join('\n'));
-      this.compiled.set(folder, perLocale);
-      this.kinds.set(folder, kind.kind);
+    this.folders = new Set(folders);
+  }
+
+  private get layout(): { html: CompiledTemplate; text: CompiledTemplate } {
+    if (this.loadedLayout) return this.loadedLayout;
+    const layout = readLayoutSources(this.templatesDir);
+    if (!layout.html || !layout.txt) throw new TemplateNotFoundError(`${join(this.templatesDir, LAYOUT_FOLDER)}: layout.html and layout.txt are needed`);
+    this.checkRead(layout.html.path, layout.html.source);
+    this.checkRead(layout.txt.path, layout.txt.source);
+    this.loadedLayout = { html: compileTemplate(layout.html.source, 'html'), text: compileTemplate(layout.txt.source, 'text') };
+    return this.loadedLayout;
+  }
+
+  private folder(folder: string): LoadedFolder | undefined {
+    const cached = this.loaded.get(folder);
+    if (cached || !this.folders.has(folder)) return cached;
+    const perLocale = new Map<Locale, CompiledLocale>();
+    for (const [locale, parts] of readTemplateSources(this.templatesDir, folder)) {
+      if (!parts.subject || !parts.html || !parts.txt) continue;
+      for (const part of [parts.subject, parts.html, parts.txt]) this.checkRead(part.path, part.source);
+      perLocale.set(locale, {
+        subject: compileTemplate(parts.subject.source, 'text'),
+        html: compileTemplate(parts.html.source, 'html'),
+        text: compileTemplate(parts.txt.source, 'text'),
+      });
     }
+    if (!perLocale.has(this.fallbackLocale))
+      throw new TemplateNotFoundError(`${join(this.templatesDir, folder)}: no complete ${this.fallbackLocale} template (subject, html, txt)`);
+    const kind = readTemplateKind(this.templatesDir, folder);
+    if (!kind.ok) throw new TemplateNotFoundError(kind.problems.map((p) => `${p.file}: ${p.key}: ${p.message}`).join('\n'));
+    const loaded = { perLocale, kind: kind.kind };
+    this.loaded.set(folder, loaded);
+    return loaded;
   }
 
   /** What the folder declares itself to be (template.yaml); marketing unless it says service. */
   kindOf(folder: string): TemplateKind {
-    return this.kinds.get(folder) ?? 'marketing';
+    return this.folder(folder)?.kind ?? 'marketing';
   }
 
   /** The language a recipient gets: theirs if the folder has it, else the fallback. */
   localeFor(folder: string, wanted: Locale | undefined): Locale {
-    const perLocale = this.compiled.get(folder);
+    const perLocale = this.folder(folder)?.perLocale;
     return wanted !== undefined && perLocale?.has(wanted) ? wanted : this.fallbackLocale;
   }
 
   /** `extras.survey`: the campaign's one-click survey, added under the template's own text (html and plain text). */
   render(folder: string, wanted: Locale | undefined, context: TemplateContext, extras: { survey?: SurveyLinks | undefined } = {}): RenderedEmail {
-    const perLocale = this.compiled.get(folder);
+    const perLocale = this.folder(folder)?.perLocale;
     if (!perLocale) throw new TemplateNotFoundError(`no templates loaded for "${folder}" under ${this.templatesDir}`);
     const locale = this.localeFor(folder, wanted);
     const template = perLocale.get(locale);

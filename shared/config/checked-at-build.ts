@@ -7,7 +7,8 @@ import { isRecord } from '#shared/is-record.ts';
  * `cdk synth` runs the full `campaigns validate` over config/ before it builds the stack, then ships that folder
  * with every function. This marker, written into the asset's config/ only after that check passed, holds the
  * hash of each file it checked and every YAML file's values as the build parsed them. A cold start
- * - skips repeating the template checks (the sender's slowest init step) when all of config/ matches,
+ * - skips repeating the template checks (the sender's slowest init step) when the marker lists the files present,
+ *   then checks each file it reads against its hash (the sender's templates when it first renders them),
  * - skips comparing the message catalogs with English when their hashes match, and
  * - reads a YAML file's values from the marker when its hash matches, instead of running the YAML parser, whose
  *   first use in a fresh process costs 15–25 ms of CPU for campaigns.yaml alone (JSON.parse: 0.2 ms). The values
@@ -33,8 +34,7 @@ export function fileHash(file: string): string {
 
 /**
  * The marker of each config folder, read once per process (a Lambda asset cannot change under a running function).
- * Reading it verifies nothing: each use checks what it relies on — the files it reads (one hash each), or all of
- * config/ for the full checks (~5 ms over 110 files, which only the planner and the sender need).
+ * Reading it verifies nothing: each use checks what it relies on, the files it reads (one hash each).
  */
 const markers = new Map<string, Marker | undefined>();
 
@@ -59,26 +59,32 @@ export function configMarkerPresent(dir: string): boolean {
   return markerIn(dir) !== undefined;
 }
 
-/** True when `dir` holds exactly the files its marker lists, each with its hash: the build already ran the full checks on them. */
-export function configCheckedAtBuild(dir: string): boolean {
+/**
+ * True when `dir` carries a marker that lists exactly the files present: the build ran the full checks on files of these
+ * names. No file is read here; what a function relies on is checked when it is read, against that file's own hash
+ * (`filesCheckedAtBuild`, `contentCheckedAtBuild`, `parsedAtBuild`), and a file that differs brings the full checks
+ * back. So a cold start pays for the files it reads, not for hashing all of config/ (~110 files).
+ */
+export function configListedAtBuild(dir: string): boolean {
   const marker = markerIn(dir);
   if (marker === undefined) return false;
   const present = filesUnder(dir)
     .map((file) => relativePath(dir, file))
     .filter((path) => path !== CHECKED_AT_BUILD_MARKER);
-  const checked = present.length === Object.keys(marker.files).length && present.every((path) => marker.files[path] === fileHash(join(dir, path)));
-  if (checked) wholeFolderChecked.add(dir);
-  return checked;
+  return present.length === Object.keys(marker.files).length && present.every((path) => marker.files[path] !== undefined);
 }
-
-/** Folders whose digest matched in this process: their files need no hash of their own. */
-const wholeFolderChecked = new Set<string>();
 
 /** True when `dir`'s marker lists each of these files (relative paths) with the hash of the bytes there now. */
 export function filesCheckedAtBuild(dir: string, paths: readonly string[]): boolean {
   const marker = markerIn(dir);
   if (marker === undefined) return false;
-  return paths.every((path) => marker.files[path] !== undefined && (wholeFolderChecked.has(dir) || marker.files[path] === hashIfPresent(join(dir, path))));
+  return paths.every((path) => marker.files[path] !== undefined && marker.files[path] === hashIfPresent(join(dir, path)));
+}
+
+/** True when `content`, just read from `path` (relative to `dir`) as UTF-8, is the file the build checked. */
+export function contentCheckedAtBuild(dir: string, path: string, content: string): boolean {
+  const hash = markerIn(dir)?.files[path];
+  return hash !== undefined && hash === createHash('sha256').update(content, 'utf8').digest('hex');
 }
 
 function hashIfPresent(file: string): string | undefined {

@@ -11,7 +11,7 @@ import { handlerEntry, topology } from '#shared/topology.ts';
 import { AppFunction, LAMBDA_BUNDLING, lambdaBundlingFor, repoRoot } from '../../infra/app-function.ts';
 // eslint-disable-next-line no-restricted-imports -- as above: the synth gate is infra's own code.
 import { checkConfigForSynth } from '../../infra/config-gate.ts';
-import { CHECKED_AT_BUILD_MARKER, configCheckedAtBuild } from '#shared/config/checked-at-build.ts';
+import { CHECKED_AT_BUILD_MARKER, configListedAtBuild, filesCheckedAtBuild, filesUnder, relativePath } from '#shared/config/checked-at-build.ts';
 
 const cdkJson = z.object({ context: z.record(z.string(), z.unknown()) }).parse(JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')));
 const work = mkdtempSync(join(tmpdir(), 'kinship-lambda-bundle-'));
@@ -53,7 +53,12 @@ describe('the cold-start bench bundles as NodejsFunction does', () => {
   it('ships config/ with the marker that the synth gate checked exactly these files, so the sender skips repeating the checks', () => {
     const assetConfig = join(synthesizedOnce().assetDir, 'config');
     expect(readdirSync(assetConfig)).toContain(CHECKED_AT_BUILD_MARKER);
-    expect(configCheckedAtBuild(assetConfig)).toBe(true);
+    expect(configListedAtBuild(assetConfig)).toBe(true);
+    const files = filesUnder(assetConfig)
+      .map((file) => relativePath(assetConfig, file))
+      .filter((path) => path !== CHECKED_AT_BUILD_MARKER);
+    expect(files.length).toBeGreaterThan(50);
+    expect(filesCheckedAtBuild(assetConfig, files)).toBe(true);
   });
 
   it('refuses bundling options it does not translate rather than measure a different bundle', () => {

@@ -1,6 +1,9 @@
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CampaignTemplates } from '#shared/campaigns/email-templates.ts';
+import { CampaignTemplates, TemplateNotFoundError } from '#shared/campaigns/email-templates.ts';
+import { loadCatalogs } from '#shared/i18n/catalogs.ts';
 import { checkTemplate } from '#shared/campaigns/template-engine.ts';
 import { allowedVariables, buildTemplateContext, favouriteCategory } from '#shared/campaigns/template-variables.ts';
 import { profileFromItem } from '#shared/profiles/customer-profile.ts';
@@ -130,5 +133,27 @@ describe('CampaignTemplates.render', () => {
     const templatesWithName = new CampaignTemplates(templatesDir, ['monthly-newsletter'], 'en');
     const email = templatesWithName.render('monthly-newsletter', 'en', { ...aContext(), shop: { name: 'Shop\r\nBcc: victim@example.com', url: 'u' } });
     expect(email.subject).not.toMatch(/[\r\n]/);
+  });
+
+  it('reads a folder when first used, and only the folders it was given: each file once, a broken folder failing at its first use', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kinship-templates-'));
+    try {
+      cpSync(templatesDir, dir, { recursive: true });
+      rmSync(join(dir, 'welcome', 'en.txt'));
+      const read: string[] = [];
+      const lazy = new CampaignTemplates(dir, ['win-back', 'welcome'], 'en', loadCatalogs(join(process.cwd(), 'config', 'messages')), (file) =>
+        read.push(file),
+      );
+      expect(read).toEqual([]);
+      lazy.render('win-back', 'da', aContext({ coupon: true }));
+      lazy.render('win-back', 'fi', aContext({ coupon: true }));
+      expect(read.filter((file) => file.includes(`${join('win-back', 'en.html')}`))).toHaveLength(1);
+      expect(read.some((file) => file.includes('layout.html'))).toBe(true);
+      expect(read.some((file) => file.includes('welcome'))).toBe(false);
+      expect(() => lazy.render('welcome', 'en', aContext())).toThrow(TemplateNotFoundError);
+      expect(() => lazy.render('monthly-newsletter', 'en', aContext())).toThrow(/no templates loaded for "monthly-newsletter"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

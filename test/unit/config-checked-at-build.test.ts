@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { checkedAtBuildMarker } from '#shared/config/build-marker.ts';
-import { CHECKED_AT_BUILD_MARKER, configCheckedAtBuild, filesCheckedAtBuild, parsedAtBuild } from '#shared/config/checked-at-build.ts';
+import { CHECKED_AT_BUILD_MARKER, configListedAtBuild, contentCheckedAtBuild, filesCheckedAtBuild, parsedAtBuild } from '#shared/config/checked-at-build.ts';
 import { loadShopConfig } from '#shared/config/shop-config.ts';
 import { loadCatalogs } from '#shared/i18n/catalogs.ts';
 import { ConfigError, parseYamlConfig } from '#shared/config/load-yaml.ts';
@@ -42,20 +42,29 @@ const uncheckedMistake = (text: string) => `${text}{{coupon.code}}\n`;
 
 describe('config checked at build', () => {
   it('is not assumed without the marker', () => {
-    expect(configCheckedAtBuild(configCopy())).toBe(false);
+    expect(configListedAtBuild(configCopy())).toBe(false);
   });
 
-  it('holds while the files are the ones the marker digested', () => {
+  it('holds while the marker lists exactly the files present; each file read is then checked by its own hash', () => {
     const dir = configCopy();
     markChecked(dir);
-    expect(configCheckedAtBuild(dir)).toBe(true);
+    expect(configListedAtBuild(dir)).toBe(true);
+    const file = join('templates', 'welcome', 'en.txt');
+    const source = readFileSync(join(dir, file), 'utf8');
+    expect(contentCheckedAtBuild(dir, 'templates/welcome/en.txt', source)).toBe(true);
+    expect(contentCheckedAtBuild(dir, 'templates/welcome/en.txt', `${source} `)).toBe(false);
+    expect(contentCheckedAtBuild(dir, 'templates/welcome/none.txt', source)).toBe(false);
   });
 
-  it('lapses when any file changes after the check, templates included', () => {
-    const dir = configCopy();
-    markChecked(dir);
-    edit(dir, join('templates', 'welcome', 'en.txt'), (text) => `${text} `);
-    expect(configCheckedAtBuild(dir)).toBe(false);
+  it('lapses when a file is added or removed after the check, templates included', () => {
+    const added = configCopy();
+    markChecked(added);
+    writeFileSync(join(added, 'templates', 'welcome', 'xx.txt'), 'stray');
+    expect(configListedAtBuild(added)).toBe(false);
+    const removed = configCopy();
+    markChecked(removed);
+    rmSync(join(removed, 'templates', 'welcome', 'en.txt'));
+    expect(configListedAtBuild(removed)).toBe(false);
   });
 
   it("the sender's cold start runs the full campaigns checks when the marker is missing", () => {
@@ -64,19 +73,26 @@ describe('config checked at build', () => {
     expect(() => loadSendingSettings(dir)).toThrow(ConfigError);
   });
 
-  it("the sender's cold start skips repeating them on files the build checked", () => {
+  it('the sender skips repeating them on files the build checked, its templates included', () => {
     const dir = configCopy();
     edit(dir, join('templates', 'welcome', 'en.txt'), uncheckedMistake);
     // Stands for a build whose gate passed these bytes: the skip is what this marker buys, so the start succeeds.
     markChecked(dir);
-    expect(loadSendingSettings(dir).campaigns.size).toBeGreaterThan(0);
+    const settings = loadSendingSettings(dir);
+    expect(settings.campaigns.size).toBeGreaterThan(0);
+    expect(settings.templates.kindOf('welcome')).toBe('marketing');
   });
 
-  it('a stale marker does not skip them', () => {
+  it('a template changed after the build is caught when the sender first reads it: the full checks run then', () => {
     const dir = configCopy();
     markChecked(dir);
     edit(dir, join('templates', 'welcome', 'en.txt'), uncheckedMistake);
-    expect(() => loadSendingSettings(dir)).toThrow(ConfigError);
+    // The marker still lists these files, so the start reads no template and skips the checks...
+    const settings = loadSendingSettings(dir);
+    expect(settings.templates.kindOf('win-back')).toBe('marketing');
+    // ...and the changed folder, read at its first use, does not match its hash: the checks run and stop it.
+    expect(() => settings.templates.kindOf('welcome')).toThrow(ConfigError);
+    expect(() => settings.templates.kindOf('welcome')).toThrow(/welcome\/en\.txt/);
   });
 
   it('gives each YAML file the values the build parsed, by path under config/, templates included', () => {
@@ -138,13 +154,12 @@ describe('config checked at build', () => {
     expect(() => loadCatalogs(join(stale, 'messages'))).toThrow(/fi\.json: page\.rateLimited\.body: has placeholders/);
   });
 
-  it('checks each file it reads by its own hash: a change elsewhere ends the full-check skip, not the values of unchanged files', () => {
+  it('checks each file it reads by its own hash: a change elsewhere does not stop the values of unchanged files', () => {
     const dir = configCopy();
     markCheckedWith(dir, (parsed) => {
       parsed['shop.yaml'] = { ...Object(parsed['shop.yaml']), shop: { ...Object(Object(parsed['shop.yaml']).shop), name: 'Read from the marker' } };
     });
     edit(dir, join('templates', 'welcome', 'en.txt'), (text) => `${text} `);
-    expect(configCheckedAtBuild(dir)).toBe(false);
     expect(loadShopConfig(dir).shop.name).toBe('Read from the marker');
     expect(filesCheckedAtBuild(dir, ['shop.yaml', 'messages/en.json'])).toBe(true);
     expect(filesCheckedAtBuild(dir, ['shop.yaml', 'templates/welcome/en.txt'])).toBe(false);
