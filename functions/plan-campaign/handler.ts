@@ -5,7 +5,7 @@ import { logger } from '#shared/logger.ts';
 import { currentTime } from '#shared/runtime/clock.ts';
 import { planNewsletter, planTriggered, type PlanResult } from '#shared/sending/plan-occurrence.ts';
 import { sendQueueFromEnvironment } from '#shared/sending/send-queue.ts';
-import { loadPlanningSettings } from '#shared/sending/sending-settings.ts';
+import { loadPlanningSettings } from '#shared/campaigns/checked-campaigns.ts';
 import { tableFromEnvironment } from '#shared/table/table-client.ts';
 
 const settings = loadPlanningSettings();

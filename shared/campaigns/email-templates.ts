@@ -12,6 +12,7 @@ import { loadCatalogs, translator, type Catalogs } from '#shared/i18n/catalogs.t
 import { SUPPORTED_LOCALES, type Locale } from '#shared/locales.ts';
 import { compileTemplate, type CompiledTemplate } from '#shared/campaigns/template-engine.ts';
 import type { TemplateContext } from '#shared/campaigns/template-variables.ts';
+import type { TemplateReadCheck } from '#shared/campaigns/checked-campaigns.ts';
 import { surveyBlock, type SurveyLinks } from '#shared/survey/survey-block.ts';
 
 export const TEMPLATE_PARTS = ['subject', 'html', 'txt'] as const;
@@ -95,9 +96,6 @@ interface CompiledLocale {
 }
 
 export class TemplateNotFoundError extends Error {}
-
-/** Called with each template file as it is read (the sender checks it against the build's marker). */
-export type TemplateReadCheck = (file: string, source: string) => void;
 
 interface LoadedFolder {
   perLocale: Map<Locale, CompiledLocale>;

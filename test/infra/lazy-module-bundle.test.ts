@@ -59,4 +59,26 @@ describe('lazy modules in a function asset', () => {
     });
     expect(JSON.parse(output)).toEqual({ svg: true, friend: true, yaml: { a: 1 } });
   }, 180_000);
+
+  it('plan-campaign: the full campaigns checks are a file of their own (cdk synth ran them), which still runs under plain node', () => {
+    const spec = topology.functions.find((fn) => fn.name === 'plan-campaign');
+    if (!spec) throw new Error('plan-campaign is not in the topology');
+    const asset = synthesizedFunctionAsset(spec, outdir);
+    const index = readFileSync(join(asset, 'index.mjs'), 'utf8');
+    expect(index).toContain('import("#shared/campaigns/validate-campaigns.ts")');
+    // Handlebars' parser error text: the template checker is only in the checks' file, the planner compiles no template.
+    expect(index).not.toContain('Parse error on line');
+    expect(readFileSync(join(asset, 'validate-campaigns.mjs'), 'utf8')).toContain('Parse error on line');
+    const script = `
+      const { assertCampaignsValid } = await import('#shared/campaigns/validate-campaigns.ts');
+      assertCampaignsValid('config');
+      console.log(JSON.stringify('valid'));
+    `;
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: asset,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '' },
+    });
+    expect(JSON.parse(output)).toBe('valid');
+  }, 180_000);
 });

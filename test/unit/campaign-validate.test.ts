@@ -10,7 +10,8 @@ import { loadCampaignSurveys } from '#shared/campaigns/survey-config.ts';
 import { ConfigError, loadYamlSections } from '#shared/config/load-yaml.ts';
 import { loadReportSettings } from '#shared/reports/report-settings.ts';
 import { surveyChoices } from '#shared/survey/survey-route.ts';
-import { loadPlanningSettings, loadSendingSettings } from '#shared/sending/sending-settings.ts';
+import { loadPlanningSettings } from '#shared/campaigns/checked-campaigns.ts';
+import { loadSendingSettings } from '#shared/sending/sending-settings.ts';
 
 const repoConfig = join(process.cwd(), 'config');
 const knownSegments = new Set(['all-customers', 'lapsed', 'gold', 'unsatisfied', 'new']);
