@@ -11,7 +11,8 @@ import { confirmEmail, confirmTarget } from '#shared/capture/confirm-email.ts';
 import { clientIp, type HttpRequest } from '#shared/capture/http-request.ts';
 import { incentiveBlock, messagePage } from '#shared/capture/pages/message-page.ts';
 import { hashClientIp } from '#shared/capture/rate-limit.ts';
-import { errorPageResult, linkErrorTranslator, pageResult, requestTranslator } from '#shared/capture/routes/page-result.ts';
+import { errorPageResult, pageResult, requestTranslator } from '#shared/capture/routes/page-result.ts';
+import { linkErrorTranslator } from '#shared/capture/routes/link-error-translator.ts';
 
 export async function handleConfirm(deps: CaptureDeps, request: HttpRequest & { requestContext?: { http?: { method?: string } } }): Promise<HttpResult> {
   const { settings } = deps;

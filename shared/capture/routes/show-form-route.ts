@@ -9,7 +9,8 @@ import { requestHeader, type HttpRequest } from '#shared/capture/http-request.ts
 import { loadContact, loadFormOrder, loadSubmission, recordFormOpened } from '#shared/capture/order-context.ts';
 import { formPage, initialValues } from '#shared/capture/pages/form-page.ts';
 import { FORM_TOKEN_PURPOSE, verifyLink } from '#shared/capture/signed-links.ts';
-import { errorPageResult, linkErrorTranslator, pageResult } from '#shared/capture/routes/page-result.ts';
+import { errorPageResult, pageResult } from '#shared/capture/routes/page-result.ts';
+import { linkErrorTranslator } from '#shared/capture/routes/link-error-translator.ts';
 
 export const SUBMISSIONS_PATH = '/api/submissions';
 
