@@ -85,6 +85,44 @@ function bareWithClients(packages: string[]): string {
   return `${lines.join('\n')}\nexport const handler = async (event: never) => Promise.all([${sends.join(', ')}]);\n`;
 }
 
+/**
+ * The floor of one function: what a user writes for a handler with the same SDK clients under issue 14's observability
+ * rule (the observed peer above, with each of those clients traced too). The goal's 2× minus this floor's ratio is what
+ * is left for the function's own work: its config, its schemas, its domain code.
+ */
+function observedWithClients(packages: string[]): string {
+  const lines = [
+    `import middy from '@middy/core';`,
+    `import { Logger } from '@aws-lambda-powertools/logger';`,
+    `import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';`,
+    `import { Metrics } from '@aws-lambda-powertools/metrics';`,
+    `import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';`,
+    `import { Tracer } from '@aws-lambda-powertools/tracer';`,
+    `import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';`,
+    `import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';`,
+    `const logger = new Logger();`,
+    `const metrics = new Metrics({ namespace: 'Peer' });`,
+    `const tracer = new Tracer();`,
+  ];
+  const sends: string[] = [];
+  packages.forEach((name, i) => {
+    const known = SDK_CLIENTS[name];
+    if (!known) throw new Error(`bench/cold-start.ts: no bare client for ${name}; add it to SDK_CLIENTS`);
+    lines.push(`import { ${known.client} as C${i}, ${known.command} as K${i} } from '${name}';`, `const c${i} = tracer.captureAWSv3Client(new C${i}({}));`);
+    sends.push(
+      name === '@aws-sdk/client-dynamodb'
+        ? `DynamoDBDocumentClient.from(c${i}).send(new GetCommand({ TableName: process.env.TABLE_NAME, Key: { pk: event.id } }))`
+        : `c${i}.send(new K${i}(event as never))`,
+    );
+  });
+  return `${lines.join('\n')}
+export const handler = middy(async (event: { id: string }) => Promise.all([${sends.join(', ')}]))
+  .use(injectLambdaContext(logger))
+  .use(captureLambdaHandler(tracer))
+  .use(logMetrics(metrics));
+`;
+}
+
 function sdkClientsOf(bundle: LambdaBundle): string[] {
   return bytesByPackage(bundle.metafile)
     .map((row) => row.name)
@@ -106,12 +144,14 @@ process.exit(0);
 
 interface Target {
   name: string;
-  kind: 'function' | 'bare' | 'bare-sdk' | 'peer';
+  kind: 'function' | 'bare' | 'bare-sdk' | 'peer' | 'floor';
   bundle: LambdaBundle;
   /** The bundle's folder: LAMBDA_TASK_ROOT and the cwd, as /var/task is in Lambda. */
   root: string;
   /** For a function: the name of the bare handler with its SDK clients. */
   sdkBaseline?: string;
+  /** For a function: the name of its floor, those SDK clients in the observed peer (observedWithClients). */
+  floor?: string;
 }
 
 interface Sample {
@@ -231,6 +271,7 @@ export async function run(): Promise<BenchReport> {
     await writeFile(probe, INIT_PROBE);
     const targets: Target[] = [await bundleTarget(work, BARE, 'bare', { contents: BARE_DOCUMENT_CLIENT, sourcefile: 'bare-document-client.ts' })];
     const sdkBaselines = new Map<string, Target>();
+    const floors = new Map<string, Target>();
     for (const spec of topology.functions.filter((fn) => ONLY.length === 0 || ONLY.includes(fn.name))) {
       const target = await bundleTarget(work, spec.name, 'function', { entry: join(repoRoot, handlerEntry(spec)) }, lambdaBundlingFor(spec));
       const clients = sdkClientsOf(target.bundle);
@@ -238,9 +279,13 @@ export async function run(): Promise<BenchReport> {
       if (!sdkBaselines.has(key))
         sdkBaselines.set(key, await bundleTarget(work, key, 'bare-sdk', { contents: bareWithClients(clients), sourcefile: 'bare-sdk-clients.ts' }));
       target.sdkBaseline = key;
+      const floorKey = `floor: ${clients.map((name) => name.replace('@aws-sdk/client-', '')).join('+')}`;
+      if (!floors.has(floorKey))
+        floors.set(floorKey, await bundleTarget(work, floorKey, 'floor', { contents: observedWithClients(clients), sourcefile: 'observed-sdk-clients.ts' }));
+      target.floor = floorKey;
       targets.push(target);
     }
-    targets.push(...sdkBaselines.values());
+    targets.push(...sdkBaselines.values(), ...floors.values());
     targets.push(await bundleTarget(work, OBSERVED_PEER, 'peer', { contents: OBSERVED_DOCUMENT_CLIENT, sourcefile: 'observed-document-client.ts' }));
 
     // Paired and interleaved: every round measures every other bundle right after (or before) the bare handler, in both
@@ -291,6 +336,12 @@ export async function run(): Promise<BenchReport> {
               ...(target.kind === 'function'
                 ? { cpuRatioToObservedPeer: round2(medianOf(target.name, mode, (s) => s.cpuMs) / medianOf(OBSERVED_PEER, mode, (s) => s.cpuMs)) }
                 : {}),
+              ...(target.floor
+                ? {
+                    floorCpuRatioToBare: round2(ratioOf(target.floor, mode, 'cpu')),
+                    cpuRatioToFloor: round2(medianOf(target.name, mode, (s) => s.cpuMs) / medianOf(target.floor, mode, (s) => s.cpuMs)),
+                  }
+                : {}),
             },
           ];
         }),
@@ -302,6 +353,7 @@ export async function run(): Promise<BenchReport> {
         sourceMapBytes: target.bundle.sourceMapBytes,
         sdkClients: sdkClientsOf(target.bundle),
         ...(target.sdkBaseline ? { sdkBaseline: target.sdkBaseline } : {}),
+        ...(target.floor ? { floor: target.floor } : {}),
         init,
         topPackages: bytesByPackage(target.bundle.metafile).slice(0, 8),
         ...(ANALYZE ? { topModules: bytesByModule(target.bundle.metafile).slice(0, 10) } : {}),
@@ -313,12 +365,20 @@ export async function run(): Promise<BenchReport> {
     const met = worst(deployedMode, 'cpu') <= GOAL && worst(deployedMode, 'wall') <= GOAL;
     const peer = rows.find((row) => row.kind === 'peer')?.init[modeName(deployedMode)];
     const peerRatios = functions.map((row) => row.init[modeName(deployedMode)]?.cpuRatioToObservedPeer ?? NaN);
+    // Per function: its floor (same SDK clients, observed) as a multiple of the bare handler, and the goal's room above it.
+    const floorRows = functions.map((row) => {
+      const m = row.init[modeName(deployedMode)];
+      const floor = m?.floorCpuRatioToBare ?? NaN;
+      return { name: row.name, floorCpuRatioToBare: floor, roomUnderGoal: round2(GOAL - floor), cpuRatioToFloor: m?.cpuRatioToFloor ?? NaN };
+    });
+    const floorRange = (pick: (r: (typeof floorRows)[number]) => number) =>
+      `${round2(Math.min(...floorRows.map(pick)))}–${round2(Math.max(...floorRows.map(pick)))}`;
     const cell = (row: (typeof rows)[number], mode: string) => {
       const m = row.init[modeName(mode)];
       return m ? `${`${m.cpuMs}`.padStart(7)} ${`${m.ratioToBare.cpu}`.padStart(5)} ${`${m.ratioToBare.wall}`.padStart(5)}` : '?';
     };
     const summary = [
-      `${targets.length} bundles (${functions.length} functions, ${targets.length - functions.length} bare), ${ROUNDS} rounds, ${measured} fresh node processes (${process.version}), each bundle paired with the bare document-client handler`,
+      `${targets.length} bundles (${functions.length} functions, ${targets.length - functions.length} baselines), ${ROUNDS} rounds, ${measured} fresh node processes (${process.version}), each bundle paired with the bare document-client handler`,
       `init = import of the bundle with its module-scope work; ms = median CPU ms of that import; ratios = median of paired ratios to the bare handler (CPU, wall)`,
       `${'bundle'.padEnd(30)} ${'size'.padStart(7)} ${'map'.padStart(7)} | no flags: ${'ms'.padStart(5)} ${'cpu×'.padStart(5)} ${'wall×'.padStart(5)} | ${FLAG}: ${'ms'.padStart(5)} ${'cpu×'.padStart(5)} ${'wall×'.padStart(5)} | largest packages`,
       ...rows.map((row) => {
@@ -331,6 +391,11 @@ export async function run(): Promise<BenchReport> {
       `worst function / bare (cpu, wall): ${round2(worst('', 'cpu'))}, ${round2(worst('', 'wall'))} without ${FLAG}; ${round2(worst(FLAG, 'cpu'))}, ${round2(worst(FLAG, 'wall'))} with it`,
       `deployed NODE_OPTIONS "${LAMBDA_NODE_OPTIONS}": goal every function ≤ ${GOAL}× the bare handler: ${met ? 'met' : 'NOT met'}`,
       `the observability floor (${OBSERVED_PEER}) alone: ${peer?.ratioToBare.cpu}× the bare handler's CPU; functions ÷ that peer: ${round2(Math.min(...peerRatios))}–${round2(Math.max(...peerRatios))}`,
+      `each function's floor (its own SDK clients, traced, in that peer): ${floorRange((r) => r.floorCpuRatioToBare)}× the bare handler, leaving ${floorRange((r) => r.roomUnderGoal)}× under the goal for config, schemas and domain code; functions ÷ their floor: ${floorRange((r) => r.cpuRatioToFloor)}`,
+      ...floorRows.map(
+        (r) =>
+          `  ${r.name.padEnd(20)} floor ${`${r.floorCpuRatioToBare}`.padStart(5)}×  room ${`${r.roomUnderGoal}`.padStart(5)}×  function ÷ floor ${`${r.cpuRatioToFloor}`.padStart(5)}`,
+      ),
       ...(ANALYZE
         ? rows.map((row) => `${row.name}: ${(row.topModules ?? []).map((m) => `${m.name.replace(/^.*node_modules\//, '')} ${kb(m.bytes)}`).join(', ')}`)
         : ['(npm run bench -- cold-start --analyze lists the ten largest modules of every bundle)']),
@@ -351,6 +416,7 @@ export async function run(): Promise<BenchReport> {
             cpuRatioToBare: peer?.ratioToBare.cpu ?? null,
             functionsCpuRatioToPeer: { best: round2(Math.min(...peerRatios)), worst: round2(Math.max(...peerRatios)) },
           },
+          floors: floorRows,
         },
         worstRatio: Object.fromEntries(modes.map((mode) => [modeName(mode), { cpu: round2(worst(mode, 'cpu')), wall: round2(worst(mode, 'wall')) }])),
         method:
