@@ -13,9 +13,12 @@ export function synthesizedFunctionAsset(spec: FunctionSpec, outdir: string): st
   const app = new App({ outdir });
   new AppFunction(new Stack(app, 'FunctionAsset'), 'Function', { spec });
   const assembly = app.synth();
-  const asset = readdirSync(assembly.directory)
+  const assets = readdirSync(assembly.directory)
     .map((name) => join(assembly.directory, name))
-    .find((dir) => existsSync(join(dir, 'index.mjs')));
+    .filter((dir) => existsSync(join(dir, 'index.mjs')));
+  const [asset, ...others] = assets;
   if (!asset) throw new Error('no bundled asset in the cloud assembly');
+  // Another synth's asset in the same folder would be found by chance (asset folders are named by their hash).
+  if (others.length > 0) throw new Error(`${outdir} holds ${assets.length} assets: give each synth a folder of its own`);
   return asset;
 }

@@ -18,17 +18,28 @@ describe('lazy modules in a function asset', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'kinship-lazy-bundle-'));
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
+  /** The function's synthesized asset and its index.mjs (each in a cloud assembly of its own: one asset per folder). */
+  function assetOf(name: string): { asset: string; index: string } {
+    const spec = topology.functions.find((fn) => fn.name === name);
+    if (!spec) throw new Error(`${name} is not in the topology`);
+    const asset = synthesizedFunctionAsset(spec, join(outdir, name));
+    return { asset, index: readFileSync(join(asset, 'index.mjs'), 'utf8') };
+  }
+
+  /** Runs an ES module script with plain node in the asset folder (no repository around it) and parses what it prints. */
+  function runInAsset(asset: string, script: string): unknown {
+    return JSON.parse(
+      execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: asset, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } }),
+    );
+  }
+
   it('console and show-report declare the chart module lazy; no other function imports it', () => {
     const declaring = topology.functions.filter((fn) => fn.lazyModules?.includes(CHARTS)).map((fn) => fn.name);
     expect(declaring.sort()).toEqual(['console', 'show-report']);
   });
 
   it('show-report: index.mjs leaves the charts out, the asset carries them, and plain node draws a chart through the specifier', () => {
-    const spec = topology.functions.find((fn) => fn.name === 'show-report');
-    if (!spec) throw new Error('show-report is not in the topology');
-    const asset = synthesizedFunctionAsset(spec, outdir);
-
-    const index = readFileSync(join(asset, 'index.mjs'), 'utf8');
+    const { asset, index } = assetOf('show-report');
     expect(index).toContain('import("#shared/reports/report-charts.ts")');
     // Observable Plot's own error text: present wherever Plot is bundled.
     expect(index).not.toContain('unable to format time ticks');
@@ -52,19 +63,11 @@ describe('lazy modules in a function asset', () => {
       const { parseDocument } = await import('#shared/config/yaml-parser.ts');
       console.log(JSON.stringify({ svg: typeof svg === 'string' && svg.includes('<svg'), friend: typeof svg === 'string' && svg.includes('friend'), yaml: parseDocument('a: 1').toJS() }));
     `;
-    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-      cwd: asset,
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '' },
-    });
-    expect(JSON.parse(output)).toEqual({ svg: true, friend: true, yaml: { a: 1 } });
+    expect(runInAsset(asset, script)).toEqual({ svg: true, friend: true, yaml: { a: 1 } });
   }, 180_000);
 
   it('plan-campaign: the full campaigns checks are a file of their own (cdk synth ran them), which still runs under plain node', () => {
-    const spec = topology.functions.find((fn) => fn.name === 'plan-campaign');
-    if (!spec) throw new Error('plan-campaign is not in the topology');
-    const asset = synthesizedFunctionAsset(spec, outdir);
-    const index = readFileSync(join(asset, 'index.mjs'), 'utf8');
+    const { asset, index } = assetOf('plan-campaign');
     expect(index).toContain('import("#shared/campaigns/validate-campaigns.ts")');
     // Handlebars' parser error text: the template checker is only in the checks' file, the planner compiles no template.
     expect(index).not.toContain('Parse error on line');
@@ -74,11 +77,6 @@ describe('lazy modules in a function asset', () => {
       assertCampaignsValid('config');
       console.log(JSON.stringify('valid'));
     `;
-    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-      cwd: asset,
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '' },
-    });
-    expect(JSON.parse(output)).toBe('valid');
+    expect(runInAsset(asset, script)).toBe('valid');
   }, 180_000);
 });
