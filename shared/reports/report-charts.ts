@@ -154,7 +154,8 @@ export function segmentChart(title: string, result: SegmentSizesResult): string 
     y: { label: `↑ ${c.members}`, grid: true },
     color: { legend: true, domain: [...charted] },
     marks: [
-      Plot.lineY(rows, { x: 'at', y: 'members', stroke: 'segment' }),
+      // One series per segment, said explicitly: after a single run each has one point, and Plot would warn (on the console) that the implied series look quantitative.
+      Plot.lineY(rows, { x: 'at', y: 'members', stroke: 'segment', z: 'segment' }),
       Plot.dot(rows, { x: 'at', y: 'members', fill: 'segment', r: 2.5 }),
       Plot.ruleY([0]),
     ],
