@@ -171,7 +171,7 @@ export const topology: Topology = {
       memoryMb: 1024,
       timeoutSeconds: 300,
       access: { table: { mode: 'readWrite', keys: ['SEG#', 'SEGRUN', 'CUST#', 'OCC#', 'SEND#', 'DUE#'] }, sendToQueues: ['send-email'] },
-      // The full campaigns checks ran at cdk synth on these files (shared/sending/sending-settings.ts).
+      // The full campaigns checks ran at cdk synth on these files (shared/campaigns/checked-campaigns.ts).
       lazyModules: ['shared/campaigns/validate-campaigns.ts'],
       // One schedule per newsletter and one rule per triggered campaign, generated from config/campaigns.yaml.
       triggers: campaignTriggers(campaigns),
@@ -189,7 +189,7 @@ export const topology: Topology = {
         sendEmail: true,
         sendToQueues: ['send-email'],
       },
-      // The full campaigns checks ran at cdk synth on these files (shared/sending/sending-settings.ts).
+      // The full campaigns checks ran at cdk synth on these files (shared/campaigns/checked-campaigns.ts).
       lazyModules: ['shared/campaigns/validate-campaigns.ts'],
       // Batches as big as the configured send rate lets one finish well inside the timeout (25 at 10 emails/s).
       triggers: [

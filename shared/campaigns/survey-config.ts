@@ -1,6 +1,6 @@
 /**
  * A campaign's `survey` in campaigns.yaml: its own module so that the survey page (the unsubscribe function) validates
- * only the campaigns' surveys (loadYamlSection) and does not build the whole campaigns schema at cold start.
+ * only the campaigns' surveys (loadYamlSections) and does not build the whole campaigns schema at cold start.
  */
 import * as z from 'zod';
 import { loadYamlSections } from '#shared/config/load-yaml.ts';

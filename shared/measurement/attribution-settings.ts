@@ -1,11 +1,10 @@
-import { ATTRIBUTION_DEFAULTS, AttributionWindowsSchema, type AttributionWindows } from '#shared/campaigns/attribution-config.ts';
-import { loadYamlSections } from '#shared/config/load-yaml.ts';
+import { ATTRIBUTION_DEFAULTS, loadAttributionWindows, type AttributionWindows } from '#shared/campaigns/attribution-config.ts';
 
 let cached: AttributionWindows | undefined;
 
 /** The attribution windows of config/campaigns.yaml, read once per cold start (a bad file fails the start). */
 export function attributionWindows(): AttributionWindows {
-  cached ??= loadYamlSections('campaigns.yaml', { attribution: AttributionWindowsSchema }).attribution;
+  cached ??= loadAttributionWindows();
   return cached;
 }
 
