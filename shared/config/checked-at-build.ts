@@ -29,7 +29,12 @@ function isMarker(value: unknown): value is Marker {
 
 /** sha256 of one file's bytes, as the marker lists it. */
 export function fileHash(file: string): string {
-  return createHash('sha256').update(readFileSync(file)).digest('hex');
+  return sha256Of(readFileSync(file));
+}
+
+/** sha256 of some bytes (a string as UTF-8), hex, as the marker lists a file's. */
+function sha256Of(bytes: Buffer | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /**
@@ -84,7 +89,7 @@ export function filesCheckedAtBuild(dir: string, paths: readonly string[]): bool
 /** True when `content`, just read from `path` (relative to `dir`) as UTF-8, is the file the build checked. */
 export function contentCheckedAtBuild(dir: string, path: string, content: string): boolean {
   const hash = markerIn(dir)?.files[path];
-  return hash !== undefined && hash === createHash('sha256').update(content, 'utf8').digest('hex');
+  return hash !== undefined && hash === sha256Of(content);
 }
 
 function hashIfPresent(file: string): string | undefined {
