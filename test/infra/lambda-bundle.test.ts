@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { bundleLambda, esbuildOptionsFor } from '#bench/support/lambda-bundle.ts';
+import { bundleLambda, esbuildOptionsFor, type LambdaBundle } from '#bench/support/lambda-bundle.ts';
 import { handlerEntry, topology } from '#shared/topology.ts';
 // eslint-disable-next-line no-restricted-imports -- package.json has no #infra/* alias; the bench must bundle as infra does.
-import { AppFunction, LAMBDA_BUNDLING, lambdaBundlingFor, repoRoot } from '../../infra/app-function.ts';
+import { AppFunction, LAMBDA_BUNDLING, lambdaBundlingFor, repoRoot, SEMVER_STAND_IN } from '../../infra/app-function.ts';
 // eslint-disable-next-line no-restricted-imports -- as above: the synth gate is infra's own code.
 import { checkConfigForSynth } from '../../infra/config-gate.ts';
 import { CHECKED_AT_BUILD_MARKER, configListedAtBuild, filesCheckedAtBuild, filesUnder, relativePath } from '#shared/config/checked-at-build.ts';
@@ -38,11 +38,13 @@ function bundledByCdk(entry: string): { code: string; assetDir: string } {
 let synthesized: { code: string; assetDir: string } | undefined;
 const entry = join(repoRoot, handlerEntry({ name: 'dispatch-due-sends' }));
 const synthesizedOnce = () => (synthesized ??= bundledByCdk(entry));
+let benchBundle: Promise<LambdaBundle> | undefined;
+const benchBundleOnce = () => (benchBundle ??= bundleLambda({ entry }, join(work, 'bench'), lambdaBundlingFor({}), repoRoot));
 
 describe('the cold-start bench bundles as NodejsFunction does', () => {
   it('builds a handler byte for byte the same as cdk synth with the AppFunction bundling options', async () => {
     const fromCdk = synthesizedOnce().code;
-    const fromBench = await bundleLambda({ entry }, join(work, 'bench'), lambdaBundlingFor({}), repoRoot);
+    const fromBench = await benchBundleOnce();
     expect(fromBench.file.endsWith('index.mjs')).toBe(true);
     // The banner and the minified ESM body are where a divergent option would show.
     expect(fromCdk.startsWith("import { createRequire } from 'node:module';")).toBe(true);
@@ -59,6 +61,22 @@ describe('the cold-start bench bundles as NodejsFunction does', () => {
       .filter((path) => path !== CHECKED_AT_BUILD_MARKER);
     expect(files.length).toBeGreaterThan(50);
     expect(filesCheckedAtBuild(assetConfig, files)).toBe(true);
+  });
+
+  it('loads the semver stand-in, whose one importer is the X-Ray SDK patcher for the v2 AWS SDK (any other must be looked at)', async () => {
+    const { metafile } = await benchBundleOnce();
+    const inputs = Object.keys(metafile.inputs);
+    expect(inputs).toContain(SEMVER_STAND_IN);
+    expect(inputs.filter((input) => /node_modules\/semver\//.test(input))).toEqual([]);
+    const importers = Object.entries(metafile.inputs)
+      .filter(([, input]) => input.imports.some((imported) => imported.path === SEMVER_STAND_IN))
+      .map(([name]) => name);
+    expect(importers).toEqual(['node_modules/aws-xray-sdk-core/dist/lib/patchers/aws_p.js']);
+  });
+
+  it('maps esbuildArgs --alias to the JS API and refuses any other esbuild flag', () => {
+    expect(esbuildOptionsFor(LAMBDA_BUNDLING).alias).toEqual({ semver: `./${SEMVER_STAND_IN}` });
+    expect(() => esbuildOptionsFor({ ...LAMBDA_BUNDLING, esbuildArgs: { '--tree-shaking': 'false' } })).toThrow(/esbuildArgs --tree-shaking/);
   });
 
   it('refuses bundling options it does not translate rather than measure a different bundle', () => {
