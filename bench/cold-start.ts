@@ -86,11 +86,21 @@ function bareWithClients(packages: string[]): string {
 }
 
 /**
- * The floor of one function: what a user writes for a handler with the same SDK clients under issue 14's observability
- * rule (the observed peer above, with each of those clients traced too). The goal's 2× minus this floor's ratio is what
- * is left for the function's own work: its config, its schemas, its domain code.
+ * The libraries of the required stack and STACK-NOTES.md a function may load, each with the least use that keeps it in
+ * a bundle: zod 4 (the stack's validator, in every function) and Handlebars 4 (the templates the senders render).
  */
-function observedWithClients(packages: string[]): string {
+const FIELD_LIBRARIES: Record<string, { imports: string; use: string }> = {
+  zod: { imports: `import * as z from 'zod';`, use: `z.object({ id: z.string() }).parse(event)` },
+  handlebars: { imports: `import Handlebars from 'handlebars';`, use: `Handlebars.compile(event.id)(event)` },
+};
+
+/**
+ * The floor of one function: what a user writes for a handler with the same SDK clients under issue 14's observability
+ * rule (the observed peer above, with each of those clients traced too) and the same field libraries, each used once
+ * in the handler. The goal's 2× minus this floor's ratio is what is left for the function's own work: its config, its
+ * schemas, its domain code.
+ */
+function observedWithClients(packages: string[], libraries: string[]): string {
   const lines = [
     `import middy from '@middy/core';`,
     `import { Logger } from '@aws-lambda-powertools/logger';`,
@@ -105,6 +115,12 @@ function observedWithClients(packages: string[]): string {
     `const tracer = new Tracer();`,
   ];
   const sends: string[] = [];
+  for (const name of libraries) {
+    const library = FIELD_LIBRARIES[name];
+    if (!library) throw new Error(`bench/cold-start.ts: no use of ${name}; add it to FIELD_LIBRARIES`);
+    lines.push(library.imports);
+    sends.push(library.use);
+  }
   packages.forEach((name, i) => {
     const known = SDK_CLIENTS[name];
     if (!known) throw new Error(`bench/cold-start.ts: no bare client for ${name}; add it to SDK_CLIENTS`);
@@ -121,6 +137,14 @@ export const handler = middy(async (event: { id: string }) => Promise.all([${sen
   .use(captureLambdaHandler(tracer))
   .use(logMetrics(metrics));
 `;
+}
+
+/** The field libraries (FIELD_LIBRARIES) a bundle loads. */
+function fieldLibrariesOf(bundle: LambdaBundle): string[] {
+  return bytesByPackage(bundle.metafile)
+    .map((row) => row.name)
+    .filter((name) => name in FIELD_LIBRARIES)
+    .sort();
 }
 
 function sdkClientsOf(bundle: LambdaBundle): string[] {
@@ -279,9 +303,13 @@ export async function run(): Promise<BenchReport> {
       if (!sdkBaselines.has(key))
         sdkBaselines.set(key, await bundleTarget(work, key, 'bare-sdk', { contents: bareWithClients(clients), sourcefile: 'bare-sdk-clients.ts' }));
       target.sdkBaseline = key;
-      const floorKey = `floor: ${clients.map((name) => name.replace('@aws-sdk/client-', '')).join('+')}`;
+      const libraries = fieldLibrariesOf(target.bundle);
+      const floorKey = `floor: ${clients.map((name) => name.replace('@aws-sdk/client-', '')).join('+')} ${libraries.join('+')}`;
       if (!floors.has(floorKey))
-        floors.set(floorKey, await bundleTarget(work, floorKey, 'floor', { contents: observedWithClients(clients), sourcefile: 'observed-sdk-clients.ts' }));
+        floors.set(
+          floorKey,
+          await bundleTarget(work, floorKey, 'floor', { contents: observedWithClients(clients, libraries), sourcefile: 'observed-sdk-clients.ts' }),
+        );
       target.floor = floorKey;
       targets.push(target);
     }
@@ -391,7 +419,7 @@ export async function run(): Promise<BenchReport> {
       `worst function / bare (cpu, wall): ${round2(worst('', 'cpu'))}, ${round2(worst('', 'wall'))} without ${FLAG}; ${round2(worst(FLAG, 'cpu'))}, ${round2(worst(FLAG, 'wall'))} with it`,
       `deployed NODE_OPTIONS "${LAMBDA_NODE_OPTIONS}": goal every function ≤ ${GOAL}× the bare handler: ${met ? 'met' : 'NOT met'}`,
       `the observability floor (${OBSERVED_PEER}) alone: ${peer?.ratioToBare.cpu}× the bare handler's CPU; functions ÷ that peer: ${round2(Math.min(...peerRatios))}–${round2(Math.max(...peerRatios))}`,
-      `each function's floor (its own SDK clients, traced, in that peer): ${floorRange((r) => r.floorCpuRatioToBare)}× the bare handler, leaving ${floorRange((r) => r.roomUnderGoal)}× under the goal for config, schemas and domain code; functions ÷ their floor: ${floorRange((r) => r.cpuRatioToFloor)}`,
+      `each function's floor (its own SDK clients, traced, in that peer, with the field libraries it loads): ${floorRange((r) => r.floorCpuRatioToBare)}× the bare handler, leaving ${floorRange((r) => r.roomUnderGoal)}× under the goal for config, schemas and domain code; functions ÷ their floor: ${floorRange((r) => r.cpuRatioToFloor)}`,
       ...floorRows.map(
         (r) =>
           `  ${r.name.padEnd(20)} floor ${`${r.floorCpuRatioToBare}`.padStart(5)}×  room ${`${r.roomUnderGoal}`.padStart(5)}×  function ÷ floor ${`${r.cpuRatioToFloor}`.padStart(5)}`,
