@@ -186,7 +186,6 @@ export async function run(): Promise<BenchReport> {
         campaigns,
         // The same customers get one email per round: a cap that every round stays under (it is still checked and written).
         policy: { frequencyCap: { maxEmails: 1_000, perDays: 7 }, quietHours: undefined, shopTimeZone: 'UTC' },
-        fallbackLocale: 'en' as const,
         shop,
         publicBaseUrl: 'https://shop.example',
         signingKey: 'bench-key',

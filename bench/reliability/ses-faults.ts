@@ -192,7 +192,6 @@ export async function run(scale: ReliabilityScale, options: ReliabilityOptions =
         templates,
         campaigns,
         policy: { frequencyCap: { maxEmails: 5, perDays: 7 }, quietHours: undefined, shopTimeZone: 'UTC' },
-        fallbackLocale: 'en',
         shop: { name: 'Norðurljós Outdoor', url: 'https://shop.example', baseCurrency: 'EUR' },
         publicBaseUrl: 'https://shop.example',
         signingKey: 'reliability-ses-faults',

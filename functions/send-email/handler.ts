@@ -38,7 +38,6 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
           templates: settings.templates,
           campaigns: settings.campaigns,
           policy: settings.policy,
-          fallbackLocale: settings.file.defaults.fallbackLocale,
           shop: { name: settings.shop.shop.name, url: publicBaseUrl(settings.shop), baseCurrency: settings.shop.shop.baseCurrency },
           publicBaseUrl: publicBaseUrl(settings.shop),
           signingKey: await getSigningKey(),

@@ -62,7 +62,6 @@ export interface SenderDeps {
   templates: CampaignTemplates;
   campaigns: ReadonlyMap<string, Campaign>;
   policy: SendPolicy;
-  fallbackLocale: Locale;
   shop: { name: string; url: string; baseCurrency: string };
   publicBaseUrl: string;
   signingKey: string;

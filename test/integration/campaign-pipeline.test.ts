@@ -71,7 +71,6 @@ function batchDeps(email: EmailSender): SendBatchDeps {
       [bulletin.id, bulletin],
     ]),
     policy: { frequencyCap: { maxEmails: 2, perDays: 7 }, quietHours: undefined, shopTimeZone: 'UTC' },
-    fallbackLocale: 'en',
     shop: { name: 'Norðurljós Outdoor', url: 'https://shop.example', baseCurrency: 'EUR' },
     publicBaseUrl: 'https://shop.example',
     signingKey: 'pipeline-key',

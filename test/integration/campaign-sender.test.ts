@@ -70,7 +70,6 @@ beforeAll(async () => {
     templates: new CampaignTemplates(templatesDir, ['win-back', 'welcome', 'monthly-newsletter', 'service-recovery'], 'en'),
     campaigns,
     policy: { frequencyCap: { maxEmails: 2, perDays: 7 }, quietHours: { start: '21:00', end: '08:00' }, shopTimeZone: 'Atlantic/Reykjavik' },
-    fallbackLocale: 'en',
     shop: { name: 'Norðurljós Outdoor', url: 'https://shop.example', baseCurrency: 'EUR' },
     publicBaseUrl: 'https://shop.example',
     signingKey: SIGNING_KEY,

@@ -113,7 +113,6 @@ describe('coupon codes on purchases', () => {
         templates: new CampaignTemplates(join(process.cwd(), 'config', 'templates'), ['win-back'], 'en'),
         campaigns: new Map([[winBack.id, winBack]]),
         policy: { frequencyCap: { maxEmails: 5, perDays: 7 }, quietHours: undefined, shopTimeZone: 'UTC' },
-        fallbackLocale: 'en',
         shop: { name: 'Shop', url: 'https://shop.example', baseCurrency: 'EUR' },
         publicBaseUrl: 'https://shop.example',
         signingKey: 'k',

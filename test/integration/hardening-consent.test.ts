@@ -58,7 +58,6 @@ beforeAll(async () => {
     templates: new CampaignTemplates(join(process.cwd(), 'config', 'templates'), ['monthly-newsletter'], 'en'),
     campaigns: new Map([[newsletter.id, newsletter]]),
     policy: { frequencyCap: { maxEmails: 5, perDays: 7 }, quietHours: undefined, shopTimeZone: 'UTC' },
-    fallbackLocale: 'en',
     shop: { name: 'Norðurljós Outdoor', url: 'https://shop.example', baseCurrency: 'EUR' },
     publicBaseUrl: 'https://shop.example',
     signingKey: 'consent-test-key',

@@ -76,7 +76,6 @@ beforeAll(async () => {
       ['welcome', welcome],
     ]),
     policy: { frequencyCap: { maxEmails: 5, perDays: 7 }, quietHours: undefined, shopTimeZone: 'UTC' },
-    fallbackLocale: 'en',
     shop: { name: 'Shop', url: 'https://shop.example', baseCurrency: 'EUR' },
     publicBaseUrl: 'https://shop.example',
     signingKey: 'k',

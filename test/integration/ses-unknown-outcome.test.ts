@@ -65,7 +65,6 @@ beforeAll(async () => {
     templates: new CampaignTemplates(join(process.cwd(), 'config', 'templates'), ['monthly-newsletter'], 'en'),
     campaigns: new Map<string, Campaign>([[newsletter.id, newsletter]]),
     policy: { frequencyCap: { maxEmails: 5, perDays: 7 }, quietHours: undefined, shopTimeZone: 'UTC' },
-    fallbackLocale: 'en',
     shop: { name: 'Norðurljós Outdoor', url: 'https://shop.example', baseCurrency: 'EUR' },
     publicBaseUrl: 'https://shop.example',
     signingKey: TEST_SIGNING_KEY,

@@ -53,7 +53,6 @@ beforeAll(async () => {
     templates: new CampaignTemplates(join(configDir, 'templates'), ['win-back'], 'en', catalogs),
     campaigns: new Map(campaigns.map((c) => [c.id, c])),
     policy: { frequencyCap: { maxEmails: 2, perDays: 7 }, quietHours: undefined, shopTimeZone: 'Atlantic/Reykjavik' },
-    fallbackLocale: 'en',
     shop: { name: 'Norðurljós Outdoor', url: 'https://shop.example', baseCurrency: 'EUR' },
     publicBaseUrl: 'https://shop.example',
     signingKey: KEY,
