@@ -30,6 +30,8 @@ function render(label: string, options: PlotOptions): string {
   return markup(Plot.plot({ document, width: WIDTH, ariaLabel: label, style: { fontSize: '12px', background: 'transparent' }, ...options }));
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 const percent = (digits: number) => (value: number) => `${(value * 100).toFixed(digits)}%`;
 
 export function campaignFunnelChart(title: string, campaigns: readonly CampaignResult[]): string | undefined {
@@ -148,9 +150,14 @@ export function segmentChart(title: string, result: SegmentSizesResult): string 
   if (result.points.length === 0) return undefined;
   const charted = new Set(result.latest.slice(0, CHARTED_SEGMENTS).map((s) => s.segment));
   const rows = result.points.filter((p) => charted.has(p.segment)).map((p) => ({ at: new Date(p.asOf), segment: p.segment, members: p.members }));
+  const times = rows.map((r) => r.at.getTime());
+  const first = Math.min(...times);
+  const last = Math.max(...times);
   return render(title, {
     height: 320,
-    x: { label: c.runAt, type: 'utc' },
+    // After a single run every point is one instant: Plot would label that zero-width domain with a raw ISO timestamp,
+    // so the axis then spans the day either side of it and reads as dates.
+    x: { label: c.runAt, type: 'utc', ...(first === last ? { domain: [new Date(first - DAY_MS), new Date(last + DAY_MS)] } : {}) },
     y: { label: `↑ ${c.members}`, grid: true },
     color: { legend: true, domain: [...charted] },
     marks: [

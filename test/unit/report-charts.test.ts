@@ -20,5 +20,9 @@ describe('the segment sizes chart', () => {
     expect(svg).toContain('lapsed');
     // Plot prints to the console (not our JSON logger) when a line's series look like a quantitative channel.
     expect(warn).not.toHaveBeenCalled();
+    // The time axis reads as dates around that one run, not as the run's raw ISO timestamp.
+    const labels = [...(svg ?? '').matchAll(/>([^<>]+)<\/(?:text|tspan)>/g)].map((m) => m[1] ?? '');
+    expect(labels.filter((label) => /\d{4}-\d{2}-\d{2}T/.test(label))).toEqual([]);
+    expect(labels).toContain('Nov 1');
   });
 });
