@@ -401,6 +401,7 @@ export async function run(): Promise<BenchReport> {
       const floor = m?.floorCpuRatioToBare ?? NaN;
       return { name: row.name, floorCpuRatioToBare: floor, roomUnderGoal: round2(GOAL - floor), cpuRatioToFloor: m?.cpuRatioToFloor ?? NaN };
     });
+    const floorsAboveGoal = floorRows.filter((r) => r.floorCpuRatioToBare > GOAL).map((r) => r.name);
     const floorRange = (pick: (r: (typeof floorRows)[number]) => number) =>
       `${round2(Math.min(...floorRows.map(pick)))}–${round2(Math.max(...floorRows.map(pick)))}`;
     const cell = (row: (typeof rows)[number], mode: string) => {
@@ -422,12 +423,7 @@ export async function run(): Promise<BenchReport> {
       `deployed NODE_OPTIONS "${LAMBDA_NODE_OPTIONS}": goal every function ≤ ${GOAL}× the bare handler: ${met ? 'met' : 'NOT met'}; within it by CPU: ${withinGoal.length} of ${functions.length} (${withinGoal.join(', ')})`,
       `the observability floor (${OBSERVED_PEER}) alone: ${peer?.ratioToBare.cpu}× the bare handler's CPU; functions ÷ that peer: ${round2(Math.min(...peerRatios))}–${round2(Math.max(...peerRatios))}`,
       `each function's floor (its own SDK clients, traced, in that peer, with the field libraries it loads): ${floorRange((r) => r.floorCpuRatioToBare)}× the bare handler, leaving ${floorRange((r) => r.roomUnderGoal)}× under the goal for config, schemas and domain code; functions ÷ their floor: ${floorRange((r) => r.cpuRatioToFloor)}`,
-      `floors above the goal by themselves: ${
-        floorRows
-          .filter((r) => r.floorCpuRatioToBare > GOAL)
-          .map((r) => r.name)
-          .join(', ') || 'none'
-      }`,
+      `floors above the goal by themselves: ${floorsAboveGoal.join(', ') || 'none'}`,
       ...floorRows.map(
         (r) =>
           `  ${r.name.padEnd(20)} floor ${`${r.floorCpuRatioToBare}`.padStart(5)}×  room ${`${r.roomUnderGoal}`.padStart(5)}×  function ÷ floor ${`${r.cpuRatioToFloor}`.padStart(5)}`,
@@ -448,7 +444,7 @@ export async function run(): Promise<BenchReport> {
           worstRatio: { cpu: round2(worst(deployedMode, 'cpu')), wall: round2(worst(deployedMode, 'wall')) },
           met,
           withinGoal,
-          floorsAboveGoal: floorRows.filter((r) => r.floorCpuRatioToBare > GOAL).map((r) => r.name),
+          floorsAboveGoal,
           observedPeer: {
             name: OBSERVED_PEER,
             cpuRatioToBare: peer?.ratioToBare.cpu ?? null,
