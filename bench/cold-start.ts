@@ -41,25 +41,8 @@ export const handler = async (event: { id: string }) => (await client.send(new G
  * Kinship function stands on before it does anything of its own.
  */
 const OBSERVED_PEER = 'peer: document client + middy + Powertools Logger/Metrics/Tracer';
-const OBSERVED_DOCUMENT_CLIENT = `
-import middy from '@middy/core';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-const logger = new Logger();
-const metrics = new Metrics({ namespace: 'Peer' });
-const tracer = new Tracer();
-const client = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})));
-export const handler = middy(async (event: { id: string }) => (await client.send(new GetCommand({ TableName: process.env.TABLE_NAME, Key: { pk: event.id } }))).Item)
-  .use(injectLambdaContext(logger))
-  .use(captureLambdaHandler(tracer))
-  .use(logMetrics(metrics));
-`;
+/** The peer's one client: it is the floor (observedWithClients) of a function with only the document client and no library. */
+const PEER_CLIENTS = ['@aws-sdk/client-dynamodb'];
 
 /** For the per-function context baseline: each SDK client package with its client class and one command it sends. */
 const SDK_CLIENTS: Record<string, { client: string; command: string }> = {
@@ -139,20 +122,18 @@ export const handler = middy(async (event: { id: string }) => Promise.all([${sen
 `;
 }
 
-/** The field libraries (FIELD_LIBRARIES) a bundle loads. */
-function fieldLibrariesOf(bundle: LambdaBundle): string[] {
+/** The names of the packages a bundle holds that `keep` accepts, sorted. */
+function packagesIn(bundle: LambdaBundle, keep: (name: string) => boolean): string[] {
   return bytesByPackage(bundle.metafile)
     .map((row) => row.name)
-    .filter((name) => name in FIELD_LIBRARIES)
+    .filter(keep)
     .sort();
 }
 
-function sdkClientsOf(bundle: LambdaBundle): string[] {
-  return bytesByPackage(bundle.metafile)
-    .map((row) => row.name)
-    .filter((name) => name.startsWith('@aws-sdk/client-'))
-    .sort();
-}
+/** The field libraries (FIELD_LIBRARIES) a bundle loads. */
+const fieldLibrariesOf = (bundle: LambdaBundle) => packagesIn(bundle, (name) => name in FIELD_LIBRARIES);
+/** The AWS SDK clients a bundle loads. */
+const sdkClientsOf = (bundle: LambdaBundle) => packagesIn(bundle, (name) => name.startsWith('@aws-sdk/client-'));
 
 /** Runs in a fresh node per measurement, as the Lambda runtime would: import the handler module, nothing else. */
 const INIT_PROBE = `
@@ -299,12 +280,13 @@ export async function run(): Promise<BenchReport> {
     for (const spec of topology.functions.filter((fn) => ONLY.length === 0 || ONLY.includes(fn.name))) {
       const target = await bundleTarget(work, spec.name, 'function', { entry: join(repoRoot, handlerEntry(spec)) }, lambdaBundlingFor(spec));
       const clients = sdkClientsOf(target.bundle);
-      const key = `bare: ${clients.map((name) => name.replace('@aws-sdk/client-', '')).join('+')}`;
+      const clientNames = clients.map((name) => name.replace('@aws-sdk/client-', '')).join('+');
+      const key = `bare: ${clientNames}`;
       if (!sdkBaselines.has(key))
         sdkBaselines.set(key, await bundleTarget(work, key, 'bare-sdk', { contents: bareWithClients(clients), sourcefile: 'bare-sdk-clients.ts' }));
       target.sdkBaseline = key;
       const libraries = fieldLibrariesOf(target.bundle);
-      const floorKey = `floor: ${clients.map((name) => name.replace('@aws-sdk/client-', '')).join('+')} ${libraries.join('+')}`;
+      const floorKey = `floor: ${clientNames} ${libraries.join('+')}`;
       if (!floors.has(floorKey))
         floors.set(
           floorKey,
@@ -314,7 +296,9 @@ export async function run(): Promise<BenchReport> {
       targets.push(target);
     }
     targets.push(...sdkBaselines.values(), ...floors.values());
-    targets.push(await bundleTarget(work, OBSERVED_PEER, 'peer', { contents: OBSERVED_DOCUMENT_CLIENT, sourcefile: 'observed-document-client.ts' }));
+    targets.push(
+      await bundleTarget(work, OBSERVED_PEER, 'peer', { contents: observedWithClients(PEER_CLIENTS, []), sourcefile: 'observed-document-client.ts' }),
+    );
 
     // Paired and interleaved: every round measures every other bundle right after (or before) the bare handler, in both
     // modes, the order rotating, so each ratio compares two inits that ran moments apart on the same busy machine.
